@@ -1,0 +1,45 @@
+"""nnlib: backpropagation from first principles, in plain numpy.
+
+Conventions: batch rows first (x is (batch, n_in), W is (n_in, n_out), z = x @ W + b);
+dX means dL/dX and has X's shape; losses are means over the batch; randomness only
+through an explicit rng (a numpy.random.Generator).
+
+The plotting helpers (nnlib.plots) and the interactive explorers (nnlib.widgets)
+import matplotlib and ipywidgets, so they are separate modules, not imported here.
+"""
+
+from .activations import (
+    ACTIVATIONS,
+    activation_backward,
+    activation_forward,
+    identity,
+    identity_prime,
+    relu,
+    relu_prime,
+    sigmoid,
+    sigmoid_prime,
+    tanh,
+    tanh_prime,
+)
+from .gradcheck import gradient_check, numerical_gradient, rel_error
+from .init import INIT_SCHEMES, init_std, init_weights
+from .layers import dense_backward, dense_forward
+from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
+from .models import Activation, Dense, Sequential, mlp
+from .optim import clip_gradients, global_grad_norm, sgd_step
+from .train import History, accuracy, evaluate, iterate_minibatches, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "INIT_SCHEMES", "LOSSES",
+    "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
+    "identity", "identity_prime", "activation_forward", "activation_backward",
+    "dense_forward", "dense_backward",
+    "mse_loss", "bce_loss", "bce_with_logits", "softmax", "softmax_cross_entropy",
+    "Dense", "Activation", "Sequential", "mlp",
+    "init_weights", "init_std",
+    "sgd_step", "clip_gradients", "global_grad_norm",
+    "iterate_minibatches", "train", "History", "evaluate", "accuracy",
+    "numerical_gradient", "rel_error", "gradient_check",
+]

@@ -1,0 +1,102 @@
+"""Small data sets: synthetic ones made from an rng, and a real one shipped offline.
+
+Every function returns X of shape (n, n_features) and y of shape (n,) (integer
+labels for classification, floats for regression). Nothing is downloaded.
+"""
+
+import numpy as np
+
+from ._validate import require_rng
+
+
+def _check_n(n, where, minimum=1):
+    if not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{where}: n must be an integer >= {minimum}, got {n!r}")
+
+
+def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
+    """Regression data on a line: x uniform in [-1, 1], y = slope x + intercept + noise.
+
+    Returns X (n, 1) and y (n, 1), float64.
+    """
+    _check_n(n, "make_line")
+    require_rng(rng, "make_line")
+    x = rng.uniform(-1.0, 1.0, size=(n, 1))
+    y = slope * x + intercept + noise * rng.standard_normal((n, 1))
+    return x, y
+
+
+def make_xor(n, rng, *, noise=0.1):
+    """XOR: points near the four corners of the unit square; label 1 where the corner's
+    coordinates differ. Not linearly separable, so it needs a hidden layer.
+
+    Returns X (n, 2) float64 and y (n,) int64.
+    """
+    _check_n(n, "make_xor")
+    require_rng(rng, "make_xor")
+    corners = rng.integers(0, 2, size=(n, 2))
+    X = corners + noise * rng.standard_normal((n, 2))
+    y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
+    return X, y
+
+
+def make_moons(n, rng, *, noise=0.1):
+    """Two interleaving half circles. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}."""
+    _check_n(n, "make_moons", 2)
+    require_rng(rng, "make_moons")
+    n0 = n // 2
+    t0 = rng.uniform(0, np.pi, n0)
+    t1 = rng.uniform(0, np.pi, n - n0)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])
+    X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n - n0, np.int64)])
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def make_spirals(n, rng, *, classes=3, noise=0.2):
+    """``classes`` interleaved spiral arms. Returns X (n, 2) float64 and y (n,) int64."""
+    _check_n(n, "make_spirals", classes)
+    require_rng(rng, "make_spirals")
+    y = np.arange(n) % classes
+    r = rng.uniform(0.05, 1.0, n)
+    theta = 4.0 * r + 2 * np.pi * y / classes + noise * rng.standard_normal(n)
+    X = np.column_stack([r * np.sin(theta), r * np.cos(theta)])
+    order = rng.permutation(n)
+    return X[order], y[order].astype(np.int64)
+
+
+def split(X, y, fraction, rng):
+    """Shuffle the rows and split off ``fraction`` of them as a hold-out set.
+
+    Returns X_train, y_train, X_hold, y_hold.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"split: X has {len(X)} rows but y has {len(y)}")
+    if not 0 < fraction < 1:
+        raise ValueError(f"split: fraction must be between 0 and 1, got {fraction!r}")
+    require_rng(rng, "split")
+    order = rng.permutation(len(X))
+    n_hold = max(1, int(round(fraction * len(X))))
+    hold, keep = order[:n_hold], order[n_hold:]
+    return X[keep], y[keep], X[hold], y[hold]
+
+
+def load_digits():
+    """The 1797 8x8 handwritten digits that scikit-learn ships (no download).
+
+    Returns X (1797, 64) float64 with pixel values scaled to [0, 1], and y (1797,)
+    int64 labels 0..9.
+    """
+    try:
+        from sklearn.datasets import load_digits as _load
+    except ImportError as err:  # pragma: no cover - scikit-learn is in requirements.txt
+        raise ImportError(
+            "load_digits needs scikit-learn, which ships the digits data set: "
+            "pip install -r requirements.txt"
+        ) from err
+    digits = _load()
+    return digits.data.astype(np.float64) / 16.0, digits.target.astype(np.int64)

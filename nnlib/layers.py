@@ -1,0 +1,55 @@
+"""The dense (fully connected) layer as a pair of pure functions.
+
+Shapes follow the course convention, batch rows first:
+x (batch, n_in), W (n_in, n_out), b (n_out,), z = x @ W + b of shape (batch, n_out).
+"""
+
+from ._validate import as_float_array, require_ndim
+
+
+def dense_forward(x, W, b):
+    """Forward pass of a dense layer: z = x @ W + b.
+
+    x: (batch, n_in), W: (n_in, n_out), b: (n_out,).
+    Returns (z, cache): z of shape (batch, n_out); cache = (x, W) for the backward pass.
+    """
+    where = "dense_forward"
+    x = as_float_array(x, "x", where)
+    W = as_float_array(W, "W", where)
+    b = as_float_array(b, "b", where)
+    require_ndim(W, 2, "W", where, "(n_in, n_out)")
+    n_in, n_out = W.shape
+    require_ndim(x, 2, "x", where, f"(batch, {n_in})")
+    if x.shape[1] != n_in:
+        raise ValueError(
+            f"{where}: x has {x.shape[1]} columns but W has {n_in} rows; "
+            f"expected x of shape (batch, {n_in}), got {x.shape}"
+        )
+    if b.shape != (n_out,):
+        raise ValueError(
+            f"{where}: b has shape {b.shape} but W has {n_out} columns; "
+            f"expected b of shape ({n_out},)"
+        )
+    z = x @ W
+    z += b  # in place: z is a fresh array, so this saves one temporary
+    return z, (x, W)
+
+
+def dense_backward(dz, cache):
+    """Backward pass of z = x @ W + b.
+
+    dz: (batch, n_out), the upstream gradient dL/dz.
+    Returns dx (batch, n_in), dW (n_in, n_out), db (n_out,).
+    """
+    x, W = cache
+    dz = as_float_array(dz, "dz", "dense_backward")
+    expected = (x.shape[0], W.shape[1])
+    if dz.shape != expected:
+        raise ValueError(
+            f"dense_backward: dz has shape {dz.shape} but the forward pass produced "
+            f"z of shape {expected}; expected dz of shape {expected}"
+        )
+    dx = dz @ W.T  # each input feeds every output through W
+    dW = x.T @ dz  # sums over the batch: the loss is already a batch mean
+    db = dz.sum(axis=0)
+    return dx, dW, db

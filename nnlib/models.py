@@ -1,0 +1,133 @@
+"""Thin classes over the pure functions: a layer object remembers its cache and
+its gradients, so a network is a list of layers run forwards, then backwards."""
+
+import numpy as np
+
+from .activations import activation_backward, activation_forward, get_activation
+from .init import init_weights
+from .layers import dense_backward, dense_forward
+
+
+class Dense:
+    """A dense layer z = x @ W + b with W (n_in, n_out) and b (n_out,).
+
+    After backward(), dW and db hold dL/dW and dL/db for the last batch.
+    """
+
+    def __init__(self, n_in, n_out, *, init="xavier", rng, scale=None):
+        self.W = init_weights(n_in, n_out, init, rng, scale)
+        self.b = np.zeros(n_out)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self._cache = None
+
+    def forward(self, x):
+        """x (batch, n_in) -> z (batch, n_out)."""
+        z, self._cache = dense_forward(x, self.W, self.b)
+        return z
+
+    def backward(self, dz):
+        """dz (batch, n_out) -> dx (batch, n_in); stores dW and db."""
+        if self._cache is None:
+            raise RuntimeError("Dense.backward: call forward first")
+        dx, self.dW, self.db = dense_backward(dz, self._cache)
+        return dx
+
+    def parameters(self):
+        """[(W, dW), (b, db)]: each parameter with its current gradient."""
+        return [(self.W, self.dW), (self.b, self.db)]
+
+    def __repr__(self):
+        n_in, n_out = self.W.shape
+        return f"Dense({n_in}, {n_out})"
+
+
+class Activation:
+    """An activation layer a = f(z) with no parameters."""
+
+    def __init__(self, name):
+        get_activation(name, "Activation")  # fail early on a typo
+        self.name = name
+        self._cache = None
+
+    def forward(self, z):
+        a, self._cache = activation_forward(z, self.name)
+        return a
+
+    def backward(self, da):
+        if self._cache is None:
+            raise RuntimeError("Activation.backward: call forward first")
+        return activation_backward(da, self._cache)
+
+    def parameters(self):
+        return []
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+class Sequential:
+    """Layers applied in order; backward runs them in reverse (the chain rule)."""
+
+    def __init__(self, *layers):
+        for layer in layers:
+            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+                raise TypeError(
+                    f"Sequential: every layer needs forward and backward methods, "
+                    f"got {type(layer).__name__}"
+                )
+        self.layers = list(layers)
+
+    def forward(self, x):
+        """x (batch, n_in) -> the output of the last layer."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    __call__ = forward
+
+    def backward(self, dout):
+        """dout = dL/d(output) -> dx = dL/dx; every layer stores its gradients."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def parameters(self):
+        """[(param, grad), ...] over all layers, input side first."""
+        return [pg for layer in self.layers for pg in layer.parameters()]
+
+    def named_parameters(self):
+        """[(name, param, grad), ...] with names such as 'layers[0].W'."""
+        named = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                named.append((f"layers[{i}].W", layer.W, layer.dW))
+                named.append((f"layers[{i}].b", layer.b, layer.db))
+        return named
+
+    def dense_layers(self):
+        """The Dense layers, input side first."""
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Sequential({inner})"
+
+
+def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):
+    """A multilayer perceptron: Dense and Activation alternating, no activation at the end.
+
+    sizes: [n_in, hidden_1, ..., n_out], at least two entries. The last Dense layer's
+    output is left linear (logits or a regression output); pair it with a loss that
+    expects that, such as softmax_cross_entropy, bce_with_logits or mse_loss.
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"mlp: sizes needs at least [n_in, n_out], got {sizes}")
+    get_activation(activation, "mlp")
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, init=init, rng=rng, scale=scale))
+        if i < len(sizes) - 2:
+            layers.append(Activation(activation))
+    return Sequential(*layers)

@@ -1,0 +1,173 @@
+"""Mini-batches, epochs, a hold-out validation set and early stopping."""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import require_rng
+from .losses import LOSSES
+from .optim import _check_lr, clip_gradients, sgd_step
+
+
+def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
+    """Yield (X_batch, y_batch) pairs that together cover every row once (one epoch).
+
+    X: (n, ...), y: (n, ...). With shuffle=True the rows are visited in a random
+    order drawn from rng; the last batch is smaller when batch_size does not divide n.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(
+            f"iterate_minibatches: X has {len(X)} rows but y has {len(y)}; "
+            f"expected one target per row"
+        )
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(
+            f"iterate_minibatches: batch_size must be a positive integer, got {batch_size!r}"
+        )
+    n = len(X)
+    if shuffle:
+        require_rng(rng, "iterate_minibatches")
+        order = rng.permutation(n)
+    for start in range(0, n, batch_size):
+        if shuffle:
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx]
+        else:
+            yield X[start:start + batch_size], y[start:start + batch_size]
+
+
+@dataclass
+class History:
+    """What happened during train().
+
+    train_loss[e], val_loss[e]: the losses after epoch e (val_loss stays empty
+    without a validation set). best_epoch: the epoch with the lowest validation loss
+    (or training loss without one), whose weights the model holds at the end.
+    """
+
+    train_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    diverged: bool = False
+
+    @property
+    def epochs(self):
+        """How many epochs ran to completion."""
+        return len(self.train_loss)
+
+
+def _resolve_loss(loss):
+    if callable(loss):
+        return loss
+    try:
+        return LOSSES[loss]
+    except (KeyError, TypeError):
+        valid = ", ".join(repr(k) for k in LOSSES)
+        raise ValueError(f"train: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
+
+
+def evaluate(model, loss, X, y):
+    """The loss of the model on (X, y), without touching any gradients."""
+    value, _ = _resolve_loss(loss)(model.forward(X), y)
+    return value
+
+
+def accuracy(scores, y):
+    """Fraction of rows whose largest score is at the label. scores (n, k), y (n,)."""
+    scores = np.asarray(scores)
+    return float(np.mean(np.argmax(scores, axis=1) == np.asarray(y)))
+
+
+def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epochs,
+          patience=None, rng, progress=False, clip=None, restore_best=True):
+    """Train ``model`` with mini-batch gradient descent and return a History.
+
+    Each epoch shuffles (X, y) with rng, and for every mini-batch runs forward, the
+    loss, backward, optional clipping of the global gradient norm to ``clip``, and
+    sgd_step with learning rate ``lr``.
+
+    Convergence: after every epoch the loss on the hold-out set (X_val, y_val) is
+    measured; with ``patience`` set, training stops once it has not improved for
+    that many epochs in a row. It always stops after ``max_epochs``. With
+    restore_best (the default) the model ends with the weights of the best epoch.
+
+    Divergence: a NaN or infinite loss stops training at once with a warning that
+    suggests a smaller learning rate, and History.diverged is True.
+    """
+    loss_fn = _resolve_loss(loss)
+    _check_lr(lr, "train")
+    require_rng(rng, "train")
+    if not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
+        raise ValueError(f"train: max_epochs must be a positive integer, got {max_epochs!r}")
+    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
+        raise ValueError(f"train: patience must be a positive integer or None, got {patience!r}")
+    has_val = X_val is not None
+    if has_val != (y_val is not None):
+        raise ValueError("train: give both X_val and y_val, or neither")
+    if patience is not None and not has_val:
+        raise ValueError("train: early stopping (patience) needs a validation set X_val, y_val")
+
+    params = model.parameters  # a bound method: gradients are new arrays every backward
+    history = History()
+    best_loss, best_weights = np.inf, None
+    epochs = range(max_epochs)
+    if progress:
+        from tqdm.auto import tqdm  # only when asked for: the core needs numpy alone
+
+        epochs = tqdm(epochs, desc="training", unit="epoch")
+
+    # Overflow on the way to a NaN loss is reported once, by the warning below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in epochs:
+            total, seen = 0.0, 0
+            for Xb, yb in iterate_minibatches(X, y, batch_size, rng):
+                value, dout = loss_fn(model.forward(Xb), yb)
+                if not np.isfinite(value):
+                    history.diverged = True
+                    break
+                model.backward(dout)
+                if clip is not None:
+                    clip_gradients(params(), clip)
+                sgd_step(params(), lr)
+                total += value * len(Xb)
+                seen += len(Xb)
+            if history.diverged:
+                warnings.warn(
+                    f"train: the loss became {value} in epoch {epoch}; training stopped. "
+                    f"The learning rate lr={lr:g} is probably too large: try a smaller one "
+                    f"such as lr={lr / 10:g}.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                break
+            history.train_loss.append(total / seen)
+            monitored = history.train_loss[-1]
+            if has_val:
+                monitored = evaluate(model, loss_fn, X_val, y_val)
+                history.val_loss.append(monitored)
+                if not np.isfinite(monitored):
+                    history.diverged = True
+                    warnings.warn(
+                        f"train: the validation loss became {monitored} in epoch {epoch}; "
+                        f"training stopped. Try a smaller learning rate than lr={lr:g}.",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                    break
+            if monitored < best_loss:
+                best_loss, history.best_epoch = monitored, epoch
+                best_weights = [p.copy() for p, _ in params()]
+            elif patience is not None and epoch - history.best_epoch >= patience:
+                history.stopped_early = True
+                break
+            if progress:
+                epochs.set_postfix(loss=f"{monitored:.4g}")
+
+    if restore_best and best_weights is not None:
+        for (p, _), saved in zip(params(), best_weights):
+            p[...] = saved
+    return history

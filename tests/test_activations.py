@@ -1,0 +1,108 @@
+import warnings
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import numerical_gradient, rel_error
+
+NAMES = ["sigmoid", "tanh", "relu", "identity"]
+F = {name: fs for name, fs in nnlib.ACTIVATIONS.items()}
+
+
+def test_values_by_hand():
+    z = np.array([-1.0, 0.0, 2.0])
+    e = np.e
+    assert np.allclose(nnlib.sigmoid(z), [1 / (1 + e), 0.5, 1 / (1 + e**-2)])
+    assert np.allclose(nnlib.tanh(z), [(e**-1 - e) / (e**-1 + e), 0.0, (e**2 - e**-2) / (e**2 + e**-2)])
+    assert np.array_equal(nnlib.relu(z), [0.0, 0.0, 2.0])
+    assert np.array_equal(nnlib.identity(z), z)
+
+
+def test_derivatives_by_hand():
+    # sigmoid'(0) = 1/2 * 1/2 = 1/4, the largest value it takes; tanh'(0) = 1.
+    assert nnlib.sigmoid_prime(0.0) == 0.25
+    assert nnlib.tanh_prime(0.0) == 1.0
+    assert np.array_equal(nnlib.relu_prime(np.array([-2.0, 0.0, 3.0])), [0.0, 0.0, 1.0])
+    assert np.array_equal(nnlib.identity_prime(np.array([-2.0, 5.0])), [1.0, 1.0])
+    s = 1 / (1 + np.exp(-2.0))
+    assert np.isclose(nnlib.sigmoid_prime(2.0), s * (1 - s))
+
+
+def test_sigmoid_prime_never_exceeds_a_quarter():
+    z = np.linspace(-20, 20, 4001)
+    assert nnlib.sigmoid_prime(z).max() == pytest.approx(0.25)
+    assert np.all(nnlib.sigmoid_prime(z) <= 0.25)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "identity"])
+def test_derivative_matches_central_differences(name):
+    f, f_prime = F[name]
+    z = np.linspace(-3, 3, 13)
+    numeric = numerical_gradient(lambda z_: float(np.sum(f(z_))), z.copy())
+    assert rel_error(f_prime(z), numeric) < 1e-7
+
+
+def test_relu_derivative_away_from_the_kink():
+    # Central differences straddle the kink when |z| < h, where ReLU has no derivative:
+    # there (f(h) - f(-h)) / 2h = 1/2, which is neither one-sided value. So we check
+    # points at least 1e-3 away from 0, and the convention relu_prime(0) == 0 separately.
+    z = np.array([-2.0, -0.5, -1e-3, 1e-3, 0.7, 3.0])
+    numeric = numerical_gradient(lambda z_: float(np.sum(nnlib.relu(z_))), z.copy())
+    assert rel_error(nnlib.relu_prime(z), numeric) < 1e-7
+    at_kink = numerical_gradient(lambda z_: float(np.sum(nnlib.relu(z_))), np.zeros(1))
+    assert at_kink[0] == pytest.approx(0.5)
+    assert nnlib.relu_prime(0.0) == 0.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_backward_multiplies_by_f_prime(name, rng):
+    z = rng.standard_normal((4, 3))
+    da = rng.standard_normal((4, 3))
+    a, cache = nnlib.activation_forward(z, name)
+    f, f_prime = F[name]
+    assert np.allclose(a, f(z))
+    dz = nnlib.activation_backward(da, cache)
+    assert np.allclose(dz, da * f_prime(z), rtol=1e-12, atol=1e-15)
+    numeric = numerical_gradient(lambda z_: float(np.sum(da * f(z_))), z.copy())
+    assert rel_error(dz, numeric) < 1e-7
+
+
+@pytest.mark.parametrize("fn", [nnlib.sigmoid, nnlib.sigmoid_prime, nnlib.tanh, nnlib.tanh_prime])
+def test_extreme_inputs_are_finite_and_quiet(fn):
+    z = np.array([-1e4, -700.0, -50.0, 0.0, 50.0, 700.0, 1e4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fn(z)
+    assert np.all(np.isfinite(out))
+
+
+def test_sigmoid_saturates_correctly():
+    out = nnlib.sigmoid(np.array([-1e4, 1e4]))
+    assert out[0] == 0.0 and out[1] == 1.0
+    # accurate far in the tail, where 1/(1+e^-z) would lose everything
+    assert nnlib.sigmoid(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_stays_float32(name):
+    z = np.linspace(-2, 2, 5, dtype=np.float32)
+    f, f_prime = F[name]
+    assert f(z).dtype == np.float32
+    assert f_prime(z).dtype == np.float32
+    a, cache = nnlib.activation_forward(z, name)
+    assert a.dtype == np.float32
+    assert nnlib.activation_backward(np.ones_like(z), cache).dtype == np.float32
+
+
+def test_unknown_activation_names_it_and_lists_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown activation 'sigmod'.*'sigmoid', 'tanh', 'relu', 'identity'"):
+        nnlib.activation_forward(np.zeros(2), "sigmod")
+    with pytest.raises(ValueError, match="'softplus'"):
+        nnlib.Activation("softplus")
+
+
+def test_backward_shape_mismatch():
+    _, cache = nnlib.activation_forward(np.zeros((2, 3)), "tanh")
+    with pytest.raises(ValueError, match=r"da has shape \(3, 2\).*\(2, 3\)"):
+        nnlib.activation_backward(np.zeros((3, 2)), cache)

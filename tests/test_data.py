@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+
+from nnlib import data
+
+
+@pytest.mark.parametrize("make, n_classes", [(data.make_xor, 2), (data.make_moons, 2),
+                                             (data.make_spirals, 3)])
+def test_classification_sets(make, n_classes):
+    X, y = make(90, np.random.default_rng(0))
+    assert X.shape == (90, 2) and y.shape == (90,) and y.dtype == np.int64
+    assert set(np.unique(y)) == set(range(n_classes))
+    X2, y2 = make(90, np.random.default_rng(0))
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+
+
+def test_line_and_split():
+    rng = np.random.default_rng(0)
+    X, y = data.make_line(50, rng, noise=0.0)
+    assert np.allclose(y, 2 * X - 1)
+    Xa, ya, Xb, yb = data.split(X, y, 0.2, rng)
+    assert len(Xb) == 10 and len(Xa) == 40
+    assert sorted(np.concatenate([Xa, Xb]).ravel()) == sorted(X.ravel())
+    with pytest.raises(ValueError, match="fraction must be between 0 and 1"):
+        data.split(X, y, 1.5, rng)
+
+
+def test_digits_ship_offline():
+    X, y = data.load_digits()
+    assert X.shape == (1797, 64) and y.shape == (1797,)
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert set(np.unique(y)) == set(range(10))

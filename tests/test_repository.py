@@ -1,0 +1,69 @@
+"""The repository keeps its promises: clean notebooks, the README's commands, CI."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def tracked_notebooks():
+    out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:  # not a git checkout (an unpacked archive): look at the files
+        return sorted(p.relative_to(ROOT) for p in ROOT.rglob("*.ipynb")
+                      if ".ipynb_checkpoints" not in p.parts)
+    return [pathlib.Path(line) for line in out.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("path", tracked_notebooks(), ids=str)
+def test_notebook_is_stripped_and_has_a_kernelspec(path):
+    nb = json.loads((ROOT / path).read_text(encoding="utf-8"))
+    spec = nb.get("metadata", {}).get("kernelspec", {})
+    assert spec.get("name") == "python3" and spec.get("language") == "python", (
+        f"{path}: kernelspec metadata missing; expected name python3, language python")
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
+                f"{path}: cell {i} carries outputs; run `nbstripout {path}`")
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(ROOT / path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"{path}: nbstripout --verify failed: {result.stdout}{result.stderr}"
+
+
+def readme():
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_has_exactly_the_two_commands():
+    text = readme()
+    assert "pip install -r requirements.txt && jupyter lab notebooks/" in text
+    assert "pip install -r requirements-dev.txt && pytest" in text
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command_lines = [line.strip() for line in script.splitlines()
+                     if "pytest" in line and not line.strip().startswith("#")]
+    assert command_lines == ["pip install -r requirements-dev.txt && pytest"]
+    assert "set -euo pipefail" in script
+
+
+def test_numeric_core_imports_numpy_only():
+    code = ("import sys, nnlib; bad = [m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'sklearn')"
+            " if m in sys.modules]; print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"import nnlib pulled in {out.stdout.strip()}"
+
+
+def test_requirements_are_ranges_with_the_project_itself():
+    req = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for name in ("jupyterlab", "numpy", "matplotlib", "ipywidgets", "tqdm"):
+        assert name in req
+    assert "-e ." in req and "==" not in req
+    dev = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    for name in ("-r requirements.txt", "pytest", "nbval", "hypothesis", "nbstripout", "ruff"):
+        assert name in dev
