@@ -47,10 +47,14 @@ def test_softmax_cross_entropy_by_hand():
     assert np.allclose(d, expected)
 
 
+def binary(r, shape):
+    return r.integers(0, 2, shape).astype(float)
+
+
 CASES = {
     "mse": (nnlib.mse_loss, lambda r: (r.standard_normal((4, 3)), r.standard_normal((4, 3)))),
-    "bce": (nnlib.bce_loss, lambda r: (r.uniform(0.05, 0.95, (4, 2)), r.integers(0, 2, (4, 2)).astype(float))),
-    "bce_with_logits": (nnlib.bce_with_logits, lambda r: (3 * r.standard_normal((4, 2)), r.integers(0, 2, (4, 2)).astype(float))),
+    "bce": (nnlib.bce_loss, lambda r: (r.uniform(0.05, 0.95, (4, 2)), binary(r, (4, 2)))),
+    "bce_with_logits": (nnlib.bce_with_logits, lambda r: (3 * r.standard_normal((4, 2)), binary(r, (4, 2)))),
     "softmax_cross_entropy": (nnlib.softmax_cross_entropy, lambda r: (2 * r.standard_normal((5, 4)), r.integers(0, 4, 5))),
 }
 
