@@ -55,7 +55,8 @@ CASES = {
     "mse": (nnlib.mse_loss, lambda r: (r.standard_normal((4, 3)), r.standard_normal((4, 3)))),
     "bce": (nnlib.bce_loss, lambda r: (r.uniform(0.05, 0.95, (4, 2)), binary(r, (4, 2)))),
     "bce_with_logits": (nnlib.bce_with_logits, lambda r: (3 * r.standard_normal((4, 2)), binary(r, (4, 2)))),
-    "softmax_cross_entropy": (nnlib.softmax_cross_entropy, lambda r: (2 * r.standard_normal((5, 4)), r.integers(0, 4, 5))),
+    "softmax_cross_entropy": (nnlib.softmax_cross_entropy,
+                              lambda r: (2 * r.standard_normal((5, 4)), r.integers(0, 4, 5))),
 }
 
 

@@ -67,3 +67,9 @@ def test_requirements_are_ranges_with_the_project_itself():
     dev = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
     for name in ("-r requirements.txt", "pytest", "nbval", "hypothesis", "nbstripout", "ruff"):
         assert name in dev
+
+
+def test_ruff_is_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
