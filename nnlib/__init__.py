@@ -8,6 +8,7 @@ The plotting helpers (nnlib.plots) and the interactive explorers (nnlib.widgets)
 import matplotlib and ipywidgets, so they are separate modules, not imported here.
 """
 
+from . import data, graph
 from .activations import (
     ACTIVATIONS,
     activation_backward,
