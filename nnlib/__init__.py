@@ -33,6 +33,7 @@ from .train import History, accuracy, evaluate, iterate_minibatches, train
 __version__ = "0.1.0"
 
 __all__ = [
+    "data", "graph",
     "ACTIVATIONS", "INIT_SCHEMES", "LOSSES",
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
     "identity", "identity_prime", "activation_forward", "activation_backward",
