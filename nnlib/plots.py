@@ -162,3 +162,270 @@ def draw_graph(root, ax=None, title="Computation graph"):
     ax.set_yticks([])
     ax.set_title(title)
     return ax
+
+
+def plot_neuron_outputs(params, activation="sigmoid", x=None, ax=None,
+                        title=None):
+    """One neuron with one input: a = f(w x + b) over x, one curve per (w, b) pair.
+
+    params: sequence of (w, b) pairs (floats); activation: a name in nnlib.ACTIVATIONS;
+    x: 1-D array of inputs (default 401 points in [-6, 6]).
+    """
+    from .activations import get_activation
+
+    f, _ = get_activation(activation, "plot_neuron_outputs")
+    x = np.linspace(-6, 6, 401) if x is None else np.asarray(x, dtype=float)
+    ax = _axes(ax)
+    for w, b in params:
+        ax.plot(x, f(w * x + b), label=f"w = {w:g}, b = {b:g}")
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.axvline(0, color="0.8", lw=0.8)
+    ax.set_xlabel("input x")
+    ax.set_ylabel(f"output a = {activation}(w x + b)")
+    ax.set_title(title or f"One {activation} neuron for several w and b")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_losses_vs_prediction(y_hat=None):
+    """Per-example MSE ½(y − ŷ)² and BCE −y log ŷ − (1 − y) log(1 − ŷ) against ŷ.
+
+    Two panels, target y = 1 and y = 0. Each point is nnlib's mse_loss / bce_loss on a
+    batch of one example, so the curves are exactly the library's losses.
+    y_hat: 1-D array of predictions in (0, 1) (default 400 points in [0.002, 0.998]).
+    Returns the Figure.
+    """
+    from .losses import bce_loss, mse_loss
+
+    y_hat = np.linspace(0.002, 0.998, 400) if y_hat is None else np.asarray(y_hat, dtype=float)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    for ax, y in zip(axes, (1.0, 0.0)):
+        target = np.array([[y]])
+        mse = [mse_loss(np.array([[p]]), target)[0] for p in y_hat]
+        bce = [bce_loss(np.array([[p]]), target)[0] for p in y_hat]
+        ax.plot(y_hat, mse, label="MSE  ½(y − ŷ)²")
+        ax.plot(y_hat, bce, label="BCE  −y log ŷ − (1−y) log(1−ŷ)")
+        ax.set_xlabel("prediction ŷ")
+        ax.set_title(f"target y = {y:g}")
+        ax.legend(fontsize="small", loc="upper center")
+    axes[0].set_ylabel("loss for one example")
+    fig.tight_layout()
+    return fig
+
+
+def plot_output_gradients(z=None, y=1.0, ax=None,
+                          title="Gradient at a sigmoid output, ∂L/∂z"):
+    """∂L/∂z for ŷ = sigmoid(z) under MSE and under BCE, for one example with target y.
+
+    MSE: (ŷ − y) ŷ (1 − ŷ), from nnlib's mse_loss and activation_backward;
+    BCE: ŷ − y, from nnlib's bce_with_logits. The batch mean's 1/N is multiplied back
+    out, so each curve is the gradient of one example's loss.
+    z: 1-D array of logits (default 401 points in [-10, 10]).
+    """
+    from .activations import activation_backward, activation_forward
+    from .losses import bce_with_logits, mse_loss
+
+    z = np.linspace(-10, 10, 401) if z is None else np.asarray(z, dtype=float)
+    n = z.size
+    col = z.reshape(-1, 1)
+    target = np.full_like(col, y)
+    y_hat, cache = activation_forward(col, "sigmoid")
+    dz_mse = activation_backward(mse_loss(y_hat, target)[1], cache)[:, 0] * n
+    dz_bce = bce_with_logits(col, target)[1][:, 0] * n
+    ax = _axes(ax)
+    ax.plot(z, dz_mse, label="MSE after sigmoid: (ŷ − y) ŷ(1 − ŷ)")
+    ax.plot(z, dz_bce, label="BCE after sigmoid: ŷ − y")
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlabel("logit z (ŷ = sigmoid(z))")
+    ax.set_ylabel(f"∂L/∂z for target y = {y:g}")
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_gradient_step(loss_of, w0, grad, lr, w_range, ax=None,
+                       title="One gradient-descent step", xlabel="w"):
+    """A 1-D loss curve L(w), its tangent at w0 and the step w1 = w0 − lr · grad.
+
+    loss_of(w) -> float for a scalar w; grad: dL/dw at w0; w_range: (low, high).
+    The tangent L(w0) + grad (w − w0) is the straight line the step trusts.
+    """
+    ax = _axes(ax)
+    ws = np.linspace(*w_range, 300)
+    losses = np.array([loss_of(w) for w in ws])
+    L0 = loss_of(w0)
+    w1 = w0 - lr * grad
+    L1 = loss_of(w1)
+    ax.plot(ws, losses, label="loss L(w)")
+    near = np.linspace(w0 - 0.35 * (w_range[1] - w_range[0]),
+                       w0 + 0.35 * (w_range[1] - w_range[0]), 2)
+    ax.plot(near, L0 + grad * (near - w0), "--", color="0.5",
+            label=f"tangent at w, slope ∂L/∂w = {grad:.3g}")
+    ax.plot([w0], [L0], "o", color="C3", label=f"before: w = {w0:.3g}, L = {L0:.4g}")
+    ax.plot([w1], [L1], "o", color="C2", label=f"after:  w = {w1:.3g}, L = {L1:.4g}")
+    ax.annotate("", xy=(w1, L1), xytext=(w0, L0),
+                arrowprops=dict(arrowstyle="->", color="C2"))
+    ax.set_ylim(losses.min() - 0.1 * np.ptp(losses), losses.max() + 0.1 * np.ptp(losses))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss L")
+    ax.set_title(f"{title} (η = {lr:g})")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_loglog(curves, ax=None, *, xlabel, ylabel, title, legend_outside=False):
+    """Several curves on log-log axes, for quantities that span orders of magnitude.
+
+    curves: dict label -> (x, y) or (x, y, fmt), with x and y 1-D arrays of equal length
+    and positive values; fmt is a matplotlib format string (default "o-"; use "--" for
+    a theoretical line, "." for a cloud of points). legend_outside: put the legend to the
+    right of the axes, where it cannot hide a curve.
+    """
+    ax = _axes(ax)
+    for label, curve in curves.items():
+        x, y, *fmt = curve
+        ax.loglog(np.asarray(x), np.asarray(y), fmt[0] if fmt else "o-", label=label, ms=4)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend_outside:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1))
+    else:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_gradient_check(results, ax=None, threshold=1e-7, floor=1e-16,
+                        title="Gradient check: relative error per parameter"):
+    """Grouped bars (log scale) of the relative errors that nnlib.gradient_check returns.
+
+    results: dict run label -> {parameter name: relative error}, every run with the same
+    parameter names (for example a correct and a broken backward pass). threshold: drawn
+    as a horizontal line (the pass mark). Errors below ``floor`` (an exact 0, say) are
+    drawn at ``floor`` so the log scale can show them.
+    """
+    ax = _axes(ax, (6.5, 3.5))
+    runs = list(results)
+    names = list(results[runs[0]])
+    for run in runs:
+        if list(results[run]) != names:
+            raise ValueError(f"plot_gradient_check: run {run!r} has parameters {list(results[run])}, "
+                             f"expected the same as the first run: {names}")
+    width = 0.8 / len(runs)
+    positions = np.arange(len(names))
+    for i, run in enumerate(runs):
+        errors = np.maximum([results[run][n] for n in names], floor)
+        ax.bar(positions + (i - (len(runs) - 1) / 2) * width, errors, width, label=run)
+    ax.axhline(threshold, color="k", ls="--", lw=1, label=f"pass mark {threshold:g}")
+    ax.set_yscale("log")
+    largest = max(max(max(r.values()) for r in results.values()), threshold)
+    ax.set_ylim(top=largest * 1e3)  # headroom above the bars for the legend
+    ax.set_xticks(positions)
+    ax.set_xticklabels(names, fontsize="small")
+    ax.set_xlabel("parameter")
+    ax.set_ylabel("relative error (log scale)")
+    ax.set_title(title)
+    ax.legend(fontsize="small", loc="upper center", ncol=2)
+    return ax
+
+
+def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
+                    title="Images"):
+    """Small images in a grid, each with a caption; captions of ``wrong`` ones in red.
+
+    images: (n, h * w) rows (such as digits from nnlib.data.load_digits) or (n, h, w);
+    titles: n strings; image_shape: (h, w) to reshape flat rows; wrong: optional (n,)
+    booleans (for example predicted != true). Returns the Figure.
+    """
+    images = np.asarray(images)
+    n = len(images)
+    if len(titles) != n:
+        raise ValueError(f"plot_image_grid: got {n} images but {len(titles)} titles; "
+                         f"expected one title per image")
+    if images.ndim == 2:
+        if images.shape[1] != image_shape[0] * image_shape[1]:
+            raise ValueError(f"plot_image_grid: rows of length {images.shape[1]} cannot be shown "
+                             f"as {image_shape} images; pass image_shape=(h, w) with h * w = "
+                             f"{images.shape[1]}")
+        images = images.reshape(n, *image_shape)
+    wrong = np.zeros(n, bool) if wrong is None else np.asarray(wrong, bool)
+    n_cols = min(n_cols, n)
+    n_rows = -(-n // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.2 * n_cols, 1.45 * n_rows + 0.4),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= n:
+            ax.set_axis_off()
+            continue
+        ax.imshow(images[k], cmap="gray_r", interpolation="nearest")
+        ax.set_title(titles[k], fontsize="small", color="C3" if wrong[k] else "k")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, n_classes=None):
+    """Counts C[i, j] of examples with true class i predicted as class j.
+
+    y_true, y_pred: (n,) integer labels in 0..n_classes-1 (n_classes defaults to the
+    largest label + 1). Returns an (n_classes, n_classes) int64 array; its diagonal
+    holds the correct predictions, so trace / n is the accuracy.
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D of equal length, "
+                         f"got shapes {y_true.shape} and {y_pred.shape}")
+    if n_classes is None:
+        n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    counts = np.zeros((n_classes, n_classes), np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion_matrix(y_true, y_pred, n_classes=None, ax=None, title="Confusion matrix"):
+    """The confusion matrix of integer labels as a heat map, each cell with its count.
+
+    Rows are the true classes, columns the predicted ones; off-diagonal cells are mistakes.
+    """
+    counts = confusion_matrix(y_true, y_pred, n_classes)
+    k = len(counts)
+    ax = _axes(ax, (5, 4.5))
+    ax.imshow(counts, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            if counts[i, j]:
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize="small",
+                        color="w" if counts[i, j] > counts.max() / 2 else "k")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return ax
+
+
+def plot_iterates(series, ax=None, *, xlabel="step t", ylabel, title, logy=False):
+    """One curve per run: the value at each step of an iteration (gradient descent, say).
+
+    series: dict label -> 1-D array of values, entry t at step t (runs may differ in length).
+    logy: log scale on y (absolute values are drawn, so oscillating signs show as a zigzag
+    on a linear axis and as a straight line of slope log|factor| on a log axis).
+    """
+    ax = _axes(ax)
+    for label, values in series.items():
+        values = np.asarray(values, dtype=float)
+        steps = np.arange(len(values))
+        if logy:
+            ax.semilogy(steps, np.abs(values), "o-", ms=3, label=label)
+        else:
+            ax.plot(steps, values, "o-", ms=3, label=label)
+    if not logy:
+        ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax

@@ -106,3 +106,12 @@ def test_backward_shape_mismatch():
     _, cache = nnlib.activation_forward(np.zeros((2, 3)), "tanh")
     with pytest.raises(ValueError, match=r"da has shape \(3, 2\).*\(2, 3\)"):
         nnlib.activation_backward(np.zeros((3, 2)), cache)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_plain_numbers_work_like_arrays(name):
+    f, f_prime = F[name]
+    for z in (0.5, -2.0, np.float64(3.0), np.array(1.5)):
+        assert np.ndim(f(z)) == 0 and np.ndim(f_prime(z)) == 0
+        assert f(z) == f(np.array([z]))[0]
+        assert f_prime(z) == f_prime(np.array([z]))[0]

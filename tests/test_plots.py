@@ -62,3 +62,107 @@ def test_draw_graph_shows_every_node():
     nodes = [t for t in ax.texts if t.get_bbox_patch() is not None]
     assert len(nodes) == 4  # w, x, w*x, tanh
     assert len(ax.texts) - len(nodes) == 3  # one arrow per edge
+
+
+def test_neuron_outputs_one_labelled_curve_per_pair():
+    ax = plots.plot_neuron_outputs([(1.0, 0.0), (3.0, -2.0)], activation="tanh")
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "output a = tanh(w x + b)"
+    curves = [line for line in ax.get_lines() if line.get_label().startswith("w =")]
+    assert [c.get_label() for c in curves] == ["w = 1, b = 0", "w = 3, b = -2"]
+    x, a = curves[1].get_data()
+    assert np.allclose(a, np.tanh(3 * x - 2))
+    with pytest.raises(ValueError, match="unknown activation"):
+        plots.plot_neuron_outputs([(1.0, 0.0)], activation="softplus")
+
+
+def test_losses_vs_prediction_two_panels_of_mse_and_bce():
+    fig = plots.plot_losses_vs_prediction(np.array([0.1, 0.5, 0.9]))
+    assert len(fig.axes) == 2
+    assert [ax.get_title() for ax in fig.axes] == ["target y = 1", "target y = 0"]
+    for ax in fig.axes:
+        assert_labelled(ax)
+    assert fig.axes[0].get_ylabel() == "loss for one example"
+    mse, bce = fig.axes[0].get_lines()  # y = 1
+    assert np.allclose(mse.get_ydata(), 0.5 * (1 - np.array([0.1, 0.5, 0.9])) ** 2)
+    assert np.allclose(bce.get_ydata(), -np.log([0.1, 0.5, 0.9]))
+
+
+def test_output_gradients_mse_and_bce_curves():
+    z = np.array([-4.0, 0.0, 4.0])
+    ax = plots.plot_output_gradients(z, y=1.0)
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "∂L/∂z for target y = 1"
+    mse, bce = [line for line in ax.get_lines() if line.get_label().startswith(("MSE", "BCE"))]
+    s = nnlib.sigmoid(z)
+    assert np.allclose(mse.get_ydata(), (s - 1) * s * (1 - s))
+    assert np.allclose(bce.get_ydata(), s - 1)
+
+
+def test_gradient_step_marks_before_and_after():
+    ax = plots.plot_gradient_step(lambda w: (w - 1.0) ** 2, w0=3.0, grad=4.0, lr=0.25,
+                                  w_range=(-1.0, 4.0))
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "loss L"
+    assert ax.get_title() == "One gradient-descent step (η = 0.25)"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "before: w = 3, L = 4" in labels
+    assert "after:  w = 2, L = 1" in labels
+
+
+def test_loglog_draws_each_curve_on_log_axes():
+    ax = plots.plot_loglog({"measured": ([1, 10, 100], [1, 0.1, 0.01]),
+                            "theory": ([1, 100], [1, 0.01], "--")},
+                           xlabel="batch size", ylabel="spread", title="Noise")
+    assert_labelled(ax)
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [line.get_label() for line in ax.get_lines()] == ["measured", "theory"]
+    assert ax.get_lines()[1].get_linestyle() == "--"
+
+
+def test_gradient_check_bars_one_group_per_parameter():
+    results = {"correct": {"layers[0].W": 1e-9, "layers[0].b": 0.0},
+               "broken": {"layers[0].W": 0.3, "layers[0].b": 0.2}}
+    ax = plots.plot_gradient_check(results)
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "relative error (log scale)" and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["layers[0].W", "layers[0].b"]
+    heights = sorted(p.get_height() for p in ax.patches)
+    assert heights == [1e-16, 1e-9, 0.2, 0.3]  # the exact 0 is drawn at the floor
+    with pytest.raises(ValueError, match="same as the first run"):
+        plots.plot_gradient_check({"a": {"W": 1.0}, "b": {"b": 1.0}})
+
+
+def test_image_grid_titles_and_wrong_ones_in_red():
+    images = np.arange(3 * 64).reshape(3, 64) / 192
+    fig = plots.plot_image_grid(images, ["3", "5", "8 (true 9)"], n_cols=2,
+                                wrong=[False, False, True], title="Digits")
+    assert fig._suptitle.get_text() == "Digits"
+    shown = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in shown] == ["3", "5", "8 (true 9)"]
+    assert shown[2].title.get_color() == "C3" and shown[0].title.get_color() == "k"
+    assert shown[0].images[0].get_array().shape == (8, 8)
+    with pytest.raises(ValueError, match="one title per image"):
+        plots.plot_image_grid(images, ["3"])
+
+
+def test_confusion_matrix_counts_and_plot():
+    y_true = np.array([0, 0, 1, 2, 2, 2])
+    y_pred = np.array([0, 1, 1, 2, 2, 0])
+    counts = plots.confusion_matrix(y_true, y_pred)
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    assert np.trace(counts) / counts.sum() == nnlib.accuracy(np.eye(3)[y_pred], y_true)
+    ax = plots.plot_confusion_matrix(y_true, y_pred, title="Digits")
+    assert_labelled(ax)
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "1", "1", "2"]
+
+
+def test_iterates_one_labelled_curve_per_run():
+    runs = {"η = 0.1": 0.6 ** np.arange(8), "η = 0.6": (-1.4) ** np.arange(5)}
+    ax = plots.plot_iterates(runs, ylabel="w_t", title="Iterates")
+    assert_labelled(ax)
+    assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")] == list(runs)
+    ax = plots.plot_iterates(runs, ylabel="|w_t|", title="Iterates", logy=True)
+    assert ax.get_yscale() == "log"
+    assert np.all(ax.get_lines()[1].get_ydata() > 0)  # |(-1.4)^t| drawn on the log axis
