@@ -118,8 +118,8 @@ def _check_labels(y, n, n_classes, where):
             f"{where}: y must have shape ({n},), one integer label per row of the logits, "
             f"got shape {y.shape}"
         )
-    bad = (y < 0) | (y >= n_classes)
-    if np.any(bad):
+    if y.min() < 0 or y.max() >= n_classes:  # two reductions: cheaper than a mask per call
+        bad = (y < 0) | (y >= n_classes)
         label = y[np.argmax(bad)]
         raise ValueError(
             f"{where}: label {label} is out of range for {n_classes} classes; "
@@ -147,7 +147,7 @@ def softmax_cross_entropy(logits, y):
     exp = np.exp(shifted)
     sum_exp = exp.sum(axis=1)
     rows = np.arange(n)
-    loss = float(np.sum(np.log(sum_exp) - shifted[rows, y])) / n
+    loss = float((np.log(sum_exp) - shifted[rows, y]).sum()) / n
     dlogits = exp
     dlogits /= sum_exp[:, None]  # exp is ours: turn it into softmax in place
     dlogits[rows, y] -= 1.0
