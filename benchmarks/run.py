@@ -101,7 +101,7 @@ class NnlibStep:
     def step(self, X, y):
         logits = self.model.forward(X)
         loss, dlogits = nnlib.softmax_cross_entropy(logits, y)
-        self.model.backward(dlogits)
+        self.model.backward(dlogits, input_grad=False)  # as train() calls it
         nnlib.sgd_step(self.model.parameters(), self.lr)
         return loss
 
@@ -111,7 +111,8 @@ class NnlibStep:
 
 class FusedNumpyStep:
     """The same mathematics in one plain-numpy function: no classes, no checks, no caches
-    beyond the activations the backward pass needs; the input layer's dx is skipped."""
+    beyond the activations the backward pass needs; like nnlib.train (and PyTorch, whose
+    inputs do not require a gradient) it skips dL/dX of the data."""
 
     name = "numpy"
 
@@ -244,21 +245,6 @@ class PerExampleLoopStep:
         return [(W.copy(), b.copy()) for W, b in self.params]
 
 
-class InputGradOnly:
-    """Not a contender: only the matmul dx = dz @ W1.T for the input layer, which nnlib's
-    Sequential.backward returns by contract and the fused step skips. Timed in the same
-    rotation so that its share of nnlib's step can be reported."""
-
-    name = "input_dx"
-
-    def __init__(self, weights, batch):
-        self.W = weights[0][0].copy()
-        self.dz = np.random.default_rng(3).standard_normal((batch, self.W.shape[1])) / batch
-
-    def step(self, X, y):
-        return self.dz @ self.W.T
-
-
 def make_contenders(weights, torch):
     contenders = [NnlibStep(weights, LR), FusedNumpyStep(weights, LR)]
     if torch is not None:
@@ -313,10 +299,13 @@ class Gemm512:
 
 
 def step_gemm_flops(batch):
-    """Matmul flops of one step: forward 2 B n_in n_out per layer, backward twice that
-    (dx and dW, counted for every layer, including the input layer's dx that nnlib
-    returns and the fused step skips). Elementwise work is not counted."""
-    return sum(6 * batch * n_in * n_out for n_in, n_out in zip(SIZES[:-1], SIZES[1:]))
+    """Matmul flops of one step: forward 2 B n_in n_out per layer; backward 2 B n_in n_out
+    for every dW plus the same for every dx except the input layer's, which no contender
+    computes. Elementwise work is not counted."""
+    layers = list(zip(SIZES[:-1], SIZES[1:]))
+    forward_and_dW = sum(4 * batch * n_in * n_out for n_in, n_out in layers)
+    dx = sum(2 * batch * n_in * n_out for n_in, n_out in layers[1:])
+    return forward_and_dW + dx
 
 
 def calibrate(step, X, y, target_seconds):
@@ -560,12 +549,6 @@ def print_steps(results, names):
           lambda r: "{:.2f} ({:.2f}-{:.2f})".format(r["ratio_to_nnlib_median"], *r["ratio_to_nnlib_quartiles"]))
     table("share of the GEMM peak (matmul flops of the step / time / the round's peak):",
           lambda r: f"{100 * r['share_of_gemm_peak']:.1f}%")
-    print("\nnnlib's backward also returns dL/dx for the input (Sequential.backward's contract),")
-    print("one more matmul that the fused step skips; its share of nnlib's step, timed in the rotation:")
-    for batch in BATCH_SIZES:
-        share = results["input_dx_share"][str(batch)]
-        fused = steps[str(batch)]["numpy"]["ratio_to_nnlib_median"]
-        print(f"{batch:>6} | {100 * share:5.1f}% of nnlib's step; nnlib without it / numpy = {(1 - share) / fused:.2f}")
 
 
 def print_explorers(explorers):
@@ -648,15 +631,14 @@ def main(argv=None):
               f"batch sizes {BATCH_SIZES}): " + ", ".join(
                   f"{name} {max(d[name] for d in results['same_computation_max_rel_error'].values()):.1e}"
                   for name in results["same_computation_max_rel_error"]["1"]))
-        results["steps"], results["repeats_per_sample"], results["input_dx_share"] = {}, {}, {}
+        results["steps"], results["repeats_per_sample"] = {}, {}
         peaks = {}
         for batch in BATCH_SIZES:
             X, y = np.ascontiguousarray(X_all[:batch]), np.ascontiguousarray(y_all[:batch])
             weights = starting_weights(seed=2)
-            contenders = make_contenders(weights, torch) + [InputGradOnly(weights, batch), Gemm512()]
+            contenders = make_contenders(weights, torch) + [Gemm512()]
             times, faults, repeats = bench_batch(contenders, X, y, args.rounds, args.sample)
             rows, peaks[str(batch)] = summarise(times, faults, batch)
-            results["input_dx_share"][str(batch)] = rows.pop("input_dx")["ratio_to_nnlib_median"]
             results["steps"][str(batch)] = rows
             results["repeats_per_sample"][str(batch)] = repeats
         results["gemm_peak_gflops_per_batch"] = peaks

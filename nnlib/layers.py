@@ -35,11 +35,14 @@ def dense_forward(x, W, b):
     return z, (x, W)
 
 
-def dense_backward(dz, cache):
+def dense_backward(dz, cache, input_grad=True):
     """Backward pass of z = x @ W + b.
 
     dz: (batch, n_out), the upstream gradient dL/dz.
     Returns dx (batch, n_in), dW (n_in, n_out), db (n_out,).
+    With input_grad=False, dx is not computed and None is returned in its place: a
+    network's first layer has no layer before it to pass dx to, and dx costs a
+    matrix product as large as dW's.
     """
     x, W = cache
     dz = as_float_array(dz, "dz", "dense_backward")
@@ -49,7 +52,7 @@ def dense_backward(dz, cache):
             f"dense_backward: dz has shape {dz.shape} but the forward pass produced "
             f"z of shape {expected}; expected dz of shape {expected}"
         )
-    dx = dz @ W.T  # each input feeds every output through W
+    dx = dz @ W.T if input_grad else None  # each input feeds every output through W
     dW = x.T @ dz  # sums over the batch: the loss is already a batch mean
     db = dz.sum(axis=0)
     return dx, dW, db

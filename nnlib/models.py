@@ -26,11 +26,14 @@ class Dense:
         z, self._cache = dense_forward(x, self.W, self.b)
         return z
 
-    def backward(self, dz):
-        """dz (batch, n_out) -> dx (batch, n_in); stores dW and db."""
+    def backward(self, dz, input_grad=True):
+        """dz (batch, n_out) -> dx (batch, n_in); stores dW and db.
+
+        input_grad=False skips dx and returns None (see dense_backward).
+        """
         if self._cache is None:
             raise RuntimeError("Dense.backward: call forward first")
-        dx, self.dW, self.db = dense_backward(dz, self._cache)
+        dx, self.dW, self.db = dense_backward(dz, self._cache, input_grad)
         return dx
 
     def parameters(self):
@@ -86,11 +89,20 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout):
-        """dout = dL/d(output) -> dx = dL/dx; every layer stores its gradients."""
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad=True):
+        """dout = dL/d(output) -> dx = dL/dx; every layer stores its gradients.
+
+        Training needs the parameters' gradients only, not dL/dx of the data:
+        input_grad=False lets a first Dense layer skip computing it (and returns None).
+        """
+        if not self.layers:
+            return dout
+        first, *rest = self.layers
+        for layer in reversed(rest):
             dout = layer.backward(dout)
-        return dout
+        if not input_grad and isinstance(first, Dense):
+            return first.backward(dout, input_grad=False)
+        return first.backward(dout)
 
     def parameters(self):
         """[(param, grad), ...] over all layers, input side first."""

@@ -1,10 +1,15 @@
 """Gradient descent: the update rule w <- w - eta * dL/dw, and gradient clipping."""
 
+import math
+from numbers import Real
+
 import numpy as np
 
 
 def _check_lr(lr, where):
-    if not np.isscalar(lr) or not np.isfinite(lr) or lr <= 0:
+    # math.isfinite, not np.isfinite: this runs every step, and a ufunc call on a
+    # Python float costs more than the rest of the check.
+    if not isinstance(lr, Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"{where}: lr must be a positive finite number, got {lr!r}")
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ._validate import require_rng
 from .losses import LOSSES
+from .models import Sequential
 from .optim import _check_lr, clip_gradients, sgd_step
 
 
@@ -129,7 +130,10 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                 if not np.isfinite(value):
                     history.diverged = True
                     break
-                model.backward(dout)
+                if isinstance(model, Sequential):
+                    model.backward(dout, input_grad=False)  # dL/dX of the data is never used
+                else:  # any other model only has to offer backward(dout)
+                    model.backward(dout)
                 if clip is not None:
                     clip_gradients(params(), clip)
                 sgd_step(params(), lr)

@@ -110,3 +110,19 @@ def test_clip_gradients_caps_the_global_norm():
     norm = nnlib.clip_gradients([(np.zeros(1), g1), (np.zeros(1), g2)], max_norm=1.0)
     assert norm == pytest.approx(5.0)
     assert np.allclose([g1[0], g2[0]], [0.6, 0.8])
+
+
+def test_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(0)
+    model = nnlib.mlp([3, 4, 2], activation="tanh", rng=rng)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    _, dout = nnlib.softmax_cross_entropy(model.forward(X), y)
+    dx = model.backward(dout)
+    full = [g.copy() for _, g in model.parameters()]
+    assert dx.shape == X.shape
+    assert model.backward(dout, input_grad=False) is None
+    assert all(np.array_equal(g, f) for (_, g), f in zip(model.parameters(), full))
+    # a network that starts with an activation still returns dx: the Activation needs it
+    starts_with_activation = nnlib.Sequential(nnlib.Activation("tanh"), nnlib.Dense(3, 2, rng=rng))
+    starts_with_activation.forward(X)
+    assert starts_with_activation.backward(np.ones((5, 2)), input_grad=False).shape == X.shape
