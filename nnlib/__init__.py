@@ -28,7 +28,7 @@ from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
 from .models import Activation, Dense, Sequential, mlp
 from .optim import clip_gradients, global_grad_norm, sgd_step
-from .train import History, accuracy, evaluate, iterate_minibatches, train
+from .train import History, accuracy, confusion_matrix, evaluate, iterate_minibatches, train
 
 __version__ = "0.1.0"
 
@@ -42,6 +42,6 @@ __all__ = [
     "Dense", "Activation", "Sequential", "mlp",
     "init_weights", "init_std",
     "sgd_step", "clip_gradients", "global_grad_norm",
-    "iterate_minibatches", "train", "History", "evaluate", "accuracy",
+    "iterate_minibatches", "train", "History", "evaluate", "accuracy", "confusion_matrix",
     "numerical_gradient", "rel_error", "gradient_check",
 ]

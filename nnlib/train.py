@@ -83,6 +83,25 @@ def accuracy(scores, y):
     return float(np.mean(np.argmax(scores, axis=1) == np.asarray(y)))
 
 
+def confusion_matrix(y_true, y_pred, n_classes=None):
+    """Counts C[i, j] of examples with true class i predicted as class j.
+
+    y_true, y_pred: (n,) integer labels in 0..n_classes-1 (n_classes defaults to the
+    largest label + 1). Returns an (n_classes, n_classes) int64 array; its diagonal
+    holds the correct predictions, so trace / n is the accuracy.
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D of equal length, "
+                         f"got shapes {y_true.shape} and {y_pred.shape}")
+    if n_classes is None:
+        n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    counts = np.zeros((n_classes, n_classes), np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
 def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epochs,
           patience=None, rng, progress=False, clip=None, restore_best=True):
     """Train ``model`` with mini-batch gradient descent and return a History.
