@@ -18,8 +18,20 @@ def tracked_notebooks():
     return [pathlib.Path(line) for line in out.stdout.splitlines()]
 
 
-@pytest.mark.parametrize("path", tracked_notebooks(), ids=str)
-def test_notebook_is_stripped_and_has_a_kernelspec(path):
+NOTEBOOKS = tracked_notebooks()
+
+
+@pytest.fixture(scope="module")
+def nbstripout_dry_run():
+    """What `nbstripout --verify` would strip, for every notebook in one run (it names each)."""
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify",
+                             *(str(ROOT / p) for p in NOTEBOOKS)],
+                            capture_output=True, text=True)
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
+def test_notebook_is_stripped_and_has_a_kernelspec(path, nbstripout_dry_run):
     nb = json.loads((ROOT / path).read_text(encoding="utf-8"))
     spec = nb.get("metadata", {}).get("kernelspec", {})
     assert spec.get("name") == "python3" and spec.get("language") == "python", (
@@ -28,9 +40,20 @@ def test_notebook_is_stripped_and_has_a_kernelspec(path):
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
                 f"{path}: cell {i} carries outputs; run `nbstripout {path}`")
-    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(ROOT / path)],
+    assert str(ROOT / path) not in nbstripout_dry_run, (
+        f"{path}: nbstripout would still strip it (metadata left over); run `nbstripout {path}`")
+
+
+def test_nbstripout_dry_run_catches_leftover_metadata(tmp_path):
+    # guards the check above: a notebook with one leftover cell-metadata key is named
+    nb = json.loads((ROOT / NOTEBOOKS[0]).read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["metadata"]["ExecuteTime"] = {"end_time": "2026-01-01T00:00:00"}
+    dirty = tmp_path / "dirty.ipynb"
+    dirty.write_text(json.dumps(nb), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(dirty)],
                             capture_output=True, text=True)
-    assert result.returncode == 0, f"{path}: nbstripout --verify failed: {result.stdout}{result.stderr}"
+    assert result.returncode != 0 and str(dirty) in result.stdout + result.stderr
 
 
 def readme():
