@@ -36,6 +36,11 @@ class Dense:
         dx, self.dW, self.db = dense_backward(dz, self._cache, input_grad)
         return dx
 
+    @property
+    def last_input(self):
+        """x of the last forward pass, (batch, n_in); None before the first one."""
+        return None if self._cache is None else self._cache[0]
+
     def parameters(self):
         """[(W, dW), (b, db)]: each parameter with its current gradient."""
         return [(self.W, self.dW), (self.b, self.db)]
@@ -61,6 +66,16 @@ class Activation:
         if self._cache is None:
             raise RuntimeError("Activation.backward: call forward first")
         return activation_backward(da, self._cache)
+
+    @property
+    def last_input(self):
+        """z of the last forward pass; None before the first one."""
+        return None if self._cache is None else self._cache[1]
+
+    @property
+    def last_output(self):
+        """a = f(z) of the last forward pass; None before the first one."""
+        return None if self._cache is None else self._cache[2]
 
     def parameters(self):
         return []

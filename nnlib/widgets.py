@@ -490,8 +490,8 @@ def gradient_flow(model, X, y, bound=True):
         _, dout = mse_loss(out, y)
         model.backward(dout, input_grad=False)
         grad_norms = np.array([np.linalg.norm(d.dW) for d in dense])
-        inputs = [d._cache[0] for d in dense]  # a_{l-1}: what each Dense layer saw
-        zs = [a._cache[1] for a in acts]  # z_l fed to each activation
+        inputs = [d.last_input for d in dense]  # a_{l-1}: what each Dense layer saw
+        zs = [a.last_input for a in acts]  # z_l fed to each activation
         fp = [f_prime(z) for z in zs]
         rms_fp = np.array([np.sqrt(np.mean(v * v)) for v in fp])
         stds = np.array([np.std(d.W) for d in dense])  # the actual weights' spread
@@ -510,8 +510,8 @@ def gradient_flow(model, X, y, bound=True):
             W = dense[l].W
             delta = delta * (np.linalg.norm(W, 2) if np.all(np.isfinite(W)) else np.inf) * MAX_DERIVATIVE[name]
         stats = {
-            "mean": np.array([float(np.mean(a._cache[2])) for a in acts]),
-            "std": np.array([float(np.std(a._cache[2])) for a in acts]),
+            "mean": np.array([float(np.mean(a.last_output)) for a in acts]),
+            "std": np.array([float(np.std(a.last_output)) for a in acts]),
             "rms_fprime": rms_fp,
             "saturated": np.array([float(np.mean(v < 0.01 * MAX_DERIVATIVE[name])) for v in fp]),
         }

@@ -126,3 +126,14 @@ def test_backward_can_skip_the_input_gradient():
     starts_with_activation = nnlib.Sequential(nnlib.Activation("tanh"), nnlib.Dense(3, 2, rng=rng))
     starts_with_activation.forward(X)
     assert starts_with_activation.backward(np.ones((5, 2)), input_grad=False).shape == X.shape
+
+
+def test_layers_expose_what_their_last_forward_pass_saw():
+    rng = np.random.default_rng(0)
+    dense, act = nnlib.Dense(3, 2, rng=rng), nnlib.Activation("tanh")
+    assert dense.last_input is None and act.last_input is None and act.last_output is None
+    x = rng.standard_normal((4, 3))
+    z = dense.forward(x)
+    a = act.forward(z)
+    assert dense.last_input is x
+    assert act.last_input is z and act.last_output is a
