@@ -10,6 +10,8 @@ import numpy as np
 
 def as_float_array(x, name, where):
     """Return ``x`` as a floating-point array (float32 stays float32, ints become float64)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return x  # the common case, checked first: this runs several times per layer
     arr = np.asarray(x)
     if arr.dtype.kind == "f":
         return arr

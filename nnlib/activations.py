@@ -124,9 +124,10 @@ def activation_backward(da, cache):
             f"had shape {z.shape}; expected da of shape {z.shape}"
         )
     if name == "sigmoid":
-        fprime = 1.0 - a
-        fprime *= a  # a (1 - a), built in one array
-        return da * fprime
+        dz = 1.0 - a
+        dz *= a  # f'(z) = a (1 - a) ...
+        dz *= da  # ... times da, all in one new array
+        return dz
     if name == "tanh":
         return da * (1.0 - a * a)
     if name == "relu":

@@ -19,7 +19,8 @@ def dense_forward(x, W, b):
     b = as_float_array(b, "b", where)
     require_ndim(W, 2, "W", where, "(n_in, n_out)")
     n_in, n_out = W.shape
-    require_ndim(x, 2, "x", where, f"(batch, {n_in})")
+    if x.ndim != 2:
+        require_ndim(x, 2, "x", where, f"(batch, {n_in})")  # raises, naming the shape
     if x.shape[1] != n_in:
         raise ValueError(
             f"{where}: x has {x.shape[1]} columns but W has {n_in} rows; "
