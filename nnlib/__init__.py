@@ -22,7 +22,7 @@ from .activations import (
     tanh,
     tanh_prime,
 )
-from .gradcheck import gradient_check, numerical_gradient, rel_error
+from .gradcheck import gradient_check, gradient_errors, numerical_gradient, rel_error
 from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
@@ -43,5 +43,5 @@ __all__ = [
     "init_weights", "init_std",
     "sgd_step", "clip_gradients", "global_grad_norm",
     "iterate_minibatches", "train", "History", "evaluate", "accuracy", "confusion_matrix",
-    "numerical_gradient", "rel_error", "gradient_check",
+    "numerical_gradient", "rel_error", "gradient_check", "gradient_errors",
 ]

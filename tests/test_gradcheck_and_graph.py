@@ -91,3 +91,22 @@ def test_topological_order_and_edges():
         deep = deep + 1
     deep.backward()
     assert math.isclose(deep.data, 5000.0)
+
+
+def test_gradient_errors_separate_roundoff_from_bugs():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    model = nnlib.mlp([3, 4, 2], activation="sigmoid", rng=rng)
+    reports = nnlib.gradient_errors(model, nnlib.softmax_cross_entropy, X, y)
+    L, _ = nnlib.softmax_cross_entropy(model.forward(X), y)
+    assert reports.keys() == nnlib.gradient_check(model, nnlib.softmax_cross_entropy, X, y).keys()
+    for name, param, grad in model.named_parameters():
+        r = reports[name]
+        assert r["analytic"].shape == r["numeric"].shape == param.shape
+        assert np.array_equal(r["analytic"], grad)  # backprop's own gradient, as the model holds it
+        assert r["entry"] == nnlib.rel_error(r["analytic"], r["numeric"])
+        assert r["roundoff"] == pytest.approx(np.finfo(np.float64).eps * L / 1e-5)
+        assert r["vector"] <= 1e-9 and r["abs"] <= 10 * r["roundoff"]
+    model.layers[1].backward = lambda da: da  # "forgot f'(z)"
+    broken = nnlib.gradient_errors(model, nnlib.softmax_cross_entropy, X, y)["layers[0].W"]
+    assert broken["vector"] > 1e-2 and broken["abs"] > 1e3 * broken["roundoff"]
