@@ -227,19 +227,24 @@ def mse_mistakes(y_hat, y):
     return loss, grad
 
 
+def _check_loss(fn, name, args, reference, mistakes, part, grad_name, where):
+    """Compare fn(*args) -> (L, grad) with reference(*args); part: 'loss', 'gradient' or 'both'."""
+    L, grad = reference(*args)
+    got_L, got_grad = _unpack(_call(fn, name, *(a.copy() for a in args)), name, ("L", grad_name))
+    loss_m, grad_m = mistakes(*args)
+    if part in ("loss", "both"):
+        compare("L", got_L, L, loss_m, inputs=where)
+    if part in ("gradient", "both"):
+        compare(grad_name, got_grad, grad, grad_m, inputs=where)
+    return True
+
+
 def check_mse(mse, *, part="both", seed=0, batch=4, k=3):
     """Check mse(y_hat, y) -> (L, dy_hat). part: 'loss', 'gradient' or 'both'."""
     rng = _rng(seed)
     y_hat, y = rng.normal(size=(batch, k)), rng.normal(size=(batch, k))
-    L, grad = mse_loss(y_hat, y)
-    got_L, got_grad = _unpack(_call(mse, "mse", y_hat.copy(), y.copy()), "mse", ("L", "dy_hat"))
-    loss_m, grad_m = mse_mistakes(y_hat, y)
-    where = f"y_hat and y of shape {y_hat.shape}"
-    if part in ("loss", "both"):
-        compare("L", got_L, L, loss_m, inputs=where)
-    if part in ("gradient", "both"):
-        compare("dy_hat", got_grad, grad, grad_m, inputs=where)
-    return True
+    return _check_loss(mse, "mse", (y_hat, y), mse_loss, mse_mistakes, part, "dy_hat",
+                       f"y_hat and y of shape {y_hat.shape}")
 
 
 def bce_mistakes(p, y):
@@ -263,15 +268,7 @@ def check_bce(bce, *, part="both", seed=0, batch=6):
     p = rng.uniform(0.05, 0.95, size=(batch, 1))
     y = (rng.uniform(size=(batch, 1)) < 0.5).astype(np.float64)
     y[0, 0], y[1, 0] = 0.0, 1.0
-    L, dp = bce_loss(p, y)
-    got_L, got_dp = _unpack(_call(bce, "bce", p.copy(), y.copy()), "bce", ("L", "dp"))
-    loss_m, grad_m = bce_mistakes(p, y)
-    where = f"p and y of shape {p.shape}"
-    if part in ("loss", "both"):
-        compare("L", got_L, L, loss_m, inputs=where)
-    if part in ("gradient", "both"):
-        compare("dp", got_dp, dp, grad_m, inputs=where)
-    return True
+    return _check_loss(bce, "bce", (p, y), bce_loss, bce_mistakes, part, "dp", f"p and y of shape {p.shape}")
 
 
 # ---------------------------------------------------------------- assignment 2: derivatives, chain rule
