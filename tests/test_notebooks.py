@@ -106,3 +106,12 @@ def test_every_formula_has_a_notebook_a_function_and_a_test(row):
         assert re.search(rf"^def {name}\(", (ROOT / path).read_text(encoding="utf-8"), re.M), (
             f"{formula}: no test {name} in {path}")
     assert re.search(r"`tests/", test), f"{formula}: no test named"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_cell_only_prints(name):
+    # A number shown is not a number checked: a cell that prints must also assert.
+    for i, cell in enumerate(load(name)["cells"]):
+        code = source(cell)
+        if cell["cell_type"] == "code" and "print(" in code:
+            assert re.search(r"^\s*assert\b", code, re.M), f"{name}: cell {i} prints but asserts nothing"
