@@ -56,11 +56,13 @@ def plot_loss_curves(history, ax=None, title="Loss per epoch"):
     return ax
 
 
-def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision boundary"):
+def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision boundary",
+                           xlabel="$x_1$", ylabel="$x_2$"):
     """Colour the plane by the model's predicted class; draw the points coloured by label.
 
     model: maps (n, 2) inputs to (n, k) scores (k >= 2: argmax; k == 1: score > 0).
-    X: (n, 2), y: (n,) integer labels.
+    X: (n, 2), y: (n,) integer labels. Two classes are drawn blue and red; more get one
+    colour each (up to ten), with a legend of the labels.
     """
     ax = _axes(ax, (4.5, 4))
     X = np.asarray(X)
@@ -71,12 +73,19 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
     scores = model.forward(np.column_stack([g0.ravel(), g1.ravel()]))
     pred = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
     n_classes = int(max(pred.max(), np.max(y))) + 1
+    if n_classes <= 2:
+        cmap, colour_range = "coolwarm", {"vmin": 0, "vmax": 1}
+    else:  # tab10 has ten distinct colours: label k gets the k-th
+        cmap, colour_range = "tab10", {"vmin": -0.5, "vmax": 9.5}
     ax.contourf(g0, g1, pred.reshape(g0.shape), levels=np.arange(n_classes + 1) - 0.5,
-                cmap="coolwarm", alpha=0.3)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3,
-               vmin=0, vmax=max(n_classes - 1, 1))
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+                cmap=cmap, alpha=0.3, **colour_range)
+    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, s=12, edgecolors="k", linewidths=0.3,
+                        **colour_range)
+    if n_classes > 2:
+        ax.legend(*points.legend_elements(), title="label", fontsize="x-small", loc="center left",
+                  bbox_to_anchor=(1.0, 0.5))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     return ax
 

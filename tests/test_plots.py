@@ -166,3 +166,13 @@ def test_iterates_one_labelled_curve_per_run():
     ax = plots.plot_iterates(runs, ylabel="|w_t|", title="Iterates", logy=True)
     assert ax.get_yscale() == "log"
     assert np.all(ax.get_lines()[1].get_ydata() > 0)  # |(-1.4)^t| drawn on the log axis
+
+
+def test_decision_boundary_with_many_classes_has_a_legend_and_custom_labels():
+    rng = np.random.default_rng(0)
+    X, y = nnlib.data.make_spirals(60, rng, classes=3)
+    model = nnlib.mlp([2, 4, 3], rng=rng)
+    ax = plots.plot_decision_boundary(model, X, y, resolution=20, xlabel="first", ylabel="second")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("first", "second")
+    legend = ax.get_legend()
+    assert legend is not None and len(legend.get_texts()) == 3
