@@ -115,7 +115,7 @@ class Sequential:
         first, *rest = self.layers
         for layer in reversed(rest):
             dout = layer.backward(dout)
-        if not input_grad and isinstance(first, Dense):
+        if not input_grad and _can_skip_input_grad(first):
             return first.backward(dout, input_grad=False)
         return first.backward(dout)
 
@@ -139,6 +139,16 @@ class Sequential:
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential({inner})"
+
+
+def _can_skip_input_grad(layer):
+    """True for a Dense layer running Dense's own backward, which takes input_grad.
+
+    A backward replaced on the layer (as notebook 05 does to plant a bug) takes only
+    the upstream gradient, so it is called the plain way.
+    """
+    return (isinstance(layer, Dense) and type(layer).backward is Dense.backward
+            and "backward" not in vars(layer))
 
 
 def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):

@@ -154,3 +154,22 @@ def test_train_argument_errors(rng):
         nnlib.train(model, "hinge", X, y, lr=0.1, batch_size=2, max_epochs=2, rng=rng)
     with pytest.raises(ValueError, match="max_epochs must be a positive integer"):
         nnlib.train(model, nnlib.mse_loss, X, y, lr=0.1, batch_size=2, max_epochs=0, rng=rng)
+
+
+def test_train_works_with_a_replaced_first_backward():
+    # Learners replace a layer's backward to see what a bug does (notebook 05); a
+    # replacement takes only the upstream gradient, also on the first layer.
+    rng = np.random.default_rng(0)
+    X, y = nnlib.data.make_line(40, rng)
+    model = nnlib.mlp([1, 4, 1], activation="tanh", rng=rng)
+    first = model.layers[0]
+    own_backward = first.backward
+    calls = []
+
+    def replaced(dz):
+        calls.append(dz.shape)
+        return own_backward(dz)
+
+    first.backward = replaced
+    history = nnlib.train(model, nnlib.mse_loss, X, y, lr=0.1, batch_size=10, max_epochs=2, rng=rng)
+    assert history.epochs == 2 and calls == [(10, 4)] * 8
