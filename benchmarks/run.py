@@ -39,6 +39,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -373,6 +374,7 @@ def summarise(times, faults, batch):
         rows[name] = {
             "median_step_seconds": statistics.median(ts),
             "ratio_to_nnlib_median": statistics.median(ratios),
+            "minus_nnlib_median_seconds": statistics.median(t - t0 for t, t0 in zip(ts, base)),
             "ratio_to_nnlib_quartiles": [q[0], q[2]],
             "share_of_gemm_peak": statistics.median(
                 step_gemm_flops(batch) / t / peak for t, peak in zip(ts, peaks)),
@@ -410,6 +412,7 @@ def time_notebooks(timeout):
         cases = list(ET.parse(xml_path).iter("testcase"))
     per_notebook = {p.name: {"seconds": 0.0, "cells": 0, "failed": 0, "slowest_cell": None,
                              "slowest_cell_seconds": 0.0} for p in notebooks}
+    first_failure = None
     for case in cases:
         # nbval names a cell's test "Cell <i>" in class "notebooks.<file name>"
         entry = next((e for nb, e in per_notebook.items()
@@ -419,13 +422,19 @@ def time_notebooks(timeout):
         seconds = float(case.get("time", 0.0))
         entry["seconds"] += seconds
         entry["cells"] += 1
-        entry["failed"] += sum(1 for child in case if child.tag in ("failure", "error"))
+        failures = [child for child in case if child.tag in ("failure", "error")]
+        entry["failed"] += len(failures)
+        if failures and first_failure is None:
+            # colour codes reach the XML as ESC or, escaped by pytest, as the text "#x1B"
+            text = re.sub(r"(\x1b|#x1B)\[[0-9;]*m", "", failures[0].text or failures[0].get("message") or "")
+            last_line = ([line.strip() for line in text.splitlines() if line.strip()] or ["?"])[-1]
+            first_failure = f"{case.get('classname')} {case.get('name')}: {last_line[:300]}"
         if seconds > entry["slowest_cell_seconds"]:
             entry["slowest_cell"], entry["slowest_cell_seconds"] = case.get("name"), seconds
     slowest = max(per_notebook, key=lambda nb: per_notebook[nb]["seconds"])
     return {"command": "python -m pytest -q --nbval-lax --nbval-current-env notebooks/*.ipynb",
             "wall_seconds": wall, "exit_code": proc.returncode,
-            "notebooks": per_notebook, "slowest": slowest}
+            "notebooks": per_notebook, "slowest": slowest, "first_failure": first_failure}
 
 
 def explorer_values(control):
@@ -523,7 +532,7 @@ def check_targets(results):
             value = 1.0 / value
         holds = value <= limit if at_most else value >= limit
         verdicts.append({"target": text, "value": value, "holds": holds})
-    share = results["steps"]["1797"]["nnlib"]["share_of_gemm_peak"]
+    share = results["steps"][str(BATCH_SIZES[-1])]["nnlib"]["share_of_gemm_peak"]
     verdicts.append({"target": "nnlib at batch 1797 reaches >= 30% of the GEMM peak",
                      "value": share, "holds": share >= 0.30})
     return verdicts
@@ -549,6 +558,24 @@ def print_steps(results, names):
           lambda r: "{:.2f} ({:.2f}-{:.2f})".format(r["ratio_to_nnlib_median"], *r["ratio_to_nnlib_quartiles"]))
     table("share of the GEMM peak (matmul flops of the step / time / the round's peak):",
           lambda r: f"{100 * r['share_of_gemm_peak']:.1f}%")
+
+
+def print_fixed_cost(steps):
+    """What nnlib's structure costs per step, read off this run's own numbers.
+
+    At batch 1 the arithmetic is a few hundred flops, so nnlib's time minus the fused
+    step's is almost only what nnlib adds around the numpy calls: the input checks (shapes,
+    dtypes, label range) and the calls through Sequential, Dense and Activation. That cost
+    does not grow with the batch, so it weighs most at the smallest sizes.
+    """
+    fixed = -steps["1"]["numpy"]["minus_nnlib_median_seconds"]
+    print(f"\nnnlib's fixed cost per step over the hand-fused step (the difference at batch 1): "
+          f"{fixed * 1e6:.1f} us")
+    for batch in BATCH_SIZES[1:]:
+        row = steps[str(batch)]["numpy"]
+        difference = -row["minus_nnlib_median_seconds"]
+        print(f"  batch {batch:>4}: nnlib - fused = {difference * 1e6:+7.1f} us, "
+              f"the fixed cost is {100 * fixed / row['median_step_seconds']:4.1f}% of the fused step")
 
 
 def print_explorers(explorers):
@@ -587,6 +614,11 @@ def print_notebooks(nb):
               f"{r['slowest_cell_seconds']:.1f}s{flag}")
     print(f"  slowest notebook: {nb['slowest']}; all of them in {nb['wall_seconds']:.1f}s wall "
           f"(pytest exit code {nb['exit_code']})")
+    failed = sum(r["failed"] for r in nb["notebooks"].values())
+    if failed:
+        print(f"  NOT VALID: {failed} cells failed, so these are the times of notebooks that stopped "
+              f"early. Is nnlib installed in this environment (pip install -r requirements.txt)?\n"
+              f"  first failure: {nb['first_failure']}")
 
 
 def main(argv=None):
@@ -651,6 +683,8 @@ def main(argv=None):
             state = "n/a" if v["holds"] is None else ("holds" if v["holds"] else "MISSED")
             value = "" if v["value"] is None else f"{v['value']:.2f}"
             print(f"  {state:>8}  {value:>6}  {v['target']}")
+        if "numpy" in results["steps"]["1"]:
+            print_fixed_cost(results["steps"])
 
     if args.explorers:
         results["explorers"] = time_explorers()
@@ -663,7 +697,9 @@ def main(argv=None):
     results["total_seconds"] = time.perf_counter() - started
     pathlib.Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\n{results['total_seconds']:.0f}s in all; results written to {args.json}")
+    notebooks = results.get("notebooks", {}).get("notebooks", {})
+    return 1 if any(r["failed"] for r in notebooks.values()) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
