@@ -683,8 +683,7 @@ def main(argv=None):
             state = "n/a" if v["holds"] is None else ("holds" if v["holds"] else "MISSED")
             value = "" if v["value"] is None else f"{v['value']:.2f}"
             print(f"  {state:>8}  {value:>6}  {v['target']}")
-        if "numpy" in results["steps"]["1"]:
-            print_fixed_cost(results["steps"])
+        print_fixed_cost(results["steps"])
 
     if args.explorers:
         results["explorers"] = time_explorers()
