@@ -5,10 +5,11 @@ dX means dL/dX and has X's shape; losses are means over the batch; randomness on
 through an explicit rng (a numpy.random.Generator).
 
 The plotting helpers (nnlib.plots) and the interactive explorers (nnlib.widgets)
-import matplotlib and ipywidgets, so they are separate modules, not imported here.
+import matplotlib and ipywidgets, so they are separate modules, not imported here;
+the explorers' mathematics (nnlib.dynamics) needs numpy alone.
 """
 
-from . import data, graph
+from . import data, dynamics, graph
 from .activations import (
     ACTIVATIONS,
     activation_backward,
@@ -28,12 +29,20 @@ from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
 from .models import Activation, Dense, Sequential, mlp
 from .optim import clip_gradients, global_grad_norm, sgd_step
-from .train import History, accuracy, confusion_matrix, evaluate, iterate_minibatches, train
+from .train import (
+    History,
+    accuracy,
+    confusion_matrix,
+    early_stopping_epoch,
+    evaluate,
+    iterate_minibatches,
+    train,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "data", "graph",
+    "data", "dynamics", "graph",
     "ACTIVATIONS", "INIT_SCHEMES", "LOSSES",
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
     "identity", "identity_prime", "activation_forward", "activation_backward",
@@ -42,6 +51,6 @@ __all__ = [
     "Dense", "Activation", "Sequential", "mlp",
     "init_weights", "init_std",
     "sgd_step", "clip_gradients", "global_grad_norm",
-    "iterate_minibatches", "train", "History", "evaluate", "accuracy", "confusion_matrix",
+    "iterate_minibatches", "train", "History", "early_stopping_epoch", "evaluate", "accuracy", "confusion_matrix",
     "numerical_gradient", "rel_error", "gradient_check", "gradient_errors",
 ]

@@ -5,6 +5,8 @@ was expected and what came instead, so a learner never has to decode a bare nump
 broadcasting error.
 """
 
+import math
+
 import numpy as np
 
 
@@ -39,3 +41,29 @@ def require_rng(rng, where):
 def unknown_name(kind, name, valid, where):
     listed = ", ".join(repr(v) for v in valid)
     return ValueError(f"{where}: unknown {kind} {name!r}; valid names are {listed}")
+
+
+def require_number(value, name, where, low=None, high=None):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value)
+    if ok and low is not None:
+        ok = value >= low
+    if ok and high is not None:
+        ok = value <= high
+    if not ok:
+        span = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
+        raise ValueError(f"{where}: {name} must be a finite number{span}, got {value!r}")
+    return float(value)
+
+
+def require_int(value, name, where, low, high):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{where}: {name} must be an integer in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+def require_choice(value, name, where, choices):
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{where}: unknown {name} {value!r}; valid values are {listed}")
+    return value

@@ -5,12 +5,12 @@ import numpy as np
 from .train import _resolve_loss
 
 
-def numerical_gradient(f, x, h=1e-5):
-    """Central-difference gradient of the scalar function f at x.
+def perturbed_values(f, x, h=1e-5):
+    """f at x + h·e_i and at x − h·e_i for every entry i of x.
 
     x: a float array of any shape, changed in place one entry at a time and restored
-    before returning. Returns an array of x's shape whose entry i is
-    (f(x + h e_i) − f(x − h e_i)) / (2h), accurate to O(h²).
+    before returning. Returns (f_plus, f_minus), two arrays of x's shape. Central,
+    forward and backward differences are all made from these two arrays and f(x).
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError(
@@ -18,18 +18,26 @@ def numerical_gradient(f, x, h=1e-5):
             f"(it is perturbed in place), got {type(x).__name__}"
             + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else "")
         )
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
+    f_plus, f_minus = np.zeros_like(x), np.zeros_like(x)
+    for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + h
-        f_plus = f(x)
+        f_plus[i] = f(x)
         x[i] = old - h
-        f_minus = f(x)
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * h)
-    return grad
+        f_minus[i] = f(x)
+        x[i] = old  # put the entry back before the next one moves
+    return f_plus, f_minus
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central-difference gradient of the scalar function f at x.
+
+    x: a float array of any shape, changed in place one entry at a time and restored
+    before returning. Returns an array of x's shape whose entry i is
+    (f(x + h e_i) − f(x − h e_i)) / (2h), accurate to O(h²).
+    """
+    f_plus, f_minus = perturbed_values(f, x, h)
+    return (f_plus - f_minus) / (2 * h)
 
 
 def rel_error(a, b):

@@ -40,6 +40,29 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
             yield X[start:start + batch_size], y[start:start + batch_size]
 
 
+def patience_exhausted(epoch, best_epoch, patience):
+    """The early-stopping rule: stop after ``epoch`` once it is ``patience`` epochs past the best.
+
+    best_epoch is the first epoch with the lowest validation loss so far (a tie is no
+    improvement); patience None never stops.
+    """
+    return patience is not None and epoch - best_epoch >= patience
+
+
+def early_stopping_epoch(val_losses, patience):
+    """The epoch after which train() stops for these validation losses, or None if it never stops early.
+
+    val_losses: one validation loss per epoch, in order; patience: a positive integer.
+    """
+    best, best_epoch = np.inf, None
+    for epoch, value in enumerate(val_losses):
+        if value < best:
+            best, best_epoch = value, epoch
+        elif patience_exhausted(epoch, best_epoch, patience):
+            return epoch
+    return None
+
+
 @dataclass
 class History:
     """What happened during train().
@@ -184,7 +207,7 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
             if monitored < best_loss:
                 best_loss, history.best_epoch = monitored, epoch
                 best_weights = [p.copy() for p, _ in params()]
-            elif patience is not None and epoch - history.best_epoch >= patience:
+            elif patience_exhausted(epoch, history.best_epoch, patience):
                 history.stopped_early = True
                 break
             if progress:
