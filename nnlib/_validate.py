@@ -12,8 +12,6 @@ import numpy as np
 
 def as_float_array(x, name, where):
     """Return ``x`` as a floating-point array (float32 stays float32, ints become float64)."""
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return x  # the common case, checked first: this runs several times per layer
     arr = np.asarray(x)
     if arr.dtype.kind == "f":
         return arr
@@ -36,6 +34,36 @@ def require_rng(rng, where):
             f"{where}: rng must be a numpy.random.Generator such as "
             f"np.random.default_rng(0), got {type(rng).__name__}"
         )
+
+
+def require_upstream_shape(grad, name, shape, forward_name, where):
+    """A backward step's upstream gradient must have the shape its forward pass produced."""
+    if grad.shape != shape:
+        raise ValueError(
+            f"{where}: {name} has shape {grad.shape} but the forward pass's {forward_name} "
+            f"had shape {shape}; expected {name} of shape {shape}"
+        )
+
+
+def require_finite(arr, name, where):
+    """Raise if arr holds NaN or inf, naming the first such entry (its row and column) and its value."""
+    arr = np.asarray(arr)
+    if arr.dtype.kind not in "fc":  # integers and booleans cannot be NaN or inf
+        return
+    finite = np.isfinite(arr)
+    if finite.all():
+        return
+    first = np.unravel_index(np.argmin(finite), arr.shape)  # the first False, row by row
+    if arr.ndim <= 2:
+        place = ", ".join(f"{axis} {int(i)}" for axis, i in zip(("row", "column"), first))
+    else:
+        place = f"index {tuple(int(i) for i in first)}"
+    count = arr.size - np.count_nonzero(finite)
+    others = f" (the first of {count} non-finite entries)" if count > 1 else ""
+    raise ValueError(
+        f"{where}: {name} holds {arr[first].item()} at {place}{others}; training needs finite "
+        f"numbers: remove or fill in those entries of {name} first"
+    )
 
 
 def unknown_name(kind, name, valid, where):

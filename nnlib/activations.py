@@ -6,30 +6,23 @@ shape. float32 in gives float32 out; anything else numeric becomes float64.
 
 import numpy as np
 
-from ._validate import as_float_array, unknown_name
+from ._validate import as_float_array, require_upstream_shape, unknown_name
 
 
 def sigmoid(z):
     """Logistic function 1 / (1 + e^(-z)), elementwise.
 
-    Computed as e^min(z, 0) / (1 + e^(-|z|)), which is the same number: for z >= 0
-    it reads 1 / (1 + e^(-z)), for z < 0 it reads e^z / (1 + e^z). Neither exponent
-    is ever positive, so nothing overflows: finite and warning-free for any finite z,
-    including |z| = 1e4, and accurate far into both tails.
+    Computed as written, and exact in both tails: for large z, e^(-z) underflows to 0
+    and the result is exactly 1; for very negative z (below about -709 in float64,
+    -88 in float32), e^(-z) overflows to inf and 1 / (1 + inf) is exactly 0, where the
+    true value is smaller than the dtype's smallest normal number. That overflow is
+    expected, so it raises no warning (finite and quiet for |z| up to 1e4 and beyond).
+    In between, every step rounds once, so the result is accurate to a few units in
+    the last place, e^z included far into the left tail.
     """
     z = as_float_array(z, "z", "sigmoid")
-    if z.ndim == 0:  # a single number: the in-place steps below need an array
-        return sigmoid(z.reshape(1))[0]
-    # Each step works in place, so the whole sigmoid makes two new arrays instead of
-    # one per operation; on a large batch the new arrays cost more than the arithmetic.
-    numerator = np.minimum(z, 0.0)
-    np.exp(numerator, out=numerator)  # e^min(z, 0): 1 where z >= 0, e^z where z < 0
-    denominator = np.abs(z)
-    np.negative(denominator, out=denominator)
-    np.exp(denominator, out=denominator)  # e^(-|z|), in (0, 1]; underflows quietly to 0
-    denominator += 1.0
-    numerator /= denominator
-    return numerator
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 def sigmoid_prime(z):
@@ -40,7 +33,7 @@ def sigmoid_prime(z):
     """
     z = as_float_array(z, "z", "sigmoid_prime")
     e = np.exp(-np.abs(z))
-    return e / (1.0 + e) ** 2
+    return e / (1 + e) ** 2
 
 
 def tanh(z):
@@ -51,7 +44,7 @@ def tanh(z):
 def tanh_prime(z):
     """Derivative of tanh: 1 - tanh(z)^2, elementwise; its maximum is 1 at z = 0."""
     t = np.tanh(as_float_array(z, "z", "tanh_prime"))
-    return 1.0 - t * t
+    return 1 - t * t
 
 
 def relu(z):
@@ -80,7 +73,15 @@ def identity_prime(z):
     return np.ones_like(as_float_array(z, "z", "identity_prime"))
 
 
-# name -> (f, f'); the order is the order error messages list them in.
+# The backward pass holds a = f(z) already. Where f' is cheaper written through a than
+# through z, the derivative carries that form too, as its `from_output`: it saves
+# recomputing an exponential (sigmoid) or a tanh on every backward step.
+sigmoid_prime.from_output = lambda a: a * (1 - a)  # s' = s (1 - s)
+tanh_prime.from_output = lambda a: 1 - a * a  # tanh' = 1 - tanh^2
+
+# name -> (f, f'): each activation with its own derivative, f' a function of z. The
+# order is the order error messages list them in. An entry added here works in
+# activation_forward, activation_backward, Activation and mlp at once.
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
@@ -101,7 +102,7 @@ def activation_forward(z, name):
     """Apply the activation ``name`` to z.
 
     z: any shape. Returns (a, cache) with a = f(z) of z's shape; the cache keeps
-    what activation_backward needs.
+    what activation_backward needs: the name, z and a.
     """
     f, _ = get_activation(name, "activation_forward")
     z = as_float_array(z, "z", "activation_forward")
@@ -110,26 +111,14 @@ def activation_forward(z, name):
 
 
 def activation_backward(da, cache):
-    """Backward step of a = f(z): dz = da * f'(z).
+    """Backward step of a = f(z): dz = da * f'(z), by the chain rule.
 
-    da: dL/da, the same shape as z. Returns dz with that shape.
-    For sigmoid and tanh, f'(z) is written through the cached output a
-    (a(1 - a) and 1 - a^2), which saves recomputing an exponential.
+    da: dL/da, the same shape as z. Returns dz with that shape. f' is the one the
+    activation's entry in ACTIVATIONS carries, written through a when it offers that.
     """
     name, z, a = cache
+    _, f_prime = get_activation(name, "activation_backward")
     da = as_float_array(da, "da", "activation_backward")
-    if da.shape != z.shape:
-        raise ValueError(
-            f"activation_backward: da has shape {da.shape} but the forward input z "
-            f"had shape {z.shape}; expected da of shape {z.shape}"
-        )
-    if name == "sigmoid":
-        dz = 1.0 - a
-        dz *= a  # f'(z) = a (1 - a) ...
-        dz *= da  # ... times da, all in one new array
-        return dz
-    if name == "tanh":
-        return da * (1.0 - a * a)
-    if name == "relu":
-        return da * (z > 0)
-    return da.copy()  # identity: f'(z) = 1
+    require_upstream_shape(da, "da", z.shape, "input z", "activation_backward")
+    from_output = getattr(f_prime, "from_output", None)
+    return da * (f_prime(z) if from_output is None else from_output(a))

@@ -4,23 +4,14 @@ Shapes follow the course convention, batch rows first:
 x (batch, n_in), W (n_in, n_out), b (n_out,), z = x @ W + b of shape (batch, n_out).
 """
 
-from ._validate import as_float_array, require_ndim
+from ._validate import as_float_array, require_ndim, require_upstream_shape
 
 
-def dense_forward(x, W, b):
-    """Forward pass of a dense layer: z = x @ W + b.
-
-    x: (batch, n_in), W: (n_in, n_out), b: (n_out,).
-    Returns (z, cache): z of shape (batch, n_out); cache = (x, W) for the backward pass.
-    """
-    where = "dense_forward"
-    x = as_float_array(x, "x", where)
-    W = as_float_array(W, "W", where)
-    b = as_float_array(b, "b", where)
+def check_dense_shapes(x, W, b, where):
+    """x (batch, n_in), W (n_in, n_out) and b (n_out,) must fit together, or this raises."""
     require_ndim(W, 2, "W", where, "(n_in, n_out)")
     n_in, n_out = W.shape
-    if x.ndim != 2:
-        require_ndim(x, 2, "x", where, f"(batch, {n_in})")  # raises, naming the shape
+    require_ndim(x, 2, "x", where, f"(batch, {n_in})")
     if x.shape[1] != n_in:
         raise ValueError(
             f"{where}: x has {x.shape[1]} columns but W has {n_in} rows; "
@@ -31,8 +22,19 @@ def dense_forward(x, W, b):
             f"{where}: b has shape {b.shape} but W has {n_out} columns; "
             f"expected b of shape ({n_out},)"
         )
-    z = x @ W
-    z += b  # in place: z is a fresh array, so this saves one temporary
+
+
+def dense_forward(x, W, b):
+    """Forward pass of a dense layer: z = x @ W + b.
+
+    x: (batch, n_in), W: (n_in, n_out), b: (n_out,).
+    Returns (z, cache): z of shape (batch, n_out); cache = (x, W) for the backward pass.
+    """
+    x = as_float_array(x, "x", "dense_forward")
+    W = as_float_array(W, "W", "dense_forward")
+    b = as_float_array(b, "b", "dense_forward")
+    check_dense_shapes(x, W, b, "dense_forward")
+    z = x @ W + b  # b is added to every row (broadcasting)
     return z, (x, W)
 
 
@@ -47,12 +49,7 @@ def dense_backward(dz, cache, input_grad=True):
     """
     x, W = cache
     dz = as_float_array(dz, "dz", "dense_backward")
-    expected = (x.shape[0], W.shape[1])
-    if dz.shape != expected:
-        raise ValueError(
-            f"dense_backward: dz has shape {dz.shape} but the forward pass produced "
-            f"z of shape {expected}; expected dz of shape {expected}"
-        )
+    require_upstream_shape(dz, "dz", (x.shape[0], W.shape[1]), "z", "dense_backward")
     dx = dz @ W.T if input_grad else None  # each input feeds every output through W
     dW = x.T @ dz  # sums over the batch: the loss is already a batch mean
     db = dz.sum(axis=0)

@@ -118,9 +118,8 @@ def _check_labels(y, n, n_classes, where):
             f"{where}: y must have shape ({n},), one integer label per row of the logits, "
             f"got shape {y.shape}"
         )
-    if y.min() < 0 or y.max() >= n_classes:  # two reductions: cheaper than a mask per call
-        bad = (y < 0) | (y >= n_classes)
-        label = y[np.argmax(bad)]
+    if y.min() < 0 or y.max() >= n_classes:
+        label = y[np.argmax((y < 0) | (y >= n_classes))]  # the first one out of range
         raise ValueError(
             f"{where}: label {label} is out of range for {n_classes} classes; "
             f"labels must be integers in 0..{n_classes - 1}"
@@ -147,12 +146,10 @@ def softmax_cross_entropy(logits, y):
     exp = np.exp(shifted)
     sum_exp = exp.sum(axis=1)
     rows = np.arange(n)
-    loss = float((np.log(sum_exp) - shifted[rows, y]).sum()) / n
-    dlogits = exp
-    dlogits /= sum_exp[:, None]  # exp is ours: turn it into softmax in place
-    dlogits[rows, y] -= 1.0
-    dlogits /= n
-    return loss, dlogits
+    loss = float(np.sum(np.log(sum_exp) - shifted[rows, y])) / n
+    dlogits = exp / sum_exp[:, None]  # softmax(logits), a new array ...
+    dlogits[rows, y] -= 1  # ... so onehot(y) can be taken off in place
+    return loss, dlogits / n
 
 
 LOSSES = {

@@ -77,11 +77,30 @@ def test_extreme_inputs_are_finite_and_quiet(fn):
     assert np.all(np.isfinite(out))
 
 
-def test_sigmoid_saturates_correctly():
-    out = nnlib.sigmoid(np.array([-1e4, 1e4]))
-    assert out[0] == 0.0 and out[1] == 1.0
-    # accurate far in the tail, where 1/(1+e^-z) would lose everything
-    assert nnlib.sigmoid(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-12)
+def test_sigmoid_is_the_textbook_formula():
+    z = np.linspace(-30, 30, 61)
+    assert np.array_equal(nnlib.sigmoid(z), 1 / (1 + np.exp(-z)))
+
+
+# per dtype: a z where e^(-z) overflows, and z's where it is still finite
+TAILS = {np.float64: (-720.0, [-40.0, -700.0]), np.float32: (-100.0, [-40.0, -87.0])}
+
+
+@pytest.mark.parametrize("dtype", TAILS)
+def test_sigmoid_is_exact_in_both_tails(dtype):
+    overflowing, finite = TAILS[dtype]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = nnlib.sigmoid(np.array([-1e4, overflowing, 40.0, 1e4], dtype))
+    assert out.dtype == dtype
+    # e^(-z) overflows to inf and 1 / (1 + inf) is exactly 0, where the true value, about
+    # e^z, is below the smallest normal number; on the right, e^(-z) rounds to 0 or is
+    # below half an ulp of 1, and the result is exactly 1
+    assert np.array_equal(out, [0, 0, 1, 1])
+    assert np.exp(np.float64(overflowing)) < np.finfo(dtype).tiny
+    # where e^(-z) is still finite, the result is e^z to a few units in the last place
+    for z in finite:
+        assert nnlib.sigmoid(dtype(z)) == pytest.approx(np.exp(np.float64(z)), rel=8 * float(np.finfo(dtype).eps))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -96,10 +115,42 @@ def test_float32_stays_float32(name):
 
 
 def test_unknown_activation_names_it_and_lists_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown activation 'sigmod'.*'sigmoid', 'tanh', 'relu', 'identity'"):
+    valid = r"'sigmoid', 'tanh', 'relu', 'identity'"
+    with pytest.raises(ValueError, match=rf"activation_forward: unknown activation 'sigmod'.*{valid}"):
         nnlib.activation_forward(np.zeros(2), "sigmod")
     with pytest.raises(ValueError, match="'softplus'"):
         nnlib.Activation("softplus")
+    # backward looks the name up again: a cache whose activation is unknown raises too,
+    # instead of passing da through as if f' were 1
+    z = np.array([0.5, -1.0])
+    with pytest.raises(ValueError, match=rf"activation_backward: unknown activation 'sigmod'.*{valid}"):
+        nnlib.activation_backward(np.ones(2), ("sigmod", z, z))
+
+
+def softplus(z):
+    return np.log1p(np.exp(z))
+
+
+def test_an_activation_added_to_the_registry_uses_its_own_derivative(monkeypatch, rng):
+    # softplus' = sigmoid: nothing in nnlib knows softplus, so every step below can only
+    # get its derivative from the registry entry
+    monkeypatch.setitem(nnlib.ACTIVATIONS, "softplus", (softplus, nnlib.sigmoid))
+    z, da = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    a, cache = nnlib.activation_forward(z, "softplus")
+    assert np.array_equal(a, softplus(z))
+    dz = nnlib.activation_backward(da, cache)
+    assert np.allclose(dz, da * nnlib.sigmoid(z), rtol=1e-14, atol=0)
+    assert rel_error(dz, numerical_gradient(lambda z_: float(np.sum(da * softplus(z_))), z.copy())) < 1e-7
+    model = nnlib.mlp([3, 4, 2], activation="softplus", rng=rng)
+    assert model.layers[1].name == "softplus"
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_derivative_written_through_the_output_is_the_same_derivative(name):
+    # the backward pass uses f' through a = f(z) for these two: a(1 - a) and 1 - a^2
+    f, f_prime = F[name]
+    z = np.linspace(-8, 8, 33)
+    assert np.allclose(f_prime.from_output(f(z)), f_prime(z), rtol=1e-9, atol=1e-15)
 
 
 def test_backward_shape_mismatch():
