@@ -76,6 +76,7 @@ def gradient_errors(model, loss, X, y, h=1e-5):
 
     L, dout = loss_fn(model.forward(X), y)
     model.backward(dout)
+    # Copies: the layers write every backward pass into these same gradient arrays.
     analytic = {name: grad.copy() for name, _, grad in model.named_parameters()}
     roundoff = float(np.finfo(np.float64).eps * abs(L) / h)
     reports = {}

@@ -1,6 +1,8 @@
 """Thin classes over the pure functions: a layer object remembers its cache and
 its gradients, so a network is a list of layers run forwards, then backwards."""
 
+from types import MethodType
+
 import numpy as np
 
 from .activations import activation_backward, activation_forward, get_activation
@@ -11,7 +13,9 @@ from .layers import dense_backward, dense_forward
 class Dense:
     """A dense layer z = x @ W + b with W (n_in, n_out) and b (n_out,).
 
-    After backward(), dW and db hold dL/dW and dL/db for the last batch.
+    After backward(), dW and db hold dL/dW and dL/db for the last batch. They are the
+    same two arrays for the life of the layer (each backward overwrites them), so the
+    pairs parameters() returns stay valid: take the list once and train with it.
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", rng, scale=None):
@@ -33,7 +37,11 @@ class Dense:
         """
         if self._cache is None:
             raise RuntimeError("Dense.backward: call forward first")
-        dx, self.dW, self.db = dense_backward(dz, self._cache, input_grad)
+        dx, dW, db = dense_backward(dz, self._cache, input_grad)
+        # Written into the arrays parameters() hands out, never rebound to new ones, so a
+        # list of (param, grad) pairs taken once stays valid for the life of the layer.
+        self.dW[...] = dW
+        self.db[...] = db
         return dx
 
     @property
@@ -108,16 +116,19 @@ class Sequential:
         """dout = dL/d(output) -> dx = dL/dx; every layer stores its gradients.
 
         Training needs the parameters' gradients only, not dL/dx of the data:
-        input_grad=False lets a first Dense layer skip computing it (and returns None).
+        input_grad=False passes that on to a first layer that is a Dense, which then
+        skips computing dx and returns None (any other first layer returns dx). A plain
+        function put in place of a layer's backward method (notebook 05 plants bugs that
+        way) is called with the upstream gradient alone, the one argument it takes.
         """
-        if not self.layers:
+        if not self.layers:  # an empty network is the identity
             return dout
-        first, *rest = self.layers
-        for layer in reversed(rest):
+        *later, first = reversed(self.layers)
+        for layer in later:
             dout = layer.backward(dout)
-        if not input_grad and _can_skip_input_grad(first):
-            return first.backward(dout, input_grad=False)
-        return first.backward(dout)
+        if input_grad or not isinstance(first, Dense) or not isinstance(first.backward, MethodType):
+            return first.backward(dout)
+        return first.backward(dout, input_grad=False)
 
     def parameters(self):
         """[(param, grad), ...] over all layers, input side first."""
@@ -139,16 +150,6 @@ class Sequential:
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential({inner})"
-
-
-def _can_skip_input_grad(layer):
-    """True for a Dense layer running Dense's own backward, which takes input_grad.
-
-    A backward replaced on the layer (as notebook 05 does to plant a bug) takes only
-    the upstream gradient, so it is called the plain way.
-    """
-    return (isinstance(layer, Dense) and type(layer).backward is Dense.backward
-            and "backward" not in vars(layer))
 
 
 def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):

@@ -6,27 +6,30 @@ from numbers import Real
 import numpy as np
 
 
-def _check_lr(lr, where):
-    # This runs every step, so the usual case is tested the cheap way: a float or an
-    # int first (the abstract Real check costs four times as much), then math.isfinite,
-    # since a numpy ufunc call on a Python float costs more than the rest of the check.
-    if not isinstance(lr, (float, int, Real)) or not math.isfinite(lr) or lr <= 0:
+def check_lr(lr, where):
+    """The learning rate must be a positive finite number, or this raises."""
+    if not isinstance(lr, Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"{where}: lr must be a positive finite number, got {lr!r}")
+
+
+def check_gradient_shape(p, g, where):
+    """A gradient must have its parameter's shape, or this raises."""
+    if p.shape != g.shape:
+        raise ValueError(
+            f"{where}: a gradient has shape {g.shape} but its parameter has shape "
+            f"{p.shape}; expected matching shapes"
+        )
 
 
 def sgd_step(parameters, lr):
     """One step of gradient descent, in place: p -= lr * g for each (p, g).
 
     parameters: a list of (param, grad) pairs of matching shapes, as returned by
-    model.parameters() after a backward pass.
+    model.parameters() (the list stays valid: backward writes into the same arrays).
     """
-    _check_lr(lr, "sgd_step")
+    check_lr(lr, "sgd_step")
     for p, g in parameters:
-        if p.shape != g.shape:
-            raise ValueError(
-                f"sgd_step: a gradient has shape {g.shape} but its parameter has shape "
-                f"{p.shape}; expected matching shapes"
-            )
+        check_gradient_shape(p, g, "sgd_step")
         p -= lr * g
 
 

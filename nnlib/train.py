@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import require_rng
+from ._validate import require_finite, require_rng
 from .losses import LOSSES
 from .models import Sequential
-from .optim import _check_lr, clip_gradients, sgd_step
+from .optim import check_lr, clip_gradients, sgd_step
 
 
 def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
@@ -125,6 +125,24 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
     return counts
 
 
+def _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng):
+    check_lr(lr, "train")
+    require_rng(rng, "train")
+    if not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
+        raise ValueError(f"train: max_epochs must be a positive integer, got {max_epochs!r}")
+    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
+        raise ValueError(f"train: patience must be a positive integer or None, got {patience!r}")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("train: give both X_val and y_val, or neither")
+    if patience is not None and X_val is None:
+        raise ValueError("train: early stopping (patience) needs a validation set X_val, y_val")
+    # Bad data first: a NaN in the data would otherwise surface as a NaN loss, which
+    # looks like divergence and earns the wrong advice (a smaller learning rate).
+    for name, data in (("X", X), ("y", y), ("X_val", X_val), ("y_val", y_val)):
+        if data is not None:
+            require_finite(data, name, "train")
+
+
 def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epochs,
           patience=None, rng, progress=False, clip=None, restore_best=True):
     """Train ``model`` with mini-batch gradient descent and return a History.
@@ -138,23 +156,15 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     that many epochs in a row. It always stops after ``max_epochs``. With
     restore_best (the default) the model ends with the weights of the best epoch.
 
+    Bad data: X, y, X_val and y_val must hold finite numbers; a NaN or inf raises a
+    ValueError naming the array and the first such entry, before any training.
     Divergence: a NaN or infinite loss stops training at once with a warning that
     suggests a smaller learning rate, and History.diverged is True.
     """
     loss_fn = _resolve_loss(loss)
-    _check_lr(lr, "train")
-    require_rng(rng, "train")
-    if not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
-        raise ValueError(f"train: max_epochs must be a positive integer, got {max_epochs!r}")
-    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
-        raise ValueError(f"train: patience must be a positive integer or None, got {patience!r}")
+    _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng)
     has_val = X_val is not None
-    if has_val != (y_val is not None):
-        raise ValueError("train: give both X_val and y_val, or neither")
-    if patience is not None and not has_val:
-        raise ValueError("train: early stopping (patience) needs a validation set X_val, y_val")
-
-    params = model.parameters  # a bound method: gradients are new arrays every backward
+    params = model.parameters()  # taken once: backward writes into these same arrays
     history = History()
     best_loss, best_weights = np.inf, None
     epochs = range(max_epochs)
@@ -177,8 +187,8 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                 else:  # any other model only has to offer backward(dout)
                     model.backward(dout)
                 if clip is not None:
-                    clip_gradients(params(), clip)
-                sgd_step(params(), lr)
+                    clip_gradients(params, clip)
+                sgd_step(params, lr)
                 total += value * len(Xb)
                 seen += len(Xb)
             if history.diverged:
@@ -206,7 +216,7 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                     break
             if monitored < best_loss:
                 best_loss, history.best_epoch = monitored, epoch
-                best_weights = [p.copy() for p, _ in params()]
+                best_weights = [p.copy() for p, _ in params]
             elif patience_exhausted(epoch, history.best_epoch, patience):
                 history.stopped_early = True
                 break
@@ -214,6 +224,6 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                 epochs.set_postfix(loss=f"{monitored:.4g}")
 
     if restore_best and best_weights is not None:
-        for (p, _), saved in zip(params(), best_weights):
+        for (p, _), saved in zip(params, best_weights):
             p[...] = saved
     return history

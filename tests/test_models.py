@@ -137,3 +137,71 @@ def test_layers_expose_what_their_last_forward_pass_saw():
     a = act.forward(z)
     assert dense.last_input is x
     assert act.last_input is z and act.last_output is a
+
+
+def test_backward_writes_the_gradients_into_the_same_arrays(rng):
+    model = nnlib.mlp([3, 4, 2], activation="tanh", rng=rng)
+    pairs = model.parameters()
+    for _ in range(2):  # two different batches: the second overwrites the first
+        X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+        _, dout = nnlib.softmax_cross_entropy(model.forward(X), y)
+        model.backward(dout)
+        assert all(g is g_now for (_, g), (_, g_now) in zip(pairs, model.parameters()))
+        last = model.layers[2]  # its upstream gradient is dout itself
+        _, dW, db = nnlib.dense_backward(dout, (last.last_input, last.W))
+        assert np.array_equal(last.dW, dW) and np.array_equal(last.db, db)
+
+
+def learner_loop(take_list_once, X, y, epochs=20):
+    """A learner's own training loop, the way notebook 07 writes one."""
+    model = nnlib.mlp([2, 8, 2], activation="tanh", rng=np.random.default_rng(3))
+    rng = np.random.default_rng(4)
+    params = model.parameters()
+    losses = []
+    for _ in range(epochs):
+        for Xb, yb in nnlib.iterate_minibatches(X, y, 16, rng):
+            loss, dout = nnlib.softmax_cross_entropy(model.forward(Xb), yb)
+            model.backward(dout)
+            nnlib.sgd_step(params if take_list_once else model.parameters(), 0.5)
+        losses.append(loss)
+    return model, losses
+
+
+def test_a_parameter_list_taken_once_trains_exactly_like_one_asked_every_step():
+    X, y = nnlib.data.make_moons(160, np.random.default_rng(2))
+    once, once_losses = learner_loop(True, X, y)
+    every, every_losses = learner_loop(False, X, y)
+    assert once_losses == every_losses  # bitwise: the same arithmetic on the same arrays
+    for (p, g), (q, h) in zip(once.parameters(), every.parameters()):
+        assert np.array_equal(p, q) and np.array_equal(g, h)
+    assert nnlib.accuracy(once.forward(X), y) > 0.85  # and it did learn: not two untouched models
+
+
+def test_float32_data_trains_through_a_list_taken_once():
+    # The weights are float64, so a float32 batch gives float64 gradients, written into
+    # the same float64 arrays; the list stays valid and the step moves the weights.
+    X, y = nnlib.data.make_moons(64, np.random.default_rng(5))
+    model = nnlib.mlp([2, 4, 2], activation="sigmoid", rng=np.random.default_rng(6))
+    params = model.parameters()
+    before = [p.copy() for p, _ in params]
+    _, dout = nnlib.softmax_cross_entropy(model.forward(X.astype(np.float32)), y)
+    model.backward(dout)
+    nnlib.sgd_step(params, 0.1)
+    assert all(g.dtype == np.float64 for _, g in params)
+    assert all(np.all(p == b - 0.1 * g) for (p, g), b in zip(params, before))
+    assert all(np.any(g != 0) for _, g in params)
+
+
+def test_a_replaced_backward_is_called_with_the_upstream_gradient_alone(rng):
+    # Notebook 05 plants bugs by putting a one-argument function in place of a layer's
+    # backward; Sequential calls it that way, also on the first layer when training asks
+    # to skip dx, and the replacement's own return value comes back.
+    model = nnlib.mlp([3, 4, 2], activation="tanh", rng=rng)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    _, dout = nnlib.softmax_cross_entropy(model.forward(X), y)
+    seen = []
+    model.layers[0].backward = lambda dz: seen.append(dz.shape) or "dx of the replacement"
+    model.layers[1].backward = lambda da: da  # "forgot f'(z)"
+    assert model.backward(dout, input_grad=False) == "dx of the replacement"
+    assert model.backward(dout) == "dx of the replacement"
+    assert seen == [(5, 4), (5, 4)]

@@ -173,3 +173,34 @@ def test_train_works_with_a_replaced_first_backward():
     first.backward = replaced
     history = nnlib.train(model, nnlib.mse_loss, X, y, lr=0.1, batch_size=10, max_epochs=2, rng=rng)
     assert history.epochs == 2 and calls == [(10, 4)] * 8
+
+
+@pytest.mark.parametrize("where, row, column, value", [
+    ("X", 7, 0, np.nan), ("X", 0, 1, np.inf), ("y", 3, 0, -np.inf), ("X_val", 2, 1, np.nan), ("y_val", 5, 0, np.nan),
+])
+def test_non_finite_data_is_named_before_training(where, row, column, value):
+    rng = np.random.default_rng(0)
+    data = {"X": rng.standard_normal((20, 2)), "y": rng.standard_normal((20, 1)),
+            "X_val": rng.standard_normal((8, 2)), "y_val": rng.standard_normal((8, 1))}
+    data[where][row, column] = value
+    data[where][-1, -1] = value  # a second bad entry, after the first
+    model = nnlib.mlp([2, 3, 1], rng=rng)
+    before = [p.copy() for p, _ in model.parameters()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no divergence warning: the error comes first
+        with pytest.raises(ValueError) as info:
+            nnlib.train(model, nnlib.mse_loss, data["X"], data["y"], X_val=data["X_val"], y_val=data["y_val"],
+                        lr=0.1, batch_size=5, max_epochs=3, rng=rng)
+    message = str(info.value)
+    assert message.startswith(
+        f"train: {where} holds {value} at row {row}, column {column} (the first of 2 non-finite entries)")
+    assert "learning rate" not in message
+    assert all(np.array_equal(p, b) for (p, _), b in zip(model.parameters(), before))  # nothing trained
+
+
+def test_non_finite_targets_of_one_dimension_name_their_row(rng):
+    y = np.zeros(6)
+    y[4] = np.nan
+    with pytest.raises(ValueError, match=r"^train: y holds nan at row 4; training needs finite numbers"):
+        nnlib.train(nnlib.mlp([1, 1], rng=rng), nnlib.mse_loss, np.zeros((6, 1)), y, lr=0.1,
+                    batch_size=2, max_epochs=1, rng=rng)
