@@ -99,7 +99,10 @@ class Value:
         return self + (-self._wrap(other))
 
     def __truediv__(self, other):
-        return self * self._wrap(other) ** -1
+        other = self._wrap(other)
+        if other.data == 0:
+            raise ZeroDivisionError(f"Value.__truediv__: division by zero ({self.data} / {other.data})")
+        return self * other ** -1  # a / b = a · b^(-1), so the power rule gives d/db = -a / b²
 
     def __radd__(self, other):
         return self + other

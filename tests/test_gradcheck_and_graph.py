@@ -104,9 +104,17 @@ def test_gradient_errors_separate_roundoff_from_bugs():
         r = reports[name]
         assert r["analytic"].shape == r["numeric"].shape == param.shape
         assert np.array_equal(r["analytic"], grad)  # backprop's own gradient, as the model holds it
-        assert r["entry"] == nnlib.rel_error(r["analytic"], r["numeric"])
+        assert r["analytic"] is not grad  # a copy: the next backward overwrites grad in place
         assert r["roundoff"] == pytest.approx(np.finfo(np.float64).eps * L / 1e-5)
         assert r["vector"] <= 1e-9 and r["abs"] <= 10 * r["roundoff"]
     model.layers[1].backward = lambda da: da  # "forgot f'(z)"
     broken = nnlib.gradient_errors(model, nnlib.softmax_cross_entropy, X, y)["layers[0].W"]
     assert broken["vector"] > 1e-2 and broken["abs"] > 1e3 * broken["roundoff"]
+    # the report taken before the bug kept its own copy of the correct gradient
+    assert not np.array_equal(reports["layers[0].W"]["analytic"], broken["analytic"])
+
+
+@pytest.mark.parametrize("divide", [lambda: Value(1.0) / 0, lambda: 1 / Value(0.0), lambda: Value(2.0) / Value(0.0)])
+def test_value_division_by_zero_says_so(divide):
+    with pytest.raises(ZeroDivisionError, match=r"division by zero \((1|2)\.0 / 0\.0\)"):
+        divide()
