@@ -34,7 +34,8 @@ def dense_forward(x, W, b):
     W = as_float_array(W, "W", "dense_forward")
     b = as_float_array(b, "b", "dense_forward")
     check_dense_shapes(x, W, b, "dense_forward")
-    z = x @ W + b  # b is added to every row (broadcasting)
+    z = x @ W
+    z += b  # b is added to every row; in place, since z is a new array: one array fewer
     return z, (x, W)
 
 

@@ -75,7 +75,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 
 def test_numeric_core_imports_numpy_only():
-    code = ("import sys, nnlib; bad = [m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'sklearn')"
+    code = ("import sys, nnlib; bad = [m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'sklearn', 'nbclient')"
             " if m in sys.modules]; print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
