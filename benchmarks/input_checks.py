@@ -3,9 +3,10 @@
 Each check is one function in nnlib. During one step of the benchmark's network, every
 call of a check is recorded with its arguments (the check is wrapped, in every nnlib
 module that calls it); then each recorded call is replayed on its own, timed with
-timeit (the fastest of 7 repeats of 1000 calls, the time least disturbed by whatever
-else runs on the machine). A check's cost per step is the sum over its calls, put
-against the step's own time, the fastest of repeated steps.
+timeit: the fastest of 7 repeats of 1000 calls, the time least disturbed by whatever
+else runs on the machine, in CPU time of this thread like the step comparison. A
+check's cost per step is the sum over its calls, put against the step's own time, the
+fastest of repeated steps.
 """
 
 import contextlib
@@ -14,6 +15,7 @@ import timeit
 
 import numpy as np
 from contenders import LR, NnlibStep, starting_weights
+from timing import CLOCK
 
 import nnlib
 from nnlib._validate import require_finite
@@ -54,16 +56,20 @@ def recorded(function_name, modules, calls):
             setattr(module, function_name, original)
 
 
+def fastest(run, number, repeat=7):
+    """The fastest of `repeat` timings of `number` runs, per run, in the benchmark's clock."""
+    return min(timeit.Timer(run, timer=CLOCK).repeat(number=number, repeat=repeat)) / number
+
+
 def fastest_call(function, args, kwargs, number=1000):
-    return min(timeit.repeat(lambda: function(*args, **kwargs), number=number, repeat=7)) / number
+    return fastest(lambda: function(*args, **kwargs), number)
 
 
 def check_costs(X, y):
     """{check: {calls, seconds, share}} per step, and the step's own time."""
     contender = NnlibStep(starting_weights(seed=3), LR)
     contender.step(X, y)  # warm up
-    number = max(1, round(2e4 / len(y)))  # about 0.1 s a repeat
-    step = min(timeit.repeat(lambda: contender.step(X, y), number=number, repeat=7)) / number
+    step = fastest(lambda: contender.step(X, y), number=max(1, round(2e4 / len(y))))  # ~0.1 s a repeat
     costs = {}
     for label, (name, modules) in CHECKS.items():
         calls = []
@@ -85,7 +91,7 @@ def train_data_check_cost():
 
     check = fastest_call(require_finite, (X, "X", "train"), {}, number=100)
     check += fastest_call(require_finite, (y, "y", "train"), {}, number=100)
-    epoch = min(timeit.repeat(one_epoch, number=1, repeat=5))
+    epoch = fastest(one_epoch, number=1, repeat=5)
     return {"seconds": check, "epoch_seconds": epoch, "share": check / epoch}
 
 

@@ -3,6 +3,7 @@
 import statistics
 import time
 
+import numpy as np
 from contenders import Gemm512, step_gemm_flops
 
 # CPU time of this thread, not wall time: on a shared machine the time spent waiting for a
@@ -18,6 +19,19 @@ def blas_threads():
     except ImportError:
         return None
     return [(info.get("internal_api"), info.get("num_threads")) for info in threadpool_info()]
+
+
+def warm_the_allocator():
+    """Allocate and free one 16 MB array, as any working session has long done.
+
+    glibc's malloc hands memory back to the kernel once the free space at the top of the
+    heap exceeds a threshold that grows with the largest block freed so far (up to 32 MB).
+    In a fresh process the threshold is small, so which contender's batch-sized temporaries
+    (0.9 MB at batch 1797) must be mapped in again, at about 225 page faults each, depends on
+    the order of earlier allocations: measured, the same textbook step took 0 or 1100 faults
+    per step in two runs. After one large block is freed, none of them pays that.
+    """
+    np.ones(2**21)
 
 
 def calibrate(step, X, y, target_seconds):

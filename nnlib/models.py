@@ -126,7 +126,10 @@ class Sequential:
         *later, first = reversed(self.layers)
         for layer in later:
             dout = layer.backward(dout)
-        if input_grad or not isinstance(first, Dense) or not isinstance(first.backward, MethodType):
+        # Only Dense's own backward method can skip dx; a plain function put in its place
+        # takes the upstream gradient alone.
+        can_skip = isinstance(first, Dense) and isinstance(first.backward, MethodType)
+        if input_grad or not can_skip:
             return first.backward(dout)
         return first.backward(dout, input_grad=False)
 
