@@ -40,7 +40,18 @@ class NnlibStep:
         return [(layer.W.copy(), layer.b.copy()) for layer in self.model.dense_layers()]
 
 
-class TextbookStep:
+class PlainNumpyStep:
+    """A contender that keeps its own (W, b) pairs as numpy arrays."""
+
+    def __init__(self, weights, lr):
+        self.params = [(W.copy(), b.copy()) for W, b in weights]
+        self.lr = lr
+
+    def weights(self):
+        return [(W.copy(), b.copy()) for W, b in self.params]
+
+
+class TextbookStep(PlainNumpyStep):
     """What a learner writes instead of using nnlib: the notebooks' formulas as they stand.
 
     A new array for every operation; the sigmoid as 1 / (1 + e^(-z)) and its derivative
@@ -51,10 +62,6 @@ class TextbookStep:
     """
 
     name = "textbook"
-
-    def __init__(self, weights, lr):
-        self.params = [(W.copy(), b.copy()) for W, b in weights]
-        self.lr = lr
 
     def step(self, X, y):
         activations = [X]
@@ -80,20 +87,13 @@ class TextbookStep:
             b -= self.lr * db
         return float(loss)
 
-    def weights(self):
-        return [(W.copy(), b.copy()) for W, b in self.params]
 
-
-class FusedNumpyStep:
+class FusedNumpyStep(PlainNumpyStep):
     """The same mathematics hand-tuned in plain numpy: each temporary reused in place
     (out= and augmented assignment), no classes, no checks. The fastest numpy we could
     write, to show what nnlib's plain code leaves on the table."""
 
     name = "fused"
-
-    def __init__(self, weights, lr):
-        self.params = [(W.copy(), b.copy()) for W, b in weights]
-        self.lr = lr
 
     def step(self, X, y):
         params, n = self.params, X.shape[0]
@@ -136,9 +136,6 @@ class FusedNumpyStep:
             b -= db
         return loss
 
-    def weights(self):
-        return [(W.copy(), b.copy()) for W, b in self.params]
-
 
 class TorchStep:
     """PyTorch on the CPU in float64: nn.Sequential, F.cross_entropy, backward, optim.SGD."""
@@ -179,15 +176,11 @@ class TorchStep:
         return [(m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy()) for m in linears]
 
 
-class PerExampleLoopStep:
+class PerExampleLoopStep(PlainNumpyStep):
     """One example at a time: forward and backward on vectors, gradients summed over the
     batch, then divided by its size, then one update (the older textbook layout)."""
 
     name = "loop"
-
-    def __init__(self, weights, lr):
-        self.params = [(W.copy(), b.copy()) for W, b in weights]
-        self.lr = lr
 
     def step(self, X, y):
         params, n = self.params, X.shape[0]
@@ -216,9 +209,6 @@ class PerExampleLoopStep:
             W -= self.lr * (gW / n)
             b -= self.lr * (gb / n)
         return total / n
-
-    def weights(self):
-        return [(W.copy(), b.copy()) for W, b in self.params]
 
 
 class Gemm512:

@@ -9,12 +9,18 @@ import numpy as np
 from ._validate import as_float_array, require_ndim
 
 
-def _same_shape(y_hat, y, where, pred_name):
-    if y_hat.shape != y.shape:
+def _prediction_and_target(pred, y, where, pred_name):
+    """pred and y as float arrays of pred's dtype (float32 stays float32) and one shape."""
+    pred = as_float_array(pred, pred_name, where)
+    y = as_float_array(y, "y", where).astype(pred.dtype, copy=False)
+    if pred.shape != y.shape:
         raise ValueError(
-            f"{where}: {pred_name} has shape {y_hat.shape} but y has shape {y.shape}; "
-            f"expected y of shape {y_hat.shape}"
+            f"{where}: {pred_name} has shape {pred.shape} but y has shape {y.shape}; "
+            f"expected y of shape {pred.shape}"
         )
+    if pred.size == 0:
+        raise ValueError(f"{where}: {pred_name} is empty, got shape {pred.shape}")
+    return pred, y
 
 
 def _batch_size(arr, where, name):
@@ -30,9 +36,7 @@ def mse_loss(y_hat, y):
     Returns (L, dy_hat) with dy_hat = (y_hat − y) / N, y_hat's shape.
     """
     where = "mse_loss"
-    y_hat = as_float_array(y_hat, "y_hat", where)
-    y = as_float_array(y, "y", where).astype(y_hat.dtype, copy=False)  # float32 stays float32
-    _same_shape(y_hat, y, where, "y_hat")
+    y_hat, y = _prediction_and_target(y_hat, y, where, "y_hat")
     n = _batch_size(y_hat, where, "y_hat")
     diff = y_hat - y
     loss = 0.5 * float(np.sum(diff * diff)) / n
@@ -52,11 +56,7 @@ def bce_loss(p, y):
     For a sigmoid output, prefer bce_with_logits, which needs no such guard.
     """
     where = "bce_loss"
-    p = as_float_array(p, "p", where)
-    y = as_float_array(y, "y", where).astype(p.dtype, copy=False)
-    _same_shape(p, y, where, "p")
-    if p.size == 0:
-        raise ValueError(f"{where}: p is empty, got shape {p.shape}")
+    p, y = _prediction_and_target(p, y, where, "p")
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
         raise ValueError(f"{where}: p must hold probabilities in [0, 1], got values in "
                          f"[{np.nanmin(p)}, {np.nanmax(p)}]")
@@ -80,11 +80,7 @@ def bce_with_logits(z, y):
     from .activations import sigmoid
 
     where = "bce_with_logits"
-    z = as_float_array(z, "z", where)
-    y = as_float_array(y, "y", where).astype(z.dtype, copy=False)
-    _same_shape(z, y, where, "z")
-    if z.size == 0:
-        raise ValueError(f"{where}: z is empty, got shape {z.shape}")
+    z, y = _prediction_and_target(z, y, where, "z")
     n = z.size
     per_entry = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     loss = float(np.sum(per_entry)) / n
