@@ -89,6 +89,20 @@ def print_input_checks(costs):
           f"{100 * t['share']:.2f}% of one epoch on the digits at batch 32")
 
 
+def print_fixed_cost(steps, costs):
+    """What nnlib adds to each step whatever the batch: its time minus the textbook step's at
+    batch 1, where there is almost no arithmetic; the input checks are part of it."""
+    fixed = -steps["1"]["textbook"]["minus_nnlib_median_seconds"]
+    checks = sum(c["seconds"] for c in costs["per_step"][next(iter(costs["per_step"]))].values())
+    print(f"\nnnlib's fixed cost per step (nnlib - textbook at batch 1, median over rounds): "
+          f"{fixed * 1e6:.1f} us, of which the input checks above are {checks * 1e6:.1f} us; the rest is "
+          f"the calls through Sequential, Dense and Activation, and the sigmoid's errstate")
+    for batch in steps:
+        row = steps[batch]["textbook"]
+        print(f"  batch {batch:>4}: nnlib - textbook = {-row['minus_nnlib_median_seconds'] * 1e6:+8.1f} us, "
+              f"the fixed cost is {100 * fixed / row['median_step_seconds']:5.1f}% of the textbook step")
+
+
 def print_explorers(explorers):
     print("\nexplorers (seconds from setting a control's .value to the updated state and picture):")
     for name, r in explorers.items():

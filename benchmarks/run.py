@@ -94,6 +94,7 @@ def run_steps(args, torch, results):
     report.print_targets(results["targets"])
     results["input_checks"] = input_checks.measure(CHECK_BATCHES)
     report.print_input_checks(results["input_checks"])
+    report.print_fixed_cost(results["steps"], results["input_checks"])
 
 
 def main(argv=None):

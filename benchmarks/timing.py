@@ -1,4 +1,4 @@
-"""Timing the contenders side by side: calibrated samples, rotated rounds, medians of ratios."""
+"""Timing the contenders side by side: calibrated samples, shuffled rounds, medians of ratios."""
 
 import statistics
 import time
@@ -56,10 +56,13 @@ def minor_page_faults():
 def time_steps(step, X, y, repeats):
     """(CPU seconds of this thread per step, minor page faults per step) over `repeats` steps.
 
-    One untimed step comes first: the contender before (or the GEMM) has just filled the
-    caches with its own code and data, and a learner's training loop runs warm.
+    As many untimed steps come first: the contender before (or the GEMM) has just filled
+    the caches with its own code and data, and a learner's training loop runs warm.
+    Measured after a 32 MB copy, a step at batch 32 takes 5x its time, then 1.5x, and
+    needs about five steps to settle.
     """
-    step(X, y)
+    for _ in range(repeats):
+        step(X, y)
     faults = minor_page_faults()
     start = CLOCK()
     for _ in range(repeats):
@@ -69,18 +72,22 @@ def time_steps(step, X, y, repeats):
 
 
 def bench_batch(contenders, X, y, rounds, target_seconds):
-    """Per contender: per-step seconds and page faults of every round, the order rotated
-    each round (round r starts with contender r mod k), so no contender always runs
-    first, last or right after the same neighbour."""
+    """Per contender: per-step seconds and page faults of every round.
+
+    Each round runs every contender once, in an order drawn afresh (seeded, so a run can
+    be repeated), so no contender always runs first, last or right after the same
+    neighbour: after the GEMM, say, whose matrices push everyone's data out of the cache.
+    """
     for c in contenders:
         if hasattr(c, "prepare"):
             c.prepare(X, y)
     repeats = {c.name: calibrate(c.step, X, y, target_seconds) for c in contenders}
     times = {c.name: [] for c in contenders}
     faults = {c.name: [] for c in contenders}
-    for r in range(rounds):
-        k = r % len(contenders)
-        for c in contenders[k:] + contenders[:k]:
+    orders = np.random.default_rng(len(y))
+    for _ in range(rounds):
+        for i in orders.permutation(len(contenders)):
+            c = contenders[i]
             seconds, page_faults = time_steps(c.step, X, y, repeats[c.name])
             times[c.name].append(seconds)
             faults[c.name].append(page_faults)

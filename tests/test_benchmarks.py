@@ -54,7 +54,8 @@ def test_step_benchmark_reports_every_contender_target_and_check(tmp_path):
         assert list(costs) == list(input_checks.CHECKS), batch
         assert all(c["calls"] >= 1 and c["seconds"] > 0 for c in costs.values()), (batch, costs)
     assert results["input_checks"]["train_data_check"]["seconds"] > 0
-    for heading in ("time / nnlib's time", "share of the GEMM peak", "targets:", "what each input check costs"):
+    for heading in ("time / nnlib's time", "share of the GEMM peak", "targets:", "what each input check costs",
+                    "nnlib's fixed cost per step"):
         assert heading in stdout
 
 
