@@ -129,11 +129,18 @@ def plot_loss_surface(loss_of, w_range, b_range, ax=None, trajectory=None, level
     return ax
 
 
+GRAPH_COLUMN_INCHES = 1.15  # one column of draw_graph per step from the output
+GRAPH_ROW_INCHES = 0.8
+GRAPH_FONT_SIZE = 9          # points: 12.5 px at 100 dpi, legible when shown unscaled
+
+
 def draw_graph(root, ax=None, title="Computation graph"):
     """Draw the scalar computation graph below the Value ``root``, inputs on the left.
 
     Each node shows its label (or operation), its value and, after root.backward(),
-    its gradient dL/d(node).
+    its gradient dL/d(node). The figure is sized from the graph (GRAPH_COLUMN_INCHES per
+    column, GRAPH_ROW_INCHES per row) with GRAPH_FONT_SIZE text, so a graph of up to
+    seven columns fits an 8.5-inch notebook output without being shrunk.
     """
     order = topological_order(root)
     # Column of a node: how many steps it is from the output, counted from the right, so
@@ -151,25 +158,32 @@ def draw_graph(root, ax=None, title="Computation graph"):
         for i, node in enumerate(nodes):
             pos[id(node)] = (d, -(i - (len(nodes) - 1) / 2))
     n_cols = max(columns) + 1
-    ax = _axes(ax, (2.2 * n_cols + 1, 1.2 * max(len(c) for c in columns.values()) + 1.5))
+    n_rows = max(len(c) for c in columns.values())
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(GRAPH_COLUMN_INCHES * n_cols + 0.3,
+                                        GRAPH_ROW_INCHES * n_rows + 1.0))
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.9 / (GRAPH_ROW_INCHES * n_rows + 1.0) * 0.5,
+                            top=1 - 0.5 / (GRAPH_ROW_INCHES * n_rows + 1.0))
     for parent, child in edges(root):
         (x0, y0), (x1, y1) = pos[id(parent)], pos[id(child)]
-        ax.annotate("", xy=(x1 - 0.32, y1), xytext=(x0 + 0.32, y0),
-                    arrowprops=dict(arrowstyle="->", color="0.4"))
+        ax.annotate("", xy=(x1 - 0.36, y1), xytext=(x0 + 0.36, y0),
+                    arrowprops=dict(arrowstyle="->", color="0.4", shrinkA=0, shrinkB=0))
     for node in order:
         x, y = pos[id(node)]
         name = node.label or node.op or "const"
         text = f"{name}\n{node.data:.4g}\ngrad {node.grad:.4g}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", fc="#e8f0fe" if node._parents else "#fff4d6",
+        ax.text(x, y, text, ha="center", va="center", fontsize=GRAPH_FONT_SIZE, linespacing=1.15,
+                bbox=dict(boxstyle="round,pad=0.25", fc="#e8f0fe" if node._parents else "#fff4d6",
                           ec="0.5"))
-    ax.set_xlim(-0.6, n_cols - 0.4)
+    ax.set_xlim(-0.5, n_cols - 0.5)
     ys = [p[1] for p in pos.values()]
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
-    ax.set_xlabel("inputs → output (forward); gradients flow back right → left")
+    ax.set_ylim(min(ys) - 0.55, max(ys) + 0.55)
+    ax.set_xlabel("inputs → output (forward); gradients flow back right → left", fontsize=GRAPH_FONT_SIZE)
     ax.set_ylabel("")
     ax.set_xticks([])
     ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_title(title)
     return ax
 
