@@ -138,9 +138,18 @@ def test_the_random_notebooks_take_one_seed():
         assert not re.search(r"default_rng\(\d", code), f"{name}: a generator seeded with a literal, not SEED"
 
 
+# JupyterLab's output area is 848 px wide in a 1280-px window with the file browser open, and its
+# monospace font is 7.8 px a character (both measured in chromium): a longer printed line wraps.
+PRINTED_LINE_LIMIT = 100
+
+
 @pytest.mark.parametrize("name", SEEDED)
 def test_checks_hold_for_another_seed(name, monkeypatch):
-    # Every check derives its expected value from the inputs, so another seed must pass too.
+    # Every check derives its expected value from the inputs, so another seed must pass too;
+    # and what the notebook prints fits the output area without wrapping.
+    import contextlib
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,10 +157,13 @@ def test_checks_hold_for_another_seed(name, monkeypatch):
 
     monkeypatch.chdir(ROOT / "notebooks")
     monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
-    namespace = {}
+    namespace, printed = {}, io.StringIO()
     for i, cell in enumerate(seeded(name)):
         cell = re.sub(r"^SEED = 0\b", "SEED = 1", cell, flags=re.M)
         try:
-            exec(compile(cell, f"{name} code cell {i}", "exec"), namespace)
+            with contextlib.redirect_stdout(printed):
+                exec(compile(cell, f"{name} code cell {i}", "exec"), namespace)
         finally:
             plt.close("all")
+    long_lines = [line for line in printed.getvalue().splitlines() if len(line) > PRINTED_LINE_LIMIT]
+    assert not long_lines, f"{name} prints lines that wrap in JupyterLab: {long_lines}"
