@@ -16,7 +16,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 
 import nnlib  # noqa: E402
 from nnlib import plots  # noqa: E402
@@ -156,8 +155,9 @@ def test_gradient_step_and_loss_surface_of_notebook_04():
 
     assert_readable(plots.plot_gradient_step(loss, -1.0, -0.05, 4.0, w_range=(-3.0, 4.0),
                                              title="One step on w (b fixed)").figure)
+    title = "Loss of one sigmoid neuron over (w, b), and 40 descent steps"
     assert_readable(plots.plot_loss_surface(loss, (-2.0, 5.0), (-2.0, 2.5), trajectory=[(-1, 1.5), (0, 1)],
-                                            title="Loss of one sigmoid neuron over (w, b), and 40 descent steps").figure)
+                                            title=title).figure)
 
 
 def test_log_log_and_gradient_check_plots_of_notebook_05():
