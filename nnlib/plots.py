@@ -243,7 +243,7 @@ def plot_losses_vs_prediction(y_hat=None):
     from .losses import bce_loss, mse_loss
 
     y_hat = np.linspace(0.002, 0.998, 400) if y_hat is None else np.asarray(y_hat, dtype=float)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8.3, 3.4), sharey=True)  # fits the output area
     for ax, y in zip(axes, (1.0, 0.0)):
         target = np.array([[y]])
         mse = [mse_loss(np.array([[p]]), target)[0] for p in y_hat]
