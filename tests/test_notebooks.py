@@ -170,3 +170,9 @@ def test_checks_hold_for_another_seed(name, monkeypatch):
             plt.close("all")
     long_lines = [line for line in printed.getvalue().splitlines() if len(line) > PRINTED_LINE_LIMIT]
     assert not long_lines, f"{name} prints lines that wrap in JupyterLab: {long_lines}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_empty_cells(name):
+    empty = [i for i, cell in enumerate(load(name)["cells"]) if not source(cell).strip()]
+    assert not empty, f"{name}: cells {empty} are empty"
