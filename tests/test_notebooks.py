@@ -176,3 +176,37 @@ def test_checks_hold_for_another_seed(name, monkeypatch):
 def test_no_empty_cells(name):
     empty = [i for i, cell in enumerate(load(name)["cells"]) if not source(cell).strip()]
     assert not empty, f"{name}: cells {empty} are empty"
+
+
+def asserts_that_cannot_fail(code):
+    """Asserts in code that no input can make fail: ones built from literals alone, and
+    `assert e != c` after `assert e == d` (d != c) on the same expression e."""
+    import ast
+
+    found, known = [], {}
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Assert):
+            continue
+        test = node.test
+        if not any(isinstance(n, ast.Name) for n in ast.walk(test)):
+            found.append(ast.unparse(test))
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+            lhs, value = ast.unparse(test.left), test.comparators[0].value
+            if isinstance(test.ops[0], ast.Eq):
+                known[lhs] = value
+            elif isinstance(test.ops[0], ast.NotEq) and lhs in known and known[lhs] != value:
+                found.append(ast.unparse(test))
+    return found
+
+
+def test_the_detector_of_asserts_that_cannot_fail():
+    assert asserts_that_cannot_fail("assert 0.5 * (1 - 0.5) == 0.25") == ["0.5 * (1 - 0.5) == 0.25"]
+    assert asserts_that_cannot_fail("assert w.grad == 6.0\nassert w.grad != 3.0") == ["w.grad != 3.0"]
+    assert asserts_that_cannot_fail("assert w.grad == 2 * w0\nassert abs(x - y) < 1e-7") == []
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_assert_that_cannot_fail(name):
+    for i, cell in enumerate(load(name)["cells"]):
+        if cell["cell_type"] == "code":
+            assert not asserts_that_cannot_fail(source(cell)), (name, i, asserts_that_cannot_fail(source(cell)))
