@@ -18,10 +18,17 @@ def _axes(ax, figsize=(5, 3.5)):
     return ax
 
 
+def _legend_outside(ax, **kwargs):
+    """A legend to the right of the axes: it can never hide the data it explains."""
+    return ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
+                     **kwargs)
+
+
 def plot_activations(names=("sigmoid", "tanh", "relu"), z=None):
     """One panel per activation: f(z) and f'(z) on the same axes. Returns the Figure."""
     z = np.linspace(-5, 5, 501) if z is None else np.asarray(z)
-    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
+    # 2.8 inches a panel: three panels fit a notebook's output area without being shrunk
+    fig, axes = plt.subplots(1, len(names), figsize=(max(4.0, 2.8 * len(names)), 3.2), squeeze=False)
     for ax, name in zip(axes[0], names):
         f, f_prime = ACTIVATIONS[name]
         ax.plot(z, f(z), label=f"{name}(z)")
@@ -30,7 +37,9 @@ def plot_activations(names=("sigmoid", "tanh", "relu"), z=None):
         ax.axvline(0, color="0.8", lw=0.8)
         ax.set_xlabel("z")
         ax.set_ylabel("value")
-        ax.set_title(f"{name} and its derivative")
+        ax.set_title(f"{name} and its derivative", fontsize="medium")
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + 0.4 * (high - low))  # headroom: the legend sits above the curves
         ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
@@ -52,8 +61,11 @@ def plot_loss_curves(history, ax=None, title="Loss per epoch"):
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (batch mean)")
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    _legend_outside(ax)
     return ax
+
+
+CLASS_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]  # ten classes, ten shapes
 
 
 def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision boundary",
@@ -62,7 +74,7 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
 
     model: maps (n, 2) inputs to (n, k) scores (k >= 2: argmax; k == 1: score > 0).
     X: (n, 2), y: (n,) integer labels. Two classes are drawn blue and red; more get one
-    colour each (up to ten), with a legend of the labels.
+    colour and one marker shape each (up to ten), with a legend of the labels beside the axes.
     """
     ax = _axes(ax, (4.5, 4))
     X = np.asarray(X)
@@ -79,11 +91,20 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
         cmap, colour_range = "tab10", {"vmin": -0.5, "vmax": 9.5}
     ax.contourf(g0, g1, pred.reshape(g0.shape), levels=np.arange(n_classes + 1) - 0.5,
                 cmap=cmap, alpha=0.3, **colour_range)
-    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, s=12, edgecolors="k", linewidths=0.3,
-                        **colour_range)
+    y = np.asarray(y)
+    colours = plt.get_cmap(cmap)
+    for k in range(n_classes):  # one scatter per class: its own colour and, with many classes, marker
+        rows = y == k
+        if not rows.any():
+            continue
+        if n_classes <= 2:
+            colour, marker, size = colours(float(k)), "o", 14
+        else:
+            colour, marker, size = colours(k / 10 + 0.05), CLASS_MARKERS[k % len(CLASS_MARKERS)], 30
+        ax.scatter(X[rows, 0], X[rows, 1], color=colour, marker=marker, s=size, edgecolors="k",
+                   linewidths=0.5, label=str(k))
     if n_classes > 2:
-        ax.legend(*points.legend_elements(), title="label", fontsize="x-small", loc="center left",
-                  bbox_to_anchor=(1.0, 0.5))
+        _legend_outside(ax, title="label", markerscale=1.2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -129,11 +150,18 @@ def plot_loss_surface(loss_of, w_range, b_range, ax=None, trajectory=None, level
     return ax
 
 
+GRAPH_COLUMN_INCHES = 1.15  # one column of draw_graph per step from the output
+GRAPH_ROW_INCHES = 0.8
+GRAPH_FONT_SIZE = 9          # points: 12.5 px at 100 dpi, legible when shown unscaled
+
+
 def draw_graph(root, ax=None, title="Computation graph"):
     """Draw the scalar computation graph below the Value ``root``, inputs on the left.
 
     Each node shows its label (or operation), its value and, after root.backward(),
-    its gradient dL/d(node).
+    its gradient dL/d(node). The figure is sized from the graph (GRAPH_COLUMN_INCHES per
+    column, GRAPH_ROW_INCHES per row) with GRAPH_FONT_SIZE text, so a graph of up to
+    seven columns fits an 8.5-inch notebook output without being shrunk.
     """
     order = topological_order(root)
     # Column of a node: how many steps it is from the output, counted from the right, so
@@ -151,25 +179,32 @@ def draw_graph(root, ax=None, title="Computation graph"):
         for i, node in enumerate(nodes):
             pos[id(node)] = (d, -(i - (len(nodes) - 1) / 2))
     n_cols = max(columns) + 1
-    ax = _axes(ax, (2.2 * n_cols + 1, 1.2 * max(len(c) for c in columns.values()) + 1.5))
+    n_rows = max(len(c) for c in columns.values())
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(GRAPH_COLUMN_INCHES * n_cols + 0.3,
+                                        GRAPH_ROW_INCHES * n_rows + 1.0))
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.9 / (GRAPH_ROW_INCHES * n_rows + 1.0) * 0.5,
+                            top=1 - 0.5 / (GRAPH_ROW_INCHES * n_rows + 1.0))
     for parent, child in edges(root):
         (x0, y0), (x1, y1) = pos[id(parent)], pos[id(child)]
-        ax.annotate("", xy=(x1 - 0.32, y1), xytext=(x0 + 0.32, y0),
-                    arrowprops=dict(arrowstyle="->", color="0.4"))
+        ax.annotate("", xy=(x1 - 0.36, y1), xytext=(x0 + 0.36, y0),
+                    arrowprops=dict(arrowstyle="->", color="0.4", shrinkA=0, shrinkB=0))
     for node in order:
         x, y = pos[id(node)]
         name = node.label or node.op or "const"
         text = f"{name}\n{node.data:.4g}\ngrad {node.grad:.4g}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", fc="#e8f0fe" if node._parents else "#fff4d6",
+        ax.text(x, y, text, ha="center", va="center", fontsize=GRAPH_FONT_SIZE, linespacing=1.15,
+                bbox=dict(boxstyle="round,pad=0.25", fc="#e8f0fe" if node._parents else "#fff4d6",
                           ec="0.5"))
-    ax.set_xlim(-0.6, n_cols - 0.4)
+    ax.set_xlim(-0.5, n_cols - 0.5)
     ys = [p[1] for p in pos.values()]
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
-    ax.set_xlabel("inputs → output (forward); gradients flow back right → left")
+    ax.set_ylim(min(ys) - 0.55, max(ys) + 0.55)
+    ax.set_xlabel("inputs → output (forward); gradients flow back right → left", fontsize=GRAPH_FONT_SIZE)
     ax.set_ylabel("")
     ax.set_xticks([])
     ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_title(title)
     return ax
 
@@ -208,7 +243,7 @@ def plot_losses_vs_prediction(y_hat=None):
     from .losses import bce_loss, mse_loss
 
     y_hat = np.linspace(0.002, 0.998, 400) if y_hat is None else np.asarray(y_hat, dtype=float)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8.3, 3.4), sharey=True)  # fits the output area
     for ax, y in zip(axes, (1.0, 0.0)):
         target = np.array([[y]])
         mse = [mse_loss(np.array([[p]]), target)[0] for p in y_hat]
@@ -249,7 +284,7 @@ def plot_output_gradients(z=None, y=1.0, ax=None,
     ax.set_xlabel("logit z (ŷ = sigmoid(z))")
     ax.set_ylabel(f"∂L/∂z for target y = {y:g}")
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    _legend_outside(ax)
     return ax
 
 
@@ -279,7 +314,7 @@ def plot_gradient_step(loss_of, w0, grad, lr, w_range, ax=None,
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss L")
     ax.set_title(f"{title} (η = {lr:g})")
-    ax.legend(fontsize="small")
+    _legend_outside(ax)
     return ax
 
 
@@ -339,13 +374,18 @@ def plot_gradient_check(results, ax=None, threshold=1e-7, floor=1e-16,
     return ax
 
 
+GRID_WIDTH_INCHES = 8.2    # an image grid fits a notebook's output area, so it is never shrunk
+GRID_FONT_SIZE = 9
+
+
 def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
                     title="Images"):
     """Small images in a grid, each with a caption; captions of ``wrong`` ones in red.
 
     images: (n, h * w) rows (such as digits from nnlib.data.load_digits) or (n, h, w);
-    titles: n strings; image_shape: (h, w) to reshape flat rows; wrong: optional (n,)
-    booleans (for example predicted != true). Returns the Figure.
+    titles: n strings (a caption may have two lines); image_shape: (h, w) to reshape flat
+    rows; wrong: optional (n,) booleans (for example predicted != true). The grid is at
+    most GRID_WIDTH_INCHES wide with GRID_FONT_SIZE captions. Returns the Figure.
     """
     images = np.asarray(images)
     n = len(images)
@@ -361,8 +401,11 @@ def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
     wrong = np.zeros(n, bool) if wrong is None else np.asarray(wrong, bool)
     n_cols = min(n_cols, n)
     n_rows = -(-n // n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.2 * n_cols, 1.45 * n_rows + 0.4),
-                             squeeze=False)
+    cell = min(1.0, GRID_WIDTH_INCHES / n_cols)
+    caption_lines = max(str(t).count("\n") + 1 for t in titles)
+    caption = caption_lines * GRID_FONT_SIZE * 1.3 / 72 + 0.05  # inches above each image
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(cell * n_cols, (cell + caption) * n_rows + 0.45),
+                             squeeze=False, gridspec_kw={"wspace": 0.08, "hspace": caption / cell + 0.08})
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -370,9 +413,10 @@ def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
             ax.set_axis_off()
             continue
         ax.imshow(images[k], cmap="gray_r", interpolation="nearest")
-        ax.set_title(titles[k], fontsize="small", color="C3" if wrong[k] else "k")
+        ax.set_title(titles[k], fontsize=GRID_FONT_SIZE, color="C3" if wrong[k] else "k", pad=2,
+                     linespacing=1.1)
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.45 / fig.get_figheight())
     return fig
 
 
