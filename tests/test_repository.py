@@ -27,7 +27,14 @@ def nbstripout_dry_run():
     result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify",
                              *(str(ROOT / p) for p in NOTEBOOKS)],
                             capture_output=True, text=True)
-    return result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    named = [p for p in NOTEBOOKS if str(ROOT / p) in output]
+    # Exit 0 names no notebook, exit 1 names the ones it would strip. Anything else (a usage
+    # error from a version without --verify, a crash) has checked nothing and must fail here.
+    assert (result.returncode, bool(named)) in ((0, False), (1, True)), (
+        f"nbstripout --verify itself failed (exit {result.returncode}, naming {len(named)} notebooks):\n"
+        + output[-2000:])
+    return output
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
