@@ -73,12 +73,15 @@ def test_readme_has_exactly_the_two_commands():
     assert "pip install -r requirements-dev.txt && pytest" in text
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def test_ci_runs_exactly_the_readme_commands():
+    # CI also runs the suite at the lowest versions and tests the website; the README's own
+    # test and website commands are lines of it, word for word
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command_lines = [line.strip() for line in script.splitlines()
-                     if "pytest" in line and not line.strip().startswith("#")]
-    assert command_lines == ["pip install -r requirements-dev.txt && pytest"]
-    assert "set -euo pipefail" in script
+    lines = [line.strip() for line in script.splitlines() if not line.strip().startswith("#")]
+    for command in ("pip install -r requirements-dev.txt && pytest",
+                    "pip install -r requirements-book.txt && python book/build.py"):
+        assert command in readme() and lines.count(command) == 1, command
+    assert "set -euo pipefail" in script and "--resolution lowest-direct -r requirements-dev.txt" in script
 
 
 def test_numeric_core_imports_numpy_only():
