@@ -21,9 +21,9 @@ html_extra_path = [str(course.STAGE / course.EXTRA)]
 # The notebooks arrive executed (book/build.py runs them): MyST-NB only renders.
 nb_execution_mode = "off"
 # An explorer's display carries its widget view and its picture: the page shows the
-# picture. Without a kernel a widget view shows nothing, so no page loads the widget
-# manager (it would come from a CDN).
-nb_mime_priority_overrides = [("*", "application/vnd.jupyter.widget-view+json", None)]
+# picture, first choice of every output that has one. Without a kernel a widget view shows
+# nothing, so it is never chosen and no page loads the widget manager (from a CDN).
+nb_mime_priority_overrides = [("*", "image/png", 5), ("*", "application/vnd.jupyter.widget-view+json", None)]
 nb_ipywidgets_js = {}
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
@@ -41,7 +41,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
 }
-html_static_path = []
+html_static_path = ["static"]  # beside this file
+html_css_files = ["course.css"]
 
 
 def add_launch_line(app, doctree):

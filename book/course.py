@@ -105,13 +105,18 @@ def readme_section(title, text=None):
     return "\n".join(lines[start:stop]).strip() + "\n"
 
 
+def _slug(title):
+    """The anchor GitHub gives a heading: "Formula map" -> "formula-map"."""
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
+
+
 def _rewrite_target(target, url, staged):
     """Where a README link should point from a page at the site's root."""
     if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
         return target
     if target.startswith("#"):
         for page, title in README_PAGES.items():
-            if target[1:] == re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-"):
+            if target[1:] == _slug(title):
                 return f"{page}.md"
         return f"{url}{target}"  # another README section: the README on the repository's page
     path = target.split("#")[0]
@@ -132,7 +137,7 @@ def readme_page(page, text=None, url=None, staged=()):
     lines = readme_section(title, text).splitlines()
     lines = [line[1:] if line.startswith("##") and not code else line
              for (_, line, code) in _outside_fences(lines)]
-    readme = launch_links("README.md", url)["source"] + "#" + title.lower().replace(" ", "-")
+    readme = launch_links("README.md", url)["source"] + "#" + _slug(title)
     return (f"# {title}\n\n" + _relink("\n".join(lines), url, staged)
             + f"\n\n*This page is the section [{title}]({readme}) of the README.*\n")
 
