@@ -15,6 +15,7 @@ import argparse
 import concurrent.futures
 import html
 import pathlib
+import re
 import shutil
 import sys
 import time
@@ -30,6 +31,8 @@ ROOT = course.ROOT
 BOOK = ROOT / "book"
 STAGE = course.STAGE
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+BAR = 20  # characters in a progress bar drawn as text
 EXPLORER_NOTE_CLASS = "explorer-note"
 
 
@@ -53,12 +56,38 @@ def explorer_note(path):
             f'and run its cells to move the controls.</em></p>')
 
 
-def mark_explorers(nb, path):
-    """After every output that is both a widget and a picture, add the "live in JupyterLab" line.
+def widget_text(model_id, state):
+    """A text picture of a widget's last state, or None when it has parts text cannot show.
 
-    Returns the number of explorers marked.
+    A tqdm progress bar (a row of HTML, a progress bar, HTML) becomes the line tqdm would
+    print; its plain-text form in the output is only the bar as it started, at 0%.
     """
-    count = 0
+    model = state.get(model_id)
+    if model is None:
+        return None
+    name, values = model.get("model_name"), model.get("state", {})
+    if name in ("HBoxModel", "VBoxModel"):
+        parts = [widget_text(child.removeprefix("IPY_MODEL_"), state) for child in values.get("children", [])]
+        return None if None in parts else ("" if name == "HBoxModel" else "\n").join(parts)
+    if name in ("HTMLModel", "LabelModel"):
+        return html.unescape(re.sub(r"<[^>]*>", "", values.get("value", "")))
+    if name in ("FloatProgressModel", "IntProgressModel"):
+        low, high, value = values.get("min", 0), values.get("max", 100), values.get("value", 0)
+        filled = round(BAR * (value - low) / (high - low)) if high > low else 0
+        return "|" + "█" * filled + " " * (BAR - filled) + "|"
+    return None
+
+
+def settle_widgets(nb, path):
+    """Give every widget output a form a page without a kernel can show.
+
+    An explorer (a widget that also carries its picture) gets the "live in JupyterLab" line
+    after it; any other widget gets its last state as text where it can be drawn so. The
+    widgets' state then leaves the notebook: nothing on the site can use it.
+    Returns (explorers, widgets drawn as text).
+    """
+    state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    explorers = as_text = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -66,12 +95,16 @@ def mark_explorers(nb, path):
         for output in cell.outputs:
             outputs.append(output)
             data = output.get("data", {})
-            if WIDGET_VIEW in data and "image/png" in data:
+            if WIDGET_VIEW not in data:
+                continue
+            if "image/png" in data:
                 outputs.append(nbformat.v4.new_output("display_data", data={"text/html": explorer_note(path)}))
-                count += 1
+                explorers += 1
+            elif (text := widget_text(data[WIDGET_VIEW].get("model_id"), state)) is not None:
+                data["text/plain"] = text
+                as_text += 1
         cell.outputs = outputs
-    nb.metadata.pop("widgets", None)  # the live widgets' state: nothing on the site can use it
-    return count
+    return explorers, as_text
 
 
 def errors_in(nb):
@@ -110,11 +143,12 @@ def stage(executed):
     staged = []
     for path, (nb, _) in sorted(executed.items()):
         shutil.copy(path, STAGE / course.EXTRA / "notebooks" / path.name)
-        marked = mark_explorers(nb, path)
+        explorers, as_text = settle_widgets(nb, path)
         nbformat.write(nb, STAGE / "notebooks" / path.name)
         staged.append(f"notebooks/{path.name}")
-        if marked:
-            print(f"  {path.name}: {marked} explorer(s) shown as their last picture")
+        if explorers or as_text:
+            print(f"  {path.name}: {explorers} explorer(s) shown as their last picture, "
+                  f"{as_text} other widget(s) as text")
     for page in course.README_PAGES:
         (STAGE / f"{page}.md").write_text(course.readme_page(page, staged=staged), encoding="utf-8")
     toctrees = [("Notebooks", [s.removesuffix(".ipynb") for s in staged]),

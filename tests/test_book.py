@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from book import course
-from book.build import EXPLORER_NOTE_CLASS, WIDGET_VIEW, errors_in, mark_explorers
+from book.build import EXPLORER_NOTE_CLASS, WIDGET_STATE, WIDGET_VIEW, errors_in, settle_widgets, widget_text
 
 README = (course.ROOT / "README.md").read_text(encoding="utf-8")
 URL = "https://github.com/owner/name"
@@ -107,24 +107,42 @@ def test_notebooks_are_found_by_name_in_course_order(tmp_path):
     assert course.notebooks() == sorted((course.ROOT / "notebooks").glob("*.ipynb"))
 
 
-def explorer_output():
+def widget_output(model_id, **data):
     return nbformat.v4.new_output("display_data", data={
-        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-        "image/png": "iVBORw0KGgo=", "text/plain": "Explorer: ..."})
+        WIDGET_VIEW: {"model_id": model_id, "version_major": 2, "version_minor": 0}, **data})
 
 
-def test_an_explorer_output_is_followed_by_the_live_in_jupyterlab_line():
+# The state nbclient saves for a tqdm progress bar that stopped at 138 of 300 epochs.
+PROGRESS = {
+    "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_left", "IPY_MODEL_mid", "IPY_MODEL_right"]}},
+    "left": {"model_name": "HTMLModel", "state": {"value": "training:  46%"}},
+    "mid": {"model_name": "FloatProgressModel", "state": {"value": 138.0, "min": 0.0, "max": 300.0}},
+    "right": {"model_name": "HTMLModel", "state": {"value": " 138/300 [00:00&lt;00:00, loss=0.016]"}},
+}
+
+
+def test_a_progress_bar_is_drawn_from_its_last_state():
+    assert widget_text("bar", PROGRESS) == "training:  46%|█████████           | 138/300 [00:00<00:00, loss=0.016]"
+    assert widget_text("missing", PROGRESS) is None
+    other = {**PROGRESS, "mid": {"model_name": "ButtonModel", "state": {}}}
+    assert widget_text("bar", other) is None  # a part text cannot show: the output is left as it is
+
+
+def test_widget_outputs_get_a_form_a_page_can_show():
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("explorer", outputs=[explorer_output()]),
+        nbformat.v4.new_code_cell("explorer", outputs=[
+            widget_output("abc", **{"image/png": "iVBORw0KGgo=", "text/plain": "Explorer: ..."})]),
+        nbformat.v4.new_code_cell("train", outputs=[widget_output("bar", **{"text/plain": "training:   0%|"})]),
         nbformat.v4.new_code_cell("plot", outputs=[nbformat.v4.new_output("display_data", data={"image/png": "x"})]),
-    ], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    ], metadata={"widgets": {WIDGET_STATE: {"state": PROGRESS}}})
     path = course.ROOT / "notebooks" / "06_gradient_descent.ipynb"
-    assert mark_explorers(nb, path) == 1
-    first, second = nb.cells[0].outputs, nb.cells[1].outputs
-    assert len(first) == 2 and len(second) == 1
-    note = first[1]["data"]["text/html"]
+    assert settle_widgets(nb, path) == (1, 1)
+    explorer, train, plot = (cell.outputs for cell in nb.cells)
+    assert len(explorer) == 2 and len(train) == 1 and len(plot) == 1
+    note = explorer[1]["data"]["text/html"]
     assert f'class="{EXPLORER_NOTE_CLASS}"' in note and "live in JupyterLab" in note
     assert course.launch_links("notebooks/06_gradient_descent.ipynb")["binder"] in note
+    assert train[0]["data"]["text/plain"].startswith("training:  46%|█████████")
     assert "widgets" not in nb.metadata
 
 

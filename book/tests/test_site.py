@@ -226,6 +226,8 @@ def test_page_in_the_browser(visit, name):
     check_maths(page, article, name)
     check_images(article, name)
     assert article.locator(".output.traceback, .output.stderr").count() == 0, f"{name} shows an error output"
+    outputs = "\n".join(article.locator(".cell_output").all_inner_texts())
+    assert not re.search(r"\s0%\|\s*\|\s*0/\d+", outputs), f"{name} shows a progress bar as it started, not as it ended"
     notebook = notebook_of(name)
     if notebook:
         check_launch_links(visit, page, notebook)
