@@ -27,7 +27,14 @@ def nbstripout_dry_run():
     result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify",
                              *(str(ROOT / p) for p in NOTEBOOKS)],
                             capture_output=True, text=True)
-    return result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    named = [p for p in NOTEBOOKS if str(ROOT / p) in output]
+    # Exit 0 names no notebook, exit 1 names the ones it would strip. Anything else (a usage
+    # error from a version without --verify, a crash) has checked nothing and must fail here.
+    assert (result.returncode, bool(named)) in ((0, False), (1, True)), (
+        f"nbstripout --verify itself failed (exit {result.returncode}, naming {len(named)} notebooks):\n"
+        + output[-2000:])
+    return output
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
@@ -66,12 +73,15 @@ def test_readme_has_exactly_the_two_commands():
     assert "pip install -r requirements-dev.txt && pytest" in text
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def test_ci_runs_exactly_the_readme_commands():
+    # CI also runs the suite at the lowest versions and tests the website; the README's own
+    # test and website commands are lines of it, word for word
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command_lines = [line.strip() for line in script.splitlines()
-                     if "pytest" in line and not line.strip().startswith("#")]
-    assert command_lines == ["pip install -r requirements-dev.txt && pytest"]
-    assert "set -euo pipefail" in script
+    lines = [line.strip() for line in script.splitlines() if not line.strip().startswith("#")]
+    for command in ("pip install -r requirements-dev.txt && pytest",
+                    "pip install -r requirements-book.txt && python book/build.py"):
+        assert command in readme() and lines.count(command) == 1, command
+    assert "set -euo pipefail" in script and "--resolution lowest-direct -r requirements-dev.txt" in script
 
 
 def test_numeric_core_imports_numpy_only():

@@ -1,0 +1,91 @@
+"""Start JupyterLab for a browser test: 127.0.0.1, a free port, a random token, throwaway settings.
+
+The settings turn off the news and update check (no pop-up over the page) and keep every
+cell in the page. The server runs in its own process group, which is killed as a whole.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_settings(settings_dir):
+    """JupyterLab user settings: no news or update check, and no windowing of cells."""
+    files = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    }
+    for name, content in files.items():
+        path = settings_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content), encoding="utf-8")
+
+
+def wait_until_up(url, server, log_path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("JupyterLab did not start:\n"
+                                   + log_path.read_text(errors="replace")[-3000:]) from None
+            time.sleep(0.2)
+
+
+def stop(server):
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextlib.contextmanager
+def running_jupyterlab(root, scratch):
+    """Serve the folder ``root``; yield (base_url, token). ``scratch``: a folder for settings and logs."""
+    settings, workspaces, runtime = scratch / "settings", scratch / "workspaces", scratch / "runtime"
+    write_settings(settings)
+    workspaces.mkdir(exist_ok=True)
+    port, token = free_port(), secrets.token_hex(24)
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(workspaces),
+               JUPYTER_RUNTIME_DIR=str(runtime))
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={workspaces}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")  # CI runs as root
+    log_path = scratch / "jupyterlab.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{base}/api/status?token={token}", server, log_path)
+            yield base, token
+        finally:
+            stop(server)
