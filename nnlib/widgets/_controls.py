@@ -1,0 +1,96 @@
+"""Controls that refuse a bad value instead of bending it.
+
+ipywidgets clamps an out-of-range slider value without a word and answers an unknown
+option with "Invalid selection: value not found". These subclasses raise an error that
+names the control, what it accepts and what it got, before anything changes: the
+explorer, its picture and the control stay as they were.
+
+A slider over a fixed list of round numbers (``ValueSlider``) also means the browser
+never snaps a value the notebook set (0.15 stays 0.15) and one arrow key is one step of
+the list.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+
+
+class ControlValueError(traitlets.TraitError, ValueError):
+    """A control was given a value it does not offer (a TraitError and a ValueError)."""
+
+
+def round_numbers(low, high, mantissas=(1, 1.5, 2, 3, 5, 7)):
+    """Round numbers m × 10^k in [low, high], increasing, each exactly as written in decimal."""
+    values = []
+    for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1):
+        values += [float(f"{m}e{k}") for m in mantissas]
+    return sorted(v for v in set(values) if low * (1 - 1e-12) <= v <= high * (1 + 1e-12))
+
+
+def _listed(values, limit=8):
+    shown = [f"{v:g}" if isinstance(v, float) else repr(v) for v in values]
+    if len(shown) > limit:
+        shown = shown[: limit // 2] + ["…"] + shown[-(limit // 2):]
+    return ", ".join(shown)
+
+
+class ValueSlider(widgets.SelectionSlider):
+    """A slider over a list of numbers, shown exactly as written (a log scale when they grow geometrically)."""
+
+    def __init__(self, name, values, value, **kwargs):
+        self._name = name
+        values = list(values)  # numbers: ints stay ints
+        super().__init__(options=[(f"{v:g}", v) for v in values], value=self._snap(values, value),
+                         description=kwargs.pop("description", name), continuous_update=True, **kwargs)
+
+    def _snap(self, values, value):
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+        if ok and np.isfinite(value):
+            for v in values:
+                if abs(v - value) <= 1e-9 * abs(v):
+                    return v  # 0.1 * 1.5 is taken as the slider's 0.15
+        below = [v for v in values if ok and np.isfinite(value) and v < value][-1:]
+        above = [v for v in values if ok and np.isfinite(value) and v > value][:1]
+        near = f"; the nearest are {_listed(below + above)}" if below or above else ""
+        raise ControlValueError(f"{self._name} must be one of the slider's values from {values[0]:g} to "
+                                f"{values[-1]:g} ({_listed(values)}){near}; got {value!r}")
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return self._snap(list(self._options_values), proposal.value)
+
+
+class IntSlider(widgets.IntSlider):
+    """An integer slider that raises on a value outside [min, max] instead of clamping it."""
+
+    def __init__(self, name, value, low, high, **kwargs):
+        self._name = name
+        super().__init__(value=low, min=low, max=high, description=kwargs.pop("description", name),
+                         continuous_update=True, **kwargs)
+        self.value = value
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not self.min <= value <= self.max:
+            raise ControlValueError(f"{self._name} must be an integer in [{self.min}, {self.max}], got {value!r}")
+        return int(value)
+
+
+class Choice(widgets.Dropdown):
+    """A dropdown that names its options when given one it does not have."""
+
+    def __init__(self, name, options, value, **kwargs):
+        self._name = name
+        super().__init__(options=options, value=None, description=kwargs.pop("description", name), **kwargs)
+        self.value = value
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        if value is None and self.index is None:
+            return None  # only while it is being built
+        for option in self._options_values:
+            if option == value and type(option) is type(value):
+                return option
+        raise ControlValueError(f"{self._name} must be one of {_listed(self._options_values, 12)}; got {value!r}")
