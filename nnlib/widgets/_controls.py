@@ -63,6 +63,8 @@ class ValueSlider(widgets.SelectionSlider):
 class IntSlider(widgets.IntSlider):
     """An integer slider that raises on a value outside [min, max] instead of clamping it."""
 
+    value = traitlets.Any(0, help="an int in [min, max]").tag(sync=True)  # not CInt: 2.5 is refused, not cut to 2
+
     def __init__(self, name, value, low, high, **kwargs):
         self._name = name
         super().__init__(value=low, min=low, max=high, description=kwargs.pop("description", name),

@@ -200,7 +200,7 @@ def _playground_figure():
     ax_loss.legend(loc="upper right", fontsize="small")
 
     units = ax_units.imshow(np.zeros((2, 2)), origin="lower", cmap="PuOr_r", interpolation="nearest")
-    units.cmap.set_bad("white")  # the gaps between the tiles
+    units.set_cmap(units.cmap.with_extremes(bad="white"))  # the gaps between the tiles
     ax_units.set_xticks([])
     ax_units.set_yticks([])
     ax_units.set_title("first hidden layer: each unit's activation over the plane", fontsize=10)
@@ -271,7 +271,7 @@ def _draw_grad_norms(ax, lines, expected, state):
     ax.set_xlim(0, max(len(norms), 1) * 1.04)
     fit_log_axis(ax, *shown)
     if getattr(ax, "_legend_depth", None) != depth:  # a new legend only for a new architecture
-        ax.legend(handles=[line for line in lines[:depth]] + [expected], loc="lower left", fontsize="x-small",
+        ax.legend(handles=[line for line in lines[:depth]] + [expected], loc="lower left", fontsize="small",
                   ncol=2 if depth > 3 else 1)
         ax._legend_depth = depth
     rho = state["factors"]
