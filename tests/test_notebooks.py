@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = [
     "00_welcome", "01_forward_pass", "02_loss_functions", "03_chain_rule",
     "04_backprop_one_neuron", "05_backprop_layers", "06_gradient_descent",
-    "07_training_loop", "08_vanishing_exploding", "09_capstone",
+    "07_training_loop", "08_vanishing_exploding", "09_capstone", "10_playground",
 ]
 
 
@@ -40,7 +40,7 @@ def readme_section(title):
     return match.group(1)
 
 
-def test_the_ten_notebooks_and_nothing_else():
+def test_the_eleven_notebooks_and_nothing_else():
     present = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert present == NOTEBOOKS
 

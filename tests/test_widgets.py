@@ -168,6 +168,22 @@ def test_a_bad_value_raises_naming_what_is_allowed_and_changes_nothing(build):
         assert explorer.state is state and explorer.png() == png, f"{name}: the explorer changed"
 
 
+@pytest.mark.parametrize("build", BUILDERS[:2])
+def test_set_moves_several_controls_with_one_redraw(build):
+    explorer = build()
+    name, value = {"learning_rate_explorer": ("steps", 50), "gradient_flow_explorer": ("depth", 7)}[build.__name__]
+    updates = []
+    explorer.image.observe(updates.append, names="value")
+    state = explorer.set(**{name: value})
+    assert state[name] == value and len(updates) == 1
+    before, png = explorer.values(), explorer.png()
+    with pytest.raises(ValueError, match="must be"):
+        explorer.set(**{name: 1}, **({"lr": 0.1995} if "lr" in before else {"scale": 3.98}))
+    assert explorer.values() == before and explorer.png() == png, "a bad value in set() changes nothing"
+    with pytest.raises(ValueError, match="unknown control 'colour'"):
+        explorer.set(colour="red")
+
+
 def test_constructor_arguments_are_checked_like_the_controls():
     with pytest.raises(ValueError, match="positive definite"):
         widgets.learning_rate_explorer(np.diag([1.0, -2.0]))

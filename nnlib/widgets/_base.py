@@ -94,6 +94,28 @@ class Explorer:
         self.last_update_seconds = time.perf_counter() - start
         return state
 
+    def set(self, **values):
+        """Move several controls at once, then recompute and redraw once. Returns the state.
+
+        Each value is checked by its control as if set alone; on a bad one nothing changes.
+        """
+        unknown = [name for name in values if name not in self.controls]
+        if unknown:
+            raise ValueError(f"{type(self).__name__}.set: unknown control {unknown[0]!r}; the controls are "
+                             f"{', '.join(self.controls)}")
+        old = self.values()
+        self._restoring = True  # hold the observers: one update at the end
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        except ValueError:
+            for name, value in old.items():
+                self.controls[name].value = value
+            raise
+        finally:
+            self._restoring = False
+        return self.update()
+
     def _show(self, state, summary):
         self.image.value = self._render()
         self.summary = summary

@@ -55,6 +55,7 @@ class Playground(Explorer):
         rng = np.random.default_rng(self._seed)
         X, y = make_dataset(values["dataset"], self._n + self._n // 2, values["noise"], rng)
         self.X, self.y, self.X_val, self.y_val = X[: self._n], y[: self._n], X[self._n:], y[self._n:]
+        self._X_both = X  # training rows first, then validation: one forward pass measures both
         init = "he" if values["activation"] == "relu" else "xavier"
         sizes = [2] + [values["width"]] * values["depth"] + [2]
         self.model = mlp(sizes, activation=values["activation"], init=init, rng=rng)
@@ -76,18 +77,20 @@ class Playground(Explorer):
         return rows
 
     def _evaluate(self):
-        self.train_loss.append(softmax_cross_entropy(self.model.forward(self.X), self.y)[0])
-        self.val_loss.append(softmax_cross_entropy(self.model.forward(self.X_val), self.y_val)[0])
+        scores = self.model.forward(self._X_both)
+        self.train_loss.append(softmax_cross_entropy(scores[: self._n], self.y)[0])
+        self.val_loss.append(softmax_cross_entropy(scores[self._n:], self.y_val)[0])
 
     def step(self, n=1):
         """Train n mini-batch steps with the current η and batch size, then redraw once. Returns the state."""
         n = _require_int(n, "n", "playground.step", 1, 100_000)
         values = self.values()
-        for _ in range(n):
+        for k in range(n):
             record = sgd_steps(self.model, softmax_cross_entropy, self.X, self.y,
                                [self._batch(values["batch_size"])], values["lr"])
             self.grad_norms.append(record["grad_norms"][0])
-            self.factors = backward_factors(self.model)  # from this step's forward pass
+            if k == n - 1:
+                self.factors = backward_factors(self.model)  # from the last step's forward pass
             self._evaluate()
         state = self._compute_state(values)
         self._show(state, self._draw(self.figure, state))
