@@ -107,7 +107,7 @@ def test_status_is_one_line_that_never_wraps_and_the_reopen_hint_hides_while_con
     assert html.escape(explorer.summary) in explorer.status.value
     assert "nnlib-reopen-hint" in explorer.hint._dom_classes
     assert ".nnlib-reopen-hint:not(.jupyter-widgets-disconnected) {display: none" in explorer.hint.value
-    assert "Run this cell" in explorer.hint.value
+    assert "Run All Cells" in explorer.hint.value
     assert explorer.hint in explorer.widget.children
 
 

@@ -30,7 +30,8 @@ PIXEL_DENSITY = 2  # pixels in the PNG per pixel on the page
 # the view with the class jupyter-widgets-disconnected (a reopened notebook, a stopped kernel).
 REOPEN_HINT = (
     "<style>.nnlib-reopen-hint:not(.jupyter-widgets-disconnected) {display: none !important;}</style>"
-    "<b>This is the picture from the last run.</b> Run this cell (Shift+Enter) to bring the controls back."
+    "<b>This is the picture from the last run.</b> The controls need a running kernel: "
+    "run the notebook (Run ▸ Run All Cells) to bring them back."
 )
 
 
@@ -232,6 +233,7 @@ def encode_png(canvas):
 
 def light_ticks(ax):
     """Few ticks and no minor ticks on linear axes: tick labels are most of the cost of a redraw."""
+    ax._log_ticks = None  # fit_log_axis sets them anew
     for axis in (ax.xaxis, ax.yaxis):
         if axis.get_scale() == "log":
             axis.set_major_locator(LogLocator(numticks=6))
@@ -253,11 +255,22 @@ def distinct_labels(values):
             return np.format_float_positional(v, precision=digits, unique=False, fractional=False, trim="-")
         return f"{v:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e+")  # 1e-8, 2.5e+6
 
+    if any(not 1e-3 <= abs(float(v)) < 1e5 for v in values):  # one style on an axis: all scientific
+        return distinct_labels_scientific(values)
     for digits in range(1, 8):
         labels = [label(float(v), digits) for v in values]
         if len(set(labels)) == len(labels):
             return labels
     return [label(float(v), 8) for v in values]
+
+
+def distinct_labels_scientific(values):
+    """Labels such as 1e-8, 2.5e+6 with the fewest digits that tell every value apart."""
+    for digits in range(1, 8):
+        labels = [f"{float(v):.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e+") for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{float(v):.7e}" for v in values]
 
 
 def log_ticks(low, high, max_ticks=6):

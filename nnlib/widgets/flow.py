@@ -121,6 +121,7 @@ def _flow_figure():
     for ax in axes:
         light_ticks(ax)
     fig.tight_layout(rect=(0, 0.17, 1, 1))
+    fig.subplots_adjust(left=0.1, wspace=0.3)  # room for tick labels of any width: the layout is made once
     # Legends below the axes, outside the redrawn area: drawn once with the background.
     fig.legend(handles=ax_g.get_lines(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize="small",
                ncol=2, frameon=False)
@@ -165,6 +166,7 @@ def _flow_figure():
             fit_log_axis(ax_a, stats["std"], stats["saturated"], stats["rms_fprime"])
         else:
             ax_a.relim()
+            ax_a.set_ylim(auto=True)  # fit_log_axis fixed the limits while the axis was logarithmic
             ax_a.autoscale_view(scalex=False)
         return (f"depth {state['depth']}, {state['activation']}, {state['init']} × {state['scale']:g}: "
                 f"‖dW‖ first {norms[0]:.3g}, last {norms[-1]:.3g}, {verdict}")

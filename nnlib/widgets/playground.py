@@ -239,8 +239,8 @@ def _playground_figure():
         val_line.set_data(steps, finite_positive(state["val_loss"]))
         ax_loss.set_xlim(0, max(len(steps) - 1, 1))
         fit_log_axis(ax_loss, state["train_loss"], state["val_loss"])
-        ax_loss.set_title(f"epoch {state['epoch']}, step {state['steps']}: "
-                          f"training accuracy {state['accuracy']:.0%}", fontsize=10)
+        ax_loss.set_title(f"η = {state['lr']:g}, batch {state['batch_size']}; epoch {state['epoch']}, "
+                          f"step {state['steps']}: training accuracy {state['accuracy']:.0%}", fontsize=10)
         _draw_grad_norms(ax_grad, grad_lines, expected, state)
         return (f"{state['dataset']}, {state['depth']} × {state['width']} {state['activation']}, η = {state['lr']:g}, "
                 f"batch {state['batch_size']}: step {state['steps']}, training loss {state['train_loss'][-1]:.3g}, "
