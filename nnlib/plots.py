@@ -139,7 +139,8 @@ def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves pe
     """Relative update size ‖ΔW_l‖ / ‖W_l‖ of every layer at every step, on a log scale.
 
     update_sizes: (steps, layers) array, layer 1 (input side) first, such as the
-    "update_sizes" that nnlib.dynamics.sgd_steps records. The input side is drawn dark.
+    "update_sizes" that nnlib.dynamics.sgd_steps records. Colours run from dark (layer 1)
+    to light (the last layer); the legend, below the plot, names the two ends.
     """
     update_sizes = np.asarray(update_sizes, dtype=float)
     ax = _axes(ax)
@@ -147,12 +148,12 @@ def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves pe
     n = update_sizes.shape[1]
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, n))
     for k in range(n):
-        ax.semilogy(steps, update_sizes[:, k], color=colours[k], lw=1.2,
-                    label=f"layer {k + 1}" + (" (input side)" if k == 0 else ""))
+        label = "layer 1 (input side)" if k == 0 else f"layer {n} (output side)" if k == n - 1 else "_layer"
+        ax.semilogy(steps, update_sizes[:, k], color=colours[k], lw=1.2, label=label)
     ax.set_xlabel("step")
     ax.set_ylabel(r"$\|\Delta W_l\| / \|W_l\|$ (log scale)")
     ax.set_title(title)
-    ax.legend(fontsize="small", ncol=2, loc="lower right")
+    ax.legend(fontsize="small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return ax
 
 

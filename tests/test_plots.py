@@ -189,7 +189,8 @@ def test_layer_updates_one_line_per_layer_on_a_log_scale():
     ax = plots.plot_layer_updates(sizes)
     assert_labelled(ax)
     assert ax.get_yscale() == "log"
-    assert [line.get_label() for line in ax.get_lines()] == ["layer 1 (input side)", "layer 2", "layer 3"]
+    assert [line.get_label() for line in ax.get_lines()] == ["layer 1 (input side)", "_layer", "layer 3 (output side)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 1 (input side)", "layer 3 (output side)"]
     assert ax.get_lines()[1].get_ydata().tolist() == [1e-2, 2e-2]
 
 

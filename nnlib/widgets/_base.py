@@ -21,7 +21,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
 CSS_DPI = 100  # pixels per inch on the page: a 10 pt label is 14 px tall, like an inline figure
 PIXEL_DENSITY = 2  # pixels in the PNG per pixel on the page
@@ -71,10 +71,10 @@ class Explorer:
         self.hint.add_class("nnlib-reopen-hint")
         row = list(self.controls.values()) + list(buttons)
         self.widget = widgets.VBox([
+            self.hint,  # above the controls, where a reader of a reopened notebook looks first
             widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap", width=f"{width}px", max_width="100%")),
             self.status,
             self.image,
-            self.hint,
         ])
         self.update()
         for control in self.controls.values():
@@ -155,6 +155,8 @@ class Explorer:
         bitmap saved on the first render.
         """
         canvas = self.figure.canvas
+        if getattr(self.figure, "stale_background", False):  # a static part changed (a legend, say)
+            self._background, self.figure.stale_background = None, False
         if self._dynamic_axes is None:
             canvas.draw()
         else:
@@ -204,6 +206,35 @@ def new_figure(width_px, height_px, nrows, ncols, **subplots):
     return fig, axes.ravel()
 
 
+def reserve_tick_room(axes, widest="2.5e+6"):
+    """Give each axes a placeholder y tick label as wide as any it will show, before the layout is made."""
+    for ax in axes:
+        low, high = ax.get_ylim()
+        ax.set_yticks([(low + high) / 2 if ax.get_yscale() == "linear" else np.sqrt(low * high)], labels=[widest])
+        ax._log_ticks = None
+
+
+def freeze_labels(figure, axes):
+    """Copy the axis labels of ``axes`` into figure texts at the same places, and hide the originals.
+
+    Figure texts belong to the background an Explorer draws once, so a redraw of these axes
+    renders only what changes (lines, ticks, title): text is the slowest thing to draw. Call it
+    after the layout is final. The axes keep their label text (get_xlabel still answers).
+    """
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    to_figure = figure.transFigure.inverted()
+    for ax in axes:
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            if not label.get_text() or not label.get_visible():
+                continue
+            box = label.get_window_extent(renderer)
+            x, y = to_figure.transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+            figure.text(x, y, label.get_text(), rotation=label.get_rotation(), ha="center", va="center",
+                        fontsize=label.get_fontsize(), color=label.get_color())
+            label.set_visible(False)
+
+
 def figure_size_px(figure):
     """(width, height) in page pixels that the figure is shown at."""
     width, height = figure.get_size_inches() * CSS_DPI
@@ -239,7 +270,8 @@ def light_ticks(ax):
             axis.set_major_locator(LogLocator(numticks=6))
             axis.set_minor_locator(NullLocator())
         else:
-            axis.set_major_locator(MaxNLocator(5, integer=axis is ax.xaxis))
+            axis.set_major_locator(MaxNLocator(4, integer=axis is ax.xaxis))
+            axis.set_major_formatter(ScalarFormatter())
 
 
 def finite_positive(y):

@@ -41,7 +41,8 @@ class ValueSlider(widgets.SelectionSlider):
         self._name = name
         values = list(values)  # numbers: ints stay ints
         super().__init__(options=[(f"{v:g}", v) for v in values], value=self._snap(values, value),
-                         description=kwargs.pop("description", name), continuous_update=True, **kwargs)
+                         description=kwargs.pop("description", name), continuous_update=True,
+                         style={"description_width": "initial"}, **kwargs)
 
     def _snap(self, values, value):
         ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
@@ -68,7 +69,7 @@ class IntSlider(widgets.IntSlider):
     def __init__(self, name, value, low, high, **kwargs):
         self._name = name
         super().__init__(value=low, min=low, max=high, description=kwargs.pop("description", name),
-                         continuous_update=True, **kwargs)
+                         continuous_update=True, style={"description_width": "initial"}, **kwargs)
         self.value = value
 
     @traitlets.validate("value")
@@ -84,7 +85,8 @@ class Choice(widgets.Dropdown):
 
     def __init__(self, name, options, value, **kwargs):
         self._name = name
-        super().__init__(options=options, value=None, description=kwargs.pop("description", name), **kwargs)
+        super().__init__(options=options, value=None, description=kwargs.pop("description", name),
+                         style={"description_width": "initial"}, **kwargs)
         self.value = value
 
     @traitlets.validate("value")

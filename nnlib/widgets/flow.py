@@ -7,7 +7,7 @@ from .._validate import require_int as _require_int
 from ..dynamics import FLOW_RATIO, build_deep_mlp, flow_verdict, gradient_flow
 from ..init import INIT_SCHEMES
 from ..optim import clip_gradients
-from ._base import Explorer, finite_positive, fit_log_axis, light_ticks, new_figure
+from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import Choice, IntSlider, ValueSlider, round_numbers
 
 COMPARE_OPTIONS = ("none", "sigmoid/xavier", "tanh/xavier", "relu/he")
@@ -120,14 +120,16 @@ def _flow_figure():
     ax_g.set_title("two-line title\nreserves room", fontsize=9)
     for ax in axes:
         light_ticks(ax)
+    reserve_tick_room(axes)  # the layout is made once: leave room for any tick label
     fig.tight_layout(rect=(0, 0.17, 1, 1))
-    fig.subplots_adjust(left=0.1, wspace=0.3)  # room for tick labels of any width: the layout is made once
     # Legends below the axes, outside the redrawn area: drawn once with the background.
     fig.legend(handles=ax_g.get_lines(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize="small",
                ncol=2, frameon=False)
     fig.legend(handles=ax_a.get_lines(), loc="lower left", bbox_to_anchor=(0.56, 0.0), fontsize="small",
                ncol=1, frameon=False)
     fig.dynamic_axes = [ax_g, ax_a]
+    freeze_labels(fig, fig.dynamic_axes)
+    light_ticks(ax_a)  # its placeholder tick goes: it starts on a linear scale
 
     def draw(fig, state):
         norms = state["grad_norms"]

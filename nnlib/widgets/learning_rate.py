@@ -12,7 +12,7 @@ from ..dynamics import (
     shrink_factor,
 )
 from ..models import mlp
-from ._base import Explorer, finite_positive, fit_log_axis, light_ticks, new_figure
+from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import IntSlider, ValueSlider, round_numbers
 
 LR_RANGE = (1e-4, 10.0)
@@ -100,10 +100,9 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
                       r"of $L = \frac{1}{2} w^\top H w$, minimum at the star", fontsize=9)
 
     (loss_line,) = ax_loss.semilogy([], [], "o-", ms=3, color="C0")
-    ax_loss.axhline(0.5 * start @ H @ start, color="0.6", ls=":", lw=1, label="starting loss")
+    ax_loss.axhline(0.5 * start @ H @ start, color="0.6", ls=":", lw=1)
     ax_loss.set_xlabel("step t")
-    ax_loss.set_ylabel("L(w_t)  (log scale)")
-    ax_loss.legend(loc="upper right", fontsize="small")
+    ax_loss.set_ylabel("L(w_t) (log scale); dotted: L(w_0)")
 
     etas = np.geomspace(*LR_RANGE, 400)
     ax_factor.loglog(etas, np.max(np.abs(1 - np.outer(etas, eigenvalues)), axis=1), color="C2",
@@ -123,8 +122,10 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
     eta_marker.set_animated(True)
     for ax in axes:
         light_ticks(ax)
-    fig.tight_layout()
     fig.dynamic_axes = [ax_loss, ax_net]
+    reserve_tick_room(fig.dynamic_axes)  # the layout is made once: leave room for any tick label
+    fig.tight_layout()
+    freeze_labels(fig, fig.dynamic_axes)
 
     def draw(fig, state):
         w, loss, net_loss = state["weights"], state["loss"], state["net_loss"]

@@ -14,7 +14,7 @@ from .._validate import require_int as _require_int
 from ..dynamics import backward_factors, sgd_steps
 from ..losses import softmax, softmax_cross_entropy
 from ..models import Activation, mlp
-from ._base import Explorer, finite_positive, fit_log_axis, light_ticks, new_figure
+from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import Choice, IntSlider, ValueSlider, round_numbers
 
 DATASETS = ("moons", "xor", "circles", "spirals")
@@ -170,6 +170,33 @@ def playground_explorer(*, dataset="moons", noise=0.1, depth=2, width=8, activat
     return Playground(controls, n, seed, steps_per_frame, interval_ms)
 
 
+MAX_POINTS = 300  # a curve is drawn with at most this many points, however long the training
+
+
+def _binned(values, max_points=MAX_POINTS, smooth=1):
+    """(x, y) of a per-step series for drawing: geometric means of equal bins of steps.
+
+    values: (steps,) or (steps, k), positive. A bin holds ``smooth`` steps, or more when that
+    would give more than max_points bins. x is the mean step number of each bin (steps from 1).
+    """
+    values = np.asarray(values, dtype=float)
+    steps = len(values)
+    size = max(1, smooth, int(np.ceil(steps / max_points)))
+    usable = steps - steps % size if steps >= size else 0
+    x = np.arange(1, steps + 1, dtype=float)
+    if size == 1:
+        return x, values
+    head = values[:usable].reshape(usable // size, size, *values.shape[1:])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.exp(np.mean(np.log(head), axis=1))
+    x_binned = x[:usable].reshape(-1, size).mean(axis=1)
+    if usable < steps:  # the last, shorter bin
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tail = np.exp(np.mean(np.log(values[usable:]), axis=0, keepdims=True))
+        y, x_binned = np.concatenate([y, tail]), np.append(x_binned, x[usable:].mean())
+    return x_binned, y
+
+
 def _unit_mosaic(first_layer):
     """Each unit's (GRID, GRID) map side by side in a square mosaic, nan between tiles."""
     units = first_layer.shape[2]
@@ -194,19 +221,18 @@ def _playground_figure():
     ax_data.set_yticks([])
     ax_data.set_xlabel("$x_1$")
     ax_data.set_ylabel("$x_2$")
-    ax_data.set_title("decision regions: P(class 1), training points", fontsize=10)
+    ax_data.set_title("decision regions and training points", fontsize=10)
 
-    (train_line,) = ax_loss.semilogy([], [], color="C0", label="training loss")
-    (val_line,) = ax_loss.semilogy([], [], color="C1", label="validation loss")
+    (train_line,) = ax_loss.semilogy([], [], color="C0", label="training")
+    (val_line,) = ax_loss.semilogy([], [], color="C1", label="validation")
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("cross-entropy (log scale)")
-    ax_loss.legend(loc="upper right", fontsize="small")
 
     units = ax_units.imshow(np.zeros((2, 2)), origin="lower", cmap="PuOr_r", interpolation="nearest")
     units.set_cmap(units.cmap.with_extremes(bad="white"))  # the gaps between the tiles
     ax_units.set_xticks([])
     ax_units.set_yticks([])
-    ax_units.set_title("first hidden layer: each unit's activation over the plane", fontsize=10)
+    ax_units.set_title("first hidden layer: one map per unit", fontsize=10)
 
     grad_lines = [ax_grad.semilogy([], [], lw=1.2)[0] for _ in range(7)]
     expected = ax_grad.semilogy([], [], "k_", ms=14, mew=2, label="expected, from the last layer")[0]
@@ -214,10 +240,16 @@ def _playground_figure():
     ax_grad.set_ylabel(r"$\|\partial L/\partial W\|$ (log scale)")
     for ax in (ax_loss, ax_grad):
         light_ticks(ax)
-    fig.tight_layout()
+    reserve_tick_room([ax_loss, ax_grad])  # the layout is made once: leave room for any tick label
+    fig.tight_layout(rect=(0, 0, 0.85, 1), h_pad=1.5)
+    # Legends to the right of their axes, outside the redrawn area: drawn once with the background.
+    top = ax_loss.get_position()
+    fig.legend(handles=[train_line, val_line], loc="upper left", bbox_to_anchor=(0.855, top.y1),
+               fontsize="small", frameon=False, title="loss", title_fontsize="small")
     for artist in (regions, points, units):
         artist.set_animated(True)  # drawn over the static frame of their axes on every frame
     fig.dynamic_axes = [ax_loss, ax_grad]
+    freeze_labels(fig, fig.dynamic_axes)
 
     def draw(fig, state):
         extent = state["grid_extent"]
@@ -234,10 +266,11 @@ def _playground_figure():
         ax_units.set_ylim(0, mosaic.shape[0])
         top = max(float(np.nanmax(np.abs(mosaic))), 1e-12)
         units.set_clim(-top, top)
-        steps = np.arange(len(state["train_loss"]))
-        train_line.set_data(steps, finite_positive(state["train_loss"]))
-        val_line.set_data(steps, finite_positive(state["val_loss"]))
-        ax_loss.set_xlim(0, max(len(steps) - 1, 1))
+        steps, train = _binned(state["train_loss"])
+        val = _binned(state["val_loss"])[1]
+        train_line.set_data(steps - 1, finite_positive(train))  # entry 0 is before the first step
+        val_line.set_data(steps - 1, finite_positive(val))
+        ax_loss.set_xlim(0, max(len(state["train_loss"]) - 1, 1))
         fit_log_axis(ax_loss, state["train_loss"], state["val_loss"])
         ax_loss.set_title(f"η = {state['lr']:g}, batch {state['batch_size']}; epoch {state['epoch']}, "
                           f"step {state['steps']}: training accuracy {state['accuracy']:.0%}", fontsize=10)
@@ -253,31 +286,38 @@ def _draw_grad_norms(ax, lines, expected, state):
     """One line per Dense layer (input side dark), and the expected level of each at the last step."""
     norms = state["grad_norms"]
     depth = norms.shape[1]
-    steps = np.arange(1, len(norms) + 1)
+    # one step's norms jump with its batch: draw geometric means over a few steps (up to a frame)
+    steps, drawn = _binned(norms, smooth=min(10, len(norms) // 30 + 1)) if len(norms) else (np.arange(1), norms)
     colours = [(0.1 + 0.75 * k / max(depth - 1, 1), 0.3, 0.85 - 0.6 * k / max(depth - 1, 1)) for k in range(depth)]
     for k, line in enumerate(lines):
-        if k < depth and len(norms):
-            line.set_data(steps, finite_positive(norms[:, k]))
+        if k < depth:
+            line.set_data(steps, finite_positive(drawn[:, k])) if len(norms) else line.set_data([], [])
             line.set_color(colours[k])
-            line.set_label(f"layer {k + 1}" + (" (input side)" if k == 0 else ""))
+            line.set_label(f"{k + 1}" + (" (input)" if k == 0 else " (output)" if k == depth - 1 else ""))
         else:
             line.set_data([], [])
             line.set_label(f"_unused {k}")
-    shown = [norms]
+    shown = [drawn]
     if len(norms) and np.all(np.isfinite(state["factors"])):
         # each step back multiplies by about ρ = σ_W √n · rms f'(z): layer l gets the last layer's ∏ ρ
-        prediction = norms[-1, -1] * np.array([np.prod(state["factors"][k:]) for k in range(depth)])
-        expected.set_data(np.full(depth, steps[-1]), finite_positive(prediction))
+        prediction = drawn[-1, -1] * np.array([np.prod(state["factors"][k:]) for k in range(depth)])
+        expected.set_data(np.full(depth, len(norms)), finite_positive(prediction))
         shown.append(prediction)
     else:
         expected.set_data([], [])
     ax.set_xlim(0, max(len(norms), 1) * 1.04)
     fit_log_axis(ax, *shown)
     if getattr(ax, "_legend_depth", None) != depth:  # a new legend only for a new architecture
-        ax.legend(handles=[line for line in lines[:depth]] + [expected], loc="lower left", fontsize="small",
-                  ncol=2 if depth > 3 else 1)
+        fig = ax.get_figure()
+        if getattr(ax, "_layer_legend", None) is not None:
+            ax._layer_legend.remove()
+        ax._layer_legend = fig.legend(handles=lines[:depth] + [expected], labels=[line.get_label() for line in
+                                      lines[:depth]] + ["expected"], loc="upper left",
+                                      bbox_to_anchor=(0.855, ax.get_position().y1), fontsize="small", frameon=False,
+                                      title="layer", title_fontsize="small")
         ax._legend_depth = depth
+        fig.stale_background = True  # the legend is part of the saved background: draw that anew
     rho = state["factors"]
-    ax.set_title("gradient norm per layer" + (f"; expected factor per layer back ρ ≈ {np.exp(np.mean(np.log(rho))):.2g}"
+    ax.set_title("gradient norm per layer" + (f"; expected ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
                                               if len(rho) and np.all(np.isfinite(rho)) and np.all(rho > 0) else ""),
                  fontsize=10)
