@@ -419,8 +419,8 @@ def test_clip_dropdown_says_off_and_clipping_caps_the_global_norm(flow_explorer)
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)  # one common factor: the direction is kept
     assert ratio[0] < 1e-2
     assert "red: clipped at 1" in flow_explorer.figure.axes[0].get_title()
-    set_controls(flow_explorer, clip="off", scale=1.0, activation="sigmoid", depth=12)
-    assert flow_explorer.state["clip"] is None and control.label == "off"
+    set_controls(flow_explorer, clip=None, scale=1.0, activation="sigmoid", depth=12)  # None means off
+    assert flow_explorer.state["clip"] is None and control.value == "off" and control.label == "off"
 
 
 def test_compare_curve_shows_the_remedy(flow_explorer):

@@ -80,21 +80,37 @@ class IntSlider(widgets.IntSlider):
         return int(value)
 
 
-class Choice(widgets.Dropdown):
-    """A dropdown that names its options when given one it does not have."""
+class _Checked(traitlets.TraitType):
+    """A value trait that has its widget check every value, None included (traitlets lets a
+    None through unchecked when a trait allows it)."""
 
-    def __init__(self, name, options, value, **kwargs):
+    def validate(self, obj, value):
+        return obj._check(value)
+
+
+class Choice(widgets.Dropdown):
+    """A dropdown that names its options when given one it does not have.
+
+    aliases: {other value: option} accepted as that option (clip=None means "off").
+    """
+
+    value = _Checked(None, allow_none=False, help="the selected option")
+
+    def __init__(self, name, options, value, aliases=None, **kwargs):
         self._name = name
-        super().__init__(options=options, value=None, description=kwargs.pop("description", name),
+        self._aliases = dict(aliases or {})
+        super().__init__(options=options, description=kwargs.pop("description", name),
                          style={"description_width": "initial"}, **kwargs)
         self.value = value
 
-    @traitlets.validate("value")
-    def _validate_value(self, proposal):
-        value = proposal.value
-        if value is None and self.index is None:
-            return None  # only while it is being built
+    def _check(self, value):
+        if value is None or isinstance(value, str):
+            value = self._aliases.get(value, value)
         for option in self._options_values:
             if option == value and type(option) is type(value):
                 return option
         raise ControlValueError(f"{self._name} must be one of {_listed(self._options_values, 12)}; got {value!r}")
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return proposal.value  # checked by _check already

@@ -59,8 +59,8 @@ def gradient_flow_explorer(*, depth=12, activation="sigmoid", init="xavier", sca
         "activation": Choice("activation", ["sigmoid", "tanh", "relu"], activation),
         "init": Choice("init", list(INIT_SCHEMES), init),
         "scale": ValueSlider("scale", SCALE_VALUES, scale),
-        "clip": Choice("clip", [("off", "off")] + [(f"{c:g}", c) for c in CLIP_VALUES],
-                       "off" if clip is None else clip, description="clip at"),
+        "clip": Choice("clip", [("off", "off")] + [(f"{c:g}", c) for c in CLIP_VALUES], clip,
+                       aliases={None: "off"}, description="clip at"),
         "compare": Choice("compare", list(COMPARE_OPTIONS), compare),
     }
 
