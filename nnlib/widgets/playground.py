@@ -270,6 +270,8 @@ def _playground_figure():
         val = _binned(state["val_loss"])[1]
         train_line.set_data(steps - 1, finite_positive(train))  # entry 0 is before the first step
         val_line.set_data(steps - 1, finite_positive(val))
+        for line in (train_line, val_line):
+            line.set_marker("o" if len(steps) == 1 else "")  # before the first step: one point
         ax_loss.set_xlim(0, max(len(state["train_loss"]) - 1, 1))
         fit_log_axis(ax_loss, state["train_loss"], state["val_loss"])
         ax_loss.set_title(f"η = {state['lr']:g}, batch {state['batch_size']}; epoch {state['epoch']}, "
@@ -318,6 +320,9 @@ def _draw_grad_norms(ax, lines, expected, state):
         ax._legend_depth = depth
         fig.stale_background = True  # the legend is part of the saved background: draw that anew
     rho = state["factors"]
-    ax.set_title("gradient norm per layer" + (f"; expected ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
-                                              if len(rho) and np.all(np.isfinite(rho)) and np.all(rho > 0) else ""),
-                 fontsize=10)
+    if not len(norms):
+        ax.set_title("gradient norm per layer: none yet, press ▶ or step", fontsize=10)
+    else:
+        known = len(rho) and np.all(np.isfinite(rho)) and np.all(rho > 0)
+        ax.set_title("gradient norm per layer" + (f"; expected ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
+                                                  if known else ""), fontsize=10)
