@@ -214,7 +214,7 @@ def choose(page, control, option, image):
 
 
 def status(page):
-    return page.locator(".widget-html-content").first.inner_text()
+    return page.locator(".nnlib-status").first.inner_text()
 
 
 def check_sharp(page, image, css_width):
@@ -290,7 +290,7 @@ def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
     press_on(page, steps, "End", image)
     assert steps.locator(".widget-readout").inner_text() == "200"
     assert image.evaluate(offset) == top, "the long summary at 200 steps does not push the plot down"
-    lines = page.locator(".widget-html-content code").first.evaluate("e => e.getClientRects().length")
+    lines = page.locator(".nnlib-status code").first.evaluate("e => e.getClientRects().length")
     assert lines == 1, "the summary stays on one line"
     times = key_press_latency(page, lr, image)
     print(f"\n06 slider, key press to new picture: median {statistics.median(times):.0f} ms "

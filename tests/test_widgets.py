@@ -104,6 +104,7 @@ def test_status_is_one_line_that_never_wraps_and_the_reopen_hint_hides_while_con
     explorer = build()
     assert "\n" not in explorer.summary
     assert "white-space: nowrap" in explorer.status.value and explorer.status.layout.height == "1.9em"
+    assert "nnlib-status" in explorer.status._dom_classes  # how the browser test finds it
     assert html.escape(explorer.summary) in explorer.status.value
     assert "nnlib-reopen-hint" in explorer.hint._dom_classes
     assert ".nnlib-reopen-hint:not(.jupyter-widgets-disconnected) {display: none" in explorer.hint.value

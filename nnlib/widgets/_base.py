@@ -65,6 +65,7 @@ class Explorer:
         page_width = widgets.Layout(width=f"{width}px", max_width="100%")
         self.status = widgets.HTML(layout=widgets.Layout(width=f"{width}px", max_width="100%", height="1.9em",
                                                          overflow="hidden"))
+        self.status.add_class("nnlib-status")
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%",
                                                                        height="auto"))
         self.hint = widgets.HTML(REOPEN_HINT, layout=page_width)
