@@ -55,6 +55,23 @@ def make_moons(n, rng, *, noise=0.1):
     return X[order], y[order]
 
 
+def make_circles(n, rng, *, noise=0.1, factor=0.5):
+    """Two concentric circles: label 0 on the unit circle, label 1 on the circle of radius
+    ``factor`` inside it, each point moved by Gaussian noise of std ``noise``. No straight
+    line separates them. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}.
+    """
+    _check_n(n, "make_circles", 2)
+    require_rng(rng, "make_circles")
+    if not 0 < factor < 1:
+        raise ValueError(f"make_circles: factor (inner radius / outer radius) must be in (0, 1), got {factor!r}")
+    y = (np.arange(n) >= n // 2).astype(np.int64)
+    theta = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 1, factor, 1.0)
+    X = radius[:, None] * np.column_stack([np.cos(theta), np.sin(theta)]) + noise * rng.standard_normal((n, 2))
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
 def make_spirals(n, rng, *, classes=3, noise=0.2):
     """``classes`` interleaved spiral arms. Returns X (n, 2) float64 and y (n,) int64."""
     _check_n(n, "make_spirals", classes)

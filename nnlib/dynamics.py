@@ -2,8 +2,10 @@
 
 Gradient descent on a quadratic and its stability limit 2/λ_max, full-batch descent of a
 small network, and the per-layer gradient norms of a deep network with their expected
-trend and a guaranteed bound. The explorers in ``nnlib.widgets`` draw these numbers; the
-notebooks and the exercises' checks call them directly, without matplotlib or ipywidgets.
+trend and a guaranteed bound; a network's largest Hessian eigenvalue by power iteration;
+mini-batch steps that record each layer's gradient norm and relative update size. The
+explorers in ``nnlib.widgets`` draw these numbers; the notebooks and the exercises' checks
+call them directly, without matplotlib or ipywidgets.
 """
 
 import math
@@ -14,7 +16,7 @@ from ._validate import require_int as _require_int
 from ._validate import require_number as _require_number
 from .activations import ACTIVATIONS
 from .losses import mse_loss
-from .models import Activation, Sequential, mlp
+from .models import Activation, Dense, Sequential, mlp
 from .optim import sgd_step
 
 # Gradient descent stops once the loss has grown by this factor: the run has clearly
@@ -45,6 +47,28 @@ def stability_limit(hessian):
     """The largest stable learning rate of gradient descent on ½ wᵀHw: 2 / λ_max(H)."""
     H = check_hessian(hessian, "stability_limit")
     return 2.0 / float(np.linalg.eigvalsh(H)[-1])
+
+
+# |factor − 1| below this counts as exactly on the stability limit (rounding of ηλ).
+ON_THE_LIMIT = 1e-9
+
+
+def shrink_factor(hessian, lr):
+    """The largest factor a step multiplies a coordinate by: max_i |1 − η λ_i(H)|."""
+    H = check_hessian(hessian, "shrink_factor")
+    return float(np.max(np.abs(1.0 - lr * np.linalg.eigvalsh(H))))
+
+
+def descent_verdict(factor):
+    """What gradient descent on a quadratic does, from its shrink factor max_i |1 − ηλ_i|.
+
+    'converges' (factor < 1: every coordinate shrinks), 'diverges' (factor > 1: the
+    steepest one grows), or 'on the limit' (factor = 1 up to ON_THE_LIMIT: η = 2/λ_max,
+    the steepest coordinate flips sign and keeps its size).
+    """
+    if abs(factor - 1.0) <= ON_THE_LIMIT:
+        return "on the limit"
+    return "converges" if factor < 1.0 else "diverges"
 
 
 def quadratic_descent(hessian, w0, lr, steps):
@@ -115,6 +139,37 @@ def rotated_hessian(eigenvalues, angle_degrees=30.0):
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
 
+def _check_mlp(model, where):
+    """The Dense layers, the Activation layers and the one activation name of an mlp."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {type(model).__name__}")
+    dense = model.dense_layers()
+    acts = [layer for layer in model.layers if isinstance(layer, Activation)]
+    if len(acts) != len(dense) - 1 or len(model.layers) != len(dense) + len(acts):
+        raise ValueError(f"{where}: expected Dense and Activation layers alternating, as mlp builds them")
+    names = {a.name for a in acts}
+    if len(names) > 1:
+        raise ValueError(f"{where}: expected one activation throughout, got {sorted(names)}")
+    return dense, acts, names.pop() if names else "identity"
+
+
+def backward_factors(model):
+    """The expected factor ρ_l = σ_W √n_in · rms f'(z_l) of each step back, from the last forward pass.
+
+    One step back from layer l+1 to layer l is δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(z_l). With
+    independent weights of standard deviation σ_W, each of the n_in entries of δ_{l+1} W_{l+1}ᵀ
+    has variance σ_W² Σ_j δ_{l+1,j}², so E‖δ_l‖² ≈ n_in σ_W² E[f'(z_l)²] ‖δ_{l+1}‖².
+    σ_W is the actual spread of W_{l+1}, rms f'(z_l) is measured on the batch the model saw
+    last. Returns (depth - 1,) for the steps from layer 2 back to 1, …, D back to D - 1.
+    """
+    dense, acts, name = _check_mlp(model, "backward_factors")
+    f_prime = ACTIVATIONS[name][1]
+    rms_fp = np.array([np.sqrt(np.mean(f_prime(a.last_input) ** 2)) for a in acts])
+    sigma_w = np.array([np.std(d.W) for d in dense[1:]])
+    n_in = np.array([d.W.shape[0] for d in dense[1:]])
+    return np.asarray(sigma_w * np.sqrt(n_in) * rms_fp, dtype=float)
+
+
 def gradient_flow(model, X, y, bound=True):
     """One forward and backward pass of ``model`` on the MSE loss, measured layer by layer.
 
@@ -122,64 +177,55 @@ def gradient_flow(model, X, y, bound=True):
     y: (batch, n_out). Returns a dict of arrays, one entry per Dense layer, input side first
     (``depth`` = number of Dense layers):
 
-    - grad_norms (depth,): Frobenius norm of dL/dW of each layer.
-    - bound (depth,): a guaranteed upper bound (all nan when bound=False, which saves an SVD
-      per layer), from the backward step
-      δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1}):  ‖δ_{l-1}‖ ≤ ‖W_l‖₂ · max f' · ‖δ_l‖, and
+    - grad_norms (depth,): Frobenius norm of dL/dW_l of each layer.
+    - delta_norms (depth,): Frobenius norm of δ_l = dL/dz_l, the signal the backward pass
+      carries into layer l (dL/dW_l = a_{l-1}ᵀ δ_l).
+    - trend (depth,): the expected trend of delta_norms from the variance argument: the
+      measured δ of the last layer times the factors ρ of backward_factors, multiplied
+      back layer by layer. It predicts δ; ‖dW_l‖ = ‖a_{l-1}ᵀ δ_l‖ also depends on how the
+      batch's examples line up in layer l - 1, which the argument does not model.
+    - factor (depth - 1,): those ρ, for each step back from layer l+1 to layer l.
+    - bound (depth,): a guaranteed upper bound on grad_norms (all nan when bound=False,
+      which saves an SVD per layer), from ‖δ_{l-1}‖ ≤ ‖W_l‖₂ · max f' · ‖δ_l‖ and
       ‖dW_l‖ = ‖a_{l-1}ᵀ δ_l‖ ≤ ‖a_{l-1}‖₂ ‖δ_l‖, starting from the measured δ of the output.
-    - trend (depth,): the expected trend from the variance argument, anchored at the last
-      layer: each step back multiplies the norm by about ρ = σ_W √n · rms f'(z), with σ_W
-      the standard deviation of the layer's weights and rms f'(z) measured on this batch,
-      times the ratio of the layers' input norms ‖a_{l-1}‖ / ‖a_{depth-1}‖ (dW_l = a_{l-1}ᵀ δ_l).
-    - factor (depth - 1,): that ρ for each step back from layer l+1 to layer l.
     - activation_stats: dict of arrays (depth - 1,), one entry per hidden layer: mean and
       std of a, rms of f'(z), and saturated (fraction of units with f'(z) < 0.01 max f';
       for relu these are the inactive units).
     Values that overflow become inf (no warnings).
     """
-    if not isinstance(model, Sequential):
-        raise TypeError(f"gradient_flow: model must be a Sequential such as mlp builds, got {type(model).__name__}")
-    dense = model.dense_layers()
-    acts = [layer for layer in model.layers if isinstance(layer, Activation)]
-    if len(acts) != len(dense) - 1 or len(model.layers) != len(dense) + len(acts):
-        raise ValueError("gradient_flow: expected Dense and Activation layers alternating, as mlp builds them")
-    names = {a.name for a in acts}
-    if len(names) > 1:
-        raise ValueError(f"gradient_flow: expected one activation throughout, got {sorted(names)}")
-    name = names.pop() if names else "identity"
+    dense, acts, name = _check_mlp(model, "gradient_flow")
     f_prime = ACTIVATIONS[name][1]
+    depth = len(dense)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         out = model.forward(X)
         _, dout = mse_loss(out, y)
-        model.backward(dout, input_grad=False)
+        deltas = [None] * depth
+        grad = dout
+        for layer in reversed(model.layers):  # the backward pass, keeping each δ_l = dL/dz_l
+            if isinstance(layer, Dense):
+                deltas[dense.index(layer)] = grad
+            grad = layer.backward(grad) if layer is not model.layers[0] else layer.backward(grad, input_grad=False)
         grad_norms = np.array([np.linalg.norm(d.dW) for d in dense])
-        inputs = [d.last_input for d in dense]  # a_{l-1}: what each Dense layer saw
-        zs = [a.last_input for a in acts]  # z_l fed to each activation
-        fp = [f_prime(z) for z in zs]
-        rms_fp = np.array([np.sqrt(np.mean(v * v)) for v in fp])
-        stds = np.array([np.std(d.W) for d in dense])  # the actual weights' spread
-        n_back = np.array([d.W.shape[0] for d in dense[1:]])  # width of the layer we step back into
-        factor = np.asarray(stds[1:] * np.sqrt(n_back) * rms_fp, dtype=float)
-        depth = len(dense)
-        a_norms = np.array([np.linalg.norm(a) for a in inputs])
-        # dW_l = a_{l-1}ᵀ δ_l: the backward factors, times how the layer's input norm differs
-        trend = grad_norms[-1] * np.array([np.prod(factor[l:]) for l in range(depth)]) * a_norms / a_norms[-1]
+        delta_norms = np.array([np.linalg.norm(d) for d in deltas])
+        factor = backward_factors(model)
+        trend = delta_norms[-1] * np.array([np.prod(factor[l:]) for l in range(depth)])
         upper = np.full(depth, np.nan)
         delta = np.linalg.norm(dout)
         for l in range(depth - 1, -1, -1) if bound else ():
-            a_prev = inputs[l]
+            a_prev = dense[l].last_input
             a_norm = np.linalg.norm(a_prev, 2) if np.all(np.isfinite(a_prev)) else np.inf
             upper[l] = a_norm * delta
             W = dense[l].W
             delta = delta * (np.linalg.norm(W, 2) if np.all(np.isfinite(W)) else np.inf) * MAX_DERIVATIVE[name]
+        fp = [f_prime(a.last_input) for a in acts]
         stats = {
             "mean": np.array([float(np.mean(a.last_output)) for a in acts]),
             "std": np.array([float(np.std(a.last_output)) for a in acts]),
-            "rms_fprime": rms_fp,
+            "rms_fprime": np.array([np.sqrt(np.mean(v * v)) for v in fp]),
             "saturated": np.array([float(np.mean(v < 0.01 * MAX_DERIVATIVE[name])) for v in fp]),
         }
-    return {"grad_norms": grad_norms, "bound": upper, "trend": trend, "factor": factor,
-            "activation_stats": stats, "activation": name}
+    return {"grad_norms": grad_norms, "delta_norms": delta_norms, "bound": upper, "trend": trend,
+            "factor": factor, "activation_stats": stats, "activation": name}
 
 
 def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
@@ -190,20 +236,146 @@ def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
     return mlp([width] * depth + [n_out], activation=activation, init=init, rng=rng, scale=scale)
 
 
-def flow_verdict(grad_norms):
-    """'vanishing', 'exploding' or 'stable' for per-layer gradient norms (input side first).
+# A first/last ratio beyond this factor either way is called vanishing or exploding.
+FLOW_RATIO = 10.0
 
-    Vanishing: the first layer's norm is below a tenth of the last's, or every norm is
-    below 1e-3. Exploding: the first is above ten times the last, or some norm is above
-    1e3 (with ReLU and zero biases a weight scale s multiplies every layer's gradient by
-    the same power of s, so the ratio alone cannot see it).
+
+def flow_verdict(grad_norms):
+    """'vanishing', 'exploding' or 'balanced' for per-layer gradient norms (input side first).
+
+    One rule, on the ratio r = ‖dW_first‖ / ‖dW_last‖: vanishing when r < 1/FLOW_RATIO,
+    exploding when r > FLOW_RATIO (or a norm is not finite), balanced in between. It
+    judges how the gradient changes from the last layer to the first, not its overall
+    size: with ReLU and zero biases a weight scale s multiplies every layer's gradient by
+    the same power of s and leaves r unchanged.
     """
     norms = np.asarray(grad_norms, dtype=float)
     if not np.all(np.isfinite(norms)):
         return "exploding"
-    ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.inf
-    if ratio > 10 or norms.max() > 1e3:
+    if norms[-1] == 0:  # no gradient reaches the last layer: judge by the first alone
+        return "vanishing" if norms[0] == 0 else "exploding"
+    ratio = norms[0] / norms[-1]
+    if ratio > FLOW_RATIO:
         return "exploding"
-    if ratio < 0.1 or norms.max() < 1e-3:
+    if ratio < 1.0 / FLOW_RATIO:
         return "vanishing"
-    return "stable"
+    return "balanced"
+
+
+# --------------------------------------------------------------------------- a network's curvature
+
+
+def flat_gradient(model, X, y, loss=mse_loss):
+    """The model's parameters as one vector w0, and grad(w) -> dL/dw at w, flattened alike.
+
+    grad(w) loads w into the model's parameters (in place) and runs forward and backward on
+    (X, y) with ``loss``; call restore() to put w0 back. Returns (w0, grad, restore).
+    """
+    params = [p for p, _ in model.parameters()]
+    w0 = np.concatenate([p.ravel() for p in params])
+
+    def load(w):
+        start = 0
+        for p in params:
+            p[...] = w[start:start + p.size].reshape(p.shape)
+            start += p.size
+
+    def grad(w):
+        load(np.asarray(w, dtype=float))
+        _, dout = loss(model.forward(X), y)
+        model.backward(dout, input_grad=False)
+        return np.concatenate([g.ravel() for _, g in model.parameters()])
+
+    return w0.copy(), grad, lambda: load(w0)
+
+
+def hessian_vector_product(grad, w, v, h=1e-5):
+    """H v at w without forming H: central differences of the gradient along v.
+
+    grad: w -> dL/dw (flat); w, v: (P,) arrays. H v = (∇L(w + h v) − ∇L(w − h v)) / 2h + O(h²),
+    the directional derivative of the gradient; v is scaled to unit length first so h is
+    the step length, then the result is scaled back.
+    """
+    v = np.asarray(v, dtype=float)
+    size = np.linalg.norm(v)
+    if size == 0:
+        return np.zeros_like(v)
+    u = v / size
+    return (grad(w + h * u) - grad(w - h * u)) / (2 * h) * size
+
+
+def power_iteration(matvec, v0, iters=200, tol=1e-7):
+    """The eigenvalue of largest magnitude of a symmetric operator, and its eigenvector.
+
+    matvec: v -> A v; v0: a start vector (P,), random so it is not orthogonal to the answer.
+    Repeats v <- A v / ‖A v‖; the Rayleigh quotient vᵀ A v converges to λ with error
+    shrinking like (λ₂/λ₁)^(2k). Stops when it changes by less than tol relative, or after
+    iters. Returns (λ, v, iterations).
+    """
+    v = np.asarray(v0, dtype=float)
+    v = v / np.linalg.norm(v)
+    lam = np.nan
+    for k in range(1, iters + 1):
+        Av = matvec(v)
+        new = float(v @ Av)  # Rayleigh quotient: λ for an eigenvector
+        size = np.linalg.norm(Av)
+        if size == 0:
+            return 0.0, v, k
+        v = Av / size
+        if abs(new - lam) <= tol * abs(new):
+            return new, v, k
+        lam = new
+    return lam, v, iters
+
+
+def network_lambda_max(model, X, y, rng, loss=mse_loss, iters=200, tol=1e-7):
+    """λ_max of the Hessian of the model's loss on (X, y) at its current weights.
+
+    Power iteration on Hessian-vector products from finite differences of backprop's
+    gradient; the model's weights are left as they were. Near a minimum the Hessian is
+    positive semi-definite, so the eigenvalue of largest magnitude is λ_max, and
+    2 / λ_max is the learning rate beyond which gradient descent leaves that minimum.
+    Returns (λ_max, iterations).
+    """
+    w0, grad, restore = flat_gradient(model, X, y, loss)
+    try:
+        lam, _, k = power_iteration(lambda v: hessian_vector_product(grad, w0, v),
+                                    rng.standard_normal(w0.size), iters, tol)
+    finally:
+        restore()
+    return lam, k
+
+
+# --------------------------------------------------------------------------- learning you can watch
+
+
+def relative_update_sizes(before, after):
+    """‖W_after − W_before‖ / ‖W_before‖ for each pair of arrays (one per layer). Returns (k,)."""
+    if len(before) != len(after):
+        raise ValueError(f"relative_update_sizes: {len(before)} arrays before but {len(after)} after")
+    return np.array([np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after)])
+
+
+def sgd_steps(model, loss, X, y, batches, lr):
+    """One gradient step of ``model`` per mini-batch, recording each layer as it learns.
+
+    loss: a loss function (y_hat, y) -> (L, dy_hat), such as softmax_cross_entropy;
+    batches: an iterable of row-index arrays into X (n, n_in) and y; lr: η.
+    Returns a dict of arrays, one row per step, one column per Dense layer, input side first:
+    loss (k,) on each batch before its step, grad_norms (k, depth) = ‖dL/dW_l‖, and
+    update_sizes (k, depth) = ‖ΔW_l‖ / ‖W_l‖, how far the step moved each layer's weights
+    relative to their size.
+    """
+    dense = model.dense_layers()
+    losses, norms, updates = [], [], []
+    for rows in batches:
+        value, dout = loss(model.forward(X[rows]), y[rows])
+        model.backward(dout, input_grad=False)
+        before = [d.W.copy() for d in dense]
+        norms.append([np.linalg.norm(d.dW) for d in dense])
+        sgd_step(model.parameters(), lr)
+        updates.append(relative_update_sizes(before, [d.W for d in dense]))
+        losses.append(value)
+    depth = len(dense)
+    return {"loss": np.array(losses), "grad_norms": np.array(norms).reshape(-1, depth),
+            "update_sizes": np.array(updates).reshape(-1, depth)}

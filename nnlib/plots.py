@@ -2,6 +2,9 @@
 
 Every function draws on an Axes it is given (or a new figure's), labels its axes,
 gives it a title, and returns the Axes (or the Figure when it makes several panels).
+
+Imported in a notebook, this module asks IPython to show inline figures as "retina" PNGs:
+twice the pixels, shown at the same size, so labels are sharp on every screen.
 """
 
 import matplotlib.pyplot as plt
@@ -10,6 +13,26 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .graph import edges, topological_order
 from .train import confusion_matrix
+
+
+def sharp_inline_figures():
+    """Show inline figures at twice the pixel density, in a running IPython kernel (else do nothing).
+
+    Returns True when the setting was made.
+    """
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    set_matplotlib_formats("retina")
+    return True
+
+
+sharp_inline_figures()
 
 
 def _axes(ax, figsize=(5, 3.5)):
@@ -112,20 +135,46 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
 
 
 def plot_grad_norms(norms, ax=None, theory=None, title="Gradient norm per layer",
-                    label="measured"):
+                    label="measured", theory_label="expected trend", others=None):
     """Per-layer gradient norms on a log scale, input side (layer 1) first.
 
-    theory: optional array of the same length, drawn dashed for comparison.
+    theory: optional array of the same length, drawn dashed as theory_label (the course
+    calls the variance argument's prediction the "expected trend" everywhere).
+    others: optional dict label -> array of the same length, drawn as open markers.
     """
     ax = _axes(ax)
     layers = np.arange(1, len(norms) + 1)
     ax.semilogy(layers, norms, "o-", label=label)
     if theory is not None:
-        ax.semilogy(layers, theory, "--", label="theory")
+        ax.semilogy(layers, theory, "--", label=theory_label)
+    for name, values in (others or {}).items():
+        ax.semilogy(layers, values, "s:", mfc="none", ms=5, label=name)
     ax.set_xlabel("layer (1 = input side)")
-    ax.set_ylabel(r"$\|\partial L / \partial W\|$")
+    ax.set_ylabel("gradient norm (log scale)")
     ax.set_title(title)
     ax.legend(fontsize="small")
+    return ax
+
+
+def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves per step"):
+    """Relative update size ‖ΔW_l‖ / ‖W_l‖ of every layer at every step, on a log scale.
+
+    update_sizes: (steps, layers) array, layer 1 (input side) first, such as the
+    "update_sizes" that nnlib.dynamics.sgd_steps records. Colours run from dark (layer 1)
+    to light (the last layer); the legend, below the plot, names the two ends.
+    """
+    update_sizes = np.asarray(update_sizes, dtype=float)
+    ax = _axes(ax)
+    steps = np.arange(1, len(update_sizes) + 1)
+    n = update_sizes.shape[1]
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, n))
+    for k in range(n):
+        label = "layer 1 (input side)" if k == 0 else f"layer {n} (output side)" if k == n - 1 else "_layer"
+        ax.semilogy(steps, update_sizes[:, k], color=colours[k], lw=1.2, label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"$\|\Delta W_l\| / \|W_l\|$ (log scale)")
+    ax.set_title(title)
+    ax.legend(fontsize="small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return ax
 
 

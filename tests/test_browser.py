@@ -1,12 +1,17 @@
-"""A real browser: JupyterLab runs notebook 06, a learning-rate slider moves, the plot redraws.
+"""A real browser: JupyterLab runs notebooks 06, 08 and 10, every control of their explorers moves and
+the picture redraws; the pictures are sharp; saved and reopened with a fresh kernel, each explorer
+still shows its last picture and says how to get the controls back.
 
 JupyterLab starts on 127.0.0.1 on a free port with a random token (authentication stays on),
-serving a temporary copy of the notebook, with temporary settings (no news pop-up, every
-cell kept in the page) and workspaces. Debian's chromium is driven by Python Playwright
-(Playwright's own browser download is not used). Whatever happens, the server's whole
-process group and the browser are stopped at the end.
+serving temporary copies of the notebooks, with temporary user settings (no news pop-up, every
+cell kept in the page) and workspaces; the course's own setting (widget state saved with the
+notebook) comes from the environment, where `pip install -r requirements.txt` put it. Debian's
+chromium is driven by Python Playwright (Playwright's own browser download is not used), at a
+device pixel ratio of 2. Whatever happens, the server's whole process group and the browser are
+stopped at the end.
 
-Set NNLIB_BROWSER_SCREENSHOT=/some/file.png to keep a screenshot taken after the slider moved.
+Set NNLIB_BROWSER_SCREENSHOTS=/some/dir to keep the screenshots (after the controls moved, after
+Play, after reopening). The key-press-to-new-picture times are printed (run with -s to see them).
 """
 
 import json
@@ -17,6 +22,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -26,7 +32,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-NOTEBOOK = "06_gradient_descent.ipynb"
+NOTEBOOKS = ["06_gradient_descent.ipynb", "08_vanishing_exploding.ipynb", "10_playground.ipynb"]
+OVERRIDE = pathlib.Path(sys.prefix) / "share/jupyter/lab/settings/overrides.d/backprop-course.json"
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,12 +63,14 @@ def write_settings(settings_dir):
         path.write_text(json.dumps(content), encoding="utf-8")
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """Start JupyterLab on a copy of the notebook; yield (base_url, token); stop it."""
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """Start JupyterLab on copies of the notebooks; yield (base_url, token, root); stop it."""
+    tmp_path = tmp_path_factory.mktemp("lab")
     root = tmp_path / "notebooks"
     root.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, root / name)
     settings, workspaces, runtime = tmp_path / "settings", tmp_path / "workspaces", tmp_path / "runtime"
     write_settings(settings)
     workspaces.mkdir()
@@ -78,7 +87,7 @@ def jupyterlab(tmp_path):
                               start_new_session=True)  # its own process group, killed as a whole
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
@@ -89,7 +98,7 @@ def jupyterlab(tmp_path):
                     pytest.fail("JupyterLab did not start:\n"
                                 + (tmp_path / "jupyterlab.log").read_text(errors="replace")[-3000:])
                 time.sleep(0.2)
-        yield base, token
+        yield base, token, root
     finally:
         for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
             try:
@@ -104,12 +113,64 @@ def jupyterlab(tmp_path):
         log.close()
 
 
-def settled_src(image, quiet=1.5, timeout=30):
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=2)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+def api(jupyterlab, path, method="GET"):
+    base, token, _ = jupyterlab
+    request = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def screenshot(page, name, tmp_path):
+    folder = pathlib.Path(os.environ.get("NNLIB_BROWSER_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=False)
+
+
+def open_notebook(page, jupyterlab, name):
+    base, token, _ = jupyterlab
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}")
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
+
+
+def run_all(page):
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    image = page.locator("img.widget-image").first
+    image.wait_for(state="visible")
+    last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
+    sync_api.expect(last_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=120_000)
+    settled(image)
+    return image
+
+
+def settled(image, quiet=1.0, timeout=60):
     """The image's src once it has not changed for ``quiet`` seconds (the kernel is done)."""
     deadline = time.monotonic() + timeout
     last, since = image.get_attribute("src"), time.monotonic()
     while time.monotonic() < deadline:
-        time.sleep(0.25)
+        time.sleep(0.1)
         src = image.get_attribute("src")
         if src != last:
             last, since = src, time.monotonic()
@@ -118,48 +179,207 @@ def settled_src(image, quiet=1.5, timeout=30):
     raise AssertionError(f"the plot image kept changing for {timeout} s")
 
 
-def test_learning_rate_slider_redraws_the_plot_in_jupyterlab(jupyterlab, tmp_path):
-    base, token = jupyterlab
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?reset&token={token}")
-            page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
+def redrawn(image, before, timeout=30):
+    """Wait for the picture to change from ``before``, then to settle; return the new src."""
+    deadline = time.monotonic() + timeout
+    while image.get_attribute("src") == before:
+        assert time.monotonic() < deadline, "the picture did not change"
+        time.sleep(0.05)
+    return settled(image, quiet=0.6)
 
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
 
-            # the explorer's plot: an <img> of the Image widget, replaced on every update
-            image = page.locator("img.widget-image").first
-            image.wait_for(state="visible")
-            # all cells done: the last code cell has its execution number and the image is still
-            last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
-            sync_api.expect(last_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
-            before = settled_src(image)
-            pixels_before = image.screenshot()
+def slider(page, label):
+    return page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
 
-            slider = page.locator(".widget-slider").first
-            readout_before = slider.locator(".widget-readout").inner_text()
-            handle = slider.locator(".noUi-handle").first
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            for _ in range(20):  # 20 steps of 0.01 in log10 η: from 0.15 to about 0.24, past 2/λ_max
-                page.keyboard.press("ArrowRight")
-            readout_after = slider.locator(".widget-readout").inner_text()
-            after = settled_src(image)
-            image.scroll_into_view_if_needed()
-            pixels_after = image.screenshot()
-            shot = os.environ.get("NNLIB_BROWSER_SCREENSHOT")
-            page.screenshot(path=shot or str(tmp_path / "after_slider.png"))
 
-            assert readout_after != readout_before, (readout_before, readout_after)
-            assert after != before, "the plot's src did not change after moving the slider"
-            assert pixels_after != pixels_before, "the plot's pixels did not change"
-            status = page.locator(".widget-html").first.inner_text()
-            assert "DIVERGES" in status, status  # η ≈ 0.24 is past the limit 2/λ_max = 0.2
-        finally:
-            browser.close()
+def dropdown(page, label):
+    return page.locator(".widget-dropdown", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
+
+
+def press_on(page, control, key, image, times=1):
+    """Focus a slider's handle, press a key, and wait for the new picture. Returns the new src."""
+    before = image.get_attribute("src")
+    handle = control.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+    return redrawn(image, before)
+
+
+def choose(page, control, option, image):
+    before = image.get_attribute("src")
+    control.locator("select").select_option(label=option)
+    return redrawn(image, before)
+
+
+def status(page):
+    return page.locator(".nnlib-status").first.inner_text()
+
+
+def check_sharp(page, image, css_width):
+    """The PNG has at least device-pixel-ratio times the pixels it is shown at: never enlarged."""
+    size = image.evaluate("img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width,"
+                          " ratio: window.devicePixelRatio})")
+    assert size["ratio"] == 2
+    assert size["natural"] == 2 * css_width, size
+    assert size["shown"] <= css_width + 0.5 and size["natural"] >= size["shown"] * size["ratio"] - 1, size
+    return size
+
+
+def key_press_latency(page, control, image, presses=10):
+    """Milliseconds from a key press on a slider to the new picture, for alternating right/left presses."""
+    handle = control.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    image.evaluate("""img => {
+        window._changes = [];
+        window._keys = [];
+        new MutationObserver(() => window._changes.push(performance.now()))
+            .observe(img, {attributes: true, attributeFilter: ["src"]});
+        document.addEventListener("keydown", () => window._keys.push(performance.now()), true);
+    }""")
+    times = []
+    for k in range(presses):
+        settled(image, quiet=0.5)
+        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("window._changes.some(t => t > window._keys[window._keys.length - 1])",
+                               timeout=10_000)
+        times.append(page.evaluate("(() => { const key = window._keys[window._keys.length - 1];"
+                                   " return Math.min(...window._changes.filter(t => t > key)) - key; })()"))
+    settled(image, quiet=0.5)
+    return times
+
+
+def save(page, jupyterlab, name):
+    """Save from JupyterLab (Ctrl+S) and return the notebook as written to disk."""
+    path = jupyterlab[2] / name
+    before = path.stat().st_mtime_ns
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Save Notebook")).first.click()
+    deadline = time.monotonic() + 20
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_course_setting_saves_widget_state_and_jupyterlab_reads_it(jupyterlab):
+    assert OVERRIDE.exists(), f"{OVERRIDE} is missing: run pip install -r requirements.txt"
+    assert json.loads(OVERRIDE.read_text())["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
+    plugin = api(jupyterlab, "/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
+    # overrides change the schema's default, which the widget manager uses unless the user set it
+    assert plugin["schema"]["properties"]["saveState"]["default"] is True
+    assert "saveState" not in plugin["settings"]
+
+
+def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
+    open_notebook(page, jupyterlab, NOTEBOOKS[0])
+    image = run_all(page)
+    check_sharp(page, image, 900)
+    lr, steps = slider(page, r"η \(lr\)"), slider(page, "steps")
+    assert lr.locator(".widget-readout").inner_text() == "0.15", "the notebook's last value, not snapped"
+    assert status(page).startswith("η = 0.15 < 2/λ_max = 0.2: quadratic converges")
+    offset = "img => img.getBoundingClientRect().top - img.closest('.widget-vbox').getBoundingClientRect().top"
+    top = image.evaluate(offset)
+    press_on(page, lr, "ArrowRight", image)  # one key, one value of the slider
+    assert lr.locator(".widget-readout").inner_text() == "0.18"
+    press_on(page, lr, "ArrowRight", image, times=3)
+    assert lr.locator(".widget-readout").inner_text() == "0.21"
+    assert "quadratic diverges" in status(page)
+    press_on(page, steps, "End", image)
+    assert steps.locator(".widget-readout").inner_text() == "200"
+    assert image.evaluate(offset) == top, "the long summary at 200 steps does not push the plot down"
+    lines = page.locator(".nnlib-status code").first.evaluate("e => e.getClientRects().length")
+    assert lines == 1, "the summary stays on one line"
+    times = key_press_latency(page, lr, image)
+    print(f"\n06 slider, key press to new picture: median {statistics.median(times):.0f} ms "
+          f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} presses)")
+    screenshot(page, "06_after_controls.png", tmp_path)
+    press_on(page, lr, "ArrowLeft", image, times=3)
+    saved = save(page, jupyterlab, NOTEBOOKS[0])
+    assert "widgets" in saved["metadata"], "the widget state is saved with the notebook"
+
+
+def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_path):
+    open_notebook(page, jupyterlab, NOTEBOOKS[1])
+    image = run_all(page)
+    check_sharp(page, image, 920)
+    scale, depth = slider(page, "scale"), slider(page, "depth")
+    assert scale.locator(".widget-readout").inner_text() == "1", "left at scale 1, as the last cell sets it"
+    assert "sigmoid, xavier × 1:" in status(page) and "→ vanishing" in status(page)
+    clip = dropdown(page, "clip at")
+    assert clip.locator("select").evaluate("s => s.options[s.selectedIndex].text") == "off", "never blank"
+    press_on(page, depth, "ArrowLeft", image)
+    assert depth.locator(".widget-readout").inner_text() == "11"
+    press_on(page, depth, "Home", image)
+    assert "depth 1," in status(page)
+    press_on(page, depth, "End", image)
+    press_on(page, scale, "ArrowRight", image)
+    assert scale.locator(".widget-readout").inner_text() == "1.2"
+    choose(page, dropdown(page, "activation"), "tanh", image)
+    choose(page, dropdown(page, "init"), "he", image)
+    choose(page, clip, "1", image)
+    choose(page, dropdown(page, "compare"), "sigmoid/xavier", image)
+    screenshot(page, "08_after_controls.png", tmp_path)
+    choose(page, clip, "off", image)
+    saved = save(page, jupyterlab, NOTEBOOKS[1])
+    assert "widgets" in saved["metadata"]
+
+
+def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path):
+    open_notebook(page, jupyterlab, NOTEBOOKS[2])
+    image = run_all(page)
+    check_sharp(page, image, 920)
+    for label, key in [("noise", "ArrowRight"), ("hidden layers", "ArrowRight"), ("units", "ArrowLeft"),
+                       (r"η \(lr\)", "ArrowRight"), ("batch size", "ArrowRight")]:
+        press_on(page, slider(page, label), key, image)
+    for label, option in [("dataset", "circles"), ("activation", "relu"), ("activation", "tanh")]:
+        choose(page, dropdown(page, label), option, image)
+    assert re.search(r"step 0, training loss", status(page)), status(page)
+    before = image.get_attribute("src")
+    page.locator(".widget-button", has_text="step ×10").click()
+    redrawn(image, before)
+    assert "step 10," in status(page)
+    before = image.get_attribute("src")
+    page.locator(".widget-button", has_text="reset").click()
+    redrawn(image, before)
+    assert "step 0," in status(page)
+    loss_at_start = float(re.search(r"training loss ([\d.e+-]+)", status(page)).group(1))
+    # Play: count the frames while it runs, then pause
+    image.evaluate("""img => {
+        window._frames = 0;
+        new MutationObserver(() => window._frames++).observe(img, {attributes: true, attributeFilter: ["src"]});
+    }""")
+    play = page.locator(".widget-play button")
+    play.nth(0).click()
+    page.wait_for_function("window._frames >= 5", timeout=60_000)
+    play.nth(1).click()  # pause
+    settled(image, quiet=1.0)
+    frames = page.evaluate("window._frames")
+    steps = int(re.search(r"step (\d+),", status(page)).group(1))
+    loss = float(re.search(r"training loss ([\d.e+-]+)", status(page)).group(1))
+    assert frames >= 3 and steps >= 30 and steps % 10 == 0, (frames, steps)  # 10 steps a frame
+    assert loss < loss_at_start, (loss_at_start, loss)
+    screenshot(page, "10_after_play.png", tmp_path)
+    saved = save(page, jupyterlab, NOTEBOOKS[2])
+    assert "widgets" in saved["metadata"]
+
+
+def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page, jupyterlab, tmp_path):
+    for session in api(jupyterlab, "/api/sessions"):
+        api(jupyterlab, f"/api/kernels/{session['kernel']['id']}", method="DELETE")  # the day ends
+    for name in NOTEBOOKS:
+        saved = json.loads((jupyterlab[2] / name).read_text(encoding="utf-8"))
+        state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        assert any(m["model_name"] == "ImageModel" for m in state.values()), name
+        open_notebook(page, jupyterlab, name)
+        image = page.locator("img.widget-image").first
+        image.wait_for(state="visible")
+        hint = page.locator(".nnlib-reopen-hint").first
+        sync_api.expect(hint).to_be_visible()
+        assert "Run All Cells" in hint.inner_text()
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the last picture is shown"
+        assert page.get_by_text("Error displaying widget").count() == 0
+        image.scroll_into_view_if_needed()
+        screenshot(page, f"{name[:2]}_reopened.png", tmp_path)

@@ -30,3 +30,14 @@ def test_digits_ship_offline():
     assert X.shape == (1797, 64) and y.shape == (1797,)
     assert X.min() == 0.0 and X.max() == 1.0
     assert set(np.unique(y)) == set(range(10))
+
+
+def test_circles_are_two_rings_with_the_inner_one_labelled_1():
+    X, y = data.make_circles(400, np.random.default_rng(0), noise=0.0, factor=0.4)
+    assert X.shape == (400, 2) and y.dtype == np.int64 and np.bincount(y).tolist() == [200, 200]
+    radius = np.linalg.norm(X, axis=1)
+    assert np.allclose(radius[y == 0], 1.0) and np.allclose(radius[y == 1], 0.4)
+    noisy, _ = data.make_circles(400, np.random.default_rng(0), noise=0.1)
+    assert 0.05 < np.std(np.linalg.norm(noisy, axis=1)[y == 0] - 1.0) < 0.15  # radial part of the noise
+    with pytest.raises(ValueError, match=r"factor .* must be in \(0, 1\)"):
+        data.make_circles(10, np.random.default_rng(0), factor=1.5)

@@ -176,3 +176,23 @@ def test_decision_boundary_with_many_classes_has_a_legend_and_custom_labels():
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("first", "second")
     legend = ax.get_legend()
     assert legend is not None and len(legend.get_texts()) == 3
+
+
+def test_grad_norms_name_the_expected_trend_and_draw_other_series():
+    ax = plots.plot_grad_norms([1e-6, 1e-3, 1.0], theory=[1e-6, 1e-3, 1.0], others={"‖∂L/∂W‖": [1e-5, 1e-2, 2.0]})
+    assert [line.get_label() for line in ax.get_lines()] == ["measured", "expected trend", "‖∂L/∂W‖"]
+    assert ax.get_lines()[2].get_ydata().tolist() == [1e-5, 1e-2, 2.0]
+
+
+def test_layer_updates_one_line_per_layer_on_a_log_scale():
+    sizes = np.array([[1e-4, 1e-2, 1e-1], [2e-4, 2e-2, 1e-1]])
+    ax = plots.plot_layer_updates(sizes)
+    assert_labelled(ax)
+    assert ax.get_yscale() == "log"
+    assert [line.get_label() for line in ax.get_lines()] == ["layer 1 (input side)", "_layer", "layer 3 (output side)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 1 (input side)", "layer 3 (output side)"]
+    assert ax.get_lines()[1].get_ydata().tolist() == [1e-2, 2e-2]
+
+
+def test_sharp_inline_figures_only_inside_a_kernel():
+    assert plots.sharp_inline_figures() is False  # pytest is no IPython kernel: nothing to set

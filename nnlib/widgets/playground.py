@@ -1,0 +1,331 @@
+"""The playground: a small network that trains live on a 2-D data set.
+
+Changing the data set, the noise, the depth, the width or the activation starts over
+with new data and a new network; changing η or the batch size carries on training the
+same network with the new values. ``step(n)`` trains n mini-batch steps and redraws once;
+the Play widget calls it on a timer, the step button once.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import data
+from .._validate import require_int as _require_int
+from ..dynamics import backward_factors, sgd_steps
+from ..losses import softmax, softmax_cross_entropy
+from ..models import Activation, mlp
+from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
+from ._controls import Choice, IntSlider, ValueSlider, round_numbers
+
+DATASETS = ("moons", "xor", "circles", "spirals")
+ACTIVATION_OPTIONS = ("tanh", "relu", "sigmoid", "identity")
+NOISE_VALUES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)
+LR_VALUES = round_numbers(1e-3, 10.0)
+RESTART = ("dataset", "noise", "depth", "width", "activation")  # a change of these starts over
+# The plane is drawn as GRID × GRID cells (smoothed when shown). Kept small on purpose: its
+# forward pass is a product of about GRID² × 16 × 16, and past about 1500 rows OpenBLAS hands
+# it to several threads, which costs milliseconds a frame on a busy machine.
+GRID = 36
+
+
+def make_dataset(name, n, noise, rng):
+    """n points of one of DATASETS with the given noise, two classes, centred and scaled to unit std."""
+    makers = {"moons": data.make_moons, "xor": data.make_xor, "circles": data.make_circles,
+              "spirals": lambda n_, rng_, noise: data.make_spirals(n_, rng_, classes=2, noise=noise)}
+    X, y = makers[name](n, rng, noise=noise)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
+
+
+class Playground(Explorer):
+    """The playground explorer; build it with playground_explorer()."""
+
+    def __init__(self, controls, n, seed, steps_per_frame, interval_ms):
+        self._n, self._seed, self.steps_per_frame = n, seed, steps_per_frame
+        self._setup = None
+        self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="play")
+        self.step_button = widgets.Button(description=f"step ×{steps_per_frame}", layout=widgets.Layout(width="90px"))
+        self.reset_button = widgets.Button(description="reset", layout=widgets.Layout(width="70px"))
+        controls = dict(controls, play=self.play, step=self.step_button, reset=self.reset_button)
+        fig, draw = _playground_figure()
+        super().__init__(controls, self._compute_state, draw, fig, dynamic_axes=fig.dynamic_axes)
+        self.step_button.on_click(lambda _: self.step(self.steps_per_frame))
+        self.reset_button.on_click(lambda _: self.reset())
+
+    # ------------------------------------------------------------------ training
+    def _start(self, values):
+        """New data and a new network for the current data set, noise and architecture."""
+        rng = np.random.default_rng(self._seed)
+        X, y = make_dataset(values["dataset"], self._n + self._n // 2, values["noise"], rng)
+        self.X, self.y, self.X_val, self.y_val = X[: self._n], y[: self._n], X[self._n:], y[self._n:]
+        self._X_both = X  # training rows first, then validation: one forward pass measures both
+        init = "he" if values["activation"] == "relu" else "xavier"
+        sizes = [2] + [values["width"]] * values["depth"] + [2]
+        self.model = mlp(sizes, activation=values["activation"], init=init, rng=rng)
+        self._rng = rng
+        self._order, self._next = rng.permutation(self._n), 0
+        self.epoch = 0
+        self.train_loss, self.val_loss, self.grad_norms = [], [], []
+        self.factors = np.full(values["depth"], np.nan)
+        self._setup = tuple(values[k] for k in RESTART)
+        self._evaluate()
+
+    def _batch(self, size):
+        """The next ``size`` rows of the shuffled training set; a new epoch reshuffles."""
+        if self._next + size > self._n:
+            self._order, self._next = self._rng.permutation(self._n), 0
+            self.epoch += 1
+        rows = self._order[self._next:self._next + size]
+        self._next += size
+        return rows
+
+    def _evaluate(self):
+        scores = self.model.forward(self._X_both)
+        self.train_loss.append(softmax_cross_entropy(scores[: self._n], self.y)[0])
+        self.val_loss.append(softmax_cross_entropy(scores[self._n:], self.y_val)[0])
+
+    def step(self, n=1):
+        """Train n mini-batch steps with the current η and batch size, then redraw once. Returns the state."""
+        n = _require_int(n, "n", "playground.step", 1, 100_000)
+        values = self.values()
+        for k in range(n):
+            record = sgd_steps(self.model, softmax_cross_entropy, self.X, self.y,
+                               [self._batch(values["batch_size"])], values["lr"])
+            self.grad_norms.append(record["grad_norms"][0])
+            if k == n - 1:
+                self.factors = backward_factors(self.model)  # from the last step's forward pass
+            self._evaluate()
+        state = self._compute_state(values)
+        self._show(state, self._draw(self.figure, state))
+        return state
+
+    def reset(self):
+        """Start over: new weights (and the same data), history cleared. Returns the state."""
+        self._setup = None
+        return self.update()
+
+    # ------------------------------------------------------------------ state
+    def _compute_state(self, values):
+        if self._setup != tuple(values[k] for k in RESTART):
+            self._start(values)
+        grid = _grid(self.X)
+        scores = self.model.forward(grid[0])
+        first = next(layer for layer in self.model.layers if isinstance(layer, Activation)).last_output
+        train_scores = self.model.forward(self.X)
+        depth = len(self.model.dense_layers())
+        return {**values, "play": self.play.value,
+                "train_loss": np.array(self.train_loss), "val_loss": np.array(self.val_loss),
+                "accuracy": float(np.mean(train_scores.argmax(axis=1) == self.y)),
+                "grad_norms": np.array(self.grad_norms).reshape(-1, depth), "epoch": self.epoch,
+                "steps": len(self.grad_norms), "factors": self.factors,
+                "X": self.X, "y": self.y, "grid_extent": grid[1],
+                "probability": softmax(scores)[:, 1].reshape(GRID, GRID),
+                "first_layer": first.reshape(GRID, GRID, -1)}
+
+    def _changed(self, control):
+        if control is self.play:
+            if self.play.value > 0:  # the front end's timer moved it on; 0 is a rewind
+                self.step(self.steps_per_frame)
+        else:
+            self.update()
+
+
+def _grid(X):
+    """(GRID², 2) points covering the data with a margin, and their extent (x0, x1, y0, y1)."""
+    r = 1.15 * float(np.max(np.abs(X)))
+    g = np.linspace(-r, r, GRID)
+    g0, g1 = np.meshgrid(g, g)
+    return np.column_stack([g0.ravel(), g1.ravel()]), (-r, r, -r, r)
+
+
+def playground_explorer(*, dataset="moons", noise=0.1, depth=2, width=8, activation="tanh", lr=0.3,
+                        batch_size=16, n=200, seed=0, steps_per_frame=10, interval_ms=150):
+    """A network that trains live on a 2-D data set, like the TensorFlow Playground.
+
+    dataset: one of "moons", "xor", "circles", "spirals" (two classes each), ``n`` training
+    points and n // 2 validation points with the given noise, centred and scaled;
+    depth: hidden layers (1 … 6) of ``width`` units (1 … 16) with ``activation`` ("tanh",
+    "relu" with He initialisation, "sigmoid", "identity"; Xavier otherwise), two logits out,
+    softmax cross-entropy; lr: η, a log-scale slider of round numbers from 0.001 to 10;
+    batch_size: 1 … 128. Every start uses np.random.default_rng(seed), so reset gives the same run.
+
+    Controls: dataset, noise, depth, width, activation, lr, batch_size, play (a Play widget:
+    each tick trains steps_per_frame steps), step (a button: the same once), reset (a button).
+    State: train_loss and val_loss (the loss on the whole training / validation set before
+    the first step and after every step), accuracy (now, on the training set), grad_norms
+    (steps, depth + 1): ‖dL/dW‖ of each Dense layer at every step, input side first; factors
+    (depth,): the expected factor σ_W √n · rms f' of each step back, at the last step;
+    epoch (complete passes over the training set), steps, and the pictures' arrays.
+    """
+    where = "playground_explorer"
+    _require_int(n, "n", where, 10, 100_000)
+    _require_int(steps_per_frame, "steps_per_frame", where, 1, 10_000)
+    _require_int(interval_ms, "interval_ms", where, 10, 60_000)
+    controls = {
+        "dataset": Choice("dataset", list(DATASETS), dataset),
+        "noise": ValueSlider("noise", NOISE_VALUES, noise),
+        "depth": IntSlider("depth", depth, 1, 6, description="hidden layers"),
+        "width": IntSlider("width", width, 1, 16, description="units"),
+        "activation": Choice("activation", list(ACTIVATION_OPTIONS), activation),
+        "lr": ValueSlider("lr", LR_VALUES, lr, description="η (lr)"),
+        "batch_size": ValueSlider("batch_size", BATCH_SIZES, batch_size, description="batch size"),
+    }
+    return Playground(controls, n, seed, steps_per_frame, interval_ms)
+
+
+MAX_POINTS = 300  # a curve is drawn with at most this many points, however long the training
+
+
+def _binned(values, max_points=MAX_POINTS, smooth=1):
+    """(x, y) of a per-step series for drawing: geometric means of equal bins of steps.
+
+    values: (steps,) or (steps, k), positive. A bin holds ``smooth`` steps, or more when that
+    would give more than max_points bins. x is the mean step number of each bin (steps from 1).
+    """
+    values = np.asarray(values, dtype=float)
+    steps = len(values)
+    size = max(1, smooth, int(np.ceil(steps / max_points)))
+    usable = steps - steps % size if steps >= size else 0
+    x = np.arange(1, steps + 1, dtype=float)
+    if size == 1:
+        return x, values
+    head = values[:usable].reshape(usable // size, size, *values.shape[1:])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.exp(np.mean(np.log(head), axis=1))
+    x_binned = x[:usable].reshape(-1, size).mean(axis=1)
+    if usable < steps:  # the last, shorter bin
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tail = np.exp(np.mean(np.log(values[usable:]), axis=0, keepdims=True))
+        y, x_binned = np.concatenate([y, tail]), np.append(x_binned, x[usable:].mean())
+    return x_binned, y
+
+
+def _unit_mosaic(first_layer):
+    """Each unit's (GRID, GRID) map side by side in a square mosaic, nan between tiles."""
+    units = first_layer.shape[2]
+    cols = int(np.ceil(np.sqrt(units)))
+    rows = int(np.ceil(units / cols))
+    tile = GRID + 2
+    mosaic = np.full((rows * tile, cols * tile), np.nan)
+    for k in range(units):
+        r, c = divmod(k, cols)
+        mosaic[r * tile + 1:r * tile + 1 + GRID, c * tile + 1:c * tile + 1 + GRID] = first_layer[:, :, k]
+    return mosaic
+
+
+def _playground_figure():
+    """The four panels; returns (figure, draw(figure, state) -> summary)."""
+    fig, axes = new_figure(920, 600, 2, 2)
+    ax_data, ax_loss, ax_units, ax_grad = axes
+    regions = ax_data.imshow(np.zeros((GRID, GRID)), origin="lower", cmap="coolwarm", vmin=0, vmax=1,
+                             alpha=0.6, interpolation="bilinear")
+    points = ax_data.scatter([], [], c=[], cmap="coolwarm", vmin=0, vmax=1, s=12, edgecolors="k", linewidths=0.4)
+    ax_data.set_xticks([])
+    ax_data.set_yticks([])
+    ax_data.set_xlabel("$x_1$")
+    ax_data.set_ylabel("$x_2$")
+    ax_data.set_title("decision regions and training points", fontsize=10)
+
+    (train_line,) = ax_loss.semilogy([], [], color="C0", label="training")
+    (val_line,) = ax_loss.semilogy([], [], color="C1", label="validation")
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("cross-entropy (log scale)")
+
+    units = ax_units.imshow(np.zeros((2, 2)), origin="lower", cmap="PuOr_r", interpolation="nearest")
+    units.set_cmap(units.cmap.with_extremes(bad="white"))  # the gaps between the tiles
+    ax_units.set_xticks([])
+    ax_units.set_yticks([])
+    ax_units.set_title("first hidden layer: one map per unit", fontsize=10)
+
+    grad_lines = [ax_grad.semilogy([], [], lw=1.2)[0] for _ in range(7)]
+    expected = ax_grad.semilogy([], [], "k_", ms=14, mew=2, label="expected, from the last layer")[0]
+    ax_grad.set_xlabel("step")
+    ax_grad.set_ylabel(r"$\|\partial L/\partial W\|$ (log scale)")
+    for ax in (ax_loss, ax_grad):
+        light_ticks(ax)
+    reserve_tick_room([ax_loss, ax_grad])  # the layout is made once: leave room for any tick label
+    fig.tight_layout(rect=(0, 0, 0.85, 1), h_pad=1.5)
+    # Legends to the right of their axes, outside the redrawn area: drawn once with the background.
+    top = ax_loss.get_position()
+    fig.legend(handles=[train_line, val_line], loc="upper left", bbox_to_anchor=(0.855, top.y1),
+               fontsize="small", frameon=False, title="loss", title_fontsize="small")
+    for artist in (regions, points, units):
+        artist.set_animated(True)  # drawn over the static frame of their axes on every frame
+    fig.dynamic_axes = [ax_loss, ax_grad]
+    freeze_labels(fig, fig.dynamic_axes)
+
+    def draw(fig, state):
+        extent = state["grid_extent"]
+        regions.set_data(state["probability"])
+        regions.set_extent(extent)
+        ax_data.set_xlim(extent[:2])
+        ax_data.set_ylim(extent[2:])
+        points.set_offsets(state["X"])
+        points.set_array(state["y"].astype(float))
+        mosaic = _unit_mosaic(state["first_layer"])
+        units.set_data(mosaic)
+        units.set_extent((0, mosaic.shape[1], 0, mosaic.shape[0]))
+        ax_units.set_xlim(0, mosaic.shape[1])
+        ax_units.set_ylim(0, mosaic.shape[0])
+        top = max(float(np.nanmax(np.abs(mosaic))), 1e-12)
+        units.set_clim(-top, top)
+        steps, train = _binned(state["train_loss"])
+        val = _binned(state["val_loss"])[1]
+        train_line.set_data(steps - 1, finite_positive(train))  # entry 0 is before the first step
+        val_line.set_data(steps - 1, finite_positive(val))
+        for line in (train_line, val_line):
+            line.set_marker("o" if len(steps) == 1 else "")  # before the first step: one point
+        ax_loss.set_xlim(0, max(len(state["train_loss"]) - 1, 1))
+        fit_log_axis(ax_loss, state["train_loss"], state["val_loss"])
+        ax_loss.set_title(f"η = {state['lr']:g}, batch {state['batch_size']}; epoch {state['epoch']}, "
+                          f"step {state['steps']}: training accuracy {state['accuracy']:.0%}", fontsize=10)
+        _draw_grad_norms(ax_grad, grad_lines, expected, state)
+        return (f"{state['dataset']}, {state['depth']} × {state['width']} {state['activation']}, η = {state['lr']:g}, "
+                f"batch {state['batch_size']}: step {state['steps']}, training loss {state['train_loss'][-1]:.3g}, "
+                f"validation loss {state['val_loss'][-1]:.3g}, accuracy {state['accuracy']:.0%}")
+
+    return fig, draw
+
+
+def _draw_grad_norms(ax, lines, expected, state):
+    """One line per Dense layer (input side dark), and the expected level of each at the last step."""
+    norms = state["grad_norms"]
+    depth = norms.shape[1]
+    # one step's norms jump with its batch: draw geometric means over a few steps (up to a frame)
+    steps, drawn = _binned(norms, smooth=min(10, len(norms) // 30 + 1)) if len(norms) else (np.arange(1), norms)
+    colours = [(0.1 + 0.75 * k / max(depth - 1, 1), 0.3, 0.85 - 0.6 * k / max(depth - 1, 1)) for k in range(depth)]
+    for k, line in enumerate(lines):
+        if k < depth:
+            line.set_data(steps, finite_positive(drawn[:, k])) if len(norms) else line.set_data([], [])
+            line.set_color(colours[k])
+            line.set_label(f"{k + 1}" + (" (input)" if k == 0 else " (output)" if k == depth - 1 else ""))
+        else:
+            line.set_data([], [])
+            line.set_label(f"_unused {k}")
+    shown = [drawn]
+    if len(norms) and np.all(np.isfinite(state["factors"])):
+        # each step back multiplies by about ρ = σ_W √n · rms f'(z): layer l gets the last layer's ∏ ρ
+        prediction = drawn[-1, -1] * np.array([np.prod(state["factors"][k:]) for k in range(depth)])
+        expected.set_data(np.full(depth, len(norms)), finite_positive(prediction))
+        shown.append(prediction)
+    else:
+        expected.set_data([], [])
+    ax.set_xlim(0, max(len(norms), 1) * 1.04)
+    fit_log_axis(ax, *shown)
+    if getattr(ax, "_legend_depth", None) != depth:  # a new legend only for a new architecture
+        fig = ax.get_figure()
+        if getattr(ax, "_layer_legend", None) is not None:
+            ax._layer_legend.remove()
+        ax._layer_legend = fig.legend(handles=lines[:depth] + [expected], labels=[line.get_label() for line in
+                                      lines[:depth]] + ["expected"], loc="upper left",
+                                      bbox_to_anchor=(0.855, ax.get_position().y1), fontsize="small", frameon=False,
+                                      title="layer", title_fontsize="small")
+        ax._legend_depth = depth
+        fig.stale_background = True  # the legend is part of the saved background: draw that anew
+    rho = state["factors"]
+    if not len(norms):
+        ax.set_title("gradient norm per layer: none yet, press ▶ or step", fontsize=10)
+    else:
+        known = len(rho) and np.all(np.isfinite(rho)) and np.all(rho > 0)
+        ax.set_title("gradient norm per layer" + (f"; expected ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
+                                                  if known else ""), fontsize=10)

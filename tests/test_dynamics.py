@@ -1,0 +1,155 @@
+"""The explorers' mathematics (nnlib.dynamics), with numpy alone: verdicts, curvature, learning per layer."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import dynamics
+
+
+def test_dynamics_imports_without_matplotlib_or_ipywidgets():
+    code = ("import sys; sys.modules['matplotlib'] = None; sys.modules['ipywidgets'] = None\n"
+            "import nnlib.dynamics as d; print(d.stability_limit([[4.0]]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0.5"
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+@pytest.mark.parametrize("lr, verdict", [(0.1, "converges"), (0.199, "converges"), (0.2, "on the limit"),
+                                         (0.201, "diverges"), (5.0, "diverges")])
+def test_descent_verdict_follows_the_shrink_factor(lr, verdict):
+    H = dynamics.rotated_hessian((1.0, 10.0))
+    factor = dynamics.shrink_factor(H, lr)
+    assert factor == pytest.approx(max(abs(1 - lr * 1.0), abs(1 - lr * 10.0)), rel=1e-12)
+    assert dynamics.descent_verdict(factor) == verdict
+
+
+def test_on_the_limit_the_steep_coordinate_keeps_its_size():
+    H = np.diag([1.0, 10.0])
+    weights, _, _ = dynamics.quadratic_descent(H, [1.0, 1.0], 0.2, 40)
+    assert np.allclose(np.abs(weights[:, 1]), 1.0) and abs(weights[-1, 0]) < 1e-3
+
+
+@pytest.mark.parametrize("norms, verdict", [([1e-5, 1e-2, 1.0], "vanishing"), ([0.099, 1.0], "vanishing"),
+                                            ([0.1, 1.0], "balanced"), ([5.0, 1.0], "balanced"),
+                                            ([10.0, 1.0], "balanced"), ([10.1, 1.0], "exploding"),
+                                            ([1e6, 1e7], "balanced"), ([np.inf, 1.0], "exploding"),
+                                            ([0.0, 0.0], "vanishing"), ([1.0, 0.0], "exploding")])
+def test_flow_verdict_is_one_rule_on_first_over_last(norms, verdict):
+    assert dynamics.flow_verdict(norms) == verdict
+
+
+def test_relu_gradients_scale_by_one_power_of_the_weight_scale():
+    """With ReLU, zero biases and targets 0, scaling every W by s multiplies every ‖dW_l‖ by s^(2D-1):
+    a_{l-1} by s^(l-1), ŷ and so δ_D by s^D, and each of the D - l steps back by s."""
+    X = np.random.default_rng(0).standard_normal((16, 32))
+    y = np.zeros((16, 1))
+    depth, norms = 8, {}
+    for s in (1.0, 2.0):
+        net = dynamics.build_deep_mlp(depth, "relu", "he", s, width=32, n_out=1, rng=np.random.default_rng(1))
+        norms[s] = dynamics.gradient_flow(net, X, y)["grad_norms"]
+    np.testing.assert_allclose(norms[2.0], norms[1.0] * 2.0 ** (2 * depth - 1), rtol=1e-10)
+    assert dynamics.flow_verdict(norms[2.0]) == dynamics.flow_verdict(norms[1.0])
+
+
+def test_backward_factors_are_sigma_w_root_n_times_rms_f_prime():
+    rng = np.random.default_rng(0)
+    net = nnlib.mlp([4, 6, 6, 2], activation="tanh", rng=rng)
+    X = rng.standard_normal((10, 4))
+    net.forward(X)
+    dense = net.dense_layers()
+    z1 = X @ dense[0].W + dense[0].b
+    z2 = np.tanh(z1) @ dense[1].W + dense[1].b
+    by_hand = [np.std(dense[k + 1].W) * np.sqrt(6) * np.sqrt(np.mean((1 - np.tanh(z) ** 2) ** 2))
+               for k, z in enumerate((z1, z2))]
+    np.testing.assert_allclose(dynamics.backward_factors(net), by_hand, rtol=1e-12)
+
+
+def test_gradient_flow_delta_norms_are_dl_dz_of_each_layer():
+    rng = np.random.default_rng(0)
+    net = nnlib.mlp([5, 7, 7, 1], activation="sigmoid", rng=rng)
+    X, y = rng.standard_normal((9, 5)), rng.standard_normal((9, 1))
+    flow = dynamics.gradient_flow(net, X, y)
+    (W1, b1), (W2, b2), (W3, b3) = [(d.W, d.b) for d in net.dense_layers()]
+    s = nnlib.sigmoid
+    z1 = X @ W1 + b1
+    z2 = s(z1) @ W2 + b2
+    d3 = (s(z2) @ W3 + b3 - y) / 9                      # dL/dŷ of the MSE, batch mean
+    d2 = (d3 @ W3.T) * s(z2) * (1 - s(z2))              # δ_{l-1} = (δ_l W_lᵀ) ⊙ σ'(z_{l-1})
+    d1 = (d2 @ W2.T) * s(z1) * (1 - s(z1))
+    np.testing.assert_allclose(flow["delta_norms"], [np.linalg.norm(d) for d in (d1, d2, d3)], rtol=1e-12)
+    np.testing.assert_allclose(flow["grad_norms"], [np.linalg.norm(X.T @ d1), np.linalg.norm(s(z1).T @ d2),
+                                                    np.linalg.norm(s(z2).T @ d3)], rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- curvature
+
+
+def test_hessian_vector_product_of_a_quadratic_is_exact():
+    H = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]])
+    w, v = np.array([0.3, -1.0, 2.0]), np.array([1.0, 2.0, -1.0])
+    np.testing.assert_allclose(dynamics.hessian_vector_product(lambda u: H @ u, w, v), H @ v, rtol=1e-9)
+    assert np.all(dynamics.hessian_vector_product(lambda u: H @ u, w, np.zeros(3)) == 0)
+
+
+def test_power_iteration_finds_the_largest_eigenvalue():
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    lam = np.array([0.1, 0.5, 1.0, 2.0, 3.0, 6.0])
+    A = Q @ np.diag(lam) @ Q.T
+    value, vector, iterations = dynamics.power_iteration(lambda v: A @ v, rng.standard_normal(6))
+    assert value == pytest.approx(6.0, rel=1e-6) and iterations < 200
+    assert abs(vector @ Q[:, -1]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_network_lambda_max_matches_the_full_hessian_and_leaves_the_weights():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (32, 1))
+    y = np.sin(np.pi * X)
+    net = nnlib.mlp([1, 6, 1], activation="tanh", rng=rng)
+    weights = [p.copy() for p, _ in net.parameters()]
+    lam, _ = dynamics.network_lambda_max(net, X, y, np.random.default_rng(1))
+    assert all(np.array_equal(p, w) for (p, _), w in zip(net.parameters(), weights))
+    w0, grad, restore = dynamics.flat_gradient(net, X, y)
+    H = np.array([dynamics.hessian_vector_product(grad, w0, e) for e in np.eye(w0.size)])
+    restore()
+    eigenvalues = np.linalg.eigvalsh((H + H.T) / 2)
+    top = eigenvalues[np.argmax(np.abs(eigenvalues))]
+    assert lam == pytest.approx(top, rel=1e-5)
+
+
+# --------------------------------------------------------------------------- learning per layer
+
+
+def test_relative_update_sizes():
+    before = [np.ones((2, 2)), np.array([3.0, 4.0])]
+    after = [np.ones((2, 2)) * 1.1, np.array([3.0, 4.5])]
+    np.testing.assert_allclose(dynamics.relative_update_sizes(before, after), [0.1, 0.1])
+    with pytest.raises(ValueError, match="2 arrays before but 1 after"):
+        dynamics.relative_update_sizes(before, after[:1])
+
+
+def test_sgd_steps_records_each_layer_and_equals_sgd_step():
+    rng = np.random.default_rng(0)
+    X, y = nnlib.data.make_moons(64, rng)
+    net = nnlib.mlp([2, 5, 5, 2], activation="tanh", rng=rng)
+    twin = nnlib.mlp([2, 5, 5, 2], activation="tanh", rng=np.random.default_rng(0))
+    for (p, _), (q, _) in zip(twin.parameters(), net.parameters()):
+        p[...] = q
+    batches = [np.arange(0, 16), np.arange(16, 32)]
+    record = dynamics.sgd_steps(net, nnlib.softmax_cross_entropy, X, y, batches, 0.5)
+    assert record["loss"].shape == (2,) and record["grad_norms"].shape == record["update_sizes"].shape == (2, 3)
+    for k, rows in enumerate(batches):  # the same steps by hand
+        value, d = nnlib.softmax_cross_entropy(twin.forward(X[rows]), y[rows])
+        twin.backward(d)
+        sizes = [0.5 * np.linalg.norm(layer.dW) / np.linalg.norm(layer.W) for layer in twin.dense_layers()]
+        assert record["loss"][k] == pytest.approx(value)
+        np.testing.assert_allclose(record["update_sizes"][k], sizes, rtol=1e-10)
+        nnlib.sgd_step(twin.parameters(), 0.5)
+    for (p, _), (q, _) in zip(twin.parameters(), net.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12)
