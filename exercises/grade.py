@@ -82,6 +82,23 @@ class _Grading:
         return TestResult(gid, 0, full, False, message, hidden)
 
 
+def grade_assembled(nb, slots, runner, only=None):
+    """Grade an assembled notebook with a started runner (a KernelRunner, or anything with its
+    run(cell, index) -> error, probe(spec) -> reports and note): the list of TestResult.
+    only: the names of the tests to judge (default: all)."""
+    grading = _Grading(nb, slots, runner)
+    results = []
+    for index, (cell, slot) in enumerate(zip(nb.cells, slots)):
+        if slot.role == "test":
+            if only is None or slot.gid in only:
+                results.append(grading.test(index, cell))
+            continue
+        error = runner.run(cell, index)
+        if slot.role == "solution" and error:
+            grading.solution_errors[slot.exercise] = error
+    return results
+
+
 def grade_notebook(path, *, timeout=DEFAULT_TIMEOUT, startup_timeout=60):
     """Grade one notebook file; returns the list of TestResult. Raises GradingError when it cannot be read."""
     path = pathlib.Path(path)
@@ -91,22 +108,13 @@ def grade_notebook(path, *, timeout=DEFAULT_TIMEOUT, startup_timeout=60):
         raise GradingError(f"could not read {path} as a notebook: {type(exc).__name__}: {exc}") from None
     _, source = find_source(student)
     nb, slots = assemble(student, source)
-    results = []
     with tempfile.TemporaryDirectory(prefix="grade-") as cwd:
         runner = KernelRunner(nb, timeout, startup_timeout, cwd)
         try:
             runner.start()
-            grading = _Grading(nb, slots, runner)
-            for index, (cell, slot) in enumerate(zip(nb.cells, slots)):
-                if slot.role == "test":
-                    results.append(grading.test(index, cell))
-                    continue
-                error = runner.run(cell, index)
-                if slot.role == "solution" and error:
-                    grading.solution_errors[slot.exercise] = error
+            return grade_assembled(nb, slots, runner)
         finally:
             runner.stop()
-    return results
 
 
 # ------------------------------------------------------------------ many notebooks

@@ -21,6 +21,9 @@ def layer_forward_mistakes(x, W, b):
     if W.shape[0] == W.shape[1]:
         out.append(Mistake("your z equals x @ W.T + b: with x (batch, n_in) and W (n_in, n_out) the product "
                            "is x @ W, no transpose", x @ W.T + b))
+    if W.shape[1] == x.shape[0] and W.shape[0] == x.shape[0] == x.shape[1]:
+        out.append(Mistake("your z equals W @ x + b: batch rows come first, so the layer is z = x @ W + b",
+                           W @ x + b))
     if x.shape == W.shape:
         out.append(Mistake("your z multiplies entry by entry (x * W): a layer needs the matrix product x @ W",
                            x * W + b))
@@ -32,7 +35,7 @@ class LayerForward(Task):
     forbidden_names = ("nnlib.dense_forward",)
 
     def cases(self, rng, hidden):
-        shapes = [(4, 3, 2), (3, 3, 3)] if not hidden else [
+        shapes = [(3, 3, 3), (4, 3, 2)] if not hidden else [
             (int(rng.integers(1, 9)), int(rng.integers(1, 7)), int(rng.integers(1, 7))),
             (int(rng.integers(2, 6)),) + (int(rng.integers(2, 6)),) * 2, (1, 5, 1)]
         out = []
@@ -185,6 +188,12 @@ def bce_mistakes(p, y):
                     (-y / p - (1 - y) / (1 - p)) / n),
             Mistake("your dp equals −y/(pN), the derivative of the first term only: add (1 − y)/((1 − p)N)",
                     -y / p / n)]
+    if p.ndim == 2 and p.shape[1] > 1:
+        rows = len(p)
+        loss.append(Mistake(f"your L divides by len(p) = {rows}, the number of rows; the mean is over all "
+                            f"N = {n} entries (p.size)", L * n / rows))
+        grad.append(Mistake(f"your dp divides by len(p) = {rows}, the number of rows; the mean is over all "
+                            f"N = {n} entries (p.size)", dp * n / rows))
     return loss, grad
 
 

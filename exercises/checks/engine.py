@@ -139,6 +139,8 @@ def _numeric(what, got, expected):
     if isinstance(got, (list, tuple)):
         raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}. "
                    "Build it with numpy operations (or np.array(...)) so it has a shape")
+    if isinstance(got, (int, float, np.generic)) and not isinstance(got, (bool, np.bool_)):
+        got = np.asarray(got)  # a number where an array belongs: the shape check below says so
     if not isinstance(got, np.ndarray):
         raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}: "
                    f"{got!r:.60}")
@@ -147,13 +149,24 @@ def _numeric(what, got, expected):
     return got
 
 
+def _same_values(g, v, rtol, atol_scale):
+    """Equal shapes and values, NaN and inf included (a wrong formula may overflow where the answer does)."""
+    if v.shape != g.shape:
+        return False
+    finite = np.isfinite(v)
+    if not np.array_equal(finite, np.isfinite(g)) or not np.array_equal(g[~finite], v[~finite], equal_nan=True):
+        return False
+    return allclose(g[finite], v[finite], rtol, atol_scale) if finite.any() else True
+
+
 def diagnose(got, mistakes, rtol=1e-7, atol_scale=1e-10):
     """The hint of the first Mistake whose value equals got (same shape, allclose), else None."""
     g = np.asarray(got, dtype=float)
-    for mistake in mistakes:
-        v = np.asarray(mistake.value, dtype=float)
-        if v.shape == g.shape and np.all(np.isfinite(v)) and allclose(g, v, max(rtol, 1e-6), max(atol_scale, 1e-9)):
-            return mistake.hint
+    with np.errstate(all="ignore"):
+        for mistake in mistakes:
+            v = np.asarray(mistake.value, dtype=float)
+            if _same_values(g, v, max(rtol, 1e-6), max(atol_scale, 1e-9)):
+                return mistake.hint
     return None
 
 
@@ -175,7 +188,9 @@ def compare(what, got, expected, mistakes=(), *, where=""):
         raise Fail(f"{head}: expected shape {expected.shape}, got shape {gf.shape}."
                    + (f"\n  Likely mistake: {hint}" if hint else ""))
     if not np.all(np.isfinite(gf)):
-        raise Fail(f"{head}: your answer contains NaN or inf: {preview(gf)}; expected {preview(expected)}.")
+        hint = diagnose(gf, mistakes, rtol, atol_scale)
+        raise Fail(f"{head}: your answer contains NaN or inf: {preview(gf)}; expected {preview(expected)}."
+                   + (f"\n  Likely mistake: {hint}" if hint else ""))
     if allclose(gf, expected, rtol, atol_scale):
         return
     hint = diagnose(gf, mistakes, rtol, atol_scale)
@@ -382,8 +397,8 @@ def check_forbidden(calls, forbidden, exercise):
         hits = forbidden.reached_by(call) if forbidden else []
         if hits:
             raise Fail(f"Exercise {exercise} asks you to write this yourself, but your code calls {', '.join(hits)}, "
-                       "a ready-made version of it. Write it with numpy operations instead: this test gives no "
-                       "points while the answer comes from the library.")
+                       "a ready-made version of it. Write it yourself: this test gives no points while the "
+                       "answer comes from the library.")
 
 
 def check_own_rng(call, name):
