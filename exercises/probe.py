@@ -273,7 +273,10 @@ def _watched_call(action, watch, quiet_codes):
         except (Exception, SystemExit) as exc:  # the learner's exception is a finding, not a crash
             out = {"ok": False, "error": _error(exc)}
         finally:
-            _setprofile(previous)
+            try:
+                _setprofile(previous)
+            except TypeError:  # a C profiler (cProfile) cannot be put back from Python
+                _setprofile(None)
     out["seconds"] = round(time.perf_counter() - start, 4)
     out["global_random"] = _global_random_moved(before)
     out["printed"] = sink.getvalue()[:300]

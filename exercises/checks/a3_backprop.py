@@ -304,6 +304,8 @@ class GradientCheck(Task):
     def judge(self, case, calls):
         ctx = case.context
         loss_of = network_loss(ctx["x"], ctx["y"], ctx["scale"])
+        numeric = {name: nnlib.numerical_gradient(lambda p, n=name: loss_of(dict(ctx["params"], **{n: p})),
+                                                  ctx["params"][name].copy()) for name in ctx["params"]}
         for step, label in ((calls[4], "right"), (calls[5], "wrong")):
             errors = returned(step, "gradient_check")
             unchanged(step, "params", ctx["params"], "gradient_check", "restore every entry after perturbing it")
@@ -312,22 +314,21 @@ class GradientCheck(Task):
                 raise Fail(f"gradient_check should return a dict with keys {sorted(ctx['params'])} (one relative "
                            f"error per parameter), got {errors!r:.120}")
             for name, err in errors.items():
-                err = number(f"the error for {name}", err)
-                planted = label == "wrong" and name in ("W1", "b1")
-                numeric = nnlib.numerical_gradient(lambda p, n=name: loss_of(dict(ctx["params"], **{n: p})),
-                                                   ctx["params"][name].copy())
-                truth = nnlib.rel_error(ctx[label][name], numeric)
-                ok = err > 1e-2 if planted else err <= 1e-7
-                if not ok:
-                    grads = "the true gradients" if label == "right" else "gradients that forgot f'(z1) in W1 and b1"
-                    hint = _error_hint(err, ctx[label][name], numeric)
-                    want = "above 1e-2 (the check must flag them)" if planted else "at most 1e-7"
-                    raise Fail(f"gradient_check reports {err:.3g} for {name} with {grads} ({case.where}); expected "
-                               f"{want}. The relative error of {name} is {truth:.3g}." + hint)
-                if planted and not np.isclose(err, truth, rtol=1e-2):
-                    raise Fail(f"gradient_check reports {err:.3g} for {name} with gradients that forgot f'(z1); "
-                               f"their relative error max|a − b| / max(1e-8, |a| + |b|) is {truth:.3g}."
-                               + _error_hint(err, ctx[label][name], numeric))
+                self._judge_one(name, number(f"the error for {name}", err), label, ctx, numeric[name], case.where)
+
+    @staticmethod
+    def _judge_one(name, err, label, ctx, numeric, where):
+        planted = label == "wrong" and name in ("W1", "b1")
+        truth = nnlib.rel_error(ctx[label][name], numeric)
+        if not (err > 1e-2 if planted else err <= 1e-7):
+            grads = "the true gradients" if label == "right" else "gradients that forgot f'(z1) in W1 and b1"
+            want = "above 1e-2 (the check must flag them)" if planted else "at most 1e-7"
+            raise Fail(f"gradient_check reports {err:.3g} for {name} with {grads} ({where}); expected {want}. "
+                       f"The relative error of {name} is {truth:.3g}." + _error_hint(err, ctx[label][name], numeric))
+        if planted and not np.isclose(err, truth, rtol=1e-2):
+            raise Fail(f"gradient_check reports {err:.3g} for {name} with gradients that forgot f'(z1); their "
+                       f"relative error max|a − b| / max(1e-8, |a| + |b|) is {truth:.3g}."
+                       + _error_hint(err, ctx[label][name], numeric))
 
 
 def _error_hint(err, a, numeric):
