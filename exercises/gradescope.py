@@ -58,6 +58,7 @@ def _requirements():
 def _copy_course(dest):
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "nbgrader_release", "submitted",
                                     "autograded", "feedback", "gradebook.db")
+    dest.mkdir(parents=True)
     for name in _COURSE:
         src = ROOT / name
         if src.is_dir():
