@@ -81,12 +81,15 @@ def check(test, *answers, hidden=False):
     if os.environ.get("EXERCISES_GRADING"):
         raise RuntimeError("check() does not run while the grader grades this notebook: the grader checks the "
                            "answers itself")
-    judge = _the_judge()
-    reply = judge.ask({"op": "cases", "test": test, "hidden": hidden})
-    names = reply["functions"]
-    if len(answers) != len(names):
-        raise CheckFailed(f"check({test!r}, ...) needs {len(names)} answer(s): {', '.join(names)}")
-    reports = probe.run_cases(reply["cases"], dict(zip(names, answers)))
-    result = judge.ask({"op": "verdict", "token": reply["token"], "reports": reports})
+    try:
+        judge = _the_judge()
+        reply = judge.ask({"op": "cases", "test": test, "hidden": hidden})
+        names = reply["functions"]
+        if len(answers) != len(names):
+            raise CheckFailed(f"check({test!r}, ...) needs {len(names)} answer(s): {', '.join(names)}")
+        reports = probe.run_cases(reply["cases"], dict(zip(names, answers)))
+        result = judge.ask({"op": "verdict", "token": reply["token"], "reports": reports})
+    except (RuntimeError, OSError, ValueError) as exc:  # the machinery, not the answer: say so, briefly
+        raise CheckFailed(f"the check could not run: {exc}") from None
     if not result["passed"]:
         raise CheckFailed(result["message"])
