@@ -236,7 +236,7 @@ def explain(error, name, shape_hint=""):
     etype, message = error.get("type", "Exception"), error.get("message", "")
     line = error.get("line", "")
     if etype == "NotImplementedError":
-        return f"{name} is not written yet ({message})"
+        return f"{name} is not written yet ({message or 'it raises NotImplementedError'})"
     if etype == "Skipped":
         return f"{name} could not be checked: an earlier step of this test failed"
     text = f"{name} raised {etype}: {message}"
