@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 from . import PACKAGE_DIR, probe
 
@@ -26,8 +27,15 @@ class CheckFailed(AssertionError):
     """A check found a wrong answer; its message says what, and when it can tell, why."""
 
     def _render_traceback_(self):  # IPython shows these lines instead of a traceback
-        lines = str(self).splitlines() or ["the check failed"]
+        lines = [wrapped for line in (str(self).splitlines() or ["the check failed"]) for wrapped in _wrap(line)]
         return [f"{_RED}✗ {lines[0]}{_RESET}"] + lines[1:]
+
+
+def _wrap(line, width=78):
+    """A long line as several, broken between words (a notebook breaks it inside them)."""
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_long_words=False,
+                         break_on_hyphens=False) or [line]
 
 
 class _Judge:
