@@ -183,11 +183,12 @@ def grade_one(target, *, timeout=DEFAULT_TIMEOUT):
         return unreadable(str(exc)), False
 
 
-def main(targets, *, fmt="text", timeout=DEFAULT_TIMEOUT, jobs=2, exclude=(), out=sys.stdout):
+def main(targets, *, fmt="text", timeout=DEFAULT_TIMEOUT, jobs=2, exclude=(), out=None):
     """`python -m exercises grade TARGET...`: one notebook, or several / directories of notebooks.
 
-    fmt: "text", "json" or (one notebook only) "gradescope".
+    fmt: "text", "json" or (one notebook only) "gradescope". out: where to print (sys.stdout).
     """
+    out = out or sys.stdout
     targets = [pathlib.Path(t) for t in ([targets] if isinstance(targets, (str, pathlib.Path)) else targets)]
     for target in targets:
         if not target.exists():

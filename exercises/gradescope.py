@@ -68,8 +68,9 @@ def _copy_course(dest):
     (dest / "requirements-autograder.txt").write_text(_requirements(), encoding="utf-8")
 
 
-def bundle(assignment, out, stdout=sys.stdout):
+def bundle(assignment, out, stdout=None):
     """Write the autograder bundle for an assignment into out (and out/autograder.zip). Exit code."""
+    stdout = stdout or sys.stdout
     _check_assignment(assignment)
     if not (ROOT / "pyproject.toml").exists() or PACKAGE_DIR.parent != ROOT:
         raise SystemExit("gradescope: the bundle is made from the course's repository (an editable install)")

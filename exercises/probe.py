@@ -159,9 +159,11 @@ def build_graph(cls, nodes):
 
 
 def parent_indices(graph):
-    """For each node of a built graph, the indices of its _parents in the graph (-1: not one of them)."""
+    """For each node of a built graph, its _parents as [index in the graph (-1: not one of its nodes),
+    the parent's type name when it is not of the node's own class (else None)]."""
     where = {id(n): i for i, n in enumerate(graph)}
-    return [[where.get(id(p), -1) for p in getattr(n, "_parents", ())] for n in graph]
+    return [[[where.get(id(p), -1), None if isinstance(p, type(n)) else type(p).__name__]
+             for p in getattr(n, "_parents", ())] for n in graph]
 
 
 # Each node's operands: "node" (the index of an earlier node) or "number".

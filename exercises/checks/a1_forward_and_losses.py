@@ -21,9 +21,18 @@ def layer_forward_mistakes(x, W, b):
     if W.shape[0] == W.shape[1]:
         out.append(Mistake("your z equals x @ W.T + b: with x (batch, n_in) and W (n_in, n_out) the product "
                            "is x @ W, no transpose", x @ W.T + b))
+    if x.shape[0] == W.shape[1]:
+        out.append(Mistake("your z adds b down the columns (b as a column, b[:, None]): each output has its bias, "
+                           "so b is added to every row: z = x @ W + b", x @ W + b[:, None]))
+    if x.shape[0] == x.shape[1] == W.shape[0]:
+        out.append(Mistake("your z equals x.T @ W + b: x holds one example per row already, so z = x @ W + b",
+                           x.T @ W + b))
     if W.shape[1] == x.shape[0] and W.shape[0] == x.shape[0] == x.shape[1]:
         out.append(Mistake("your z equals W @ x + b: batch rows come first, so the layer is z = x @ W + b",
                            W @ x + b))
+    if x.shape[0] == W.shape[1]:
+        out.append(Mistake("your z is transposed ((x @ W + b).T): row i of z belongs to example i",
+                           (x @ W + b).T))
     if x.shape == W.shape:
         out.append(Mistake("your z multiplies entry by entry (x * W): a layer needs the matrix product x @ W",
                            x * W + b))

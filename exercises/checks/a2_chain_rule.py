@@ -62,7 +62,9 @@ def prime_mistakes(name, z):
                 Mistake("at z = 0 the course uses relu'(0) = 0: write z > 0, not z >= 0", (z >= 0) * 1.0),
                 Mistake("your values are 1 everywhere; relu'(z) is 0 for z ≤ 0", np.ones_like(z)),
                 Mistake("your values are 1 for z < 0 and 0 for z > 0, the wrong way round: relu'(z) = 1 where z > 0",
-                        (z < 0) * 1.0)]
+                        (z < 0) * 1.0),
+                Mistake("your values are 1 wherever z ≠ 0; relu'(z) is 0 for negative z: (z > 0) * 1.0",
+                        (z != 0) * 1.0)]
     raise ValueError(f"unknown activation {name!r}; valid: sigmoid, tanh, relu")
 
 
@@ -106,13 +108,15 @@ def chain_mistakes(x, w, b, y):
         [Mistake("your ∂L/∂ŷ equals y − ŷ, the sign flipped — a common slip. For L = ½(ŷ − y)², ∂L/∂ŷ = ŷ − y", y - s),
          Mistake("your ∂L/∂ŷ equals 2(ŷ − y): the ½ cancels the 2 of the square, so ∂L/∂ŷ = ŷ − y", 2 * (s - y)),
          Mistake("your ∂L/∂ŷ equals the loss ½(ŷ − y)² itself, not its derivative ŷ − y", 0.5 * (s - y) ** 2),
-         Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y)],
+         Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y),
+         Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2)],
         [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s),
          Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z)),
          Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s))],
         [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w),
          Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0),
-         Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b)])
+         Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b),
+         Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x)])
 
 
 class ChainRule(Task):

@@ -114,6 +114,8 @@ def network_mistakes(params, cache, y_hat, y):
     for name in ("b1", "b2"):
         out[name].insert(0, Mistake(f"your d{name} is 0: the bias has a gradient too, "
                                     f"d{name} = dz{name[1]}.sum(axis=0)", np.zeros_like(ref_grads[name])))
+        out[name].append(Mistake(f"your d{name} sums over every entry (one number); sum over the batch axis only: "
+                                 f"d{name} = dz{name[1]}.sum(axis=0)", ref_grads[name].sum()))
     da1 = dy @ params["W2"].T
 
     def hidden_variant(dz1, text):
@@ -227,7 +229,7 @@ class NumericalGradient(Task):
         moves = [(is_x, np.asarray(d)) for is_x, d in (log or []) if np.any(np.asarray(d) != 0)]
         if not moves:
             return
-        if not any(is_x for is_x, _ in moves):
+        if not all(is_x for is_x, _ in moves):
             raise Fail("numerical_gradient perturbed a copy of x and called f on the copy. The text asks you to "
                        "change x itself, one entry at a time, and put it back: a function such as "
                        "`lambda _: loss_of(params)` reads the array it was given, not your copy (Exercise 3.4 "

@@ -235,9 +235,10 @@ def stop_epoch_diagnosis(got, cases):
 
 
 def _losses_with_plateaus(rng):
+    """Validation losses with ties, plateaus and tiny improvements (any lower loss counts)."""
     n = int(rng.integers(3, 12))
-    steps = rng.choice([-0.2, -0.1, -0.05, 0.0, 0.05, 0.1], size=n)
-    return [float(round(v, 2)) for v in 1.0 + np.cumsum(steps)], int(rng.integers(1, 5))
+    steps = rng.choice([-0.2, -0.1, -0.05, -1e-4, 0.0, 0.0, 0.05, 0.1], size=n)
+    return [float(round(v, 4)) for v in 1.0 + np.cumsum(steps)], int(rng.integers(1, 5))
 
 
 EARLY_STOPPING_CASES = (
@@ -246,6 +247,7 @@ EARLY_STOPPING_CASES = (
     ([0.5, 0.5, 0.5, 0.4, 0.6, 0.6], 2),
     ([1.0, 1.1, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88], 3),
     ([0.3, 0.4], 1),
+    ([1.0, 0.9, 0.8999, 0.95, 0.96], 2),  # 0.8999 is an improvement, however small
 )
 
 
@@ -550,7 +552,9 @@ def stability_mistakes(X):
             Mistake("your limit uses the smallest eigenvalue; the largest one sets the limit: 2 / λ_max",
                     2.0 / eig.min()),
             Mistake("your limit divides 2 by the sum of the eigenvalues (the trace); use the largest one, λ_max",
-                    2.0 / eig.sum())]
+                    2.0 / eig.sum()),
+            Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
+                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X))]
 
 
 class StabilityLimit(Task):

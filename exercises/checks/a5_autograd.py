@@ -167,7 +167,12 @@ class Operations(Task):
             raise Fail(f"{what}: its .data is {got[-1][0]:.6g}, expected {reference[-1].data:.6g} (for "
                        f"{_inputs(nodes)}): the value itself is wrong, before any gradient")
         parents = (calls[-1].value or [[]])[-1] if calls[-1].ok else []
-        needed = {i for i in parent_indices(reference)[-1] if i >= 0}
+        strangers = sorted({kind for _, kind in parents if kind})
+        if strangers:
+            raise Fail(f"{what}: its _parents hold a {', '.join(strangers)}: only Values belong there (a plain number "
+                       "such as an exponent is not part of the graph), or backprop stops at it")
+        parents = [index for index, _ in parents]
+        needed = {i for i, _ in parent_indices(reference)[-1] if i >= 0}
         if not needed <= set(parents):
             raise Fail(f"{what}: its _parents should hold the Values it was computed from; yours "
                        f"{'are empty' if not parents else 'miss some'}, so backprop cannot reach them. Pass them "
@@ -179,10 +184,15 @@ class Operations(Task):
         lines = [f"after {what}._backward() with out.grad = {upstream:.4g} (each input's grad was {earlier:.4g} "
                  f"before, from other paths; for {_inputs(nodes)}):"]
         lines += [f"  {label(nodes, i)}.grad: expected {reference[i].grad:.6g}, yours {got[i][1]:.6g}" for i in wrong]
+        untouched = [label(nodes, i) for i in wrong if _close(got[i][1], earlier)]
         for hint, grads in local_variants(nodes, upstream, earlier):
             if all(_close(got[i][1], g) for i, g in zip(leaves, grads)):
                 lines.append(f"  Likely mistake: {hint}")
                 break
+        else:
+            if untouched:
+                lines.append(f"  Likely mistake: {', '.join(untouched)}.grad did not change: the _backward must add "
+                             "its share of out.grad to every input's grad")
         raise Fail("\n".join(lines))
 
 
@@ -221,6 +231,9 @@ def random_graph(rng, reuse, size=None):
         while not reuse and len(pool) > 1:  # join what is left into one root
             nodes.append(["add", pool.pop(), pool.pop()])
             pool.append(len(nodes) - 1)
+        if reuse:  # the root uses the first operation again: one path to it is short, one long,
+            # so a backward pass that visits nodes in any order but the reverse topological one is off
+            nodes.append([str(rng.choice(["add", "mul"])), len(nodes) - 1, n_leaves])
         try:
             graph = build_graph(Value, nodes)
         except OverflowError:  # exp of exp of ...: draw again
@@ -285,6 +298,19 @@ def _no_zero(root):
         node._backward()
 
 
+def _breadth_first(root):
+    for node in topological_order(root):
+        node.grad = 0.0
+    root.grad = 1.0
+    queue, seen = [root], set()
+    while queue:  # nearest the output first: a node reached by a short path goes before a long path is done
+        node = queue.pop(0)
+        if id(node) not in seen:
+            seen.add(id(node))
+            node._backward()
+            queue.extend(node._parents)
+
+
 def _no_seed(root):
     for node in topological_order(root):
         node.grad = 0.0
@@ -300,6 +326,9 @@ def backprop_variants():
         ("each node passed its gradient on as soon as it was reached, once per path, without a topological "
          "order: a node used twice passes on a half-finished grad. Sort first, then call _backward in reverse "
          "order", _no_sort),
+        ("the nodes were visited breadth first from the output: a node that is also reached by a longer path "
+         "passes its grad on before that path has added its share. Use the reverse topological order",
+         _breadth_first),
         ("the topological sort lists a reused node more than once (it needs a set of visited nodes), so its "
          "_backward runs twice and its inputs' gradients are counted twice", _no_seen_set),
         ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0", _no_seed),
@@ -369,6 +398,7 @@ def neuron_reference(xs, ws, b):
 def neuron_variants(xs, ws, b):
     z = sum(w * x for w, x in zip(ws, xs))
     return [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z)),
+            ("the bias is added after the tanh; it belongs inside: tanh(Σ w·x + b)", math.tanh(z) + b),
             ("the tanh is missing: the neuron's output is tanh(Σ w·x + b)", z + b),
             ("your neuron uses the sigmoid; this one uses tanh(Σ w·x + b)", 1 / (1 + math.exp(-(z + b)))),
             ("your neuron adds w + x; a neuron multiplies each input by its weight: tanh(Σ w·x + b)",
