@@ -49,6 +49,8 @@ WRONG = [
     (A1, "ex1_1", "x @ W + b", "(x @ W + b).tolist()", "ex1_1", "got a list"),
     (A1, "ex1_1", "return x @ W + b", "z = x @ W + b", "ex1_1", "forget to `return`"),
     (A1, "ex1_1", "return x @ W + b", "return np.array([row @ W for row in x])", "ex1_1", "the bias is missing"),
+    (A1, "ex1_1", "x @ W + b", "x @ W + b.reshape(-1, 1)", "ex1_1", "down the columns"),
+    (A1, "ex1_1", "x @ W + b", "(x @ W + b).T", "ex1_1", "your z is transposed"),
     # 1.2 activations
     (A1, "ex1_2", SIGMOID, "return 1 / (1 + np.exp(z))", "ex1_2_sigmoid", "the exponent's sign is flipped"),
     (A1, "ex1_2", SIGMOID, "return np.exp(-z) / (1 + np.exp(-z))", "ex1_2_sigmoid", "numerator is e^(−z)"),
@@ -129,6 +131,7 @@ WRONG = [
     (A2, "ex2_3", "return (z > 0).astype(float)", "return np.maximum(z, 0)", "ex2_3", "relu(z) itself"),
     (A2, "ex2_3", "return (z > 0).astype(float)", "return 1.0 if z > 0 else 0.0", "ex2_3", "a whole array is True"),
     (A2, "ex2_3", "return (z > 0).astype(float)", "return (z < 0) * 1.0", "ex2_3", "the wrong way round"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return (z != 0).astype(float)", "ex2_3", "wherever z ≠ 0"),
     (A2, "ex2_3", "return (z > 0).astype(float)", "z[z > 0] = 1\n    z[z <= 0] = 0\n    return z", "ex2_3",
      "changed its input z in place"),
     # 2.4 the chain rule
@@ -197,6 +200,7 @@ WRONG = [
      "xp, xm = x.copy(), x.copy()\n        xp[i], xm[i] = old + h, old - h\n        f_plus, f_minus = f(xp), f(xm)",
      "ex3_3", "perturbed a copy of x"),
     (A3, "ex3_3", "for i in np.ndindex(x.shape):", "for i in range(len(x)):", "ex3_3", "entries of x moved at once"),
+    (A3, "ex3_3", "        x[i] = old\n", "        x[i] = old\n        x = x.copy()\n", "ex3_3", "perturbed a copy of x"),
     (A3, "ex3_3", "return grad", "return grad.tolist()", "ex3_3", "got a list"),
     (A3, "ex3_3", NUM, "grad[i] = f_plus - f_minus", "ex3_3", "without the division by 2h"),
     (A3, "ex3_3", "grad = np.zeros_like(x)", "return nnlib.numerical_gradient(f, x, h)", "ex3_3",
@@ -247,6 +251,7 @@ WRONG = [
     (A4, "ex4_3", STOP, "elif epoch - best_epoch >= patience - 1:", "ex4_3", "stopped one epoch early"),
     (A4, "ex4_3", "if loss < best:", "if loss <= best:", "ex4_3", "counted a tie as an improvement"),
     (A4, "ex4_3", STOP, "elif epoch - best_epoch >= 1:", "ex4_3", "the first epoch without improvement"),
+    (A4, "ex4_3", "if loss < best:", "if loss < best - 1e-3:", "ex4_3", "val_losses=[1.0, 0.9, 0.8999"),
     (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None\n    for epoch, loss in enumerate(val_losses):\n"
      "        if loss < best:\n            best, best_epoch = loss, epoch\n        elif epoch - best_epoch >= patience:\n"
      "            return epoch",
@@ -359,11 +364,18 @@ WRONG = [
      "ex5_2_reuse", "once per path"),
     (A5, "ex5_2", "order, seen = [], set()", "return root.backward()\n    order, seen = [], set()",
      "ex5_2_tree ex5_2_reuse ex5_3", "nnlib.graph.Value.backward"),
+    (A5, "ex5_2", "    for node in reversed(order):  # output first: each node's grad is complete before it is passed on\n        node._backward()",
+     "    queue, done = [root], set()\n    while queue:\n        node = queue.pop(0)\n        if id(node) not in done:\n            done.add(id(node))\n            node._backward()\n            queue.extend(node._parents)",
+     "ex5_2_reuse", "breadth first"),
+    (A5, "ex5_1", "out = Value(self.data**k, (self,))", "out = Value(self.data**k, (self, k))", "ex5_1_pow_exp_tanh", "only Values belong there"),
+    (A5, "ex5_1", "            self.grad += out.grad\n            other.grad += out.grad", "            self.grad += out.grad", "ex5_1_add_mul ex5_3", "b.grad did not change"),
     # 5.3 a neuron
     (A5, "ex5_3", "    z = b\n", "    z = 0\n", "ex5_3", "the bias is missing"),
     (A5, "ex5_3", "return z.tanh()", "return z", "ex5_3", "the tanh is missing"),
     (A5, "ex5_3", "z = z + w * x", "z = z + (w + x)", "ex5_3", "adds w + x"),
     (A5, "ex5_3", "return z.tanh()", "return (1 + (-z).exp()) ** -1", "ex5_3", "uses the sigmoid"),
+    (A5, "ex5_3", "    z = b\n    for w, x in zip(ws, xs):\n        z = z + w * x\n    return z.tanh()",
+     "    z = sum(w * x for w, x in zip(ws, xs))\n    return z.tanh() + b", "ex5_3", "added after the tanh"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
