@@ -52,7 +52,7 @@ class KernelRunner:
     runs again the cells that had run without an error (the prelude first)."""
 
     def __init__(self, nb, timeout, startup_timeout, cwd):
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
+        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # inline figures, as in a notebook
         env["EXERCISES_GRADING"] = "1"  # exercises.student refuses to start a judge while grading
         self.env = env
         self.client = NotebookClient(nb, timeout=timeout, startup_timeout=startup_timeout, kernel_name="python3",

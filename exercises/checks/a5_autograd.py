@@ -256,84 +256,67 @@ def _fresh(nodes):
     return graph, graph[-1]
 
 
-def _forward_order(root):
-    order = topological_order(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad = 1.0
-    for node in order:  # inputs first: the wrong way round
-        node._backward()
+def _per_path(node):
+    """Each node, then its parents, once for every path that reaches it (no topological order)."""
+    yield node
+    for parent in node._parents:
+        yield from _per_path(parent)
 
 
-def _no_sort(root):
-    for node in topological_order(root):
-        node.grad = 0.0
-    root.grad = 1.0
-
-    def visit(node):  # each node passes its gradient on as soon as it is reached, once per path
-        node._backward()
-        for parent in node._parents:
-            visit(parent)
-    visit(root)
-
-
-def _no_seen_set(root):
-    order = []
-
-    def build(node):  # a topological sort without the set of visited nodes: reused nodes come twice
-        for parent in node._parents:
-            build(parent)
-        order.append(node)
-    build(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad = 1.0
-    for node in reversed(order):
-        node._backward()
-
-
-def _no_zero(root):
-    root.grad = 1.0
-    for node in reversed(topological_order(root)):  # without setting the grads to 0 first
-        node._backward()
+def _post_order(node):
+    """A topological order without the set of visited nodes: a reused node comes once per path."""
+    for parent in node._parents:
+        yield from _post_order(parent)
+    yield node
 
 
 def _breadth_first(root):
-    for node in topological_order(root):
-        node.grad = 0.0
-    root.grad = 1.0
     queue, seen = [root], set()
-    while queue:  # nearest the output first: a node reached by a short path goes before a long path is done
+    while queue:  # nearest the output first
         node = queue.pop(0)
         if id(node) not in seen:
             seen.add(id(node))
-            node._backward()
+            yield node
             queue.extend(node._parents)
 
 
-def _no_seed(root):
-    for node in topological_order(root):
-        node.grad = 0.0
-    for node in reversed(topological_order(root)):
-        node._backward()
+def _wrong_pass(order, *, zero=True, seed=True):
+    """A backward pass on nnlib's graph that calls nnlib's _backward of each node in order(root)
+    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False)."""
+    def backprop(root):
+        if zero:
+            for node in topological_order(root):
+                node.grad = 0.0
+        if seed:
+            root.grad = 1.0
+        for node in list(order(root)):
+            node._backward()
+    return backprop
+
+
+def _reverse_topological(root):
+    return reversed(topological_order(root))
 
 
 def backprop_variants():
     """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root)]."""
     return [
         ("the nodes were visited inputs first; go through the topological order in reverse (output first), "
-         "so a node's grad is complete before it is passed on", _forward_order),
+         "so a node's grad is complete before it is passed on", _wrong_pass(topological_order)),
         ("each node passed its gradient on as soon as it was reached, once per path, without a topological "
          "order: a node used twice passes on a half-finished grad. Sort first, then call _backward in reverse "
-         "order", _no_sort),
+         "order", _wrong_pass(_per_path)),
         ("the nodes were visited breadth first from the output: a node that is also reached by a longer path "
          "passes its grad on before that path has added its share. Use the reverse topological order",
-         _breadth_first),
+         _wrong_pass(_breadth_first)),
         ("the topological sort lists a reused node more than once (it needs a set of visited nodes), so its "
-         "_backward runs twice and its inputs' gradients are counted twice", _no_seen_set),
-        ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0", _no_seed),
+         "_backward runs twice and its inputs' gradients are counted twice",
+         _wrong_pass(lambda root: reversed(list(_post_order(root))))),
+        ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
+         _wrong_pass(_reverse_topological, seed=False)),
         ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
-         "first left behind: set every node's grad to 0 first (the root's to 1)", _no_zero),
+         "first left behind: set every node's grad to 0 first (the root's to 1)",
+         _wrong_pass(_reverse_topological, zero=False)),
     ]
 
 
