@@ -371,3 +371,11 @@ def test_the_autograder_bundle_grades_a_submission_laid_out_as_on_gradescope(tmp
     assert results["score"] == 9 and by_name["ex1_1_tests"]["score"] == 0
     assert by_name["ex1_1_tests (hidden cases)"]["visibility"] == "after_published"
     assert "forget to `return`" in by_name["ex1_1_tests (hidden cases)"]["output"]
+
+
+def test_while_a_notebook_is_graded_its_kernel_cannot_import_the_checks():
+    code = ("from exercises import probe\nprobe.guard()\nimport exercises.student, exercises.givens\n"
+            "try:\n    import exercises.checks.a1_forward_and_losses\nexcept ModuleNotFoundError as exc:\n"
+            "    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "is not available in a notebook being graded" in out.stdout, out.stdout + out.stderr
