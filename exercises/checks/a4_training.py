@@ -302,23 +302,23 @@ class Replay:
     def __init__(self, log, data, sizes, seed, lr):
         X, y, X_val = data["X"], data["y"], data["X_val"]
         self.model = nnlib.mlp(sizes, rng=np.random.default_rng(seed))
-        self.steps, self.vals, self.train_evals, self.strays, self.douts = [], [], [], 0, []
+        self.steps, self.vals, self.train_evals, self.douts = [], [], [], []
         rows, i = _row_index(X), 0
         while i < len(log):
             kind, arr = log[i][:2]
             follows = i + 1 < len(log) and log[i + 1][0] == "backward"
-            if kind != "forward":
-                self.strays += 1
-            elif follows:
+            if kind == "forward" and follows:
                 idx = [rows.get(np.asarray(r, dtype=float).tobytes()) for r in arr] if arr.ndim == 2 else [None]
                 out = self.model.forward(arr)
-                loss, dout = nnlib.mse_loss(out, y[idx]) if None not in idx else (np.nan, None)
+                loss = nnlib.mse_loss(out, y[idx])[0] if None not in idx else np.nan
                 if None not in idx:  # the gradient of the loss of what the learner's model put out
                     self.douts.append((log[i + 1][1], nnlib.mse_loss(log[i][2], y[idx])[1]))
-                self.model.backward(log[i + 1][1])
+                self._backward(log[i + 1][1], out.shape)
                 self._update(lr)
                 self.steps.append((len(self.vals), idx, loss))
                 i += 1
+            elif kind != "forward":
+                pass  # a backward pass with no forward pass before it: nothing to follow
             elif arr.shape == X_val.shape and np.array_equal(arr, X_val):
                 self.vals.append((nnlib.mse_loss(self.model.forward(arr), data["y_val"])[0], self.weights()))
             elif arr.shape == X.shape and np.array_equal(arr, X):
@@ -326,6 +326,12 @@ class Replay:
             else:
                 self.model.forward(arr)
             i += 1
+
+    def _backward(self, dout, shape):
+        if np.shape(dout) != shape:
+            raise Fail(f"model.backward was given an array of shape {np.shape(dout)}; the model's output has shape "
+                       f"{shape}: pass the gradient nnlib.mse_loss returns for the batch")
+        self.model.backward(dout)
 
     def _update(self, lr):
         if lr > 0:
@@ -444,7 +450,7 @@ def _check_val(replay, val, log, data, seed, config):
     if len(val) != len(expected):
         raise Fail(f"history['val_loss'] has {len(val)} entries, but fit measured the loss on X_val "
                    f"{len(expected)} times: record one validation loss per epoch, after the epoch's training")
-    if any(e == 0 for e, _, _ in replay.steps) is False or replay.steps[0][0] != 0:
+    if replay.steps[0][0] != 0:  # the first training step came after a validation
         raise Fail("fit measured the validation loss before the first epoch's training: measure it after each epoch")
     if np.allclose(val, expected, rtol=1e-9, atol=1e-12):
         return

@@ -519,7 +519,10 @@ def verdict(task, cases, reports):
             calls = [Call.from_report(r) for r in report]
             check_forbidden(calls, task.forbidden, task.exercise)
             task.judge(case, calls)
-        except Fail as exc:
+        except Exception as exc:  # an answer the judge did not foresee must not stop the grading
+            if not isinstance(exc, Fail):
+                exc = Fail(f"the grader could not judge this answer ({type(exc).__name__}: {exc}); it gives no "
+                           "points. Check that it returns what the exercise asks for")
             note = ("\n  (This was one of the grader's hidden cases: your code passed the cases the notebook "
                     "shows, so make it right for any inputs, not just those.)") if hidden else ""
             return str(exc) + note, hidden
