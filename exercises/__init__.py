@@ -1,15 +1,31 @@
 """Graded exercises: instructor notebooks in source/, student copies in release/, and a grader.
 
-    python -m exercises release            # write release/ from source/
-    python -m exercises release --check    # exit 1 when release/ is stale
-    python -m exercises grade NOTEBOOK_OR_DIR [--json] [--timeout S] [--jobs N]
+    python -m exercises release                 # write release/ from source/
+    python -m exercises release --check         # exit 1 when release/ is stale
+    python -m exercises grade NOTEBOOK_OR_DIR   # [--json | --format gradescope] [--timeout S] [--jobs N]
+    python -m exercises gradescope ASSIGNMENT --out DIR    # an autograder bundle for Gradescope
 
 Source notebooks carry nbgrader markup (solution regions, hidden tests, cell metadata with
-grade_id and points), so nbgrader can use them too; neither command needs nbgrader.
+grade_id and points), so nbgrader can use them too; none of these commands needs nbgrader.
+
+The notebooks live inside the package (source/ and release/ beside this file), so the
+commands find them from any working directory. With the editable install the README's
+``pip install -r requirements-dev.txt`` makes (``-e .``), this file is the repository's
+own exercises/ folder, and ``release`` writes into the repository.
+
+What a learner's kernel may import from here: this module, ``exercises.student`` (the
+notebook's test cells), ``exercises.probe`` and ``exercises.codec`` (what the probe needs),
+and ``exercises.givens`` (code the assignments hand out). Nothing else: the checks, which
+know the answers, refuse to load inside a notebook kernel.
 """
 
 import pathlib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCE_DIR = ROOT / "exercises" / "source"
-RELEASE_DIR = ROOT / "exercises" / "release"
+PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
+SOURCE_DIR = PACKAGE_DIR / "source"
+RELEASE_DIR = PACKAGE_DIR / "release"
+ROOT = PACKAGE_DIR.parent  # the repository root in an editable install; paths are shown relative to it
+
+# The modules a learner's kernel may import (the grader's kernel blocks every other exercises.*).
+KERNEL_SAFE = frozenset({"exercises", "exercises.student", "exercises.probe", "exercises.codec",
+                         "exercises.givens"})

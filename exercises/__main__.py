@@ -1,4 +1,4 @@
-"""python -m exercises {release,grade} ... (run from the repository root)."""
+"""python -m exercises {release,grade,gradescope} ... (from any directory)."""
 
 import argparse
 import logging
@@ -9,10 +9,10 @@ import sys
 # The grader starts one process per notebook, so skip it in this command-line process only.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from . import grade, release  # noqa: E402
+from . import grade, gradescope, release  # noqa: E402
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m exercises", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="write the student copies in exercises/release/ from exercises/source/")
@@ -21,17 +21,36 @@ def main(argv=None):
                         description="Exit code: 0 full marks everywhere, 1 some tests failed, "
                                     "2 some notebook could not be graded.")
     gr.add_argument("target", nargs="+", help="a notebook (.ipynb), or several, or directories of notebooks")
-    gr.add_argument("--json", action="store_true", help="print the report as JSON")
+    gr.add_argument("--json", action="store_true", help="print the report as JSON (same as --format json)")
+    gr.add_argument("--format", choices=("text", "json", "gradescope"), default="text",
+                    help="gradescope: Gradescope's results.json (one notebook only)")
     gr.add_argument("--timeout", type=float, default=grade.DEFAULT_TIMEOUT, help="seconds allowed per cell")
     gr.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (directories only)")
     gr.add_argument("--exclude-dir", action="append", default=[], metavar="NAME",
                     help="skip subdirectories with this name (directories only; may repeat)")
-    args = parser.parse_args(argv)
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder bundle for an assignment",
+                        description="Writes setup.sh, run_autograder and the course's code into DIR, and "
+                                    "DIR/autograder.zip to upload. With --run ROOT, grade ROOT/submission into "
+                                    "ROOT/results/results.json instead (what run_autograder does).")
+    gs.add_argument("assignment", help="an assignment, e.g. 03_backprop")
+    where = gs.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR", help="the directory to write the bundle into")
+    where.add_argument("--run", metavar="ROOT", help="grade a submission laid out as Gradescope's /autograder")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
     # nbclient leaves a polling task behind when a cell times out; asyncio would print its traceback
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     if args.command == "release":
         return release.release(check=args.check)
-    return grade.main(args.target, as_json=args.json, timeout=args.timeout, jobs=args.jobs, exclude=args.exclude_dir)
+    if args.command == "gradescope":
+        if args.run:
+            return gradescope.run(args.assignment, args.run)
+        return gradescope.bundle(args.assignment, args.out)
+    fmt = "json" if args.json else args.format
+    return grade.main(args.target, fmt=fmt, timeout=args.timeout, jobs=args.jobs, exclude=args.exclude_dir)
 
 
 if __name__ == "__main__":

@@ -110,8 +110,9 @@ def stale_files():
     return problems
 
 
-def release(check=False, out=sys.stdout):
+def release(check=False, out=None):
     """Write release/ from source/ (or, with check, only compare). Returns the exit code."""
+    out = out or sys.stdout
     if check:
         problems = stale_files()
         for path, reason in problems:

@@ -1,0 +1,50 @@
+"""The checks of the five assignments: one module each, over one shared engine.
+
+These modules know the right answers (they call nnlib's own functions as the reference), so
+they never load inside a notebook kernel: the notebook's test cells and the grader's probes
+only run the learner's functions there and send the results to a separate process, which
+imports this package and judges.
+"""
+
+import sys
+
+
+def _in_a_kernel():
+    """Whether this process is a running Jupyter kernel (not a tool that merely imported ipykernel)."""
+    app = sys.modules.get("ipykernel.kernelapp")
+    return app is not None and app.IPKernelApp.initialized()
+
+
+if _in_a_kernel():
+    raise ImportError(
+        "exercises.checks holds the reference answers and does not load inside a notebook kernel. "
+        "A test cell checks your code with `check(...)` from exercises.student, which asks a separate "
+        "judge process; to grade notebooks, run `python -m exercises grade ...` in a terminal "
+        "(or `!python -m exercises grade ...` in a cell).")
+
+import importlib  # noqa: E402
+
+ASSIGNMENTS = {
+    "01_forward_and_losses": "a1_forward_and_losses",
+    "02_chain_rule": "a2_chain_rule",
+    "03_backprop": "a3_backprop",
+    "04_training": "a4_training",
+    "05_autograd": "a5_autograd",
+}
+
+
+def tasks():
+    """{test grade_id: Task} of every assignment."""
+    out = {}
+    for module in ASSIGNMENTS.values():
+        for task in importlib.import_module(f"{__name__}.{module}").TASKS:
+            out[task.test_id] = task
+    return out
+
+
+def task(test_id):
+    """The Task of one test cell (by its grade_id); KeyError names the known ones."""
+    known = tasks()
+    if test_id not in known:
+        raise KeyError(f"no check is called {test_id!r}; known: {', '.join(sorted(known))}")
+    return known[test_id]

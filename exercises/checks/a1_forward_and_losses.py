@@ -1,0 +1,268 @@
+"""Assignment 1, the forward pass and the losses: a dense layer, three activations, MSE and BCE.
+
+The right answers come from nnlib (dense_forward, ACTIVATIONS, mse_loss, bce_loss); every
+wrong variant is built from the same inputs so a diagnosis names what the learner wrote.
+"""
+
+import numpy as np
+
+import nnlib
+
+from .engine import Case, Fail, Mistake, Task, call, compare, learner, make, number, ref, returned, unchanged, unpack
+
+# ------------------------------------------------------------------ 1.1 a dense layer
+
+
+def layer_forward_mistakes(x, W, b):
+    """Wrong variants of z = x @ W + b."""
+    out = [Mistake("your z equals x @ W: the bias is missing. z = x @ W + b adds b to every row", x @ W),
+           Mistake("your z equals x @ W − b: the bias has the wrong sign. z = x @ W + b", x @ W - b),
+           Mistake("your z equals x @ W + b with b added twice: z = x @ W + b", x @ W + 2 * b)]
+    if W.shape[0] == W.shape[1]:
+        out.append(Mistake("your z equals x @ W.T + b: with x (batch, n_in) and W (n_in, n_out) the product "
+                           "is x @ W, no transpose", x @ W.T + b))
+    if x.shape[0] == W.shape[1]:
+        out.append(Mistake("your z adds b down the columns (b as a column, b[:, None]): each output has its bias, "
+                           "so b is added to every row: z = x @ W + b", x @ W + b[:, None]))
+    if x.shape[0] == x.shape[1] == W.shape[0]:
+        out.append(Mistake("your z equals x.T @ W + b: x holds one example per row already, so z = x @ W + b",
+                           x.T @ W + b))
+    if W.shape[1] == x.shape[0] and W.shape[0] == x.shape[0] == x.shape[1]:
+        out.append(Mistake("your z equals W @ x + b: batch rows come first, so the layer is z = x @ W + b",
+                           W @ x + b))
+    if x.shape[0] == W.shape[1]:
+        out.append(Mistake("your z is transposed ((x @ W + b).T): row i of z belongs to example i",
+                           (x @ W + b).T))
+    if x.shape == W.shape:
+        out.append(Mistake("your z multiplies entry by entry (x * W): a layer needs the matrix product x @ W",
+                           x * W + b))
+    return out
+
+
+class LayerForward(Task):
+    test_id, exercise, functions = "ex1_1_tests", "1.1", ("layer_forward",)
+    forbidden_names = ("nnlib.dense_forward",)
+
+    def cases(self, rng, hidden):
+        shapes = [(3, 3, 3), (4, 3, 2)] if not hidden else [
+            (int(rng.integers(1, 9)), int(rng.integers(1, 7)), int(rng.integers(1, 7))),
+            (int(rng.integers(2, 6)),) + (int(rng.integers(2, 6)),) * 2, (1, 5, 1)]
+        out = []
+        for i, (batch, n_in, n_out) in enumerate(shapes):
+            dtype = np.float32 if hidden and i == 1 else np.float64  # float32 in gives float32 out
+            x, W, b = (rng.normal(size=s).astype(dtype) for s in ((batch, n_in), (n_in, n_out), (n_out,)))
+            steps = [make("x", x), make("W", W), make("b", b),
+                     call(learner("layer_forward"), ref("x"), ref("W"), ref("b"), report=("x", "W", "b"))]
+            out.append(Case(steps, {"x": x, "W": W, "b": b},
+                            f"x {x.shape}, W {W.shape}, b {b.shape}" + (" in float32" if dtype == np.float32 else "")))
+        return out
+
+    def judge(self, case, calls):
+        x, W, b = (case.context[k] for k in "xWb")
+        hint = (f"x is {x.shape} and W is {W.shape}: z = x @ W + b is ({x.shape[0]}, {W.shape[1]}); "
+                "W @ x or x * W do not fit")
+        z = returned(calls[-1], "layer_forward", hint)
+        for name, value in (("x", x), ("W", W), ("b", b)):
+            unchanged(calls[-1], name, value, "layer_forward", "compute z as a new array")
+        expected, _ = nnlib.dense_forward(x.astype(float), W.astype(float), b.astype(float))
+        xd, Wd, bd = x.astype(float), W.astype(float), b.astype(float)
+        compare("z", z, expected, layer_forward_mistakes(xd, Wd, bd), where=case.where)
+
+
+# ------------------------------------------------------------------ 1.2 activations
+
+def activation_mistakes(name, z):
+    """Wrong variants of the activation `name` at z, each worded with the right formula."""
+    return [Mistake(f"your values equal z itself: {name} was not applied", z)] + _activation_mistakes(name, z)
+
+
+def _activation_mistakes(name, z):
+    s = nnlib.sigmoid
+    if name == "sigmoid":
+        with np.errstate(all="ignore"):
+            return [Mistake("your values equal sigmoid(−z) = 1 − sigmoid(z): either the exponent's sign is "
+                            "flipped (1 / (1 + e^z)) or the numerator is e^(−z) instead of 1 "
+                            "(e^(−z) / (1 + e^(−z)) = 1 − sigmoid(z)). sigmoid(z) = 1 / (1 + e^(−z))", s(-z)),
+                    Mistake("your values equal 1 + e^(−z): Python reads 1 / 1 + np.exp(-z) as (1 / 1) + e^(−z). "
+                            "Put the denominator in brackets: 1 / (1 + np.exp(-z))", 1 + np.exp(-z)),
+                    Mistake("your values equal e^(−z) alone. sigmoid(z) = 1 / (1 + e^(−z))", np.exp(-z)),
+                    Mistake("your values equal 1 / (1 − e^(−z)): the denominator needs a plus. "
+                            "sigmoid(z) = 1 / (1 + e^(−z))", 1 / (1 - np.exp(-z))),
+                    Mistake("your values equal the derivative s(1 − s), not the sigmoid itself. "
+                            "sigmoid(z) = 1 / (1 + e^(−z))", s(z) * (1 - s(z)))]
+    if name == "tanh":
+        with np.errstate(all="ignore"):
+            ez, emz = np.exp(z), np.exp(-z)
+            return [Mistake("your values equal (e^z − e^(−z)) / 2, which is sinh(z): tanh divides by "
+                            "(e^z + e^(−z)) instead of by 2", (ez - emz) / 2),
+                    Mistake("your values equal −tanh(z): numerator flipped. tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
+                            -(ez - emz) / (ez + emz)),
+                    Mistake("your values equal e^z − e^(−z) / e^z + e^(−z): without brackets Python divides "
+                            "e^(−z) alone. Write (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))",
+                            ez - emz / ez + emz),
+                    Mistake("your values equal (e^z + e^(−z)) / (e^z − e^(−z)), the formula upside down. "
+                            "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))", (ez + emz) / (ez - emz)),
+                    Mistake("your values equal 2·sigmoid(z) − 1 = tanh(z/2): the identity is "
+                            "tanh(z) = 2·sigmoid(2z) − 1", 2 * s(z) - 1)]
+    if name == "relu":
+        return [Mistake("np.max(z, 0) takes the largest entry of each column (the 0 is an axis); "
+                        "np.maximum(z, 0) compares every entry with 0", np.max(z, 0)),
+                Mistake("your values keep the negative part, min(0, z). relu(z) = max(0, z)", np.minimum(z, 0)),
+                Mistake("your values are the step (z > 0), which is relu's derivative. relu(z) = max(0, z)",
+                        (z > 0) * 1.0),
+                Mistake("your values equal |z|. relu(z) = max(0, z) is 0 for negative z", np.abs(z)),
+                Mistake("your values equal −relu(−z) = min(z, 0). relu(z) = max(0, z)", -np.maximum(-z, 0))]
+    raise ValueError(f"unknown activation {name!r}; valid: sigmoid, tanh, relu")
+
+
+class Activation(Task):
+    """One activation, elementwise on arrays of any shape (a z = 0 entry included)."""
+
+    exercise = "1.2"
+
+    def __init__(self, name, forbidden):
+        self.name, self.test_id, self.functions = name, f"ex1_2_{name}_tests", (name,)
+        self.forbidden_names = forbidden
+
+    def cases(self, rng, hidden):
+        shapes = [(4, 3)] if not hidden else [(int(rng.integers(1, 9)),), tuple(int(n) for n in rng.integers(1, 5, 2)),
+                                              tuple(int(n) for n in rng.integers(1, 4, 3))]
+        out = []
+        for shape in shapes:
+            z = 3.0 * rng.normal(size=shape)
+            z.flat[0] = 0.0
+            out.append(Case([make("z", z), call(learner(self.name), ref("z"), report=("z",))], {"z": z},
+                            f"z of shape {z.shape}"))
+        return out
+
+    def judge(self, case, calls):
+        z = case.context["z"]
+        got = returned(calls[-1], self.name)
+        unchanged(calls[-1], "z", z, self.name, "return a new array (np.maximum(z, 0) makes one) instead of "
+                                                "changing z, e.g. with z[z < 0] = 0")
+        compare(f"{self.name}(z)", got, nnlib.ACTIVATIONS[self.name][0](z), activation_mistakes(self.name, z),
+                where=case.where)
+
+
+_NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
+
+# ------------------------------------------------------------------ 1.3 and 1.4 losses
+
+
+def mse_mistakes(y_hat, y):
+    """Wrong variants of (L, dy_hat) for L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²."""
+    n, k = y_hat.shape
+    d = y_hat - y
+    L = nnlib.mse_loss(y_hat, y)[0]
+    loss = [Mistake("your L has no ½: it equals (1/N) Σ (ŷ − y)². L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L),
+            Mistake(f"your L is the sum over the batch, not the mean: divide by the batch size N = {n}", n * L),
+            Mistake("your L averages the absolute errors |ŷ − y|; the course squares them: "
+                    "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", np.sum(np.abs(d)) / n),
+            Mistake("your L is the square root of the mean squared error (an RMSE): the course's L has no root",
+                    np.sqrt(np.mean(d * d)))]
+    if k > 1:
+        loss += [Mistake(f"your L averages over all N·k = {n * k} entries; the course sums over the k = {k} "
+                         "outputs of a row and averages over the N rows", L / k),
+                 Mistake("your L is np.mean((ŷ − y)²): that averages over all entries and has no ½. "
+                         "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L / k)]
+    grad = [Mistake("your dy_hat equals (y − ŷ)/N, the gradient with the sign flipped — a common slip. "
+                    "∂L/∂ŷ = (ŷ − y)/N", -d / n),
+            Mistake(f"your dy_hat equals ŷ − y without the 1/N of the batch mean: divide by N = {n}", d),
+            Mistake("your dy_hat equals 2(ŷ − y)/N: the 2 from the square cancels with the ½. "
+                    "∂L/∂ŷ = (ŷ − y)/N", 2 * d / n),
+            Mistake("your dy_hat equals (ŷ − y)²/N: that is the loss per entry, not its derivative. "
+                    "∂L/∂ŷ = (ŷ − y)/N", d * d / n)]
+    if k > 1:
+        grad.append(Mistake(f"your dy_hat divides by N·k = {n * k}; the loss averages over the N = {n} rows "
+                            "only: ∂L/∂ŷ = (ŷ − y)/N", d / (n * k)))
+    return loss, grad
+
+
+def bce_mistakes(p, y):
+    """Wrong variants of (L, dp) for L = −mean(y log p + (1 − y) log(1 − p))."""
+    n = p.size
+    L, dp = nnlib.bce_loss(p, y)
+    loss = [Mistake("your L is negative: it equals mean(y log p + (1 − y) log(1 − p)) without the minus. "
+                    "L = −mean(y log p + (1 − y) log(1 − p)) is positive", -L),
+            Mistake(f"your L is the sum, not the mean: divide by the number of entries N = {n}", n * L),
+            Mistake("your L has only the y log p term: add (1 − y) log(1 − p) for the examples with y = 0",
+                    -np.sum(y * np.log(p)) / n),
+            Mistake("your L uses log10; the course's log is the natural one (np.log)",
+                    -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n)]
+    grad = [Mistake("your dp equals −(p − y)/(p(1 − p))/N, the gradient with the sign flipped — a common "
+                    "slip. ∂L/∂p = (p − y)/(p(1 − p))/N", -dp),
+            Mistake(f"your dp is missing the 1/N of the mean: divide by N = {n}. ∂L/∂p = (p − y)/(p(1 − p))/N",
+                    n * dp),
+            Mistake("your dp equals (p − y)/N, which is the gradient with respect to the logit z when sigmoid and "
+                    "BCE are taken together; with respect to p, divide it by p(1 − p): (p − y)/(p(1 − p))/N",
+                    (p - y) / n),
+            Mistake("your dp equals (−y/p − (1 − y)/(1 − p))/N: the derivative of −(1 − y) log(1 − p) is "
+                    "+(1 − y)/(1 − p) (the chain rule brings a −1 from 1 − p). ∂L/∂p = (p − y)/(p(1 − p))/N",
+                    (-y / p - (1 - y) / (1 - p)) / n),
+            Mistake("your dp equals −y/(pN), the derivative of the first term only: add (1 − y)/((1 − p)N)",
+                    -y / p / n)]
+    if p.ndim == 2 and p.shape[1] > 1:
+        rows = len(p)
+        loss.append(Mistake(f"your L divides by len(p) = {rows}, the number of rows; the mean is over all "
+                            f"N = {n} entries (p.size)", L * n / rows))
+        grad.append(Mistake(f"your dp divides by len(p) = {rows}, the number of rows; the mean is over all "
+                            f"N = {n} entries (p.size)", dp * n / rows))
+    return loss, grad
+
+
+class Loss(Task):
+    """The loss part or the gradient part of mse(y_hat, y) or bce(p, y)."""
+
+    def __init__(self, kind, part):
+        self.kind, self.part = kind, part
+        self.exercise = "1.3" if kind == "mse" else "1.4"
+        self.test_id = f"ex{self.exercise.replace('.', '_')}_{'loss' if part == 'loss' else 'gradient'}_tests"
+        self.functions = (kind,)
+        self.forbidden_names = ("nnlib.mse_loss",) if kind == "mse" else ("nnlib.bce_loss", "nnlib.bce_with_logits")
+
+    def cases(self, rng, hidden):
+        shapes = [(4, 3)] if self.kind == "mse" else [(6, 1)]
+        if hidden:
+            shapes = ([(int(rng.integers(2, 10)), 1), (int(rng.integers(1, 5)), int(rng.integers(2, 6)))]
+                      if self.kind == "mse" else [(int(rng.integers(2, 12)), 1), (int(rng.integers(2, 5)), 3)])
+        out = []
+        for shape in shapes:
+            if self.kind == "mse":
+                a, y = rng.normal(size=shape), rng.normal(size=shape)
+            else:
+                a = rng.uniform(0.05, 0.95, size=shape)
+                y = (rng.uniform(size=shape) < 0.5).astype(float)
+                y.flat[0], y.flat[-1] = 0.0, 1.0
+            first = "y_hat" if self.kind == "mse" else "p"
+            steps = [make(first, a), make("y", y), call(learner(self.kind), ref(first), ref("y"), report=(first, "y"))]
+            out.append(Case(steps, {"a": a, "y": y, "first": first}, f"{first} and y of shape {shape}"))
+        return out
+
+    def judge(self, case, calls):
+        a, y, first = case.context["a"], case.context["y"], case.context["first"]
+        grad_name = "dy_hat" if self.kind == "mse" else "dp"
+        result = returned(calls[-1], self.kind)
+        got_L, got_grad = unpack(result, self.kind, ("L", grad_name))
+        fix = f"compute with {first} - y, which makes a new array, rather than `{first} -= y`"
+        unchanged(calls[-1], first, a, self.kind, fix)
+        unchanged(calls[-1], "y", y, self.kind, fix)
+        reference = nnlib.mse_loss if self.kind == "mse" else nnlib.bce_loss
+        L, grad = reference(a, y)
+        loss_m, grad_m = (mse_mistakes if self.kind == "mse" else bce_mistakes)(a, y)
+        if self.part == "loss":
+            if isinstance(got_L, np.ndarray) and got_L.shape == a.shape:
+                raise Fail(f"L should be a number, got an array of shape {got_L.shape} (for {case.where}): "
+                           "sum (np.sum) the per-entry losses, then divide by N")
+            number("L", got_L)
+            compare("L", got_L, L, loss_m, where=case.where)
+        else:
+            compare(grad_name, got_grad, grad, grad_m, where=case.where)
+
+
+TASKS = [
+    LayerForward(),
+    Activation("sigmoid", ("nnlib.sigmoid",) + _NO_TABLE),
+    Activation("tanh", ("numpy.tanh", "math.tanh", "nnlib.tanh") + _NO_TABLE),
+    Activation("relu", ("nnlib.relu",) + _NO_TABLE),
+    Loss("mse", "loss"), Loss("mse", "gradient"), Loss("bce", "loss"), Loss("bce", "gradient"),
+]

@@ -1,0 +1,217 @@
+"""Assignment 2, derivatives and the chain rule: f' of three activations, the chain rule factor
+by factor, and one neuron's gradients over a batch. References: nnlib's ACTIVATIONS and mse_loss."""
+
+import numpy as np
+
+import nnlib
+
+from .engine import (
+    Case,
+    Fail,
+    Mistake,
+    Task,
+    call,
+    compare,
+    learner,
+    lit,
+    make,
+    number,
+    ref,
+    returned,
+    unchanged,
+    unpack,
+)
+
+_NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
+_NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values")
+
+# ------------------------------------------------------------------ 2.1–2.3 derivatives of the activations
+
+
+def prime_mistakes(name, z):
+    """Wrong variants of f'(z) for the activation `name`."""
+    s, t = nnlib.sigmoid(z), np.tanh(z)
+    if name == "sigmoid":
+        with np.errstate(all="ignore"):
+            wrong_s = 1 + np.exp(-z)  # what 1 / 1 + np.exp(-z) computes
+            return [Mistake("your values equal sigmoid(z) itself, not its derivative. σ'(z) = s(1 − s) with "
+                            "s = sigmoid(z)", s),
+                    Mistake("your values equal z(1 − z): the formula s(1 − s) was applied to z instead of to "
+                            "s = sigmoid(z). First s = sigmoid(z), then s * (1 - s)", z * (1 - z)),
+                    Mistake("your values equal s(1 + s): the second factor needs a minus. σ'(z) = s(1 − s)",
+                            s * (1 + s)),
+                    Mistake("your values equal −s(1 − s): σ'(z) = s(1 − s) is positive", -s * (1 - s)),
+                    Mistake("your values equal 1 − s: a factor s is missing. σ'(z) = s(1 − s)", 1 - s),
+                    Mistake("your values equal s²: σ'(z) = s(1 − s), not s·s", s * s),
+                    Mistake("your s is 1 + e^(−z): Python reads 1 / 1 + np.exp(-z) as (1 / 1) + e^(−z). "
+                            "Write s = 1 / (1 + np.exp(-z)), then s * (1 - s)", wrong_s * (1 - wrong_s))]
+    if name == "tanh":
+        return [Mistake("your values equal 1 − z²: z is where tanh(z) belongs. tanh'(z) = 1 − tanh(z)²", 1 - z * z),
+                Mistake("your values equal tanh(z) itself, not its derivative 1 − tanh(z)²", t),
+                Mistake("your values equal 1 + tanh(z)²: tanh'(z) = 1 − tanh(z)²", 1 + t * t),
+                Mistake("your values equal 1 − tanh(z): the square is missing. tanh'(z) = 1 − tanh(z)²", 1 - t),
+                Mistake("your values equal (1 − tanh(z))²: square tanh(z) first. tanh'(z) = 1 − tanh(z)²",
+                        (1 - t) ** 2),
+                Mistake("your values equal 1 − tanh(z²): square after taking tanh. tanh'(z) = 1 − tanh(z)²",
+                        1 - np.tanh(z * z))]
+    if name == "relu":
+        return [Mistake("np.sign(z) is −1 for negative z; relu'(z) is 0 there and 1 for z > 0: (z > 0) * 1.0",
+                        np.sign(z)),
+                Mistake("your values equal relu(z) itself; its derivative is 1 where z > 0, else 0",
+                        np.maximum(z, 0)),
+                Mistake("at z = 0 the course uses relu'(0) = 0: write z > 0, not z >= 0", (z >= 0) * 1.0),
+                Mistake("your values are 1 everywhere; relu'(z) is 0 for z ≤ 0", np.ones_like(z)),
+                Mistake("your values are 1 for z < 0 and 0 for z > 0, the wrong way round: relu'(z) = 1 where z > 0",
+                        (z < 0) * 1.0),
+                Mistake("your values are 1 wherever z ≠ 0; relu'(z) is 0 for negative z: (z > 0) * 1.0",
+                        (z != 0) * 1.0)]
+    raise ValueError(f"unknown activation {name!r}; valid: sigmoid, tanh, relu")
+
+
+class ActivationPrime(Task):
+    def __init__(self, name, number_):
+        self.name, self.exercise = name, f"2.{number_}"
+        self.test_id, self.functions = f"ex2_{number_}_tests", (f"{name}_prime",)
+        self.forbidden_names = (f"nnlib.{name}_prime",) + _NO_TABLE + _NO_NUMERIC
+
+    def cases(self, rng, hidden):
+        shapes = [(4, 3)] if not hidden else [(int(rng.integers(1, 9)),), tuple(int(n) for n in rng.integers(1, 5, 2))]
+        out = []
+        for shape in shapes:
+            z = 3.0 * rng.normal(size=shape)
+            z.flat[0] = 0.0  # the kink of relu, where the course's convention is relu'(0) = 0
+            out.append(Case([make("z", z), call(learner(self.functions[0]), ref("z"), report=("z",))], {"z": z},
+                            f"z of shape {z.shape}, z[0] = 0"))
+        return out
+
+    def judge(self, case, calls):
+        z, fn = case.context["z"], self.functions[0]
+        got = returned(calls[-1], fn)
+        unchanged(calls[-1], "z", z, fn, "return a new array instead of changing z")
+        compare(f"{fn}(z)", got, nnlib.ACTIVATIONS[self.name][1](z), prime_mistakes(self.name, z), where=case.where)
+
+
+# ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
+
+def chain_factors(x, w, b, y):
+    """(∂L/∂ŷ, ∂ŷ/∂z, ∂z/∂w) for ŷ = sigmoid(w x + b) and L = ½ (ŷ − y)², from nnlib."""
+    z = np.array([[w * x + b]])
+    y_hat = nnlib.sigmoid(z)
+    _, dy_hat = nnlib.mse_loss(y_hat, np.array([[y]]))  # one row: ∂L/∂ŷ = ŷ − y
+    return float(dy_hat[0, 0]), float(nnlib.sigmoid_prime(z)[0, 0]), x
+
+
+def chain_mistakes(x, w, b, y):
+    z = w * x + b
+    s = float(nnlib.sigmoid(np.array(z)))
+    return (
+        [Mistake("your ∂L/∂ŷ equals y − ŷ, the sign flipped — a common slip. For L = ½(ŷ − y)², ∂L/∂ŷ = ŷ − y", y - s),
+         Mistake("your ∂L/∂ŷ equals 2(ŷ − y): the ½ cancels the 2 of the square, so ∂L/∂ŷ = ŷ − y", 2 * (s - y)),
+         Mistake("your ∂L/∂ŷ equals the loss ½(ŷ − y)² itself, not its derivative ŷ − y", 0.5 * (s - y) ** 2),
+         Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y),
+         Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2)],
+        [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s),
+         Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z)),
+         Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s))],
+        [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w),
+         Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0),
+         Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b),
+         Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x)])
+
+
+class ChainRule(Task):
+    test_id, exercise, functions = "ex2_4_tests", "2.4", ("chain_rule_factors",)
+    forbidden_names = ("nnlib.sigmoid_prime",) + _NO_TABLE + _NO_NUMERIC
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(3 if hidden else 1):
+            x, w, b, y = (float(v) for v in rng.normal(size=4))
+            steps = [call(learner("chain_rule_factors"), lit(x), lit(w), lit(b), lit(y))]
+            out.append(Case(steps, {"xwby": (x, w, b, y)}, f"x={x:.4g}, w={w:.4g}, b={b:.4g}, y={y:.4g}"))
+        return out
+
+    def judge(self, case, calls):
+        xwby = case.context["xwby"]
+        got = unpack(returned(calls[0], "chain_rule_factors"), "chain_rule_factors", ("dL_dyhat", "dyhat_dz", "dz_dw"))
+        for name, g, e, m in zip(("dL_dyhat", "dyhat_dz", "dz_dw"), got, chain_factors(*xwby), chain_mistakes(*xwby)):
+            number(name, g)
+            compare(name, g, e, m, where=case.where)
+
+
+# ------------------------------------------------------------------ 2.5 one neuron over a batch
+
+def neuron_gradients_reference(x, w, b, y, activation):
+    """(dw, db) for a = f(x @ w + b), L = mean over the batch of ½ (a − y)², from nnlib."""
+    f, f_prime = nnlib.ACTIVATIONS[activation]
+    z = x @ w + b
+    _, da = nnlib.mse_loss(f(z)[:, None], y[:, None])  # ∂L/∂a = (a − y)/N
+    delta = da[:, 0] * f_prime(z)
+    return x.T @ delta, float(delta.sum())
+
+
+def neuron_mistakes(x, w, b, y, activation):
+    f, f_prime = nnlib.ACTIVATIONS[activation]
+    n, z = len(x), x @ w + b
+    a = f(z)
+    dw, db = neuron_gradients_reference(x, w, b, y, activation)
+    variants = {
+        "no f'": ((a - y) / n, "the f'(z) factor is missing: ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
+        "f' of a": ((a - y) * f_prime(a) / n, "f' was applied to a = f(z) instead of to z: the chain rule "
+                    "needs f'(z), the slope where the neuron's input z is"),
+        "f": ((a - y) * a / n, "f(z) stands where its derivative f'(z) belongs"),
+        "z error": ((z - y) * f_prime(z) / n, "the error is z − y; it is a − y, with a = f(z)"),
+    }
+    dw_m = [Mistake(f"your dw: {text}", x.T @ d) for d, text in variants.values()]
+    db_m = [Mistake(f"your db: {text}", float(d.sum())) for d, text in variants.values()]
+    dw_m += [Mistake("your dw equals −(1/N) Σ (a − y) f'(z) x, the gradient with the sign flipped: the error "
+                     "is a − y", -dw),
+             Mistake(f"your dw is the sum over the batch, not the mean: divide by N = {n}", n * dw)]
+    db_m += [Mistake("your db is 0: the bias has a gradient too, ∂L/∂b = (1/N) Σ (a − y) f'(z)", 0.0),
+             Mistake("your db has the sign flipped: ∂L/∂b = (1/N) Σ (a − y) f'(z)", -db),
+             Mistake(f"your db is the sum over the batch, not the mean: divide by N = {n}", n * db),
+             Mistake(f"your db is divided by N = {n} twice; the mean divides by N once", db / n)]
+    return dw_m, db_m
+
+
+class NeuronGradients(Task):
+    exercise, functions = "2.5", ("neuron_gradients",)
+    forbidden_names = ("nnlib.dense_backward", "nnlib.activation_backward") + _NO_NUMERIC
+
+    def __init__(self, part):
+        self.part, self.test_id = part, f"ex2_5_{part}_tests"
+
+    def cases(self, rng, hidden):
+        out = []
+        for activation in ("sigmoid", "tanh", "relu"):
+            batch, n_in = (5, 3) if not hidden else (int(rng.integers(1, 10)), int(rng.integers(1, 6)))
+            x, w = rng.normal(size=(batch, n_in)), rng.normal(size=n_in)
+            b, y = float(rng.normal()), rng.normal(size=batch)
+            steps = [make("x", x), make("w", w), make("y", y),
+                     call(learner("neuron_gradients"), ref("x"), ref("w"), lit(b), ref("y"), lit(activation),
+                          report=("x", "w", "y"))]
+            out.append(Case(steps, {"args": (x, w, b, y, activation)},
+                            f"activation {activation!r}, x {x.shape}, w {w.shape}, y {y.shape}"))
+        return out
+
+    def judge(self, case, calls):
+        x, w, b, y, activation = case.context["args"]
+        hint = (f"x is {x.shape}, w is {w.shape}, y is {y.shape}: z = x @ w + b is ({len(x)},) and "
+                "dw = x.T @ delta has w's shape")
+        got = unpack(returned(calls[-1], "neuron_gradients", hint), "neuron_gradients", ("dw", "db"))
+        for name, value in (("x", x), ("w", w), ("y", y)):
+            unchanged(calls[-1], name, value, "neuron_gradients", "compute new arrays instead")
+        dw, db = neuron_gradients_reference(x, w, b, y, activation)
+        dw_m, db_m = neuron_mistakes(x, w, b, y, activation)
+        if self.part == "dw":
+            compare("dw", got[0], dw, dw_m, where=case.where)
+        else:
+            if isinstance(got[1], np.ndarray) and got[1].shape == (len(x),):
+                raise Fail(f"db should be a number, got an array of shape {got[1].shape} (for {case.where}): "
+                           "sum over the batch, ∂L/∂b = (1/N) Σ (a − y) f'(z)")
+            number("db", got[1])
+            compare("db", got[1], db, db_m, where=case.where)
+
+
+TASKS = [ActivationPrime("sigmoid", 1), ActivationPrime("tanh", 2), ActivationPrime("relu", 3),
+         ChainRule(), NeuronGradients("dw"), NeuronGradients("db")]

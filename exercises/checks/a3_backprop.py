@@ -1,0 +1,385 @@
+"""Assignment 3, backpropagation through a network: a layer's backward pass, a two-layer network's,
+central differences and a gradient check. References: nnlib.dense_backward, mse_loss,
+sigmoid_prime, numerical_gradient (and perturbed_values for the one-sided variants), rel_error."""
+
+import numpy as np
+
+import nnlib
+from nnlib.gradcheck import perturbed_values
+
+from .. import codec
+from ..givens import make_network, network_forward, network_loss
+from ..probe import Recorder
+from .engine import (
+    Case,
+    Fail,
+    Mistake,
+    Task,
+    call,
+    compare,
+    learner,
+    lit,
+    make,
+    number,
+    preview,
+    ref,
+    returned,
+    unchanged,
+    unpack,
+)
+
+_NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
+               "nnlib.gradient_errors")
+
+# ------------------------------------------------------------------ 3.1 the backward pass of a dense layer
+
+
+def layer_backward_mistakes(dz, x, W):
+    """Wrong variants of (dx, dW, db) for z = x @ W + b: three lists of Mistakes."""
+    n = len(x)
+    dx, dW, db = nnlib.dense_backward(dz, (x, W))
+    dx_m = [Mistake("your dx equals −dz @ W.T, the sign flipped: dx = dz @ W.T", -dx),
+            Mistake(f"your dx is divided by N = {n}: dz already carries the 1/N of the batch mean, so dx = dz @ W.T",
+                    dx / n)]
+    if W.shape[0] == W.shape[1]:
+        dx_m.insert(0, Mistake("your dx equals dz @ W: the gradient flows back through Wᵀ, dx = dz @ W.T", dz @ W))
+    dW_m = [Mistake("your dW equals dz.T @ x, the transpose of the right one: dW = x.T @ dz has W's shape",
+                    dz.T @ x),
+            Mistake(f"your dW is divided by N = {n}: dz already carries the 1/N, so dW = x.T @ dz", dW / n),
+            Mistake("your dW has the sign flipped: dW = x.T @ dz", -dW)]
+    db_m = [Mistake("your db is 0: the bias has a gradient too, db = dz.sum(axis=0)", np.zeros_like(db)),
+            Mistake("your db averages over the batch (dz.mean(axis=0)); dz already carries the 1/N, so sum: "
+                    "db = dz.sum(axis=0)", dz.mean(axis=0)),
+            Mistake("your db sums over every entry (one number); sum over the batch axis only: db = dz.sum(axis=0)",
+                    dz.sum()),
+            Mistake("your db sums over the wrong axis: db = dz.sum(axis=0) has b's shape", dz.sum(axis=1)),
+            Mistake("your db has the sign flipped: db = dz.sum(axis=0)", -db)]
+    return dx_m, dW_m, db_m
+
+
+class LayerBackward(Task):
+    exercise, functions = "3.1", ("layer_backward",)
+    forbidden_names = ("nnlib.dense_backward", "nnlib.Dense") + _NO_NUMERIC
+
+    def __init__(self, part):
+        self.part, self.test_id = part, f"ex3_1_{part}_tests"
+
+    def cases(self, rng, hidden):
+        shapes = [(5, 3, 2), (4, 3, 3)] if not hidden else [
+            (int(rng.integers(1, 8)), int(rng.integers(1, 6)), int(rng.integers(1, 6))),
+            (int(rng.integers(2, 7)),) + (int(rng.integers(2, 5)),) * 2]
+        out = []
+        for batch, n_in, n_out in shapes:
+            x, W = rng.normal(size=(batch, n_in)), rng.normal(size=(n_in, n_out))
+            dz = rng.normal(size=(batch, n_out)) / batch
+            steps = [make("dz", dz), make("x", x), make("W", W),
+                     call(learner("layer_backward"), ref("dz"), ref("x"), ref("W"), report=("dz", "x", "W"))]
+            out.append(Case(steps, {"dz": dz, "x": x, "W": W}, f"dz {dz.shape}, x {x.shape}, W {W.shape}"))
+        return out
+
+    def judge(self, case, calls):
+        dz, x, W = case.context["dz"], case.context["x"], case.context["W"]
+        hint = (f"x is {x.shape}, W is {W.shape}, dz is {dz.shape}: dx = dz @ W.T (Wᵀ, not W) is {x.shape}, "
+                f"dW = x.T @ dz is {W.shape}, db = dz.sum(axis=0) is ({W.shape[1]},)")
+        got = unpack(returned(calls[-1], "layer_backward", hint), "layer_backward", ("dx", "dW", "db"))
+        for name, value in (("dz", dz), ("x", x), ("W", W)):
+            unchanged(calls[-1], name, value, "layer_backward", "compute new arrays instead")
+        index = ("dx", "dW", "db").index(self.part)
+        expected = nnlib.dense_backward(dz, (x, W))[index]
+        compare(self.part, got[index], expected, layer_backward_mistakes(dz, x, W)[index], where=case.where)
+
+
+# ------------------------------------------------------------------ 3.2 a whole backward pass
+
+def network_gradients(params, cache, y_hat, y):
+    """The reference gradients of mse_loss(y_hat, y) for givens.network_forward, from nnlib."""
+    _, dy_hat = nnlib.mse_loss(y_hat, y)
+    da1, dW2, db2 = nnlib.dense_backward(dy_hat, (cache["a1"], params["W2"]))
+    dz1 = da1 * nnlib.sigmoid_prime(cache["z1"])
+    _, dW1, db1 = nnlib.dense_backward(dz1, (cache["x"], params["W1"]))
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+def network_mistakes(params, cache, y_hat, y):
+    """Wrong variants of each gradient of the two-layer network: {name: [Mistake, ...]}."""
+    n = len(y)
+    ref_grads = network_gradients(params, cache, y_hat, y)
+    x, z1, a1 = cache["x"], cache["z1"], cache["a1"]
+    _, dy = nnlib.mse_loss(y_hat, y)
+    out = {k: [Mistake("your gradient has the sign flipped: start from ∂L/∂ŷ = (ŷ − y)/N, not (y − ŷ)/N", -v),
+               Mistake(f"your gradient is {n} times too large: ∂L/∂ŷ = (ŷ − y)/N carries the 1/N of the mean "
+                       f"(N = {n})", n * v),
+               Mistake(f"your gradient is divided by N = {n} twice: ∂L/∂ŷ carries the 1/N once", v / n)]
+           for k, v in ref_grads.items()}
+    for name in ("b1", "b2"):
+        out[name].insert(0, Mistake(f"your d{name} is 0: the bias has a gradient too, "
+                                    f"d{name} = dz{name[1]}.sum(axis=0)", np.zeros_like(ref_grads[name])))
+        out[name].append(Mistake(f"your d{name} sums over every entry (one number); sum over the batch axis only: "
+                                 f"d{name} = dz{name[1]}.sum(axis=0)", ref_grads[name].sum()))
+    da1 = dy @ params["W2"].T
+
+    def hidden_variant(dz1, text):
+        out["W1"].insert(0, Mistake(f"your dW1: {text}", x.T @ dz1))
+        out["b1"].insert(0, Mistake(f"your db1: {text}", dz1.sum(axis=0)))
+
+    hidden_variant(da1, "the f'(z1) factor is missing: dz1 = da1 * sigmoid'(z1)")
+    hidden_variant(da1 * nnlib.sigmoid_prime(a1), "sigmoid' was applied to a1 instead of z1: "
+                   "dz1 = da1 * sigmoid_prime(z1) (or da1 * a1 * (1 - a1), which is the same)")
+    hidden_variant(da1 * a1, "sigmoid(z1) stands where its derivative belongs: dz1 = da1 * a1 * (1 - a1)")
+    if params["W2"].shape[0] == params["W2"].shape[1]:
+        hidden_variant(dy @ params["W2"] * nnlib.sigmoid_prime(z1), "the gradient went back through W2 instead "
+                       "of W2ᵀ: da1 = dz2 @ W2.T")
+    return out
+
+
+class NetworkBackward(Task):
+    exercise, functions = "3.2", ("network_backward",)
+    forbidden_names = ("nnlib.Sequential", "nnlib.mlp") + _NO_NUMERIC
+
+    def __init__(self, layer, names):
+        self.names, self.test_id = names, f"ex3_2_{layer}_layer_tests"
+
+    def cases(self, rng, hidden):
+        shapes = [(6, 3, 4, 2), (5, 2, 3, 3)] if not hidden else [
+            (int(rng.integers(1, 8)), int(rng.integers(1, 6)), int(rng.integers(1, 6)), 1),
+            (int(rng.integers(2, 7)), int(rng.integers(1, 5)), 3, 3)]
+        out = []
+        for batch, n_in, n_hidden, n_out in shapes:
+            params, x, y = make_network(rng, batch=batch, n_in=n_in, n_hidden=n_hidden, n_out=n_out)
+            y_hat, cache = network_forward(x, params)
+            steps = [make("params", params), make("cache", cache), make("y_hat", y_hat), make("y", y),
+                     call(learner("network_backward"), ref("params"), ref("cache"), ref("y_hat"), ref("y"),
+                          report=("params", "cache", "y_hat", "y"))]
+            out.append(Case(steps, {"params": params, "cache": cache, "y_hat": y_hat, "y": y},
+                            f"x {x.shape}, W1 {params['W1'].shape}, W2 {params['W2'].shape}"))
+        return out
+
+    def judge(self, case, calls):
+        ctx = case.context
+        hint = "W1 is (n_in, n_hidden), W2 is (n_hidden, n_out): da1 = dz2 @ W2.T is (batch, n_hidden)"
+        got = returned(calls[-1], "network_backward", hint)
+        for name in ("params", "cache", "y_hat", "y"):
+            unchanged(calls[-1], name, ctx[name], "network_backward",
+                      "compute new arrays (y_hat - y, not y_hat -= y)")
+        if not isinstance(got, dict):
+            raise Fail(f"network_backward should return a dict with keys {list(self.names)}, got "
+                       + ("None. Did it forget to `return`?" if got is None else f"a {type(got).__name__}"))
+        expected = network_gradients(ctx["params"], ctx["cache"], ctx["y_hat"], ctx["y"])
+        mistakes = network_mistakes(ctx["params"], ctx["cache"], ctx["y_hat"], ctx["y"])
+        problems = []
+        for name in self.names:
+            if name not in got:
+                problems.append(f"d{name}: missing from the returned dict (its keys: {sorted(map(str, got))})")
+                continue
+            try:
+                compare(f"d{name}", got[name], expected[name], mistakes[name], where=case.where)
+            except Fail as exc:
+                problems.append(str(exc))
+        if problems:
+            raise Fail("\n".join(problems))
+
+
+# ------------------------------------------------------------------ 3.3 central differences
+
+def numerical_mistakes(f, x, h):
+    """Wrong variants of the central difference of f at x, built from nnlib's perturbed values."""
+    f_plus, f_minus = perturbed_values(f, x.copy(), h)
+    f0 = f(x)
+    central = (f_plus - f_minus) / (2 * h)
+    return [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
+                    "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h),
+            Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
+                    (f0 - f_minus) / h),
+            Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
+                    "by 2h, not h", 2 * central),
+            Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central),
+            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus)]
+
+
+class NumericalGradient(Task):
+    test_id, exercise, functions = "ex3_3_tests", "3.3", ("numerical_gradient",)
+    forbidden_names = _NO_NUMERIC
+
+    def cases(self, rng, hidden):
+        specs = [((3, 2), 1e-5)] if not hidden else [((int(rng.integers(2, 7)),), 1e-6),
+                                                      (tuple(int(n) for n in rng.integers(1, 3, 3)), 1e-4)]
+        out = []
+        for shape, h in specs:
+            x, c = 0.5 * rng.normal(size=shape), rng.normal(size=shape)
+            steps = [make("x", x), {"op": "make", "name": "f", "kind": "recorder", "c": codec.encode(c),
+                                    "x": "x"},
+                     call(learner("numerical_gradient"), ref("f"), ref("x"), lit(h), report=("x",)),
+                     {"op": "read", "value": {"attr": [ref("f"), "log"]}}]
+            out.append(Case(steps, {"x": x, "c": c, "h": h},
+                            f"f(x) = Σ c·exp(2x), x of shape {x.shape}, h = {h:g}"))
+        return out
+
+    def judge(self, case, calls):
+        x, c, h = case.context["x"], case.context["c"], case.context["h"]
+        got = returned(calls[2], "numerical_gradient")
+        unchanged(calls[2], "x", x, "numerical_gradient", "put each entry back after perturbing it (x[i] = old)")
+        self._check_log(calls[3].value if calls[3].ok else [], x, h)
+        f = Recorder(c, x.copy())
+        expected = nnlib.numerical_gradient(f, x.copy(), h)
+        compare("gradient", got, expected, numerical_mistakes(f, x.copy(), h), where=case.where)
+
+    @staticmethod
+    def _check_log(log, x, h):
+        """What f saw: perturbed copies, a step other than h, or several entries moved at once."""
+        moves = [(is_x, np.asarray(d)) for is_x, d in (log or []) if np.any(np.asarray(d) != 0)]
+        if not moves:
+            return
+        if not all(is_x for is_x, _ in moves):
+            raise Fail("numerical_gradient perturbed a copy of x and called f on the copy. The text asks you to "
+                       "change x itself, one entry at a time, and put it back: a function such as "
+                       "`lambda _: loss_of(params)` reads the array it was given, not your copy (Exercise 3.4 "
+                       "relies on that)")
+        several = [d for _, d in moves if np.count_nonzero(d) > 1]
+        if several:
+            raise Fail(f"numerical_gradient called f with {np.count_nonzero(several[0])} entries of x moved at "
+                       "once: put each entry back (x[i] = old) before you move the next one")
+        steps = np.array([np.abs(d[d != 0]).max() for _, d in moves])
+        if not np.allclose(steps, h, rtol=1e-3):
+            seen = float(np.median(steps))
+            raise Fail(f"numerical_gradient was called with h = {h:g}, but your code moves x by {seen:.3g}. "
+                       "Use the h you are given" + (": did the function set h to a number of its own "
+                                                     f"(h = {seen:.0e})?" if seen != h else ""))
+
+
+# ------------------------------------------------------------------ 3.4 a gradient check
+
+def checkable_network(rng):
+    """make_network's problem, drawn again until no gradient entry is tiny: central differences
+    carry a rounding error of about eps·|L|/h in every entry, so an entry below about 1e-4·|L|
+    would show a relative error above 1e-7 even for an exact gradient (see nnlib.gradient_errors)."""
+    while True:
+        params, x, y = make_network(rng)
+        y_hat, cache = network_forward(x, params)
+        loss = nnlib.mse_loss(y_hat, y)[0]
+        grads = network_gradients(params, cache, y_hat, y)
+        if min(float(np.abs(g).min()) for g in grads.values()) > 1e-2 * loss:
+            return params, x, y
+
+
+def _forgot_f_prime(params, x, y, scale):
+    """The gradients of a backward pass that forgot f'(z1) in W1 and b1, the check's planted bug."""
+    y_hat, cache = network_forward(x, params)
+    right = {k: scale * v for k, v in network_gradients(params, cache, y_hat, y).items()}
+    da1 = scale * nnlib.mse_loss(y_hat, y)[1] @ params["W2"].T
+    return right, dict(right, W1=x.T @ da1, b1=da1.sum(axis=0))
+
+
+def error_mistakes(a, numeric):
+    """Wrong ways to measure how far a gradient a is from the numerical one."""
+    diff = np.abs(a - numeric)
+    norms = np.linalg.norm(a) + np.linalg.norm(numeric)
+    return [Mistake("your error is the absolute error max|a − b|; the check needs the relative error "
+                    "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error), which does not depend on the scale "
+                    "of the loss", diff.max()),
+            Mistake("your error is the mean absolute difference; use the relative error "
+                    "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error)", diff.mean()),
+            Mistake("your error is |a − b| / (|a| + |b|) with 2-norms of whole arrays; the text asks for the "
+                    "largest relative error of one entry, nnlib.rel_error", np.linalg.norm(a - numeric) / norms)]
+
+
+class GradientCheck(Task):
+    test_id, exercise, functions = "ex3_4_tests", "3.4", ("gradient_check",)
+    forbidden_names = ("nnlib.gradient_check", "nnlib.gradient_errors")
+
+    def cases(self, rng, hidden):
+        scales = [1.0] if not hidden else [1e-4, 1e4]
+        out = []
+        for scale in scales:
+            params, x, y = checkable_network(rng)
+            right, wrong = _forgot_f_prime(params, x, y, scale)
+            steps = [make("params", params), make("right", right), make("wrong", wrong),
+                     {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x),
+                      "y": codec.encode(y), "scale": scale},
+                     call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("right"),
+                          report=("params", "right")),
+                     call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("wrong"),
+                          report=("params", "wrong"))]
+            out.append(Case(steps, {"params": params, "right": right, "wrong": wrong, "x": x, "y": y, "scale": scale},
+                            "the two-layer network" + (f" with its loss times {scale:g}" if scale != 1 else "")))
+        return out
+
+    def judge(self, case, calls):
+        ctx = case.context
+        loss_of = network_loss(ctx["x"], ctx["y"], ctx["scale"])
+        numeric = {name: nnlib.numerical_gradient(lambda p, n=name: loss_of(dict(ctx["params"], **{n: p})),
+                                                  ctx["params"][name].copy()) for name in ctx["params"]}
+        for step, label in ((calls[4], "right"), (calls[5], "wrong")):
+            errors = returned(step, "gradient_check")
+            unchanged(step, "params", ctx["params"], "gradient_check", "restore every entry after perturbing it")
+            unchanged(step, label, ctx[label], "gradient_check", "leave the gradients alone")
+            if not isinstance(errors, dict) or set(errors) != set(ctx["params"]):
+                raise Fail(f"gradient_check should return a dict with keys {sorted(ctx['params'])} (one relative "
+                           f"error per parameter), got {errors!r:.120}")
+            for name, err in errors.items():
+                self._judge_one(name, number(f"the error for {name}", err), label, ctx, numeric[name], case.where)
+
+    @staticmethod
+    def _judge_one(name, err, label, ctx, numeric, where):
+        planted = label == "wrong" and name in ("W1", "b1")
+        truth = nnlib.rel_error(ctx[label][name], numeric)
+        if not (err > 1e-2 if planted else err <= 1e-7):
+            grads = "the true gradients" if label == "right" else "gradients that forgot f'(z1) in W1 and b1"
+            want = "above 1e-2 (the check must flag them)" if planted else "at most 1e-7"
+            raise Fail(f"gradient_check reports {err:.3g} for {name} with {grads} ({where}); expected {want}. "
+                       f"The relative error of {name} is {truth:.3g}." + _error_hint(err, ctx[label][name], numeric))
+        if planted and not np.isclose(err, truth, rtol=1e-2):
+            raise Fail(f"gradient_check reports {err:.3g} for {name} with gradients that forgot f'(z1); their "
+                       f"relative error max|a − b| / max(1e-8, |a| + |b|) is {truth:.3g}."
+                       + _error_hint(err, ctx[label][name], numeric))
+
+
+def _error_hint(err, a, numeric):
+    for m in error_mistakes(a, numeric):
+        if np.isclose(err, m.value, rtol=1e-2, atol=1e-15):
+            return f"\n  Likely mistake: {m.hint}"
+    return ""
+
+
+class YourNetwork(Task):
+    """3.4's last point: the learner's gradient check passes the learner's network_backward (3.2)."""
+
+    test_id, exercise, functions = "ex3_4_your_network_tests", "3.4", ("gradient_check", "network_backward")
+    forbidden_names = ("nnlib.gradient_check", "nnlib.gradient_errors")
+    depends_on = ("3.2",)
+
+    def cases(self, rng, hidden):
+        params, x, y = checkable_network(rng)
+        y_hat, cache = network_forward(x, params)
+        steps = [make("params", params), make("cache", cache), make("y_hat", y_hat), make("y", y),
+                 {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x),
+                  "y": codec.encode(y)},
+                 call(learner("network_backward"), ref("params"), ref("cache"), ref("y_hat"), ref("y"), save="grads"),
+                 call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("grads"), report=("params",))]
+        return [Case(steps, {"params": params, "cache": cache, "y_hat": y_hat, "y": y}, "the two-layer network")]
+
+    def judge(self, case, calls):
+        grads = returned(calls[5], "network_backward (Exercise 3.2)")
+        errors = returned(calls[6], "gradient_check")
+        if not isinstance(errors, dict):
+            raise Fail(f"gradient_check should return a dict of relative errors, got {errors!r:.80}")
+        bad = {k: number(f"the error for {k}", v) for k, v in errors.items()}
+        bad = {k: v for k, v in bad.items() if not v <= 1e-7}
+        if bad:
+            shown = ", ".join(f"{k}: {v:.3g}" for k, v in sorted(bad.items()))
+            raise Fail(f"your gradient check flags your network_backward ({shown}; each should be at most 1e-7). "
+                       "This point needs Exercise 3.2 right: fix network_backward first.")
+        expected = network_gradients(case.context["params"], case.context["cache"], case.context["y_hat"],
+                                     case.context["y"])
+        for name, value in expected.items():
+            got = grads.get(name) if isinstance(grads, dict) else None
+            if not (isinstance(got, np.ndarray) and got.shape == value.shape and nnlib.rel_error(got, value) <= 1e-7):
+                yours = preview(got) if isinstance(got, np.ndarray) else repr(got)
+                raise Fail(f"your gradient check passes your network_backward, but its d{name} is wrong "
+                           f"(expected {preview(value)}, yours {yours}): "
+                           "the check does not see the bug. Compare each gradient with the central difference of "
+                           "loss_of with respect to that parameter")
+
+
+TASKS = [LayerBackward("dx"), LayerBackward("dW"), LayerBackward("db"),
+         NetworkBackward("output", ("W2", "b2")), NetworkBackward("hidden", ("W1", "b1")),
+         NumericalGradient(), GradientCheck(), YourNetwork()]

@@ -1,0 +1,663 @@
+"""Assignment 4, training: the update rule, mini-batches, early stopping, a training loop, the
+stability limit 2/λ_max and the learning rate answered with a plot.
+
+References: nnlib.sgd_step, nnlib.early_stopping_epoch (with nnlib.train.patience_exhausted,
+the rule train() uses), nnlib.mlp and nnlib.mse_loss for replaying a learner's training run,
+nnlib.dynamics.stability_limit for 2/λ_max.
+"""
+
+import numpy as np
+
+import nnlib
+from nnlib.dynamics import stability_limit as limit_of_hessian
+from nnlib.train import patience_exhausted
+
+from ..givens import learning_rate_data
+from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, number, ref, returned
+
+# ------------------------------------------------------------------ 4.1 the update rule
+
+
+class SgdUpdate(Task):
+    test_id, exercise, functions = "ex4_1_tests", "4.1", ("sgd_update",)
+    forbidden_names = ("nnlib.sgd_step",)
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(2 if hidden else 1):
+            n_in, n_hidden = (3, 2) if not hidden else (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+            shapes = {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, 1), "b2": (1,)}
+            params = {k: rng.normal(size=s) for k, s in shapes.items()}
+            grads = {k: rng.normal(size=s) for k, s in shapes.items()}
+            lr = 0.1 if not hidden else float(rng.uniform(0.05, 0.9))
+            steps = [make("params", params), make("grads", grads),
+                     call(learner("sgd_update"), ref("params"), ref("grads"), lit(lr), report=("params", "grads"))]
+            out.append(Case(steps, {"params": params, "grads": grads, "lr": lr}, f"lr = {lr:.3g}"))
+        return out
+
+    def judge(self, case, calls):
+        params, grads, lr = case.context["params"], case.context["grads"], case.context["lr"]
+        step = calls[-1]
+        returned(step, "sgd_update")
+        after, same = step.after.get("params"), step.same.get("params", {})
+        for name, g in grads.items():
+            now = step.after.get("grads", {}).get(name)
+            if not (isinstance(now, np.ndarray) and np.array_equal(now, g)):
+                raise Fail(f"sgd_update changed grads[{name!r}]: the gradients must be left alone (`g *= lr` "
+                           f"scales them in place). Compute the step as lr * grads[{name!r}], a new array.")
+        if not isinstance(after, dict) or set(after) != set(params):
+            raise Fail(f"after sgd_update, params should still hold {sorted(params)}, it holds "
+                       f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}")
+        if all(np.array_equal(after[k], params[k]) for k in params):
+            raise Fail("params did not change. If your loop does `p = p - lr * g`, that makes a new array and leaves "
+                       "params[name] as it was: update the array itself with `p -= lr * g`.")
+        for name, p in params.items():
+            expected = p - lr * grads[name]
+            mistakes = [Mistake(f"your params[{name!r}] moved uphill: w ← w − η ∂L/∂w subtracts the step; yours adds "
+                                "it", p + lr * grads[name]),
+                        Mistake(f"your params[{name!r}] moved by the whole gradient: the learning rate is missing, "
+                                "w ← w − η ∂L/∂w", p - grads[name]),
+                        Mistake(f"params[{name!r}] did not change: "
+                                + ("the bias needs its update too" if name.startswith("b") else "update every entry"),
+                                p),
+                        Mistake(f"your params[{name!r}] moved by lr² · g: multiply by lr once",
+                                p - lr * lr * grads[name])]
+            compare(f"params[{name!r}] after the update", after[name], expected, mistakes, where=case.where)
+            if not same.get(name, True):
+                raise Fail(f"sgd_update put a new array into params[{name!r}] "
+                           "(`params[name] = params[name] - lr * g`): the values are right, but a model that holds "
+                           f"the old array never sees them. Update in place: params[{name!r}] -= lr * grads[{name!r}]")
+
+
+# ------------------------------------------------------------------ 4.2 mini-batches
+
+def _rng_state(rng_step):
+    return rng_step.value if rng_step.ok else None
+
+
+def _batches(value, n):
+    """The learner's batches as integer arrays, or Fail saying what they are instead."""
+    if value is None:
+        raise Fail("minibatch_indices returned None. Did it forget to `return` the list of batches?")
+    if not isinstance(value, (list, tuple)):
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise Fail(f"minibatch_indices should return a list of index arrays, got a {kind}"
+                   + (" (a generator or map? wrap it in list(...))" if hasattr(value, "type_name") else ""))
+    out = []
+    for i, batch in enumerate(value):
+        if isinstance(batch, (list, tuple)):
+            raise Fail(f"batch {i} is a Python {type(batch).__name__}; the text asks for numpy integer arrays "
+                       "(slicing rng.permutation(n) gives them)")
+        if not isinstance(batch, np.ndarray) or batch.ndim != 1 or batch.dtype.kind not in "iu":
+            what = f"an array of dtype {batch.dtype} and shape {batch.shape}" if isinstance(batch, np.ndarray) else \
+                f"a {type(batch).__name__}"
+            raise Fail(f"batch {i} is {what}; each batch should be a 1-D numpy array of integer row indices")
+        out.append(batch)
+    return out
+
+
+def batch_diagnosis(batches, n, batch_size):
+    """Fail with the likely mistake when the batches do not cover 0..n−1 once, in the right sizes."""
+    sizes = [len(b) for b in batches]
+    expected = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    every = np.concatenate(batches) if batches else np.array([], dtype=int)
+    unique = set(every.tolist())
+    head = f"for n = {n}, batch_size = {batch_size}: batch sizes {sizes}, expected {expected}"
+    if sizes == expected and sorted(unique) == list(range(n)) and len(every) == n:
+        return
+    if unique and (min(unique) < 0 or max(unique) >= n):
+        shifted = sorted(unique) == list(range(1, n + 1))
+        raise Fail(f"{head}. Your indices run from {min(unique)} to {max(unique)}; row indices run from 0 to {n - 1}"
+                   + (" (did you add 1?)" if shifted else ""))
+    if len(sizes) == batch_size and n != batch_size * batch_size and sorted(every.tolist()) == list(range(n)):
+        raise Fail(f"{head}.\n  Likely mistake: np.array_split(order, batch_size) makes batch_size batches; you want "
+                   "batches of batch_size rows: order[start:start + batch_size] for start in range(0, n, batch_size)")
+    if len(every) > n and sorted(unique) == list(range(n)) and all(s == batch_size for s in sizes) and \
+            list(every[:n].tolist()) and len(set(every[:n].tolist())) == n:
+        raise Fail(f"{head}.\n  Likely mistake: the last batch was filled up to batch_size with rows already used; "
+                   "keep it smaller: it holds only the rows that are left")
+    if len(every) < n and len(unique) == len(every):
+        raise Fail(f"{head}: {n - len(every)} rows are never used.\n  Likely mistake: "
+                   + ("the last, smaller batch was dropped (range(0, n - batch_size, ...) or n // batch_size batches); "
+                      "keep it so every row is seen" if sizes == expected[:len(sizes)] else
+                      "the slices skip rows: take order[start:start + batch_size] with start stepping by batch_size"))
+    if len(every) != len(unique):
+        repeated = len(every) - len(unique)
+        raise Fail(f"{head}: {repeated} indices appear twice and {n - len(unique)} rows are missing.\n  Likely "
+                   "mistake: sampled with replacement (rng.integers or rng.choice(n, n)); use rng.permutation(n), "
+                   "which holds every row once")
+    raise Fail(f"{head}: the last batch holds what is left, every other one batch_size rows")
+
+
+class MinibatchIndices(Task):
+    test_id, exercise, functions = "ex4_2_tests", "4.2", ("minibatch_indices",)
+    forbidden_names = ("nnlib.iterate_minibatches",)
+
+    def cases(self, rng, hidden):
+        sizes = [(20, 6)] if not hidden else [(int(rng.integers(9, 30)), int(rng.integers(2, 8))), (12, 4), (3, 5)]
+        out = []
+        for n, batch_size in sizes:
+            seed = int(rng.integers(2**31))
+            state = {"attr": [{"attr": [ref("rng"), "bit_generator"]}, "state"]}
+            steps = [{"op": "make", "name": "rng", "kind": "rng", "seed": seed},
+                     call(learner("minibatch_indices"), lit(n), lit(batch_size), ref("rng")),
+                     {"op": "read", "value": state},
+                     call(learner("minibatch_indices"), lit(n), lit(batch_size), ref("rng"))]
+            out.append(Case(steps, {"n": n, "batch_size": batch_size, "seed": seed},
+                            f"n = {n}, batch_size = {batch_size}"))
+        return out
+
+    def judge(self, case, calls):
+        n, batch_size, seed = case.context["n"], case.context["batch_size"], case.context["seed"]
+        first = _batches(returned(calls[1], "minibatch_indices"), n)
+        batch_diagnosis(first, n, batch_size)
+        check_own_rng(calls[1], "minibatch_indices")
+        second = _batches(returned(calls[3], "minibatch_indices"), n)
+        order, again = np.concatenate(first), np.concatenate(second)
+        untouched = _rng_state(calls[2]) == np.random.default_rng(seed).bit_generator.state
+        ordered = n >= 8  # with fewer rows a shuffle gives the same order too often to tell
+        if ordered and np.array_equal(order, np.arange(n)) and np.array_equal(again, np.arange(n)):
+            raise Fail(f"the rows come in their original order 0, 1, 2, ... ({case.where}).\n  Likely mistake: forgot "
+                       "to shuffle: take the order from rng.permutation(n)")
+        if untouched:
+            raise Fail("minibatch_indices never drew from the rng it was given" +
+                       (", and two epochs came in the same order.\n  Likely mistake: a new generator with a fixed "
+                        "seed inside the function; draw from the rng you are given: rng.permutation(n)"
+                        if ordered and np.array_equal(order, again) else ": shuffle with rng.permutation(n)"))
+        if ordered and np.array_equal(order, again):
+            raise Fail("two epochs drawn from the same rng came in the same order: draw a new permutation every call")
+
+
+# ------------------------------------------------------------------ 4.3 when to stop
+
+def stopping_rule(better, stop_when):
+    """An early-stopping rule: improvement test better(value, best), stop test stop_when(epoch, best_epoch)."""
+    def rule(val_losses):
+        best, best_epoch = np.inf, None
+        for epoch, value in enumerate(val_losses):
+            if better(value, best):
+                best, best_epoch = value, epoch
+            elif stop_when(epoch, best_epoch):
+                return epoch
+        return None
+    return rule
+
+
+def _never_reset(patience):
+    def rule(val_losses):
+        best, bad = np.inf, 0
+        for epoch, value in enumerate(val_losses):
+            if value < best:
+                best = value
+            else:
+                bad += 1
+                if bad >= patience:
+                    return epoch
+        return None
+    return rule
+
+
+def stopping_variants(patience):
+    """Wrong stopping rules for this patience: [(hint, rule)], each built from nnlib's rule."""
+    strict = lambda v, b: v < b  # noqa: E731
+    return [
+        ("stopped one epoch late: stop once epoch − best_epoch >= patience, not >",
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, patience + 1))),
+        ("stopped one epoch early: stop once epoch − best_epoch >= patience",
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, max(patience - 1, 0)))),
+        ("counted a tie as an improvement: only a strictly lower loss is better",
+         stopping_rule(lambda v, b: v <= b, lambda e, b: patience_exhausted(e, b, patience))),
+        ("stopped at the first epoch without improvement; patience allows that many epochs without one",
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, 1))),
+        ("the counter of epochs without improvement is never reset: after a new best epoch it starts again from 0",
+         _never_reset(patience)),
+    ]
+
+
+def stop_epoch_diagnosis(got, cases):
+    """The likely mistake behind a list of wrong stopping epochs, or None."""
+    reference = [nnlib.early_stopping_epoch(v, p) for v, p in cases]
+    shapes = [
+        ("returned the best epoch; the answer is the epoch after which training stops",
+         [None if r is None else int(np.argmin(v[: r + 1])) for r, (v, _) in zip(reference, cases)]),
+        ("counted epochs from 1; the text counts from 0", [None if r is None else r + 1 for r in reference]),
+        ("returned the last epoch when training never stops early; return None then",
+         [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)]),
+    ]
+    for hint, answers in shapes:
+        if got == answers:
+            return hint
+    for i in range(len(stopping_variants(1))):
+        answers = [stopping_variants(p)[i][1](v) for v, p in cases]
+        if got == answers:
+            return stopping_variants(1)[i][0]
+    return None
+
+
+def _losses_with_plateaus(rng):
+    """Validation losses with ties, plateaus and tiny improvements (any lower loss counts)."""
+    n = int(rng.integers(3, 12))
+    steps = rng.choice([-0.2, -0.1, -0.05, -1e-4, 0.0, 0.0, 0.05, 0.1], size=n)
+    return [float(round(v, 4)) for v in 1.0 + np.cumsum(steps)], int(rng.integers(1, 5))
+
+
+EARLY_STOPPING_CASES = (
+    ([1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9], 3),
+    ([1.0, 0.9, 0.8, 0.7, 0.6], 2),
+    ([0.5, 0.5, 0.5, 0.4, 0.6, 0.6], 2),
+    ([1.0, 1.1, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88], 3),
+    ([0.3, 0.4], 1),
+    ([1.0, 0.9, 0.8999, 0.95, 0.96], 2),  # 0.8999 is an improvement, however small
+)
+
+
+class EarlyStopping(Task):
+    test_id, exercise, functions = "ex4_3_tests", "4.3", ("early_stopping_epoch",)
+    forbidden_names = ("nnlib.early_stopping_epoch", "nnlib.train.patience_exhausted", "nnlib.train")
+
+    def cases(self, rng, hidden):
+        pairs = list(EARLY_STOPPING_CASES) if not hidden else [_losses_with_plateaus(rng) for _ in range(8)]
+        steps = []
+        for i, (losses, patience) in enumerate(pairs):
+            steps += [make(f"losses{i}", list(losses)),
+                      call(learner("early_stopping_epoch"), ref(f"losses{i}"), lit(patience), report=(f"losses{i}",))]
+        return [Case(steps, {"pairs": pairs}, "")]
+
+    def judge(self, case, calls):
+        pairs, got, wrong = case.context["pairs"], [], []
+        for i, (losses, patience) in enumerate(pairs):
+            step = calls[2 * i + 1]
+            answer = returned(step, "early_stopping_epoch")
+            if step.after.get(f"losses{i}") != list(losses):
+                raise Fail("early_stopping_epoch changed the list of validation losses it was given; read it only")
+            if answer is not None and not (isinstance(answer, (int, np.integer)) and not isinstance(answer, bool)):
+                raise Fail(f"early_stopping_epoch should return an integer epoch or None, got {answer!r:.60}")
+            answer = None if answer is None else int(answer)
+            got.append(answer)
+            expected = nnlib.early_stopping_epoch(losses, patience)
+            if answer != expected:
+                wrong.append(f"val_losses={list(losses)}, patience={patience}: expected {expected}, got {answer!r}")
+        if wrong:
+            hint = stop_epoch_diagnosis(got, pairs)
+            raise Fail("early_stopping_epoch gave the wrong epoch:\n  " + "\n  ".join(wrong[:4])
+                       + (f"\n  Likely mistake: {hint}" if hint else ""))
+
+
+# ------------------------------------------------------------------ 4.4 a training loop
+
+
+def _row_index(X):
+    return {row.tobytes(): i for i, row in enumerate(X)}
+
+
+class Replay:
+    """A learner's training run, followed step by step from what its model saw.
+
+    Every forward pass that a backward pass follows is a training step: the replay finds
+    which rows of X it used, does the same step with nnlib (mse_loss, backward with the
+    learner's own gradient, an update with lr), and remembers the batch's loss. A forward
+    pass of X_val is a validation: the replay notes its loss and the weights at that moment.
+    """
+
+    def __init__(self, log, data, sizes, seed, lr):
+        X, y, X_val = data["X"], data["y"], data["X_val"]
+        self.model = nnlib.mlp(sizes, rng=np.random.default_rng(seed))
+        self.steps, self.vals, self.train_evals, self.douts = [], [], [], []
+        rows, i = _row_index(X), 0
+        while i < len(log):
+            kind, arr = log[i][:2]
+            follows = i + 1 < len(log) and log[i + 1][0] == "backward"
+            if kind == "forward" and follows:
+                idx = [rows.get(np.asarray(r, dtype=float).tobytes()) for r in arr] if arr.ndim == 2 else [None]
+                out = self.model.forward(arr)
+                loss = nnlib.mse_loss(out, y[idx])[0] if None not in idx else np.nan
+                if None not in idx:  # the gradient of the loss of what the learner's model put out
+                    self.douts.append((log[i + 1][1], nnlib.mse_loss(log[i][2], y[idx])[1]))
+                self._backward(log[i + 1][1], out.shape)
+                self._update(lr)
+                self.steps.append((len(self.vals), idx, loss))
+                i += 1
+            elif kind != "forward":
+                pass  # a backward pass with no forward pass before it: nothing to follow
+            elif arr.shape == X_val.shape and np.array_equal(arr, X_val):
+                self.vals.append((nnlib.mse_loss(self.model.forward(arr), data["y_val"])[0], self.weights()))
+            elif arr.shape == X.shape and np.array_equal(arr, X):
+                self.train_evals.append((len(self.vals), nnlib.mse_loss(self.model.forward(arr), y)[0]))
+            else:
+                self.model.forward(arr)
+            i += 1
+
+    def _backward(self, dout, shape):
+        if np.shape(dout) != shape:
+            raise Fail(f"model.backward was given an array of shape {np.shape(dout)}; the model's output has shape "
+                       f"{shape}: pass the gradient nnlib.mse_loss returns for the batch")
+        self.model.backward(dout)
+
+    def _update(self, lr):
+        if lr > 0:
+            nnlib.sgd_step(self.model.parameters(), lr)
+        else:  # a replay of an update that climbs the loss
+            for p, g in self.model.parameters():
+                p += -lr * g
+
+    def weights(self):
+        return [p.copy() for p, _ in self.model.parameters()]
+
+    def epoch_batches(self, epoch):
+        return [(idx, loss) for e, idx, loss in self.steps if e == epoch]
+
+
+def _line_data(rng, n=160):
+    X, y = nnlib.data.make_line(n, rng)
+    X_tr, y_tr, X_val, y_val = nnlib.data.split(X, y, 0.25, rng)
+    return {"X": X_tr, "y": y_tr, "X_val": X_val, "y_val": y_val}
+
+
+class Fit(Task):
+    test_id, exercise, functions = "ex4_4_tests", "4.4", ("fit",)
+    forbidden_names = ("nnlib.train",)
+
+    def cases(self, rng, hidden):
+        configs = [dict(lr=0.3, batch_size=16, max_epochs=60, patience=3)] if not hidden else [
+            dict(lr=float(rng.uniform(0.1, 0.5)), batch_size=int(rng.choice([8, 10, 12, 20])), max_epochs=60,
+                 patience=int(rng.integers(2, 5))),
+            dict(lr=float(rng.uniform(0.05, 0.2)), batch_size=int(rng.choice([16, 24])), max_epochs=4, patience=5)]
+        out = []
+        for config in configs:
+            data = _line_data(rng)
+            model_seed, rng_seed = int(rng.integers(2**31)), int(rng.integers(2**31))
+            kwargs = {k: lit(v) for k, v in config.items()}
+            kwargs["rng"] = ref("rng")
+            steps = [make(k, v) for k, v in data.items()] + [
+                {"op": "make", "name": "model", "kind": "recording_model", "sizes": [1, 1], "seed": model_seed},
+                {"op": "make", "name": "rng", "kind": "rng", "seed": rng_seed},
+                call(learner("fit"), ref("model"), ref("X"), ref("y"), ref("X_val"), ref("y_val"), kwargs=kwargs,
+                     report=tuple(data)),
+                {"op": "read", "value": ref("model_log")},
+                call({"attr": [ref("model"), "parameters"]})]
+            where = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.items())
+            out.append(Case(steps, {"data": data, "config": config, "seed": model_seed}, where))
+        return out
+
+    def judge(self, case, calls):
+        data, config, seed = case.context["data"], case.context["config"], case.context["seed"]
+        fit_call = calls[6]
+        history = returned(fit_call, "fit")
+        for name, value in data.items():
+            if not np.array_equal(fit_call.after.get(name), value):
+                raise Fail(f"fit changed {name} in place; the data must stay as it was")
+        check_own_rng(fit_call, "fit")
+        if not isinstance(history, dict) or not {"train_loss", "val_loss", "best_epoch"} <= set(history):
+            raise Fail("fit should return a dict with keys 'train_loss', 'val_loss' and 'best_epoch', got "
+                       + ("None. Did it forget to `return`?" if history is None else f"{history!r:.100}"))
+        log = calls[7].value if calls[7].ok else []
+        replay = Replay(log, data, [1, 1], seed, config["lr"])
+        val = _losses(history, "val_loss")
+        train = _losses(history, "train_loss")
+        _check_steps(replay, data, config)
+        _check_val(replay, val, log, data, seed, config)
+        _check_train(replay, train, val)
+        _check_stop(history, val, config)
+        _check_weights(replay, calls[8], val)
+
+
+def _losses(history, key):
+    try:
+        values = [float(v) for v in history[key]]
+    except (TypeError, ValueError):
+        raise Fail(f"history[{key!r}] should be a list of numbers, one per epoch, got {history[key]!r:.80}") from None
+    return values
+
+
+def _check_steps(replay, data, config):
+    if not replay.steps:
+        raise Fail("fit never took a training step: expected model.forward(Xb) then model.backward(dy_hat) for every "
+                   "mini-batch")
+    n, bs = len(data["X"]), config["batch_size"]
+    if any(None in idx for _, idx, _ in replay.steps):
+        raise Fail("fit trained on rows that are not rows of X (did it train on X_val, or change X?)")
+    orders = []
+    for epoch in sorted({e for e, _, _ in replay.steps}):
+        batches = [np.array(idx) for idx, _ in replay.epoch_batches(epoch)]
+        if epoch < len(replay.vals):
+            batch_diagnosis(batches, n, bs)
+        orders.append(np.concatenate(batches))
+    if len(orders) > 1 and all(np.array_equal(o, np.arange(n)) for o in orders):
+        raise Fail("every epoch visits the rows in their original order.\n  Likely mistake: forgot to shuffle: "
+                   "take each epoch's order from rng (nnlib.iterate_minibatches(X, y, batch_size, rng) does)")
+    if len(orders) > 1 and all(np.array_equal(o, orders[0]) for o in orders[1:]):
+        raise Fail("every epoch visits the rows in the same order.\n  Likely mistake: the rows were shuffled once, "
+                   "before the loop (or by a generator made inside fit with a fixed seed); draw a new order every "
+                   "epoch from the rng you are given")
+    for given, right in replay.douts:
+        if right is not None and not (given.shape == right.shape and np.allclose(given, right, rtol=1e-9, atol=1e-14)):
+            n_rows = len(right)
+            hint = ("the sum over the batch: it is missing the 1/N of the mean" if np.allclose(given, n_rows * right)
+                    else "the gradient with the sign flipped" if np.allclose(given, -right) else "something else")
+            raise Fail(f"model.backward was given {hint}. Pass the gradient nnlib.mse_loss returns: "
+                       "loss, dy_hat = nnlib.mse_loss(model.forward(Xb), yb); model.backward(dy_hat)")
+
+
+def _check_val(replay, val, log, data, seed, config):
+    if not replay.vals:
+        if replay.train_evals:
+            raise Fail("fit never measured the validation loss on X_val; the loss it records as val_loss comes from "
+                       "the training data (model.forward(X)).\n  Likely mistake: validated on the training set; use "
+                       "nnlib.mse_loss(model.forward(X_val), y_val)[0]")
+        raise Fail("fit never measured the validation loss: after every epoch, record "
+                   "nnlib.mse_loss(model.forward(X_val), y_val)[0]")
+    expected = [v for v, _ in replay.vals]
+    if len(val) != len(expected):
+        raise Fail(f"history['val_loss'] has {len(val)} entries, but fit measured the loss on X_val "
+                   f"{len(expected)} times: record one validation loss per epoch, after the epoch's training")
+    if replay.steps[0][0] != 0:  # the first training step came after a validation
+        raise Fail("fit measured the validation loss before the first epoch's training: measure it after each epoch")
+    if np.allclose(val, expected, rtol=1e-9, atol=1e-12):
+        return
+    for lr, hint in ((1.0, "the run behaves as if lr were 1: did fit pass its lr to the update?"),
+                     (-config["lr"], "updated with +η: the rule is w ← w − η ∂L/∂w"),
+                     (0.1, "the run behaves as if lr were 0.1, not the lr fit was given: pass lr on"),
+                     (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on")):
+        other = Replay(log, data, [1, 1], seed, lr)
+        if len(other.vals) == len(val) and np.allclose(val, [v for v, _ in other.vals], rtol=1e-7):
+            raise Fail(f"the validation losses do not follow mini-batch descent with lr = {config['lr']:.3g}.\n"
+                       f"  Likely mistake: {hint}")
+    first = next(i for i, (a, b) in enumerate(zip(val, expected)) if not np.isclose(a, b, rtol=1e-9, atol=1e-12))
+    raise Fail(f"history['val_loss'][{first}] is {val[first]:.6g}, but after epoch {first} the model's loss on X_val "
+               f"is {expected[first]:.6g} when every batch takes the step w ← w − lr · ∂L/∂w with lr = "
+               f"{config['lr']:.3g}. Check the update of every (param, grad) in model.parameters()")
+
+
+def _check_train(replay, train, val):
+    if len(train) != len(val):
+        raise Fail(f"history has {len(train)} training losses and {len(val)} validation losses: one of each per epoch")
+    for epoch, recorded in enumerate(train):
+        batches = replay.epoch_batches(epoch)
+        losses = np.array([loss for _, loss in batches])
+        sizes = np.array([len(idx) for idx, _ in batches])
+        weighted = float(losses @ sizes / sizes.sum())
+        if np.isclose(recorded, weighted, rtol=1e-9, atol=1e-12):
+            continue
+        hint = ""
+        if np.isclose(recorded, losses.mean(), rtol=1e-9):
+            hint = ("averaged the batch losses without weighting them by batch size: the last batch is smaller, "
+                    "so weight each loss by len(Xb) and divide by len(X)")
+        elif np.isclose(recorded, losses.sum(), rtol=1e-9):
+            hint = "summed the batch losses; the text asks for their mean, weighted by batch size"
+        elif np.isclose(recorded, losses[-1], rtol=1e-9):
+            hint = "recorded the last batch's loss only; record the mean over the epoch's batches"
+        elif any(e == epoch + 1 and np.isclose(recorded, v, rtol=1e-9) for e, v in replay.train_evals):
+            hint = ("recorded the loss of the whole training set after the epoch; the text asks for the mean of the "
+                    "epoch's batch losses, weighted by batch size")
+        raise Fail(f"history['train_loss'][{epoch}] is {recorded:.6g}; the mean of epoch {epoch}'s batch losses, "
+                   f"weighted by batch size, is {weighted:.6g}." + (f"\n  Likely mistake: {hint}" if hint else ""))
+
+
+def _check_stop(history, val, config):
+    best = int(np.argmin(val))
+    got_best = history["best_epoch"]
+    if not (isinstance(got_best, (int, np.integer)) and not isinstance(got_best, bool) and int(got_best) == best):
+        hint = ""
+        if got_best == len(val) - 1:
+            hint = " (that is the last epoch: remember the epoch whenever the validation loss is the best so far)"
+        elif got_best == best + 1:
+            hint = " (counting from 1? epochs count from 0)"
+        raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({val[best]:.6g}) is at epoch "
+                   f"{best} (counting from 0){hint}")
+    patience, max_epochs = config["patience"], config["max_epochs"]
+    stop = nnlib.early_stopping_epoch(val, patience)
+    expected = max_epochs if stop is None else stop + 1
+    if len(val) == expected:
+        return
+    hint = ""
+    for text, rule in stopping_variants(patience):
+        variant = rule(val)
+        if (max_epochs if variant is None else variant + 1) == len(val):
+            hint = f"\n  Likely mistake: {text}"
+            break
+    if len(val) == max_epochs and stop is not None:
+        hint = hint or "\n  Likely mistake: fit never stopped early; stop as in Exercise 4.3"
+    raise Fail(f"with these validation losses and patience {patience}, training should run {expected} epochs "
+               f"(max_epochs = {max_epochs}); yours ran {len(val)}.{hint}")
+
+
+def _check_weights(replay, params_call, val):
+    params = returned(params_call, "model.parameters()")
+    final = [np.asarray(p) for p, _ in params]
+    best = int(np.argmin(val))
+    saved = replay.vals[best][1]
+    if all(a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(final, saved)):
+        return
+    last = replay.vals[-1][1]
+    if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(final, last)):
+        raise Fail(f"after fit the model holds the last epoch's weights (epoch {len(val) - 1}), not the best "
+                   f"epoch's (epoch {best}).\n  Likely mistake: kept the last epoch's weights: save a copy at the best "
+                   "epoch (p.copy(); a saved reference keeps changing with training) and put it back at the end "
+                   "(p[...] = saved)")
+    raise Fail(f"after fit the model's weights are not those of the best epoch ({best}): put back the copy saved "
+               "when the validation loss was lowest")
+
+
+# ------------------------------------------------------------------ 4.5 and 4.6 the learning rate
+
+def hessian(X):
+    """H = AᵀA / N with A = [X, 1]: the Hessian of the MSE of a linear model with a bias."""
+    A = np.column_stack([X, np.ones(len(X))])
+    return A.T @ A / len(X)
+
+
+def stability_mistakes(X):
+    n = len(X)
+    eig = np.linalg.eigvalsh(hessian(X))
+    return [Mistake("your limit leaves out the bias: it is a parameter too, so add a column of ones (A = [X, 1])",
+                    limit_of_hessian(X.T @ X / n)),
+            Mistake(f"your limit uses AᵀA instead of AᵀA / N: the loss is a batch mean, so its Hessian is averaged "
+                    f"(N = {n})", 2.0 / (n * eig.max())),
+            Mistake("your limit is 1 / λ_max, where steps start to oscillate; divergence starts at 2 / λ_max",
+                    1.0 / eig.max()),
+            Mistake("your limit uses the smallest eigenvalue; the largest one sets the limit: 2 / λ_max",
+                    2.0 / eig.min()),
+            Mistake("your limit divides 2 by the sum of the eigenvalues (the trace); use the largest one, λ_max",
+                    2.0 / eig.sum()),
+            Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
+                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X))]
+
+
+class StabilityLimit(Task):
+    test_id, exercise, functions = "ex4_5_tests", "4.5", ("stability_limit",)
+    forbidden_names = ("nnlib.dynamics.stability_limit",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            Xs = [learning_rate_data()[0]]
+        else:
+            Xs = [rng.normal(float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2)),
+                             size=(int(rng.integers(10, 40)), int(rng.integers(1, 4)))) for _ in range(2)]
+        return [Case([make("X", X), call(learner("stability_limit"), ref("X"), report=("X",))], {"X": X},
+                     f"X of shape {X.shape}") for X in Xs]
+
+    def judge(self, case, calls):
+        X = case.context["X"]
+        got = returned(calls[-1], "stability_limit")
+        if not np.array_equal(calls[-1].after.get("X"), X):
+            raise Fail("stability_limit changed X in place; build A = [X, 1] as a new array (np.column_stack)")
+        number("stability limit", got)
+        compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where)
+
+
+def _fits_descent(curve, X, y, lr):
+    """Whether a loss curve is full-batch gradient descent with learning rate lr on ½·MSE of a
+    linear model: L_t − L* = Σ_i c_i (1 − lr λ_i)^(2t) over the Hessian's eigenvalues λ_i."""
+    A = np.column_stack([X, np.ones(len(X))])
+    w_best, *_ = np.linalg.lstsq(A, y, rcond=None)
+    floor = nnlib.mse_loss(A @ w_best, y)[0]
+    excess = np.asarray(curve, dtype=float) - floor
+    t = np.arange(len(excess))
+    keep = np.isfinite(excess) & (np.abs(excess) > 1e-9 * max(floor, 1e-12))
+    if keep.sum() < 4:
+        return False
+    ratios = (1 - lr * np.linalg.eigvalsh(hessian(X))) ** 2
+    basis = ratios[None, :] ** t[keep, None] / excess[keep, None]  # rows scaled to relative errors
+    with np.errstate(all="ignore"):
+        c, *_ = np.linalg.lstsq(basis, np.ones(keep.sum()), rcond=None)
+        return bool(np.max(np.abs(basis @ c - 1)) < 1e-5 and np.all(c > -1e-9 * np.abs(c).max()))
+
+
+class LearningRateRuns(Task):
+    test_id, exercise, functions = "ex4_6_runs_tests", "4.6", ("runs",)
+
+    def cases(self, rng, hidden):
+        return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]}], {}, "")]
+
+    def judge(self, case, calls):
+        X, y, rates = learning_rate_data()
+        runs = returned(calls[0], "reading runs")
+        if not isinstance(runs, dict):
+            raise Fail(f"runs should be a dict from learning rate to its History, got {runs!r:.80}")
+        for lr in rates:
+            if lr not in runs:
+                raise Fail(f"runs has no entry for lr = {lr}; expected one per learning rate in {rates}")
+            run = runs[lr]
+            attrs = getattr(run, "attrs", None) or {}
+            curve = attrs.get("train_loss")
+            if not isinstance(curve, list) or len(curve) < 5:
+                raise Fail(f"runs[{lr}] should be the History that nnlib.train returns, with at least 5 epochs of "
+                           f"train_loss; got {run!r:.80}")
+            if _fits_descent(curve, X, y, lr):
+                continue
+            matches = [other for other in rates + [1.0] if other != lr and _fits_descent(curve, X, y, other)]
+            if matches:
+                raise Fail(f"the curve in runs[{lr}] is full-batch gradient descent with lr = {matches[0]}, not "
+                           f"{lr}: each run must use its own learning rate (lr=lr in nnlib.train)")
+            raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
+                       "train with batch_size=len(X_lr), so that every step sees the whole data set")
+
+
+class DivergingAnswer(Task):
+    test_id, exercise, functions = "ex4_6_answer_tests", "4.6", ("diverging_lrs",)
+
+    def cases(self, rng, hidden):
+        return [Case([{"op": "read", "value": learner("diverging_lrs")}], {}, "")]
+
+    def judge(self, case, calls):
+        X, _, rates = learning_rate_data()
+        limit = limit_of_hessian(hessian(X))
+        answer = returned(calls[0], "reading diverging_lrs")
+        try:
+            got = sorted(float(v) for v in answer)
+        except (TypeError, ValueError):
+            raise Fail(f"diverging_lrs should be a list of learning rates, got {answer!r:.80}") from None
+        expected = sorted(lr for lr in rates if lr > limit)
+        if got == expected:
+            return
+        extra, missing = sorted(set(got) - set(expected)), sorted(set(expected) - set(got))
+        msg = f"diverging_lrs: expected {expected}, got {got}."
+        if extra:
+            msg += f" {extra}: below 2/λ_max = {limit:.4g}, these converge; look at their curves again."
+        if missing:
+            msg += f" {missing}: above 2/λ_max = {limit:.4g}, these diverge."
+        raise Fail(msg)
+
+
+TASKS = [SgdUpdate(), MinibatchIndices(), EarlyStopping(), Fit(), StabilityLimit(), LearningRateRuns(),
+         DivergingAnswer()]

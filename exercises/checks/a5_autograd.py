@@ -1,0 +1,440 @@
+"""Assignment 5, autograd: a scalar Value class (add, mul, pow, exp, tanh), backprop in reverse
+topological order, and a neuron built on it.
+
+The reference is nnlib.graph.Value: every expression is built twice from the same list of
+nodes (exercises.probe.build_graph), once in the learner's kernel with their class and once
+here with nnlib's. Wrong variants of backprop are run on nnlib's graph, using nnlib's own
+topological order and local derivatives, so each diagnosis comes from the right answer.
+"""
+
+import math
+
+import numpy as np
+
+from nnlib.graph import Value, topological_order
+
+from ..probe import OPERANDS, build_graph, parent_indices
+from .engine import Case, Fail, Task, call, learner, lit, ref, returned
+
+_NO_GRAPH = ("nnlib.graph",)
+_LEAF_NAMES = "abcdefghijklmnopqrstuvwxyz"
+
+
+def label(nodes, i):
+    """A readable name of node i: a leaf's letter, or its expression."""
+    op, *args = nodes[i]
+    if op == "leaf":
+        return _LEAF_NAMES[sum(1 for n in nodes[:i] if n[0] == "leaf") % 26]
+    parts = [label(nodes, a) if kind == "node" else f"{a:g}" for kind, a in zip(OPERANDS[op], args)]
+    return {"add": "({} + {})", "mul": "{} * {}", "sub": "({} − {})", "add_number": "({} + {})",
+            "number_mul": "{1} * {0}", "pow": "{}**{}", "exp": "exp({})", "tanh": "tanh({})",
+            "neg": "−{}"}[op].format(*parts)
+
+
+def _read_graph(name):
+    return {"op": "read", "value": ref(name), "attrs": ["data", "grad"]}
+
+
+def _pairs(report_value, what):
+    """[(data, grad)] from a read of a graph's nodes, or Fail when a node lacks them."""
+    out = []
+    for i, node in enumerate(report_value or []):
+        attrs = getattr(node, "attrs", None) or {}
+        if "data" not in attrs or "grad" not in attrs:
+            raise Fail(f"{what}: node {i} has no .data or .grad attribute (keep the names __init__ gives them)")
+        try:
+            out.append((float(attrs["data"]), float(attrs["grad"])))
+        except (TypeError, ValueError):
+            raise Fail(f"{what}: node {i}'s data or grad is not a number "
+                       f"({attrs['data']!r}, {attrs['grad']!r})") from None
+    return out
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+# ------------------------------------------------------------------ 5.1 the operations and their local derivatives
+
+def local_case(rng, nodes, upstream, earlier):
+    """The probe steps for one operation: build it, give the output an upstream gradient and the
+    inputs an earlier one (to see += at work), run the output's _backward, read every node."""
+    out = len(nodes) - 1
+    steps = [{"op": "graph", "cls": learner("Value"), "nodes": nodes, "save": "g"}]
+    steps += [{"op": "set", "target": {"item": [ref("g"), lit(i)]}, "attr": "grad", "value": earlier}
+              for i, n in enumerate(nodes) if n[0] == "leaf"]
+    steps += [{"op": "set", "target": {"item": [ref("g"), lit(out)]}, "attr": "grad", "value": upstream},
+              call({"attr": [{"item": [ref("g"), lit(out)]}, "_backward"]}),
+              _read_graph("g"), {"op": "parents", "graph": "g"}]
+    return Case(steps, {"nodes": nodes, "upstream": upstream, "earlier": earlier}, label(nodes, out))
+
+
+def _reference_local(nodes, upstream, earlier):
+    graph = build_graph(Value, nodes)
+    for node, spec in zip(graph, nodes):
+        if spec[0] == "leaf":
+            node.grad = earlier
+    graph[-1].grad = upstream
+    graph[-1]._backward()
+    return graph
+
+
+def _leaf_values(nodes):
+    return [spec[1] for spec in nodes if spec[0] == "leaf"]
+
+
+def local_variants(nodes, upstream, earlier):
+    """Wrong leaf gradients for a one-operation graph: [(hint, [grad of each leaf])]."""
+    op = nodes[-1][0]
+    leaves = [i for i, n in enumerate(nodes) if n[0] == "leaf"]
+    right = [n.grad for n in _reference_local(nodes, upstream, earlier)]
+    local = [(right[i] - earlier) / upstream for i in leaves]  # nnlib's local derivative of each leaf
+    out = [("`self.grad = ...` overwrites what other paths added (a node used twice, or a gradient that was "
+            "already there): write `self.grad += local * out.grad`", [g * upstream for g in local]),
+           ("the local derivative is not multiplied by out.grad: the chain rule needs "
+            "`self.grad += local * out.grad`", [earlier + g for g in local])]
+    values = _leaf_values(nodes)
+    if op == "mul" and len(leaves) == 2:
+        out += [("in a * b, a's local derivative is b and b's is a; yours are swapped",
+                 [earlier + values[0] * upstream, earlier + values[1] * upstream]),
+                ("in a * b, the local derivatives are the other factor (b for a, a for b); yours passes out.grad "
+                 "on unchanged", [earlier + upstream] * 2)]
+    if op == "mul" and len(leaves) == 1 and nodes[-1][1] == nodes[-1][2]:
+        out.append(("a * a uses a twice: both `self.grad += other.data * out.grad` and `other.grad += "
+                    "self.data * out.grad` land on a, which gives 2a · out.grad. Yours counted it once: with "
+                    "`self.grad = ...` the second assignment overwrites the first; write +=", [values[0] * upstream]))
+    if op == "add" and len(leaves) == 1:
+        out.append(("a + a uses a twice, so a.grad gets out.grad twice (2 · out.grad). Yours counted it once: "
+                    "with `self.grad = ...` the second assignment overwrites the first; write +=", [upstream]))
+    if op == "pow":
+        k, a = nodes[-1][2], values[0]
+        out += [(f"the local derivative of a**k is k * a**(k − 1); yours is missing the factor k = {k:g}",
+                 [earlier + a ** (k - 1) * upstream]),
+                ("the local derivative of a**k is k * a**(k − 1); yours is k * a**k",
+                 [earlier + k * a ** k * upstream])]
+    if op == "exp":
+        a = values[0]
+        out += [("the derivative of e^a is e^a itself (out.data); yours uses a", [earlier + a * upstream]),
+                ("the local derivative of exp is missing: e^a, which is out.data", [earlier + upstream])]
+    if op == "tanh":
+        a, t = values[0], math.tanh(values[0])
+        out += [("the local derivative of tanh is 1 − t² with t = tanh(a) (out.data); yours uses 1 − a²",
+                 [earlier + (1 - a * a) * upstream]),
+                ("the local derivative of tanh is 1 − t², not t", [earlier + t * upstream]),
+                ("the local derivative of tanh is 1 − t²; the square is missing", [earlier + (1 - t) * upstream]),
+                ("the local derivative of tanh is missing: 1 − t² with t = out.data", [earlier + upstream])]
+    return out
+
+
+class Operations(Task):
+    exercise, functions = "5.1", ("Value",)
+    forbidden_names = _NO_GRAPH
+
+    def __init__(self, name, ops):
+        self.test_id, self.ops = name, ops
+
+    def cases(self, rng, hidden):
+        out = []
+        for op in self.ops:
+            for nodes in self._graphs(rng, op):
+                upstream, earlier = float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.1, 1.0))
+                out.append(local_case(rng, nodes, upstream, earlier))
+        return out
+
+    @staticmethod
+    def _graphs(rng, op):
+        a, b, c = (float(v) for v in rng.uniform(0.3, 1.5, 3) * rng.choice([-1, 1], 3))
+        if op in ("add", "mul"):
+            return [[["leaf", a], ["leaf", b], [op, 0, 1]], [["leaf", a], [op, 0, 0]]]
+        if op == "add_number":
+            return [[["leaf", a], ["add_number", 0, c]]]
+        if op == "number_mul":
+            return [[["leaf", a], ["number_mul", 0, c]]]
+        if op == "pow":
+            return [[["leaf", a], ["pow", 0, k]] for k in (2.0, 3.0, -1.0)] + [[["leaf", abs(a)], ["pow", 0, 0.5]]]
+        return [[["leaf", a], [op, 0]]]
+
+    def judge(self, case, calls):
+        nodes, upstream, earlier = case.context["nodes"], case.context["upstream"], case.context["earlier"]
+        what = label(nodes, len(nodes) - 1)
+        if not calls[0].ok:
+            raise Fail(_explain_build(calls[0], what))
+        back = calls[-3]
+        returned(back, f"the _backward of {what}")
+        got = _pairs(returned(calls[-2], what), what)
+        reference = _reference_local(nodes, upstream, earlier)
+        if not _close(got[-1][0], reference[-1].data):
+            raise Fail(f"{what}: its .data is {got[-1][0]:.6g}, expected {reference[-1].data:.6g} (for "
+                       f"{_inputs(nodes)}): the value itself is wrong, before any gradient")
+        parents = (calls[-1].value or [[]])[-1] if calls[-1].ok else []
+        strangers = sorted({kind for _, kind in parents if kind})
+        if strangers:
+            raise Fail(f"{what}: its _parents hold a {', '.join(strangers)}: only Values belong there (a plain number "
+                       "such as an exponent is not part of the graph), or backprop stops at it")
+        parents = [index for index, _ in parents]
+        needed = {i for i, _ in parent_indices(reference)[-1] if i >= 0}
+        if not needed <= set(parents):
+            raise Fail(f"{what}: its _parents should hold the Values it was computed from; yours "
+                       f"{'are empty' if not parents else 'miss some'}, so backprop cannot reach them. Pass them "
+                       "on: Value(data, (self, other))")
+        leaves = [i for i, n in enumerate(nodes) if n[0] == "leaf"]
+        wrong = [i for i in leaves if not _close(got[i][1], reference[i].grad)]
+        if not wrong:
+            return
+        lines = [f"after {what}._backward() with out.grad = {upstream:.4g} (each input's grad was {earlier:.4g} "
+                 f"before, from other paths; for {_inputs(nodes)}):"]
+        lines += [f"  {label(nodes, i)}.grad: expected {reference[i].grad:.6g}, yours {got[i][1]:.6g}" for i in wrong]
+        untouched = [label(nodes, i) for i in wrong if _close(got[i][1], earlier)]
+        for hint, grads in local_variants(nodes, upstream, earlier):
+            if all(_close(got[i][1], g) for i, g in zip(leaves, grads)):
+                lines.append(f"  Likely mistake: {hint}")
+                break
+        else:
+            if untouched:
+                lines.append(f"  Likely mistake: {', '.join(untouched)}.grad did not change: the _backward must add "
+                             "its share of out.grad to every input's grad")
+        raise Fail("\n".join(lines))
+
+
+def _inputs(nodes):
+    return ", ".join(f"{label(nodes, i)} = {n[1]:.4g}" for i, n in enumerate(nodes) if n[0] == "leaf")
+
+
+def _explain_build(call_report, what):
+    from .engine import explain
+
+    return explain(call_report.error or {}, f"building {what} with your Value")
+
+
+# ------------------------------------------------------------------ 5.2 backprop
+
+def random_graph(rng, reuse, size=None):
+    """A list of nodes (see probe.build_graph): a tree (every node used once), or with reuse a graph
+    where nodes feed several others, so the order of the backward pass matters."""
+    while True:
+        n_leaves = int(rng.integers(2, 4))
+        nodes = [["leaf", float(v)] for v in rng.uniform(-1, 1, n_leaves)]
+        pool = list(range(n_leaves))
+        for _ in range(size or int(rng.integers(4, 8))):
+            op = str(rng.choice(["add", "mul", "tanh", "exp", "pow", "number_mul", "add"]))
+            if reuse:  # the newest node and any earlier one (itself, too): nodes get used again
+                a, b = len(nodes) - 1, int(rng.integers(len(nodes)))
+            else:
+                if len(pool) < 2 and OPERANDS[op].count("node") == 2:
+                    op = "tanh"
+                a = pool.pop(int(rng.integers(len(pool))))
+                b = pool.pop(int(rng.integers(len(pool)))) if OPERANDS[op].count("node") == 2 else None
+            node = {"add": ["add", a, b], "mul": ["mul", a, b], "tanh": ["tanh", a], "exp": ["exp", a],
+                    "pow": ["pow", a, 2.0], "number_mul": ["number_mul", a, float(rng.uniform(-1.5, 1.5))]}[op]
+            nodes.append(node)
+            pool.append(len(nodes) - 1)
+        while not reuse and len(pool) > 1:  # join what is left into one root
+            nodes.append(["add", pool.pop(), pool.pop()])
+            pool.append(len(nodes) - 1)
+        if reuse:  # the root uses the first operation again: one path to it is short, one long,
+            # so a backward pass that visits nodes in any order but the reverse topological one is off
+            nodes.append([str(rng.choice(["add", "mul"])), len(nodes) - 1, n_leaves])
+        try:
+            graph = build_graph(Value, nodes)
+        except OverflowError:  # exp of exp of ...: draw again
+            continue
+        if all(abs(n.data) < 50 for n in graph) and (not reuse or _reuses(nodes)):
+            return nodes
+
+
+def _reuses(nodes):
+    uses = {}
+    for spec in nodes:
+        for kind, a in zip(OPERANDS[spec[0]], spec[1:]):
+            if kind == "node":
+                uses[a] = uses.get(a, 0) + 1
+    return any(count > 1 for count in uses.values())
+
+
+def _fresh(nodes):
+    graph = build_graph(Value, nodes)
+    return graph, graph[-1]
+
+
+def _per_path(node):
+    """Each node, then its parents, once for every path that reaches it (no topological order)."""
+    yield node
+    for parent in node._parents:
+        yield from _per_path(parent)
+
+
+def _post_order(node):
+    """A topological order without the set of visited nodes: a reused node comes once per path."""
+    for parent in node._parents:
+        yield from _post_order(parent)
+    yield node
+
+
+def _breadth_first(root):
+    queue, seen = [root], set()
+    while queue:  # nearest the output first
+        node = queue.pop(0)
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            queue.extend(node._parents)
+
+
+def _wrong_pass(order, *, zero=True, seed=True):
+    """A backward pass on nnlib's graph that calls nnlib's _backward of each node in order(root)
+    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False)."""
+    def backprop(root):
+        if zero:
+            for node in topological_order(root):
+                node.grad = 0.0
+        if seed:
+            root.grad = 1.0
+        for node in list(order(root)):
+            node._backward()
+    return backprop
+
+
+def _reverse_topological(root):
+    return reversed(topological_order(root))
+
+
+def backprop_variants():
+    """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root)]."""
+    return [
+        ("the nodes were visited inputs first; go through the topological order in reverse (output first), "
+         "so a node's grad is complete before it is passed on", _wrong_pass(topological_order)),
+        ("each node passed its gradient on as soon as it was reached, once per path, without a topological "
+         "order: a node used twice passes on a half-finished grad. Sort first, then call _backward in reverse "
+         "order", _wrong_pass(_per_path)),
+        ("the nodes were visited breadth first from the output: a node that is also reached by a longer path "
+         "passes its grad on before that path has added its share. Use the reverse topological order",
+         _wrong_pass(_breadth_first)),
+        ("the topological sort lists a reused node more than once (it needs a set of visited nodes), so its "
+         "_backward runs twice and its inputs' gradients are counted twice",
+         _wrong_pass(lambda root: reversed(list(_post_order(root))))),
+        ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
+         _wrong_pass(_reverse_topological, seed=False)),
+        ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
+         "first left behind: set every node's grad to 0 first (the root's to 1)",
+         _wrong_pass(_reverse_topological, zero=False)),
+    ]
+
+
+class Backprop(Task):
+    exercise, functions = "5.2", ("backprop",)
+    forbidden_names = ("nnlib.graph.topological_order", "nnlib.graph.Value.backward")
+
+    def __init__(self, name, reuse):
+        self.test_id, self.reuse = name, reuse
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(3 if hidden else 2):
+            nodes = random_graph(rng, self.reuse)
+            steps = [{"op": "make", "name": "V", "kind": "nnlib_value"},
+                     {"op": "graph", "cls": ref("V"), "nodes": nodes, "save": "g"},
+                     call(learner("backprop"), {"item": [ref("g"), lit(len(nodes) - 1)]})]
+            if self.reuse:  # a second pass must give the same gradients: backprop starts from zero
+                steps.append(call(learner("backprop"), {"item": [ref("g"), lit(len(nodes) - 1)]}))
+            steps.append(_read_graph("g"))
+            out.append(Case(steps, {"nodes": nodes}, label(nodes, len(nodes) - 1)))
+        return out
+
+    def judge(self, case, calls):
+        nodes = case.context["nodes"]
+        for step in calls[2:-1]:
+            returned(step, "backprop")
+        got = _pairs(returned(calls[-1], "the graph"), "the graph")
+        graph, root = _fresh(nodes)
+        root.backward()
+        wrong = [i for i, n in enumerate(graph) if not _close(got[i][1], n.grad)]
+        if not wrong:
+            return
+        head = f"backprop on L = {label(nodes, len(nodes) - 1)} (for {_inputs(nodes)})"
+        lines = [f"{head}{' run twice' if self.reuse else ''}:"]
+        lines += [f"  d L / d {label(nodes, i)}: expected {graph[i].grad:.6g}, yours {got[i][1]:.6g}"
+                  for i in wrong[:3]]
+        for hint, variant in backprop_variants():
+            other, other_root = _fresh(nodes)
+            variant(other_root)
+            if self.reuse:
+                variant(other_root)
+            if all(_close(got[i][1], n.grad) for i, n in enumerate(other)):
+                lines.append(f"  Likely mistake: {hint}")
+                break
+        raise Fail("\n".join(lines))
+
+
+# ------------------------------------------------------------------ 5.3 a neuron
+
+def neuron_reference(xs, ws, b):
+    """tanh(Σ w_i x_i + b) built from nnlib Values: (output, xs, ws, b) after backward."""
+    X, W, B = [Value(v) for v in xs], [Value(v) for v in ws], Value(b)
+    z = B
+    for w, x in zip(W, X):
+        z = z + w * x
+    out = z.tanh()
+    out.backward()
+    return out, X, W, B
+
+
+def neuron_variants(xs, ws, b):
+    z = sum(w * x for w, x in zip(ws, xs))
+    return [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z)),
+            ("the bias is added after the tanh; it belongs inside: tanh(Σ w·x + b)", math.tanh(z) + b),
+            ("the tanh is missing: the neuron's output is tanh(Σ w·x + b)", z + b),
+            ("your neuron uses the sigmoid; this one uses tanh(Σ w·x + b)", 1 / (1 + math.exp(-(z + b)))),
+            ("your neuron adds w + x; a neuron multiplies each input by its weight: tanh(Σ w·x + b)",
+             math.tanh(sum(w + x for w, x in zip(ws, xs)) + b))]
+
+
+class Neuron(Task):
+    test_id, exercise, functions = "ex5_3_tests", "5.3", ("neuron", "Value")
+    forbidden_names = _NO_GRAPH
+    depends_on = ("5.1", "5.2")
+
+    def cases(self, rng, hidden):
+        out = []
+        for n in ([3] if not hidden else [int(rng.integers(1, 6)), 4]):
+            xs, ws, b = list(rng.uniform(-1, 1, n)), list(rng.uniform(-1, 1, n)), float(rng.uniform(-0.5, 0.5))
+            nodes = [["leaf", float(v)] for v in xs + ws + [b]]
+            item = lambda i: {"item": [ref("g"), lit(i)]}  # noqa: E731
+            steps = [{"op": "graph", "cls": learner("Value"), "nodes": nodes, "save": "g"},
+                     call(learner("neuron"), {"list": [item(i) for i in range(n)]},
+                          {"list": [item(n + i) for i in range(n)]}, item(2 * n), save="out", attrs=("data",)),
+                     call({"attr": [ref("out"), "backward"]}),
+                     _read_graph("g")]
+            out.append(Case(steps, {"xs": xs, "ws": ws, "b": b}, f"{n} inputs"))
+        return out
+
+    def judge(self, case, calls):
+        xs, ws, b = case.context["xs"], case.context["ws"], case.context["b"]
+        if not calls[0].ok:
+            raise Fail(_explain_build(calls[0], "the inputs"))
+        value = returned(calls[1], "neuron")
+        data = getattr(value, "attrs", {}) or {}
+        if "data" not in data:
+            raise Fail(f"neuron should return a Value (built from your Value class), got {value!r:.80}")
+        out, X, W, B = neuron_reference(xs, ws, b)
+        where = f"xs = {np.round(xs, 3).tolist()}, ws = {np.round(ws, 3).tolist()}, b = {b:.3g}"
+        if not _close(float(data["data"]), out.data):
+            msg = f"neuron's output is {float(data['data']):.6g}, expected {out.data:.6g} (for {where})."
+            for hint, v in neuron_variants(xs, ws, b):
+                if _close(float(data["data"]), v):
+                    msg += f"\n  Likely mistake: {hint}"
+                    break
+            raise Fail(msg)
+        returned(calls[2], "out.backward()")
+        got = _pairs(returned(calls[3], "the inputs"), "the inputs")
+        expected = [v.grad for v in X + W + [B]]
+        names = [f"x{i}" for i in range(len(xs))] + [f"w{i}" for i in range(len(ws))] + ["b"]
+        wrong = [(n, e, g[1]) for n, e, g in zip(names, expected, got) if not _close(g[1], e)]
+        if wrong:
+            shown = "; ".join(f"{n}.grad expected {e:.6g}, yours {g:.6g}" for n, e, g in wrong[:3])
+            raise Fail(f"after out.backward() (for {where}): {shown}. This test uses your Value and backprop: "
+                       "when 5.1 or 5.2 fails, fix them first.")
+
+
+TASKS = [Operations("ex5_1_add_mul_tests", ("add", "mul", "add_number", "number_mul")),
+         Operations("ex5_1_pow_exp_tanh_tests", ("pow", "exp", "tanh")),
+         Backprop("ex5_2_tree_tests", reuse=False), Backprop("ex5_2_reuse_tests", reuse=True), Neuron()]

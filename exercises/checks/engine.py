@@ -1,0 +1,529 @@
+"""The shared engine of the checks: compare an answer with the right one and name the mistake.
+
+An assignment's module describes each test as a Task: how to draw its cases from an rng, the
+probe steps that call the learner's functions on them (run in the learner's kernel, see
+exercises.probe), and how to judge the reports that come back. Judging happens here, in the
+grader's process (or the notebook's judge process), never in the learner's kernel.
+
+A failed judgement raises Fail with a message a beginner can act on: what was expected, what
+came back, and, when a known wrong variant of the formula matches, the likely mistake, worded
+so that the learner's formula and the right one cannot be confused.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import codec
+
+
+class Fail(Exception):
+    """A wrong answer; str(exc) is the message for the learner."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong variant: what it gives on the case's inputs, and the sentence that names it.
+
+    hint starts with what the learner's answer equals and ends with the right formula, e.g.
+    "your dp equals −(p − y)/(p(1 − p))/N, the right one with the sign flipped. The gradient is ...".
+    """
+
+    hint: str
+    value: object
+
+
+@dataclass
+class Case:
+    """One case of a test: the probe steps (sent to the kernel) and what the judge needs (kept here)."""
+
+    steps: list
+    context: dict = field(default_factory=dict)
+    where: str = ""  # the inputs in a few words, for messages ("x (4, 3), W (3, 2), b (2,)")
+
+
+@dataclass
+class Call:
+    """What one probe step reported, decoded (see exercises.probe)."""
+
+    ok: bool
+    value: object = None
+    error: dict | None = None
+    after: dict = field(default_factory=dict)
+    same: dict = field(default_factory=dict)
+    reached: frozenset = frozenset()
+    builtins: frozenset = frozenset()
+    ufuncs: frozenset = frozenset()
+    global_random: bool = False
+    skipped: bool = False
+
+    @classmethod
+    def from_report(cls, report):
+        if not isinstance(report, dict) or not isinstance(report.get("ok"), bool):
+            raise Fail("the kernel sent back a report the grader cannot read")
+        try:
+            same = {name: {codec.decode(k): bool(s) for k, s in pairs} for name, pairs in
+                    dict(report.get("same", {})).items()}
+            return cls(ok=report["ok"], value=codec.decode(report.get("value")), error=report.get("error"),
+                       after={k: codec.decode(v) for k, v in dict(report.get("after", {})).items()}, same=same,
+                       reached=frozenset(tuple(r) for r in report.get("reached", [])),
+                       builtins=frozenset(report.get("builtins", [])), ufuncs=frozenset(report.get("ufuncs", [])),
+                       global_random=bool(report.get("global_random")), skipped=bool(report.get("skipped")))
+        except (codec.CodecError, TypeError, ValueError) as exc:
+            raise Fail(f"the kernel sent back data the grader cannot read ({exc})") from None
+
+
+# ------------------------------------------------------------------ tolerances and previews
+
+def tolerance(*arrays):
+    """(rtol, atol scale) for comparing answers of these dtypes: float64 to about 1e-7, float32 to
+    about 1e-4 (its epsilon is 1.2e-7, and a few operations lose a digit or two)."""
+    worst = max((np.finfo(a.dtype).eps for a in arrays if a.dtype.kind == "f"), default=np.finfo(float).eps)
+    return (1e-7, 1e-10) if worst <= np.finfo(np.float64).eps else (1e-4, 1e-5)
+
+
+def allclose(got, expected, rtol, atol_scale):
+    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    return bool(np.allclose(got, expected, rtol=rtol, atol=atol_scale * scale))
+
+
+def preview(arr, k=4):
+    arr = np.asarray(arr, dtype=float)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}"
+    flat = arr.ravel()
+    return "[" + ", ".join(f"{v:.4g}" for v in flat[:k]) + (", ...]" if flat.size > k else "]")
+
+
+def describe(arr):
+    arr = np.asarray(arr)
+    return f"the number {preview(arr)}" if arr.ndim == 0 else f"an array of shape {arr.shape}, {preview(arr)}"
+
+
+def _worst_entry(got, expected):
+    diff = np.abs(got - expected)
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+    return index, float(diff[index] if diff.ndim else diff)
+
+
+def value_lines(what, got, expected):
+    """Expected and got, with the entry that differs most; with enough digits to see the
+    difference when the previews would look the same."""
+    index, diff = _worst_entry(got, expected)
+    lines = [f"  expected {what} = {preview(expected)}", f"  yours{' ' * (len(what) + 6)}= {preview(got)}"]
+    at = f" at [{', '.join(map(str, index))}]" if index else ""
+    if preview(got) == preview(expected):
+        lines.append(f"  largest difference {diff:.3g}{at}: expected {float(expected[index]):.12g}, "
+                     f"yours {float(got[index]):.12g}")
+    else:
+        lines.append(f"  (largest difference {diff:.3g}{at})")
+    return lines
+
+
+# ------------------------------------------------------------------ comparing an answer
+
+def _numeric(what, got, expected):
+    """got as a numeric array, or Fail saying what it is instead."""
+    if got is None:
+        raise Fail(f"{what}: got None, expected {describe(expected)}. Did the function forget to `return` it?")
+    if isinstance(got, codec.Opaque):
+        raise Fail(f"{what}: expected {describe(expected)}, got a {got.type_name} ({got.text})")
+    if expected.ndim == 0:
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.generic, np.ndarray)):
+            raise Fail(f"{what} should be a number, got a {type(got).__name__}: {got!r:.60}")
+        arr = np.asarray(got)
+        if arr.ndim:
+            raise Fail(f"{what} should be a number, got an array of shape {arr.shape}"
+                       + (" (take the number out with float(...) or .item())" if arr.size == 1 else ""))
+        return arr
+    if isinstance(got, (list, tuple)):
+        raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}. "
+                   "Build it with numpy operations (or np.array(...)) so it has a shape")
+    if isinstance(got, (int, float, np.generic)) and not isinstance(got, (bool, np.bool_)):
+        got = np.asarray(got)  # a number where an array belongs: the shape check below says so
+    if not isinstance(got, np.ndarray):
+        raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}: "
+                   f"{got!r:.60}")
+    if got.dtype.kind not in "biuf":
+        raise Fail(f"{what}: expected an array of numbers, got dtype {got.dtype}")
+    return got
+
+
+def _same_values(g, v, rtol, atol_scale):
+    """Equal shapes and values, NaN and inf included (a wrong formula may overflow where the answer does)."""
+    if v.shape != g.shape:
+        return False
+    finite = np.isfinite(v)
+    if not np.array_equal(finite, np.isfinite(g)) or not np.array_equal(g[~finite], v[~finite], equal_nan=True):
+        return False
+    return allclose(g[finite], v[finite], rtol, atol_scale) if finite.any() else True
+
+
+def diagnose(got, mistakes, rtol=1e-7, atol_scale=1e-10):
+    """The hint of the first Mistake whose value equals got (same shape, allclose), else None."""
+    g = np.asarray(got, dtype=float)
+    with np.errstate(all="ignore"):
+        for mistake in mistakes:
+            v = np.asarray(mistake.value, dtype=float)
+            if _same_values(g, v, max(rtol, 1e-6), max(atol_scale, 1e-9)):
+                return mistake.hint
+    return None
+
+
+def compare(what, got, expected, mistakes=(), *, where=""):
+    """Fail unless got equals expected: same shape, values within the dtype's tolerance.
+
+    what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
+    describes the case's inputs.
+    """
+    expected = np.asarray(expected, dtype=float)
+    g = _numeric(what, got, expected)
+    rtol, atol_scale = tolerance(g)
+    gf = g.astype(float)
+    head = f"{what}" + (f" (for {where})" if where else "")
+    if gf.shape != expected.shape:
+        hint = diagnose(gf, mistakes)
+        if hint is None and expected.ndim == 2 and gf.shape == expected.T.shape:
+            hint = "your shape is the transpose of the right one: check the order of the matrix product"
+        raise Fail(f"{head}: expected shape {expected.shape}, got shape {gf.shape}."
+                   + (f"\n  Likely mistake: {hint}" if hint else ""))
+    if not np.all(np.isfinite(gf)):
+        hint = diagnose(gf, mistakes, rtol, atol_scale)
+        raise Fail(f"{head}: your answer contains NaN or inf: {preview(gf)}; expected {preview(expected)}."
+                   + (f"\n  Likely mistake: {hint}" if hint else ""))
+    if allclose(gf, expected, rtol, atol_scale):
+        return
+    hint = diagnose(gf, mistakes, rtol, atol_scale)
+    raise Fail("\n".join([f"{head}: wrong values."] + value_lines(what, gf, expected)
+                         + ([f"  Likely mistake: {hint}"] if hint else [])))
+
+
+def number(what, got):
+    """got as a float, or Fail when it is not a single number."""
+    arr = _numeric(what, got, np.zeros(()))
+    return float(arr)
+
+
+def unpack(value, name, parts):
+    """A tuple (or list) of len(parts) items, or Fail naming what came back instead."""
+    if not isinstance(value, (tuple, list)) or len(value) != len(parts):
+        got = "None" if value is None else f"a {type(value).__name__}" + (
+            f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
+        raise Fail(f"{name} should return a tuple ({', '.join(parts)}), got {got}"
+                   + (". Did it forget to `return`?" if value is None else ""))
+    return value
+
+
+# ------------------------------------------------------------------ errors the learner's code raised
+
+_ERRORS = (
+    # (exception type, words in its message, the explanation in plain words)
+    ("TypeError", ("only length-1 arrays", "only 0-dimensional arrays", "only size-1 arrays",
+                   "must be real number, not numpy.ndarray", "numpy.ndarray' object cannot be interpreted"),
+     "math.exp, math.log and the other math functions take one number; your code gave one an array. "
+     "numpy's np.exp, np.log, ... work on every entry of an array at once."),
+    ("ValueError", ("truth value of an array",),
+     "Python asked whether a whole array is True, and an array of many True/False values has no single "
+     "answer. That happens with `if z > 0:`, `max(0, z)` or `and`/`or` on arrays. Work entry by entry "
+     "instead: np.maximum(z, 0), np.where(z > 0, a, b), or (z > 0) * 1.0."),
+    ("NameError", ("is not defined",),
+     "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
+)
+
+
+def explain(error, name, shape_hint=""):
+    """The message for an exception the learner's function raised."""
+    etype, message = error.get("type", "Exception"), error.get("message", "")
+    line = error.get("line", "")
+    if etype == "NotImplementedError":
+        return f"{name} is not written yet ({message or 'it raises NotImplementedError'})"
+    if etype == "Skipped":
+        return f"{name} could not be checked: an earlier step of this test failed"
+    text = f"{name} raised {etype}: {message}"
+    for kind, words, explanation in _ERRORS:
+        if etype == kind and any(w in message for w in words):
+            text += f"\n  What it means: {explanation}"
+            break
+    else:
+        if shape_hint and any(w in message for w in ("matmul", "shape", "broadcast", "aligned")):
+            text += f"\n  Hint: {shape_hint}"
+    if line:
+        text += f"\n  (in your line: {line})"
+    return text
+
+
+def returned(call, name, shape_hint=""):
+    """The value a call returned, or Fail with the explained exception."""
+    if not call.ok:
+        raise Fail(explain(call.error or {}, name, shape_hint))
+    return call.value
+
+
+def unchanged(call, arg, original, name, fix):
+    """Fail if the object reported as `arg` after the call differs from original (an input the
+    answer changed in place). fix: what to do instead."""
+    after = call.after.get(arg)
+    if isinstance(original, dict):
+        for key, value in original.items():
+            new = after.get(key) if isinstance(after, dict) else None
+            if not (isinstance(new, np.ndarray) and new.shape == value.shape and np.array_equal(new, value)):
+                raise Fail(f"{name} changed {arg}[{key!r}] in place: it was {preview(value)}, afterwards "
+                           f"{preview(new) if isinstance(new, np.ndarray) else repr(new)}. {fix}")
+        return
+    if not (isinstance(after, np.ndarray) and after.shape == np.shape(original) and np.array_equal(after, original)):
+        now = preview(after) if isinstance(after, np.ndarray) else repr(after)
+        raise Fail(f"{name} changed its input {arg} in place: it was {preview(original)}, afterwards {now}. "
+                   f"The caller's array must stay as it was; {fix}")
+
+
+# ------------------------------------------------------------------ forbidden building blocks
+
+def _resolve(dotted):
+    from ..static import resolve
+
+    obj = resolve(dotted)
+    if obj is None:
+        raise ValueError(f"a forbidden name that names nothing: {dotted!r}")
+    return obj
+
+
+def _codes(code):
+    """A code object and every code object nested in it (closures, comprehensions)."""
+    yield code
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            yield from _codes(const)
+
+
+def _signature(code, module):
+    return (module, getattr(code, "co_qualname", code.co_name), code.co_firstlineno)
+
+
+@dataclass(eq=False)
+class Forbidden:
+    """The library's own versions of what a test asks for: resolved to objects (for the static
+    scan) and to what a probe's trace reports (for the calls a solution reaches)."""
+
+    names: tuple
+    objects: tuple
+    signatures: dict  # (module, qualified name, first line) of every Python function -> the name it came from
+    watch: tuple  # numpy ufuncs among them (a profile cannot see a ufunc call; the probe wraps them)
+    builtins: dict  # builtin functions among them, as module.name -> the name it came from
+
+    @classmethod
+    def of(cls, names, *, allow=()):
+        """Forbid the objects the dotted names resolve to (a module or class: everything in it),
+        except the functions named in allow."""
+        import inspect
+        import types
+
+        objects, signatures, watch, builtins = [], {}, [], {}
+        allowed = {id(_resolve(n)) for n in allow}
+
+        def add_function(fn, dotted):
+            fn = inspect.unwrap(fn)
+            if id(fn) in allowed or not hasattr(fn, "__code__"):
+                return
+            for code in _codes(fn.__code__):
+                signatures.setdefault(_signature(code, fn.__globals__.get("__name__")), dotted)
+
+        for dotted in names:
+            obj = _resolve(dotted)
+            objects.append(obj)
+            if isinstance(obj, np.ufunc):
+                watch.append(dotted.split(".")[-1])
+            elif isinstance(obj, types.BuiltinFunctionType):
+                builtins[f"{obj.__module__}.{obj.__qualname__}"] = dotted
+            elif isinstance(obj, types.ModuleType):
+                for member in vars(obj).values():
+                    if getattr(member, "__module__", None) == obj.__name__:
+                        for fn in ([member] if inspect.isfunction(member) else _class_functions(member)):
+                            add_function(fn, dotted)
+            elif inspect.isclass(obj):
+                for fn in _class_functions(obj):
+                    add_function(fn, dotted)
+            elif callable(obj):
+                add_function(obj, dotted)
+        return cls(tuple(names), tuple(objects), signatures, tuple(watch), builtins)
+
+    def reached_by(self, call):
+        """The forbidden names a call reached (empty when none)."""
+        hits = {f"np.{n}" for n in self.watch if f"numpy.{n}" in call.ufuncs}
+        hits.update(self.builtins[b] for b in call.builtins if b in self.builtins)
+        hits.update(self.signatures[tuple(r)] for r in call.reached if tuple(r) in self.signatures)
+        return sorted(hits)
+
+    def covers(self, obj):
+        """Whether a name the learner's code refers to is (inside) one of the forbidden objects."""
+        import inspect
+
+        for f in self.objects:
+            if obj is f:
+                return True
+            module = getattr(obj, "__module__", None)
+            if inspect.ismodule(f) and (module == f.__name__ or (inspect.ismodule(obj)
+                                                                and obj.__name__.startswith(f.__name__ + "."))):
+                return True
+            if inspect.isclass(f) and module == f.__module__ and \
+                    getattr(obj, "__qualname__", "").startswith(f.__qualname__ + "."):
+                return True
+        return False
+
+    def name_of(self, obj):
+        for name, f in zip(self.names, self.objects):
+            if obj is f or self.__class__.of((name,)).covers(obj):
+                return name
+        return getattr(obj, "__name__", repr(obj))
+
+
+def _class_functions(cls_obj):
+    import inspect
+
+    if not inspect.isclass(cls_obj):
+        return []
+    out = []
+    for member in vars(cls_obj).values():
+        member = getattr(member, "__func__", member)
+        if isinstance(member, property):
+            out += [f for f in (member.fget, member.fset) if f]
+        elif inspect.isfunction(member):
+            out.append(member)
+    return out
+
+
+def check_forbidden(calls, forbidden, exercise):
+    """Fail when any call reached a forbidden building block."""
+    for call in calls:
+        hits = forbidden.reached_by(call) if forbidden else []
+        if hits:
+            raise Fail(f"Exercise {exercise} asks you to write this yourself, but your code calls {', '.join(hits)}, "
+                       "a ready-made version of it. Write it yourself: this test gives no points while the "
+                       "answer comes from the library.")
+
+
+def check_own_rng(call, name):
+    """Fail when a call drew from numpy's global random state (np.random.permutation, ...)."""
+    if call.global_random:
+        raise Fail(f"{name} drew from numpy's global random state (np.random.permutation, np.random.shuffle, "
+                   "...). Use the rng you are given (rng.permutation(n)): then a run can be repeated exactly.")
+
+
+# ------------------------------------------------------------------ tests as tasks
+
+def lit(value):
+    """A probe argument holding a literal value."""
+    return {"lit": codec.encode(value)}
+
+
+def ref(name):
+    """A probe argument naming an object an earlier step made or saved."""
+    return {"name": name}
+
+
+def learner(name):
+    """A probe argument naming something in the learner's namespace (their function)."""
+    return {"global": name}
+
+
+def make(name, value):
+    """A probe step that puts a value (arrays, numbers, dicts of arrays) into the probe's objects."""
+    return {"op": "make", "name": name, "kind": "value", "value": codec.encode(value)}
+
+
+def call(fn, *args, save=None, report=(), kwargs=None, attrs=()):
+    """A probe step calling fn (a reference) on the references args; report: names of objects
+    whose state afterwards comes back."""
+    step = {"op": "call", "fn": fn, "args": list(args), "report": list(report)}
+    if kwargs:
+        step["kwargs"] = kwargs
+    if save:
+        step["save"] = save
+    if attrs:
+        step["attrs"] = list(attrs)
+    return step
+
+
+class Task:
+    """One test cell of an assignment (by its grade_id): cases, probe steps and the judgement.
+
+    Subclasses set test_id, exercise (e.g. "1.2"), functions (the learner's names the probe
+    calls, in the order a notebook's `check(test_id, *functions)` passes them), forbidden (dotted
+    names of the library's versions of the answer), and write cases() and judge().
+    """
+
+    test_id = ""
+    exercise = ""
+    functions = ()
+    forbidden_names = ()
+    allow = ()
+    depends_on = ()  # exercises whose code this test also runs (the notebook says so)
+
+    def cases(self, rng, hidden):
+        """The cases to try: a list of Case. hidden: draw the grader's varied cases rather than
+        the few the notebook shows (rng is then seeded from the operating system)."""
+        raise NotImplementedError
+
+    def judge(self, case, calls):
+        """Raise Fail when the reports of one case show a wrong answer."""
+        raise NotImplementedError
+
+    @property
+    def forbidden(self):
+        if not self.forbidden_names:
+            return None
+        cached = self.__dict__.get("_forbidden")
+        if cached is None:
+            cached = self.__dict__["_forbidden"] = Forbidden.of(self.forbidden_names, allow=self.allow)
+        return cached
+
+    def probe_steps(self, case):
+        """The case's steps with the forbidden ufuncs watched during every call."""
+        watch = list(self.forbidden.watch) if self.forbidden else []
+        return [dict(step, watch=watch) if step.get("op") in ("call", "graph") else step for step in case.steps]
+
+
+def visible_rng(task):
+    """The notebook's cases: the same every time, so a learner sees stable feedback."""
+    import zlib
+
+    return np.random.default_rng(zlib.crc32(task.test_id.encode()))
+
+
+def hidden_rng():
+    """The grader's cases: a fresh seed from the operating system, stored nowhere."""
+    import os
+
+    return np.random.default_rng(int.from_bytes(os.urandom(16), "little"))
+
+
+def draw_cases(task, *, hidden):
+    """The cases of a test: the notebook's (visible) ones, and with hidden=True the grader's as well."""
+    cases = [dict(c=c, hidden=False) for c in task.cases(visible_rng(task), hidden=False)]
+    if hidden:
+        cases += [dict(c=c, hidden=True) for c in task.cases(hidden_rng(), hidden=True)]
+    return [(entry["c"], entry["hidden"]) for entry in cases]
+
+
+def verdict(task, cases, reports):
+    """(None, False) when every case passed, else (the message for the first case that failed,
+    whether that case was one of the hidden ones).
+
+    cases: [(Case, hidden)]; reports: one list of step reports per case (from exercises.probe).
+    """
+    if not isinstance(reports, list) or len(reports) != len(cases):
+        return "the kernel did not report on every case of this test", False
+    for (case, hidden), report in zip(cases, reports):
+        try:
+            if not isinstance(report, list) or len(report) != len(case.steps):
+                raise Fail("the kernel did not report on every step of this test")
+            calls = [Call.from_report(r) for r in report]
+            check_forbidden(calls, task.forbidden, task.exercise)
+            task.judge(case, calls)
+        except Exception as exc:  # an answer the judge did not foresee must not stop the grading
+            if not isinstance(exc, Fail):
+                exc = Fail(f"the grader could not judge this answer ({type(exc).__name__}: {exc}); it gives no "
+                           "points. Check that it returns what the exercise asks for")
+            note = ("\n  (This was one of the grader's hidden cases: your code passed the cases the notebook "
+                    "shows, so make it right for any inputs, not just those.)") if hidden else ""
+            return str(exc) + note, hidden
+    return None, False

@@ -1,0 +1,492 @@
+# ruff: noqa: E501  (a table of answers, one to a line, reads best unwrapped)
+"""Realistic answers to every exercise, wrong and right, graded by the grader's own judging.
+
+Each wrong answer is an edit of the source notebook's solution, the way a learner gets it
+wrong; the test asserts exactly which tests fail (so the points lost, and that no other
+exercise loses any unless the notebook says it depends on it) and that the message names the
+mistake. Each correct-but-different answer must get full marks. The cells run in this
+process (tests/exercise_harness.py); tests/test_exercises.py grades a sample in real kernels.
+"""
+
+import exercise_harness as harness
+import pytest
+
+from exercises.notebooks import grade_id, is_test, points
+
+A1, A2, A3, A4, A5 = "01_forward_and_losses", "02_chain_rule", "03_backprop", "04_training", "05_autograd"
+MARK = {A1: pytest.mark.a1, A2: pytest.mark.a2, A3: pytest.mark.a3, A4: pytest.mark.a4, A5: pytest.mark.a5}
+
+SIGMOID = "return 1.0 / (1.0 + np.exp(-z))"
+TANH = "return (ez - emz) / (ez + emz)"
+RELU = "return np.maximum(z, 0.0)"
+MSE = "return 0.5 * np.sum(diff ** 2) / n, diff / n"
+BCE_LOSS = "loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / n"
+BCE_GRAD = "return loss, (p - y) / (p * (1 - p)) / n"
+NEURON = "delta = (f(z) - y) * f_prime(z) / len(x)  # dL/dz for each row"
+LAYER = "return dz @ W.T, x.T @ dz, dz.sum(axis=0)"
+NET_DZ1 = 'dz1 = da1 * sigmoid_prime(cache["z1"])'
+NET_DY = "_, dy_hat = mse_loss(y_hat, y)"
+NUM = "grad[i] = (f_plus - f_minus) / (2 * h)"
+CHECK = "errors[name] = nnlib.rel_error(grads[name], numeric)"
+SGD = "p -= lr * grads[name]"
+BATCH = "order = rng.permutation(n)"
+BATCHES = "return [order[start:start + batch_size] for start in range(0, n, batch_size)]"
+STOP = "elif epoch - best_epoch >= patience:"
+LIMIT = "A = np.column_stack([X, np.ones(len(X))])"
+LIMIT_RET = "return 2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()"
+
+# (assignment, cell, old, new, tests that must fail (space separated, without "_tests"), words the message must hold)
+WRONG = [
+    # 1.1 a dense layer
+    (A1, "ex1_1", "x @ W + b", "x @ W", "ex1_1", "the bias is missing"),
+    (A1, "ex1_1", "x @ W + b", "x @ W - b", "ex1_1", "the bias has the wrong sign"),
+    (A1, "ex1_1", "x @ W + b", "W @ x + b", "ex1_1", "batch rows come first"),
+    (A1, "ex1_1", "x @ W + b", "x @ W.T + b", "ex1_1", "no transpose"),
+    (A1, "ex1_1", "x @ W + b", "x * W + b", "ex1_1", "entry by entry"),
+    (A1, "ex1_1", "return x @ W + b", "z = x @ W + b\n    z += b\n    return z", "ex1_1", "b added twice"),
+    (A1, "ex1_1", "return x @ W + b", "import nnlib\n    return nnlib.dense_forward(x, W, b)[0]", "ex1_1",
+     "nnlib.dense_forward"),
+    (A1, "ex1_1", "x @ W + b", "(x @ W + b).tolist()", "ex1_1", "got a list"),
+    (A1, "ex1_1", "return x @ W + b", "z = x @ W + b", "ex1_1", "forget to `return`"),
+    (A1, "ex1_1", "return x @ W + b", "return np.array([row @ W for row in x])", "ex1_1", "the bias is missing"),
+    (A1, "ex1_1", "x @ W + b", "x @ W + b.reshape(-1, 1)", "ex1_1", "down the columns"),
+    (A1, "ex1_1", "x @ W + b", "(x @ W + b).T", "ex1_1", "your z is transposed"),
+    # 1.2 activations
+    (A1, "ex1_2", SIGMOID, "return 1 / (1 + np.exp(z))", "ex1_2_sigmoid", "the exponent's sign is flipped"),
+    (A1, "ex1_2", SIGMOID, "return np.exp(-z) / (1 + np.exp(-z))", "ex1_2_sigmoid", "numerator is e^(−z)"),
+    (A1, "ex1_2", SIGMOID, "return 1 / 1 + np.exp(-z)", "ex1_2_sigmoid", "(1 / 1) + e^(−z)"),
+    (A1, "ex1_2", SIGMOID, "import math\n    return 1 / (1 + math.exp(-z))", "ex1_2_sigmoid", "math functions take one"),
+    (A1, "ex1_2", SIGMOID, "import nnlib\n    return nnlib.sigmoid(z)", "ex1_2_sigmoid", "nnlib.sigmoid"),
+    (A1, "ex1_2", SIGMOID, "return np.exp(-z)", "ex1_2_sigmoid", "e^(−z) alone"),
+    (A1, "ex1_2", SIGMOID, "return 1 / (1 - np.exp(-z))", "ex1_2_sigmoid", "needs a plus"),
+    (A1, "ex1_2", SIGMOID, "s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)", "ex1_2_sigmoid", "the derivative s(1 − s)"),
+    (A1, "ex1_2", TANH, "return (ez - emz) / 2", "ex1_2_tanh", "sinh"),
+    (A1, "ex1_2", TANH, "return np.tanh(z)", "ex1_2_tanh", "np.tanh"),
+    (A1, "ex1_2", TANH, "import math\n    return np.vectorize(math.tanh)(z)", "ex1_2_tanh", "math.tanh"),
+    (A1, "ex1_2", TANH, "return ez - emz / ez + emz", "ex1_2_tanh", "without brackets"),
+    (A1, "ex1_2", TANH, "return (ez + emz) / (ez - emz)", "ex1_2_tanh", "upside down"),
+    (A1, "ex1_2", TANH, "return (emz - ez) / (ez + emz)", "ex1_2_tanh", "−tanh(z)"),
+    (A1, "ex1_2", TANH, "return 2 * sigmoid(z) - 1", "ex1_2_tanh", "2·sigmoid(2z) − 1"),
+    (A1, "ex1_2", RELU, "return np.max(z, 0)", "ex1_2_relu", "np.max(z, 0) takes the largest entry"),
+    (A1, "ex1_2", RELU, "return np.minimum(z, 0)", "ex1_2_relu", "keep the negative part"),
+    (A1, "ex1_2", RELU, "return max(0, z)", "ex1_2_relu", "a whole array is True"),
+    (A1, "ex1_2", RELU, "z[z < 0] = 0\n    return z", "ex1_2_relu", "changed its input z in place"),
+    (A1, "ex1_2", RELU, "return (z > 0) * 1.0", "ex1_2_relu", "relu's derivative"),
+    (A1, "ex1_2", RELU, "return np.abs(z)", "ex1_2_relu", "|z|"),
+    (A1, "ex1_2", RELU, "if z > 0:\n        return z\n    return 0 * z", "ex1_2_relu", "a whole array is True"),
+    (A1, "ex1_2", RELU, "import nnlib\n    return nnlib.relu(z)", "ex1_2_relu", "nnlib.relu"),
+    # 1.3 MSE
+    (A1, "ex1_3", MSE, "return np.sum(diff ** 2) / n, diff / n", "ex1_3_loss", "no ½"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2), diff / n", "ex1_3_loss", "the sum over the batch"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.mean(diff ** 2), diff / n", "ex1_3_loss", "averages over all N·k"),
+    (A1, "ex1_3", MSE, "return np.mean(diff ** 2), diff / n", "ex1_3_loss", "np.mean((ŷ − y)²)"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(np.abs(diff)) / n * 2, diff / n", "ex1_3_loss", "absolute errors"),
+    (A1, "ex1_3", MSE, "return 0.5 * diff ** 2 / n, diff / n", "ex1_3_loss", "should be a number"),
+    (A1, "ex1_3", MSE, "return np.sqrt(np.mean(diff ** 2)), diff / n", "ex1_3_loss", "RMSE"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, -diff / n", "ex1_3_gradient", "sign flipped"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, diff", "ex1_3_gradient", "without the 1/N"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, 2 * diff / n", "ex1_3_gradient", "cancels with the ½"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, diff / y.size", "ex1_3_gradient", "divides by N·k"),
+    (A1, "ex1_3", "diff = y_hat - y", "diff = y_hat\n    diff -= y", "ex1_3_loss ex1_3_gradient",
+     "changed its input y_hat in place"),
+    (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n", "ex1_3_loss ex1_3_gradient", "should return a tuple"),
+    # 1.4 BCE
+    (A1, "ex1_4", BCE_LOSS, "loss = np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / n", "ex1_4_loss", "is negative"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))", "ex1_4_loss", "the sum, not the mean"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -np.sum(y * np.log(p)) / n", "ex1_4_loss", "only the y log p term"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n", "ex1_4_loss", "log10"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -(y * np.log(p) + (1 - y) * np.log(1 - p)) / n", "ex1_4_loss",
+     "should be a number"),
+    (A1, "ex1_4", "n = p.size", "n = len(p)", "ex1_4_loss ex1_4_gradient", "number of rows"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, (y - p) / (p * (1 - p)) / n", "ex1_4_gradient", "sign flipped"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, (p - y) / (p * (1 - p))", "ex1_4_gradient", "missing the 1/N"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, (p - y) / n", "ex1_4_gradient", "with respect to the logit z"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, (-y / p - (1 - y) / (1 - p)) / n", "ex1_4_gradient", "+(1 − y)/(1 − p)"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, -y / p / n", "ex1_4_gradient", "first term only"),
+    (A1, "ex1_4", BCE_GRAD, "import nnlib\n    return nnlib.bce_loss(p, y)", "ex1_4_loss ex1_4_gradient",
+     "nnlib.bce_loss"),
+    # 2.1–2.3 derivatives
+    (A2, "ex2_1", "return s * (1 - s)", "return s", "ex2_1", "sigmoid(z) itself"),
+    (A2, "ex2_1", "return s * (1 - s)", "return z * (1 - z)", "ex2_1", "applied to z instead of"),
+    (A2, "ex2_1", "return s * (1 - s)", "return s * (1 + s)", "ex2_1", "needs a minus"),
+    (A2, "ex2_1", "return s * (1 - s)", "return -s * (1 - s)", "ex2_1", "is positive"),
+    (A2, "ex2_1", "return s * (1 - s)", "return 1 - s", "ex2_1", "a factor s is missing"),
+    (A2, "ex2_1", "return s * (1 - s)", "return s ** 2", "ex2_1", "not s·s"),
+    (A2, "ex2_1", "s = sigmoid(z)", "s = 1 / 1 + np.exp(-z)", "ex2_1", "(1 / 1) + e^(−z)"),
+    (A2, "ex2_1", "s = sigmoid(z)\n    return s * (1 - s)", "import nnlib\n    return nnlib.sigmoid_prime(z)", "ex2_1",
+     "nnlib.sigmoid_prime"),
+    (A2, "ex2_1", "s = sigmoid(z)\n    return s * (1 - s)", 'return ACTIVATIONS["sigmoid"][1](z)', "ex2_1",
+     "ACTIVATIONS"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 - z ** 2", "ex2_2", "z is where tanh(z) belongs"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return np.tanh(z)", "ex2_2", "tanh(z) itself"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 + np.tanh(z) ** 2", "ex2_2", "1 + tanh(z)²"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 - np.tanh(z)", "ex2_2", "the square is missing"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return (1 - np.tanh(z)) ** 2", "ex2_2", "square tanh(z) first"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 - np.tanh(z ** 2)", "ex2_2", "square after taking tanh"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "import nnlib\n    return nnlib.tanh_prime(z)", "ex2_2",
+     "nnlib.tanh_prime"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return np.sign(z)", "ex2_3", "np.sign(z) is −1"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return (z >= 0).astype(float)", "ex2_3", "not z >= 0"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return np.ones_like(z)", "ex2_3", "1 everywhere"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return np.maximum(z, 0)", "ex2_3", "relu(z) itself"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return 1.0 if z > 0 else 0.0", "ex2_3", "a whole array is True"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return (z < 0) * 1.0", "ex2_3", "the wrong way round"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return (z != 0).astype(float)", "ex2_3", "wherever z ≠ 0"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "z[z > 0] = 1\n    z[z <= 0] = 0\n    return z", "ex2_3",
+     "changed its input z in place"),
+    # 2.4 the chain rule
+    (A2, "ex2_4", "return y_hat - y,", "return y - y_hat,", "ex2_4", "the sign flipped"),
+    (A2, "ex2_4", "return y_hat - y,", "return 2 * (y_hat - y),", "ex2_4", "the ½ cancels the 2"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat, x", "ex2_4", "its derivative s(1 − s)"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat * (1 - y_hat), w", "ex2_4", "∂z/∂w = x"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat * (1 - y_hat), 1", "ex2_4", "which is ∂z/∂b"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "(w * x + b) * (1 - (w * x + b)), x", "ex2_4", "not to z"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat * (1 - y_hat)", "ex2_4", "should return a tuple"),
+    (A2, "ex2_4", "return y_hat - y,", "return 0.5 * (y_hat - y) ** 2,", "ex2_4", "the loss ½(ŷ − y)² itself"),
+    # 2.5 one neuron
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) / len(x)", "ex2_5_dw ex2_5_db", "the f'(z) factor is missing"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f_prime(f(z)) / len(x)", "ex2_5_dw ex2_5_db", "applied to a = f(z)"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f(z) / len(x)", "ex2_5_dw ex2_5_db", "f(z) stands where"),
+    (A2, "ex2_5", NEURON, "delta = (y - f(z)) * f_prime(z) / len(x)", "ex2_5_dw ex2_5_db", "sign flipped"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f_prime(z)", "ex2_5_dw ex2_5_db", "the sum over the batch"),
+    (A2, "ex2_5", NEURON, "delta = (z - y) * f_prime(z) / len(x)", "ex2_5_dw ex2_5_db", "the error is z − y"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.T @ delta, 0.0", "ex2_5_db", "your db is 0"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.T @ delta, delta.mean()", "ex2_5_db", "divided by N"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x @ delta, delta.sum()", "ex2_5_dw ex2_5_db",
+     "raised ValueError"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.T @ delta, delta", "ex2_5_db", "should be a number"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return (x.T @ delta)[:, None], delta.sum()", "ex2_5_dw",
+     "expected shape"),
+    # 3.1 a layer's backward pass
+    (A3, "ex3_1", LAYER, "return dz @ W, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx ex3_1_dW ex3_1_db", "Wᵀ, not W"),
+    (A3, "ex3_1", LAYER, "return -dz @ W.T, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx", "sign flipped: dx = dz @ W.T"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, dz.T @ x, dz.sum(axis=0)", "ex3_1_dW", "the transpose of the right one"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz / len(x), dz.sum(axis=0)", "ex3_1_dW", "already carries the 1/N"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz, np.zeros(W.shape[1])", "ex3_1_db", "your db is 0"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz, dz.mean(axis=0)", "ex3_1_db", "averages over the batch"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz, dz.sum()", "ex3_1_db", "sums over every entry"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz, dz.sum(axis=1)", "ex3_1_db", "the wrong axis"),
+    (A3, "ex3_1", LAYER, "return dense_backward(dz, (x, W))", "ex3_1_dx ex3_1_dW ex3_1_db", "nnlib.dense_backward"),
+    (A3, "ex3_1", LAYER, "return nnlib.dense_backward(dz, (x, W))", "ex3_1_dx ex3_1_dW ex3_1_db",
+     "nnlib.dense_backward"),
+    # 3.2 a network's backward pass (3.4's last point uses it: the notebook says so)
+    (A3, "ex3_2", NET_DZ1, "dz1 = da1", "ex3_2_hidden_layer ex3_4_your_network", "the f'(z1) factor is missing"),
+    (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * sigmoid_prime(cache["a1"])', "ex3_2_hidden_layer ex3_4_your_network",
+     "applied to a1 instead of z1"),
+    (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * cache["a1"]', "ex3_2_hidden_layer ex3_4_your_network", "stands where its derivative"),
+    (A3, "ex3_2", NET_DY, "dy_hat = (y - y_hat) / len(y)", "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network",
+     "sign flipped"),
+    (A3, "ex3_2", NET_DY, "dy_hat = y_hat - y", "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network",
+     "times too large"),
+    (A3, "ex3_2", NET_DY, "_, dy_hat = mse_loss(y_hat, y)\n    dy_hat = dy_hat / len(y)",
+     "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "twice"),
+    (A3, "ex3_2", 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', 'return {"W1": dW1, "b1": db1, "W2": dW2}',
+     "ex3_2_output_layer ex3_4_your_network", "missing from the returned dict"),
+    (A3, "ex3_2", 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+     'return {"W1": dW1, "b1": 0 * db1, "W2": dW2, "b2": db2}', "ex3_2_hidden_layer ex3_4_your_network", "your db1 is 0"),
+    (A3, "ex3_2", NET_DY, "y_hat -= y\n    dy_hat = y_hat / len(y)",
+     "ex3_2_output_layer ex3_2_hidden_layer", "changed its input y_hat in place"),
+    (A3, "ex3_2", 'da1, dW2, db2 = dense_backward(dy_hat, (cache["a1"], params["W2"]))',
+     'dW2, db2 = cache["a1"].T @ dy_hat, dy_hat.sum(axis=0)\n    da1 = dy_hat @ params["W2"]',
+     "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "da1 = dz2 @ W2.T"),
+    # 3.3 central differences
+    (A3, "ex3_3", NUM, "grad[i] = (f_plus - f(x)) / h", "ex3_3", "the forward difference"),
+    (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / h", "ex3_3", "divide by 2h, not h"),
+    (A3, "ex3_3", NUM, "grad[i] = (f_minus - f_plus) / (2 * h)", "ex3_3", "sign flipped"),
+    (A3, "ex3_3", "        x[i] = old\n", "", "ex3_3", "put each entry back"),
+    (A3, "ex3_3", "grad = np.zeros_like(x)", "grad = np.zeros_like(x)\n    h = 1e-12", "ex3_3",
+     "set h to a number of its own"),
+    (A3, "ex3_3", "x[i] = old + h\n        f_plus = f(x)\n        x[i] = old - h\n        f_minus = f(x)",
+     "xp, xm = x.copy(), x.copy()\n        xp[i], xm[i] = old + h, old - h\n        f_plus, f_minus = f(xp), f(xm)",
+     "ex3_3", "perturbed a copy of x"),
+    (A3, "ex3_3", "for i in np.ndindex(x.shape):", "for i in range(len(x)):", "ex3_3", "entries of x moved at once"),
+    (A3, "ex3_3", "        x[i] = old\n", "        x[i] = old\n        x = x.copy()\n", "ex3_3", "perturbed a copy of x"),
+    (A3, "ex3_3", "return grad", "return grad.tolist()", "ex3_3", "got a list"),
+    (A3, "ex3_3", NUM, "grad[i] = f_plus - f_minus", "ex3_3", "without the division by 2h"),
+    (A3, "ex3_3", "grad = np.zeros_like(x)", "return nnlib.numerical_gradient(f, x, h)", "ex3_3",
+     "nnlib.numerical_gradient"),
+    # 3.4 a gradient check
+    (A3, "ex3_4", CHECK, "errors[name] = float(np.max(np.abs(grads[name] - numeric)))", "ex3_4", "absolute error"),
+    (A3, "ex3_4", CHECK, "errors[name] = float(np.mean(np.abs(grads[name] - numeric)))", "ex3_4",
+     "mean absolute difference"),
+    (A3, "ex3_4", CHECK, "a, b = grads[name], numeric\n        errors[name] = np.linalg.norm(a - b) / "
+     "(np.linalg.norm(a) + np.linalg.norm(b))", "ex3_4", "2-norms"),
+    (A3, "ex3_4", "numeric = nnlib.numerical_gradient(lambda _: loss_of(params), param, h)",
+     "numeric = nnlib.numerical_gradient(lambda _: loss_of(params), param.copy(), h)",
+     "ex3_4 ex3_4_your_network", "expected at most 1e-7"),
+    (A3, "ex3_4", CHECK, "errors[name] = nnlib.rel_error(grads[name], grads[name])", "ex3_4",
+     "the check must flag them"),
+    (A3, "ex3_4", "return errors", "return list(errors.values())", "ex3_4 ex3_4_your_network", "should return a dict"),
+    # 4.1 the update rule
+    (A4, "ex4_1", SGD, "p += lr * grads[name]", "ex4_1", "moved uphill"),
+    (A4, "ex4_1", SGD, "p -= grads[name]", "ex4_1", "the learning rate is missing"),
+    (A4, "ex4_1", "for name, p in params.items():\n        p -= lr * grads[name]",
+     "for name in params:\n        params[name] = params[name] - lr * grads[name]", "ex4_1", "a new array"),
+    (A4, "ex4_1", SGD, "p = p - lr * grads[name]", "ex4_1", "`p = p - lr * g`"),
+    (A4, "ex4_1", SGD, "g = grads[name]\n        g *= lr\n        p -= g", "ex4_1", "the gradients must be left alone"),
+    (A4, "ex4_1", SGD, "if name.startswith('W'):\n            p -= lr * grads[name]", "ex4_1", "the bias needs"),
+    (A4, "ex4_1", "for name, p in params.items():\n        p -= lr * grads[name]",
+     "nnlib.sgd_step([(params[k], grads[k]) for k in params], lr)", "ex4_1", "nnlib.sgd_step"),
+    # 4.2 mini-batches
+    (A4, "ex4_2", BATCH, "order = np.arange(n)", "ex4_2", "forgot to shuffle"),
+    (A4, "ex4_2", BATCH, "order = np.random.permutation(n)", "ex4_2", "global random state"),
+    (A4, "ex4_2", BATCH, "order = np.random.default_rng(0).permutation(n)", "ex4_2", "a fixed seed"),
+    (A4, "ex4_2", BATCH, "order = rng.integers(0, n, size=n)", "ex4_2", "with replacement"),
+    (A4, "ex4_2", BATCH, "order = rng.choice(n, n)", "ex4_2", "with replacement"),
+    (A4, "ex4_2", "range(0, n, batch_size)", "range(0, n - batch_size + 1, batch_size)", "ex4_2",
+     "the last, smaller batch was dropped"),
+    (A4, "ex4_2", BATCHES, "return np.array_split(order, batch_size)", "ex4_2", "np.array_split(order, batch_size)"),
+    (A4, "ex4_2", BATCH, "order = rng.permutation(n)\n    order = np.concatenate([order, order[:(-n) % batch_size]])",
+     "ex4_2", "filled up to batch_size"),
+    (A4, "ex4_2", BATCHES, "return [list(order[s:s + batch_size]) for s in range(0, n, batch_size)]", "ex4_2",
+     "Python list"),
+    (A4, "ex4_2", BATCHES, "return (order[s:s + batch_size] for s in range(0, n, batch_size))", "ex4_2", "generator"),
+    (A4, "ex4_2", BATCH, "order = rng.permutation(n) + 1", "ex4_2", "did you add 1"),
+    (A4, "ex4_2", BATCH, "order = rng.permutation(n).astype(float)", "ex4_2", "integer row indices"),
+    (A4, "ex4_2", "start:start + batch_size", "start:start + batch_size - 1", "ex4_2", "the slices skip rows"),
+    (A4, "ex4_2", BATCHES, "return [order[s:s + batch_size] for s in range(0, n, batch_size)][::-1][:1]", "ex4_2",
+     "rows are never used"),
+    # 4.3 when to stop
+    (A4, "ex4_3", STOP, "elif epoch - best_epoch > patience:", "ex4_3", "stopped one epoch late"),
+    (A4, "ex4_3", STOP, "elif epoch - best_epoch >= patience - 1:", "ex4_3", "stopped one epoch early"),
+    (A4, "ex4_3", "if loss < best:", "if loss <= best:", "ex4_3", "counted a tie as an improvement"),
+    (A4, "ex4_3", STOP, "elif epoch - best_epoch >= 1:", "ex4_3", "the first epoch without improvement"),
+    (A4, "ex4_3", "if loss < best:", "if loss < best - 1e-3:", "ex4_3", "val_losses=[1.0, 0.9, 0.8999"),
+    (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None\n    for epoch, loss in enumerate(val_losses):\n"
+     "        if loss < best:\n            best, best_epoch = loss, epoch\n        elif epoch - best_epoch >= patience:\n"
+     "            return epoch",
+     "best, waited = float(\"inf\"), 0\n    for epoch, loss in enumerate(val_losses):\n        if loss < best:\n"
+     "            best = loss\n        else:\n            waited += 1\n            if waited >= patience:\n"
+     "                return epoch", "ex4_3", "never reset"),
+    (A4, "ex4_3", "            return epoch", "            return best_epoch", "ex4_3", "returned the best epoch"),
+    (A4, "ex4_3", "            return epoch", "            return epoch + 1", "ex4_3", "counted epochs from 1"),
+    (A4, "ex4_3", "    return None", "    return len(val_losses) - 1", "ex4_3", "return None then"),
+    (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None", "return nnlib.early_stopping_epoch(val_losses, patience)",
+     "ex4_3", "nnlib.early_stopping_epoch"),
+    # 4.4 a training loop
+    (A4, "ex4_4", "p[...] = weights", "pass", "ex4_4", "kept the last epoch's weights"),
+    (A4, "ex4_4", "saved = [p.copy() for p, _ in model.parameters()]", "saved = [p for p, _ in model.parameters()]",
+     "ex4_4", "a saved reference keeps changing"),
+    (A4, "ex4_4", "val = nnlib.mse_loss(model.forward(X_val), y_val)[0]", "val = nnlib.mse_loss(model.forward(X), y)[0]",
+     "ex4_4", "validated on the training set"),
+    (A4, "ex4_4", "total += loss * len(Xb)", "total += loss * batch_size", "ex4_4", "weighted by batch size"),
+    (A4, "ex4_4", "nnlib.iterate_minibatches(X, y, batch_size, rng)",
+     "nnlib.iterate_minibatches(X, y, batch_size, rng, shuffle=False)", "ex4_4", "forgot to shuffle"),
+    (A4, "ex4_4", "nnlib.sgd_step(model.parameters(), lr)", "nnlib.sgd_step(model.parameters(), 0.1)", "ex4_4",
+     "as if lr were 0.1"),
+    (A4, "ex4_4", "elif epoch - history[\"best_epoch\"] >= patience:", "elif epoch - history[\"best_epoch\"] > patience:",
+     "ex4_4", "stopped one epoch late"),
+    (A4, "ex4_4", "        elif epoch - history[\"best_epoch\"] >= patience:\n            break", "", "ex4_4",
+     "never stopped early"),
+    (A4, "ex4_4", "best, history[\"best_epoch\"] = val, epoch", "best, history[\"best_epoch\"] = val, epoch + 1",
+     "ex4_4", "counting from 1"),
+    (A4, "ex4_4", "model.backward(dy_hat)", "model.backward(dy_hat * len(Xb))", "ex4_4", "missing the 1/N"),
+    (A4, "ex4_4", "return history", "pass", "ex4_4", "forget to `return`"),
+    (A4, "ex4_4", "for Xb, yb in nnlib.iterate_minibatches(X, y, batch_size, rng):",
+     "order = np.random.permutation(len(X))\n        for Xb, yb in ((X[order[s:s + batch_size]], y[order[s:s + batch_size]])"
+     " for s in range(0, len(X), batch_size)):", "ex4_4", "global random state"),
+    (A4, "ex4_4", "nnlib.sgd_step(model.parameters(), lr)",
+     "for p, g in model.parameters():\n                p += lr * g", "ex4_4", "updated with +η"),
+    (A4, "ex4_4", "history = {\"train_loss\": [], \"val_loss\": [], \"best_epoch\": None}",
+     "return nnlib.train(model, 'mse', X, y, X_val=X_val, y_val=y_val, lr=lr, batch_size=batch_size, "
+     "max_epochs=max_epochs, patience=patience, rng=rng)", "ex4_4", "nnlib.train"),
+    # 4.5 the stability limit
+    (A4, "ex4_5", LIMIT, "A = X", "ex4_5", "leaves out the bias"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A).max()", "ex4_5", "AᵀA instead of AᵀA / N"),
+    (A4, "ex4_5", LIMIT_RET, "return 1.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()", "ex4_5", "1 / λ_max"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).min()", "ex4_5",
+     "the smallest eigenvalue"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.trace(A.T @ A / len(X))", "ex4_5", "the trace"),
+    (A4, "ex4_5", LIMIT_RET, "return np.array([2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()])", "ex4_5",
+     "should be a number"),
+    (A4, "ex4_5", LIMIT_RET, "return nnlib.dynamics.stability_limit(A.T @ A / len(X))", "ex4_5", "stability_limit"),
+    # 4.6 the learning rate, answered with a plot
+    (A4, "ex4_6", "batch_size=len(X_lr)", "batch_size=16", "ex4_6_runs", "not full-batch gradient descent"),
+    (A4, "ex4_6", "lr=lr, batch_size", "lr=learning_rates[0], batch_size", "ex4_6_runs", "with lr = 0.05, not 0.2"),
+    (A4, "ex4_6", "runs[lr] = nnlib.train", "runs[str(lr)] = nnlib.train", "ex4_6_runs ex4_6_answer",
+     "no entry for lr = 0.05"),
+    (A4, "ex4_6", "plot_loss_curves(runs[lr]", "plot_loss_curves(runs[str(lr)]", "ex4_6_runs ex4_6_answer",
+     "KeyError"),
+    (A4, "ex4_6", "diverging_lrs = [0.6]", "diverging_lrs = [0.4, 0.6]", "ex4_6_answer", "these converge"),
+    (A4, "ex4_6", "diverging_lrs = [0.6]", "diverging_lrs = []", "ex4_6_answer", "these diverge"),
+    (A4, "ex4_6", "diverging_lrs = [0.6]", "diverging_lrs = 0.6", "ex4_6_answer", "should be a list"),
+    # 5.1 the operations
+    (A5, "ex5_1", "            self.grad += out.grad\n            other.grad += out.grad",
+     "            self.grad = out.grad\n            other.grad = out.grad", "ex5_1_add_mul", "overwrites"),
+    (A5, "ex5_1", "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+     "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad", "ex5_1_add_mul ex5_3",
+     "swapped"),
+    (A5, "ex5_1", "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+     "self.grad += other.data\n            other.grad += self.data", "ex5_1_add_mul ex5_3",
+     "not multiplied by out.grad"),
+    (A5, "ex5_1", "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+     "self.grad += out.grad\n            other.grad += out.grad", "ex5_1_add_mul ex5_3", "the other factor"),
+    (A5, "ex5_1", "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+     "self.grad = other.data * out.grad\n            other.grad = self.data * out.grad", "ex5_1_add_mul",
+     "overwrites"),
+    (A5, "ex5_1", "out = Value(self.data + other.data, (self, other))", "out = Value(self.data + other.data)",
+     "ex5_1_add_mul ex5_3", "_parents should hold"),
+    (A5, "ex5_1", "    def __add__(self, other):\n        \"\"\"self + other; other may be a plain number.\"\"\"\n"
+     "        other = other if isinstance(other, Value) else Value(other)",
+     "    def __add__(self, other):\n        \"\"\"self + other; other may be a plain number.\"\"\"", "ex5_1_add_mul",
+     "'float' object has no attribute 'data'"),
+    (A5, "ex5_1", "self.grad += k * self.data ** (k - 1) * out.grad", "self.grad += self.data ** (k - 1) * out.grad",
+     "ex5_1_pow_exp_tanh", "missing the factor k"),
+    (A5, "ex5_1", "self.grad += k * self.data ** (k - 1) * out.grad", "self.grad += k * self.data ** k * out.grad",
+     "ex5_1_pow_exp_tanh", "yours is k * a**k"),
+    (A5, "ex5_1", "self.grad += out.data * out.grad\n", "self.grad += self.data * out.grad\n", "ex5_1_pow_exp_tanh",
+     "yours uses a"),
+    (A5, "ex5_1", "self.grad += (1 - out.data**2) * out.grad", "self.grad += (1 - self.data**2) * out.grad",
+     "ex5_1_pow_exp_tanh ex5_3", "uses 1 − a²"),
+    (A5, "ex5_1", "self.grad += (1 - out.data**2) * out.grad", "self.grad += out.data * out.grad",
+     "ex5_1_pow_exp_tanh ex5_3", "not t"),
+    (A5, "ex5_1", "self.grad += (1 - out.data**2) * out.grad", "self.grad += (1 - out.data) * out.grad",
+     "ex5_1_pow_exp_tanh ex5_3", "the square is missing"),
+    (A5, "ex5_1", "self.grad += (1 - out.data**2) * out.grad", "self.grad = (1 - out.data**2) * out.grad",
+     "ex5_1_pow_exp_tanh", "overwrites"),
+    (A5, "ex5_1", "class Value:", "import nnlib\n\n\nclass Value(nnlib.graph.Value):", "ex5_1_add_mul ex5_1_pow_exp_tanh "
+     "ex5_3", "nnlib.graph"),
+    # 5.2 backprop
+    (A5, "ex5_2", "for node in reversed(order):", "for node in order:", "ex5_2_tree ex5_2_reuse ex5_3", "inputs first"),
+    (A5, "ex5_2", "    root.grad = 1.0  # dL/dL\n", "", "ex5_2_tree ex5_2_reuse ex5_3", "never set to 1"),
+    (A5, "ex5_2", "        if id(node) not in seen:\n            seen.add(id(node))\n            for parent in node._parents:"
+     "\n                visit(parent)\n            order.append(node)",
+     "        for parent in node._parents:\n            visit(parent)\n        order.append(node)", "ex5_2_reuse",
+     "more than once"),
+    (A5, "ex5_2", "    for node in order:\n        node.grad = 0.0\n", "", "ex5_2_reuse", "not set to 0 before the pass"),
+    (A5, "ex5_2", "    visit(root)\n", "    from nnlib.graph import topological_order\n    order = topological_order(root)\n",
+     "ex5_2_tree ex5_2_reuse ex5_3", "nnlib.graph.topological_order"),
+    (A5, "ex5_2", "    visit(root)\n    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0  # dL/dL\n"
+     "    for node in reversed(order):  # output first: each node's grad is complete before it is passed on\n"
+     "        node._backward()",
+     "    def push(node):\n        node._backward()\n        for parent in node._parents:\n            push(parent)\n\n"
+     "    visit(root)\n    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0\n    push(root)",
+     "ex5_2_reuse", "once per path"),
+    (A5, "ex5_2", "order, seen = [], set()", "return root.backward()\n    order, seen = [], set()",
+     "ex5_2_tree ex5_2_reuse ex5_3", "nnlib.graph.Value.backward"),
+    (A5, "ex5_2", "    for node in reversed(order):  # output first: each node's grad is complete before it is passed on\n        node._backward()",
+     "    queue, done = [root], set()\n    while queue:\n        node = queue.pop(0)\n        if id(node) not in done:\n            done.add(id(node))\n            node._backward()\n            queue.extend(node._parents)",
+     "ex5_2_reuse", "breadth first"),
+    (A5, "ex5_1", "out = Value(self.data**k, (self,))", "out = Value(self.data**k, (self, k))", "ex5_1_pow_exp_tanh", "only Values belong there"),
+    (A5, "ex5_1", "            self.grad += out.grad\n            other.grad += out.grad", "            self.grad += out.grad", "ex5_1_add_mul ex5_3", "b.grad did not change"),
+    # 5.3 a neuron
+    (A5, "ex5_3", "    z = b\n", "    z = 0\n", "ex5_3", "the bias is missing"),
+    (A5, "ex5_3", "return z.tanh()", "return z", "ex5_3", "the tanh is missing"),
+    (A5, "ex5_3", "z = z + w * x", "z = z + (w + x)", "ex5_3", "adds w + x"),
+    (A5, "ex5_3", "return z.tanh()", "return (1 + (-z).exp()) ** -1", "ex5_3", "uses the sigmoid"),
+    (A5, "ex5_3", "    z = b\n    for w, x in zip(ws, xs):\n        z = z + w * x\n    return z.tanh()",
+     "    z = sum(w * x for w, x in zip(ws, xs))\n    return z.tanh() + b", "ex5_3", "added after the tanh"),
+]
+
+# (assignment, cell, old, new): right answers written differently; each must get full marks
+RIGHT = [
+    (A1, "ex1_1", "x @ W + b", "np.dot(x, W) + b"),
+    (A1, "ex1_1", "x @ W + b", "b + np.matmul(x, W)"),
+    (A1, "ex1_1", "x @ W + b", "np.einsum('bi,io->bo', x, W) + b"),
+    (A1, "ex1_1", "return x @ W + b", "return np.array([row @ W + b for row in x]).reshape(len(x), W.shape[1])"),
+    (A1, "ex1_1", "x @ W + b", "(W.T @ x.T).T + b"),
+    (A1, "ex1_2", SIGMOID, "return np.exp(z) / (1 + np.exp(z))"),
+    (A1, "ex1_2", SIGMOID, "return 0.5 * (1 + np.tanh(z / 2))"),
+    (A1, "ex1_2", SIGMOID, "return 1 / (1 + 1 / np.exp(z))"),
+    (A1, "ex1_2", TANH, "return (1 - np.exp(-2 * z)) / (1 + np.exp(-2 * z))"),
+    (A1, "ex1_2", TANH, "return 2 * sigmoid(2 * z) - 1"),
+    (A1, "ex1_2", TANH, "return np.sinh(z) / np.cosh(z)"),
+    (A1, "ex1_2", RELU, "return np.where(z > 0, z, 0.0)"),
+    (A1, "ex1_2", RELU, "return z * (z > 0)"),
+    (A1, "ex1_2", RELU, "return (z + np.abs(z)) / 2"),
+    (A1, "ex1_3", MSE, "return ((y_hat - y) ** 2).sum(axis=1).mean() / 2, (y_hat - y) / y.shape[0]"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+    (A1, "ex1_4", BCE_GRAD, "return loss, (-y / p + (1 - y) / (1 - p)) / n"),
+    (A2, "ex2_1", "s = sigmoid(z)\n    return s * (1 - s)", "return np.exp(-z) / (1 + np.exp(-z)) ** 2"),
+    (A2, "ex2_1", "return s * (1 - s)", "return sigmoid(z) * sigmoid(-z)"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 / np.cosh(z) ** 2"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return (1 - np.tanh(z)) * (1 + np.tanh(z))"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return z > 0"),
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return np.heaviside(z, 0.0)"),
+    (A2, "ex2_4", "y_hat = sigmoid(w * x + b)", "y_hat = 1 / (1 + np.exp(-(w * x + b)))"),
+    (A2, "ex2_5", NEURON + "\n    return x.T @ delta, delta.sum()",
+     "delta = (f(z) - y) * f_prime(z)\n    return np.mean(delta[:, None] * x, axis=0), float(np.mean(delta))"),
+    (A3, "ex3_1", LAYER, "return np.dot(dz, W.T), np.einsum('bi,bo->io', x, dz), np.sum(dz, axis=0)"),
+    (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * cache["a1"] * (1 - cache["a1"])'),
+    (A3, "ex3_2", '_, dy_hat = mse_loss(y_hat, y)\n    da1, dW2, db2 = dense_backward(dy_hat, (cache["a1"], params["W2"]))',
+     'dy_hat = (y_hat - y) / len(y)\n    dW2, db2 = cache["a1"].T @ dy_hat, dy_hat.sum(axis=0)\n'
+     '    da1 = dy_hat @ params["W2"].T'),
+    (A3, "ex3_3", "for i in np.ndindex(x.shape):", "for i, _ in np.ndenumerate(x):"),
+    (A3, "ex3_4", "numeric = nnlib.numerical_gradient(lambda _: loss_of(params), param, h)",
+     "numeric = nnlib.numerical_gradient(lambda p: loss_of({**params, name: p}), param.copy(), h)"),
+    (A3, "ex3_4", CHECK, "a, b = grads[name], numeric\n"
+     "        errors[name] = float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))"),
+    (A4, "ex4_1", SGD, "p[:] = p - lr * grads[name]"),
+    (A4, "ex4_1", "for name, p in params.items():\n        p -= lr * grads[name]",
+     "for name in params:\n        params[name] -= lr * grads[name]"),
+    (A4, "ex4_2", BATCH + "\n    " + BATCHES, "order = np.arange(n)\n    rng.shuffle(order)\n"
+     "    return np.split(order, range(batch_size, n, batch_size))"),
+    (A4, "ex4_2", BATCH, "order = rng.choice(n, size=n, replace=False)"),
+    (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None\n    for epoch, loss in enumerate(val_losses):\n"
+     "        if loss < best:\n            best, best_epoch = loss, epoch\n        elif epoch - best_epoch >= patience:\n"
+     "            return epoch",
+     "best, waited = float(\"inf\"), 0\n    for epoch, loss in enumerate(val_losses):\n        if loss < best:\n"
+     "            best, waited = loss, 0\n        else:\n            waited += 1\n            if waited >= patience:\n"
+     "                return epoch"),
+    (A4, "ex4_4", "for Xb, yb in nnlib.iterate_minibatches(X, y, batch_size, rng):",
+     "order = rng.permutation(len(X))\n        for s in range(0, len(X), batch_size):\n"
+     "            Xb, yb = X[order[s:s + batch_size]], y[order[s:s + batch_size]]"),
+    (A4, "ex4_4", "p[...] = weights", "np.copyto(p, weights)"),
+    (A4, "ex4_4", "total += loss * len(Xb)", "total += float(loss) * Xb.shape[0]"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.max(np.linalg.eigvalsh(A @ A.T / len(X)))"),
+    (A4, "ex4_6", "diverging_lrs = [0.6]", "diverging_lrs = [lr for lr in learning_rates if lr > stability_limit(X_lr)]"),
+    (A4, "ex4_6", "rng=np.random.default_rng(1))", "rng=np.random.default_rng(7))"),
+    (A5, "ex5_1", "out = Value(math.tanh(self.data), (self,))",
+     "e = math.exp(2 * self.data)\n        out = Value((e - 1) / (e + 1), (self,))"),
+    (A5, "ex5_1", "self.grad += out.data * out.grad\n", "self.grad += math.exp(self.data) * out.grad\n"),
+    (A5, "ex5_2", "    visit(root)\n", "    stack = [(root, False)]\n    while stack:\n        node, done = stack.pop()\n"
+     "        if done:\n            order.append(node)\n        elif id(node) not in seen:\n            seen.add(id(node))\n"
+     "            stack.append((node, True))\n            stack.extend((p, False) for p in node._parents)\n"),
+    (A5, "ex5_3", "    z = b\n    for w, x in zip(ws, xs):\n        z = z + w * x\n    return z.tanh()",
+     "    return (sum(w * x for w, x in zip(ws, xs)) + b).tanh()"),
+    (A5, "ex5_3", "return z.tanh()", "e = (2 * z).exp()\n    return (e - 1) / (e + 1)"),
+]
+
+
+def _variant(assignment, gid, old, new):
+    return harness.edit(harness.source(assignment), gid, old, new)
+
+
+def _points():
+    out = {}
+    for name in harness.SOURCES:
+        out.update({grade_id(c): points(c) for c in harness.source(name).cells if is_test(c)})
+    return out
+
+
+POINTS = _points()
+
+
+def _id(entry):
+    return f"{entry[1]}:{(entry[3] or '(deleted)').splitlines()[0][:40]}"
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, marks=MARK[e[0]], id=_id(e)) for e in WRONG])
+def test_a_wrong_answer_loses_exactly_its_points_and_is_named(entry):
+    assignment, gid, old, new, fails, says = entry
+    results = harness.grade(_variant(assignment, gid, old, new))
+    failed = {name for name, r in results.items() if not r.passed}
+    expected = {f"{name}_tests" for name in fails.split()}
+    assert failed == expected, {n: results[n].message for n in failed ^ expected}
+    lost = sum(POINTS[name] for name in failed)
+    assert lost == sum(POINTS[name] for name in expected)
+    if says:
+        first = min(expected, key=list(results).index)
+        assert says in results[first].message, results[first].message
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, marks=MARK[e[0]], id=_id(e)) for e in RIGHT])
+def test_a_correct_but_different_answer_gets_full_marks(entry):
+    results = harness.grade(_variant(*entry))
+    assert all(r.passed for r in results.values()), {n: r.message for n, r in results.items() if not r.passed}
+
+
+def test_the_probe_is_as_large_as_promised():
+    assert len(WRONG) >= 120 and len(RIGHT) >= 30, (len(WRONG), len(RIGHT))
+    assert {e[0] for e in WRONG} == {e[0] for e in RIGHT} == set(harness.SOURCES)
+    assert all(e[4] and e[5] for e in WRONG), "every wrong answer names the tests it fails and the words it expects"

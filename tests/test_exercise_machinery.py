@@ -1,0 +1,381 @@
+"""The grader's machinery, piece by piece: the JSON codec, the probe that runs in a kernel, the static
+scan of a learner's code, the comparison engine, the notebook's check() and its judge, a real kernel's
+view of a failing check, and Gradescope's results and bundle."""
+
+import json
+import linecache
+import math
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import numpy as np
+import pytest
+
+import nnlib
+from exercises import RELEASE_DIR, SOURCE_DIR, codec, probe, static
+from exercises.checks import engine
+from exercises.report import TestResult as Result
+from exercises.report import as_gradescope
+
+# ------------------------------------------------------------------ the codec: data only, never pickle
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, "text", [1, 2.0, "a"], (1, (2, 3)), {0.05: [1.0], "k": None},
+    np.arange(6.0).reshape(2, 3), np.array([1, 2], dtype=np.int32), np.array([True, False]),
+    np.float32(1.5) * np.ones((2, 2), np.float32), np.array(7.0), np.float64(0.25), np.int64(3),
+])
+def test_the_codec_carries_numbers_arrays_and_containers_exactly(value):
+    data = json.loads(json.dumps(codec.encode(value)))
+    back = codec.decode(data)
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    else:
+        assert back == value
+
+
+def test_the_codec_carries_nan_and_inf_as_data():
+    back = codec.decode(json.loads(json.dumps(codec.encode([math.nan, math.inf, -math.inf]), allow_nan=False)))
+    assert math.isnan(back[0]) and back[1:] == [math.inf, -math.inf]
+
+
+def test_anything_else_comes_back_as_an_opaque_description_never_as_the_object():
+    class Sneaky(list):  # a subclass carries the learner's methods: opaque
+        def __reduce__(self):
+            raise AssertionError("never pickled")
+
+    back = codec.decode(json.loads(json.dumps(codec.encode(Sneaky([1]), attrs=("append",)))))
+    assert isinstance(back, codec.Opaque) and back.type_name == "Sneaky"
+    history = codec.decode(codec.encode(nnlib.History(train_loss=[1.0, 0.5]), attrs=("train_loss", "missing")))
+    assert history.type_name == "History" and history.attrs == {"train_loss": [1.0, 0.5]}
+    assert isinstance(codec.decode(codec.encode(np.array([object()]))), codec.Opaque)
+
+
+@pytest.mark.parametrize("data", [
+    {"$array": "AAAA", "dtype": "|O", "shape": [1]},  # object arrays would unpickle
+    {"$array": "AAAA", "dtype": "<f8", "shape": [3]},  # the bytes do not fit the shape
+    {"$array": "not base64!", "dtype": "<f8", "shape": [1]},
+    {"$dict": [[[1, 2], 3]]},  # a list cannot be a key
+    {"$float": "1e400"},
+    {"$pickle": "gASVAAAAAAAAAACMCGJ1aWx0aW5zlIwEZXZhbJSTlC4="},
+    {"set": [1, 2]},
+])
+def test_the_codec_refuses_data_it_did_not_make(data):
+    with pytest.raises(codec.CodecError):
+        codec.decode(data)
+
+
+# ------------------------------------------------------------------ the probe, in this process
+
+def learner_code(source, name="f"):
+    """Define a learner's function as a kernel would, with its source known to linecache."""
+    filename = f"<learner {abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "nnlib": nnlib, "math": math}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def run(namespace, *steps):
+    reports = json.loads(json.dumps(probe.run_steps(list(steps), namespace)))
+    return [engine.Call.from_report(r) for r in reports]
+
+
+def test_the_probe_reports_the_value_the_inputs_afterwards_and_printing_stays_inside(capsys):
+    ns = learner_code("def f(z):\n    print('debugging')\n    z[z < 0] = 0\n    return z\n")
+    z = np.array([-1.0, 2.0])
+    (_, out) = run(ns, engine.make("z", z), engine.call(engine.learner("f"), engine.ref("z"), report=("z",)))
+    assert np.array_equal(out.value, [0.0, 2.0]) and np.array_equal(out.after["z"], [0.0, 2.0])
+    assert capsys.readouterr().out == ""
+
+
+def test_the_probe_tells_an_update_in_place_from_a_new_array():
+    ns = learner_code("def f(params):\n    params['a'] -= 1\n    params['b'] = params['b'] - 1\n")
+    (_, out) = run(ns, engine.make("p", {"a": np.zeros(2), "b": np.zeros(2)}),
+                   engine.call(engine.learner("f"), engine.ref("p"), report=("p",)))
+    assert out.same["p"] == {"a": True, "b": False}
+
+
+def test_the_probe_sees_the_global_random_state_move_and_the_given_rng_not():
+    ns = learner_code("def f(n, rng):\n    return np.random.permutation(n)\n")
+    (_, out) = run(ns, {"op": "make", "name": "rng", "kind": "rng", "seed": 1},
+                   engine.call(engine.learner("f"), engine.lit(5), engine.ref("rng")))
+    assert out.global_random
+    ns = learner_code("def f(n, rng):\n    return rng.permutation(n)\n")
+    (_, out) = run(ns, {"op": "make", "name": "rng", "kind": "rng", "seed": 1},
+                   engine.call(engine.learner("f"), engine.lit(5), engine.ref("rng")))
+    assert not out.global_random
+
+
+def test_the_probe_reports_the_learners_own_line_of_an_exception():
+    ns = learner_code("def f(z):\n    return max(0, z)\n")
+    (_, out) = run(ns, engine.make("z", np.ones(3)), engine.call(engine.learner("f"), engine.ref("z")))
+    assert not out.ok and out.error["type"] == "ValueError" and out.error["line"] == "return max(0, z)"
+    assert "a whole array is True" in engine.explain(out.error, "relu")
+
+
+@pytest.mark.parametrize("source, forbidden, reached", [
+    ("def f(z):\n    return helper(z)\n\ndef helper(z):\n    return nnlib.sigmoid(z)\n", ["nnlib.sigmoid"],
+     ["nnlib.sigmoid"]),
+    ("def f(z):\n    return nnlib.ACTIVATIONS['sigmoid'][0](z)\n", ["nnlib.sigmoid"], ["nnlib.sigmoid"]),
+    ("def f(z):\n    return np.tanh(z)\n", ["numpy.tanh"], ["np.tanh"]),
+    ("def f(z):\n    return np.vectorize(math.tanh)(z)\n", ["math.tanh"], ["math.tanh"]),
+    ("def f(z):\n    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n", ["numpy.tanh", "math.tanh"], []),
+])
+def test_the_trace_finds_a_forbidden_call_however_it_is_reached(source, forbidden, reached):
+    rule = engine.Forbidden.of(forbidden)
+    step = engine.call(engine.learner("f"), engine.ref("z"))
+    (_, out) = run(learner_code(source), engine.make("z", np.linspace(-2, 2, 5)), dict(step, watch=list(rule.watch)))
+    assert rule.reached_by(out) == reached
+    assert isinstance(np.tanh, np.ufunc)  # the wrapper was put back
+
+
+def test_backprop_may_call_nnlibs_local_derivatives_but_not_its_backward():
+    rule = engine.Forbidden.of(("nnlib.graph.topological_order", "nnlib.graph.Value.backward"))
+    steps = [{"op": "make", "name": "V", "kind": "nnlib_value"},
+             {"op": "graph", "cls": engine.ref("V"), "nodes": [["leaf", 2.0], ["mul", 0, 0]], "save": "g"}]
+    mine = learner_code("def f(root):\n    root.grad = 1.0\n    root._backward()\n")
+    out = run(mine, *steps, engine.call(engine.learner("f"), {"item": [engine.ref("g"), engine.lit(1)]}))[-1]
+    assert out.ok and rule.reached_by(out) == []
+    theirs = learner_code("def f(root):\n    root.backward()\n")
+    out = run(theirs, *steps, engine.call(engine.learner("f"), {"item": [engine.ref("g"), engine.lit(1)]}))[-1]
+    assert rule.reached_by(out) == ["nnlib.graph.Value.backward", "nnlib.graph.topological_order"]
+
+
+# ------------------------------------------------------------------ the static scan
+
+def scanned(*sources, given=("import numpy as np\nimport nnlib",)):
+    cells = [static.Cell(s, "1.1", f"cell {i}", index=i) for i, s in enumerate(sources)]
+    aliases = static.scan_cells(cells, imports=given)
+    return cells, aliases
+
+
+@pytest.mark.parametrize("source, says", [
+    ("x = eval('1 + 1')", "calls eval"),
+    ("exec('y = 2')", "calls exec"),
+    ("m = __import__('os')", "calls __import__"),
+    ("def f(o, name):\n    return getattr(o, name)", "getattr with a computed name"),
+    ("g = globals()['check']", "calls globals"),
+    ("v = vars(np)", "calls vars"),
+    ("import sys\nsys.modules['x'] = None", "imports sys"),
+    ("def f(x):\n    return x.__dict__", "reads .__dict__"),
+    ("def f(g):\n    return g.__code__", "reads .__code__"),
+    ("text = open('answers.txt').read()", "calls open"),
+    ("import os", "imports os"),
+    ("import random", "imports random"),
+    ("from importlib import import_module", "imports importlib"),
+    ("last = In[-1]", "uses In"),
+    ("cell = _i3", "uses _i3"),
+    ("get_ipython().run_cell('1')", "uses get_ipython"),
+    ("%timeit 1 + 1", "uses get_ipython"),
+    ("!ls", "uses get_ipython"),
+    ("np.allclose = lambda *a, **k: True", "changes a library (`np.allclose"),
+    ("nnlib.sigmoid = None", "changes a library (`nnlib.sigmoid"),
+    ("from numpy import *", "import *"),
+])
+def test_the_static_scan_names_each_construct_that_reaches_into_the_machinery(source, says):
+    (cell,), _ = scanned(source)
+    assert any(says in p for p in cell.problems), cell.problems
+
+
+def test_ordinary_solution_code_has_nothing_to_report():
+    cells, _ = scanned("import math\n\nfrom nnlib import mse_loss\n\n\ndef f(x, W, b):\n    z = x @ W + b\n"
+                       "    total = sum(math.exp(v) for v in [1.0])\n    return np.maximum(z, 0) * total\n",
+                       "class Value:\n    def __add__(self, other):\n        return other.__radd__(self)\n")
+    assert [c.problems for c in cells] == [[], []]
+
+
+@pytest.mark.parametrize("cells, name", [
+    (("def tanh(z):\n    return np.tanh(z)",), "np.tanh"),
+    (("from numpy import tanh as t\n\ndef tanh(z):\n    return t(z)",), "np.tanh"),
+    (("t = np.tanh",  "def tanh(z):\n    return t(z)"), "np.tanh"),
+    (("def helper(z):\n    return nnlib.tanh(z)", "def tanh(z):\n    return 2 * helper(z / 2)"), "nnlib.tanh"),
+])
+def test_a_forbidden_name_is_found_through_aliases_and_helpers_in_other_cells(cells, name):
+    found, aliases = scanned(*cells)
+    rule = engine.Forbidden.of(("numpy.tanh", "nnlib.tanh"))
+    messages = static.forbidden_uses(("tanh",), found, aliases, rule)
+    assert messages and name in messages[0], messages
+
+
+def test_reading_the_code_loads_no_module_the_learner_names():
+    code = "import sys; from exercises import static; c = [static.Cell('from nnlib.plots import plot_loss_curves\\n'"
+    code += "'def f():\\n    return plot_loss_curves', '4.6', 'x')]; static.scan_cells(c); "
+    code += "print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+# ------------------------------------------------------------------ the engine's comparisons
+
+def fails(*args, says, **kwargs):
+    with pytest.raises(engine.Fail) as info:
+        engine.compare(*args, **kwargs)
+    for words in [says] if isinstance(says, str) else says:
+        assert words in str(info.value), str(info.value)
+    return str(info.value)
+
+
+def test_tolerances_follow_the_dtype_of_the_answer():
+    expected = np.linspace(0.1, 1.0, 6).reshape(2, 3)
+    engine.compare("z", (expected * (1 + 3e-6)).astype(np.float32), expected)  # float32: its own precision
+    fails("z", expected * (1 + 3e-6), expected, says="wrong values")  # float64 must do better
+
+
+def test_a_difference_below_the_previews_precision_is_shown_with_enough_digits():
+    expected = np.array([0.123456789, 0.5])
+    message = fails("z", expected + [2e-6, 0], expected, says="largest difference 2e-06 at [0]")
+    assert "0.123456789" in message and "0.123458789" in message
+
+
+@pytest.mark.parametrize("got, says", [
+    (None, "forget to `return`"),
+    ([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], "got a list"),
+    (3.0, "expected shape (2, 3), got shape ()"),
+    (np.zeros((3, 2)), "the transpose of the right one"),
+    (np.full((2, 3), np.nan), "NaN or inf"),
+    (np.array([["a", "b", "c"]] * 2), "dtype <U1"),
+])
+def test_compare_says_what_came_back_instead(got, says):
+    fails("z", got, np.arange(6.0).reshape(2, 3), says=says)
+
+
+def test_a_mistake_is_named_only_when_its_values_match():
+    expected = np.array([1.0, 2.0])
+    mistakes = [engine.Mistake("first", np.array([1.0, 3.0])), engine.Mistake("second", -expected)]
+    fails("z", -expected, expected, mistakes, says="Likely mistake: second")
+    message = fails("z", expected * 3, expected, mistakes, says="wrong values")
+    assert "Likely mistake" not in message
+
+
+# ------------------------------------------------------------------ the notebook's check() and its judge
+
+def test_check_passes_quietly_and_fails_with_a_short_message():
+    from exercises.student import CheckFailed, check
+
+    def layer_forward(x, W, b):
+        return x @ W + b
+
+    assert check("ex1_1_tests", layer_forward) is None
+    assert check("ex1_1_tests", layer_forward, hidden=True) is None
+    with pytest.raises(CheckFailed) as info:
+        check("ex1_1_tests", lambda x, W, b: x @ W)
+    lines = info.value._render_traceback_()
+    assert "✗ z (for x (3, 3)" in lines[0] and any("the bias is missing" in ln for ln in lines)
+    assert not any("Traceback" in ln or ".py" in ln for ln in lines)
+    with pytest.raises(CheckFailed, match="needs 1 answer"):
+        check("ex1_1_tests")
+
+
+def test_check_refuses_to_run_while_the_grader_grades(monkeypatch):
+    from exercises.student import check
+
+    monkeypatch.setenv("EXERCISES_GRADING", "1")
+    with pytest.raises(RuntimeError, match="the grader checks the answers itself"):
+        check("ex1_1_tests", lambda x, W, b: x @ W + b)
+
+
+def test_the_judge_decodes_what_it_is_sent_and_survives_bad_requests():
+    lines = [json.dumps({"op": "cases", "test": "ex4_3_tests"}), "not json", json.dumps({"op": "verdict",
+                                                                                          "token": "nope"})]
+    out = subprocess.run([sys.executable, "-m", "exercises.judge"], input="\n".join(lines) + "\n",
+                         capture_output=True, text=True, timeout=60)
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert replies[0]["ok"] and replies[0]["functions"] == ["early_stopping_epoch"]
+    assert [r["ok"] for r in replies[1:]] == [False, False]
+
+
+def test_in_a_kernel_the_checks_do_not_load_and_a_failing_test_shows_its_message_only(tmp_path):
+    from nbclient import NotebookClient
+
+    cells = ["import exercises.checks", "from exercises.student import check\n\ndef relu(z):\n    return z",
+             'check("ex1_2_relu_tests", relu)', 'check("ex1_2_relu_tests", lambda z: np.maximum(z, 0))',
+             "import numpy as np"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.cells = [nb.cells[4]] + nb.cells[:4]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    _, blocked, defined, failing, passing = nb.cells
+    assert "does not load inside a notebook kernel" in blocked.outputs[0]["evalue"]
+    assert defined.outputs == [] and passing.outputs == []  # a passing test cell shows nothing (no True)
+    (error,) = failing.outputs
+    assert error["output_type"] == "error" and error["ename"] == "CheckFailed"  # nbgrader and nbval see a failure
+    shown = "\n".join(error["traceback"])
+    assert "Likely mistake: your values equal z itself" in shown
+    assert "site-packages" not in shown and "exercises/" not in shown and len(error["traceback"]) < 8
+
+
+# ------------------------------------------------------------------ Gradescope
+
+def test_gradescope_results_hide_the_hidden_cases_until_publication():
+    tests = [Result("ex1_1_tests", 2, 2, True, "passed"),
+             Result("ex1_2_sigmoid_tests", 0, 1, False, "wrong sign", hidden=False),
+             Result("ex1_3_loss_tests", 0, 1, False, "forgot the ½ on a hidden case", hidden=True)]
+    results = as_gradescope(tests)
+    assert results["score"] == 2 and sum(t["max_score"] for t in results["tests"]) == 4
+    by_name = {t["name"]: t for t in results["tests"]}
+    assert by_name["ex1_2_sigmoid_tests"]["output"] == "wrong sign" and by_name["ex1_1_tests"]["output"] == ""
+    seen = by_name["ex1_3_loss_tests"]
+    assert "hidden ones" in seen["output"] and seen["visibility"] == "visible"
+    details = by_name["ex1_3_loss_tests (hidden cases)"]
+    assert details["visibility"] == "after_published" and details["max_score"] == 0
+    assert "forgot the ½" in details["output"]
+    assert all({"name", "score", "max_score", "output"} <= set(t) for t in results["tests"])
+
+
+def test_the_grade_command_prints_gradescope_results(monkeypatch, tmp_path, capsys):
+    from exercises import grade
+
+    monkeypatch.setattr(grade, "grade_one", lambda path, timeout: ([Result("t", 1, 1, True, "passed")], True))
+    notebook = tmp_path / "x.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    assert grade.main([notebook], fmt="gradescope") == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["score"] == 1 and printed["tests"][0]["visibility"] == "visible"
+
+
+@pytest.mark.a1
+def test_the_autograder_bundle_grades_a_submission_laid_out_as_on_gradescope(tmp_path):
+    bundle = tmp_path / "bundle"
+    subprocess.run([sys.executable, "-m", "exercises", "gradescope", "01_forward_and_losses", "--out", bundle],
+                   check=True, capture_output=True, cwd=tmp_path)
+    for name in ("setup.sh", "run_autograder"):
+        assert (bundle / name).stat().st_mode & stat.S_IXUSR
+    assert (bundle / "course" / "exercises" / "source" / "01_forward_and_losses").is_dir()
+    with zipfile.ZipFile(bundle / "autograder.zip") as archive:
+        names = set(archive.namelist())
+    assert {"setup.sh", "run_autograder", "course/pyproject.toml", "course/nnlib/__init__.py"} <= names
+    assert "course/requirements-autograder.txt" in names and "/autograder/venv" in (bundle / "setup.sh").read_text()
+
+    root = tmp_path / "autograder"  # what Gradescope makes: source/ (the zip), submission/, results/
+    (root / "submission").mkdir(parents=True)
+    (root / "source").symlink_to(bundle)
+    (root / "run_autograder").write_bytes((bundle / "run_autograder").read_bytes())
+    (root / "run_autograder").chmod(0o755)
+    nb = nbformat.read(RELEASE_DIR / "01_forward_and_losses" / "forward_and_losses.ipynb", as_version=4)
+    mine = nbformat.read(SOURCE_DIR / "01_forward_and_losses" / "forward_and_losses.ipynb", as_version=4)
+    nb.cells = [c for c in mine.cells]  # the right answers...
+    for c in nb.cells:
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1_1":  # ...but a layer that is right only in sight
+            c.source = c.source.replace("return x @ W + b", "return x @ W + b if len(x) in (3, 4) else None")
+    nbformat.write(nb, root / "submission" / "homework.ipynb")
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([str(root / "run_autograder")], check=True, cwd=root, env=env, timeout=300)
+    results = json.loads((root / "results" / "results.json").read_text())
+    by_name = {t["name"]: t for t in results["tests"]}
+    assert results["score"] == 9 and by_name["ex1_1_tests"]["score"] == 0
+    assert by_name["ex1_1_tests (hidden cases)"]["visibility"] == "after_published"
+    assert "forget to `return`" in by_name["ex1_1_tests (hidden cases)"]["output"]
+
+
+def test_while_a_notebook_is_graded_its_kernel_cannot_import_the_checks():
+    code = ("from exercises import probe\nprobe.guard()\nimport exercises.student, exercises.givens\n"
+            "try:\n    import exercises.checks.a1_forward_and_losses\nexcept ModuleNotFoundError as exc:\n"
+            "    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "is not available in a notebook being graded" in out.stdout, out.stdout + out.stderr
