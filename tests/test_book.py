@@ -5,10 +5,14 @@ The built site itself is tested in a browser by book/tests (CI runs it after the
 
 import pathlib
 import re
+import sys
 
 import nbformat
 import pytest
 
+# book/ and tools/ are the repository's own scripts, run from a checkout and not installed
+# (they put the checkout on the path the same way when run as scripts).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from book import course
 from book.build import EXPLORER_NOTE_CLASS, WIDGET_STATE, WIDGET_VIEW, errors_in, settle_widgets, widget_text
 

@@ -3,13 +3,18 @@ its kernel fills in (``kernelspec`` and the kernel_info reply's ``language_info`
 
 import json
 import os
+import pathlib
 import re
 import shutil
+import sys
 import time
 
 import pytest
 from lab_server import CHROMIUM, CHROMIUM_ARGS, running_jupyterlab
 
+# book/ and tools/ are the repository's own scripts, run from a checkout and not installed
+# (they put the checkout on the path the same way when run as scripts).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from tools.kernel_metadata import ROOT, differences, kernel_metadata, notebook_text, stamp, tracked_notebooks
 
 NOTEBOOKS = tracked_notebooks()
