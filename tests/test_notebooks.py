@@ -10,6 +10,8 @@ import importlib
 import json
 import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -110,6 +112,40 @@ def test_every_formula_has_a_notebook_a_function_and_a_test(row):
         assert re.search(rf"^def {name}\(", (ROOT / path).read_text(encoding="utf-8"), re.M), (
             f"{formula}: no test {name} in {path}")
     assert re.search(r"`tests/", test), f"{formula}: no test named"
+
+
+# What a formula map entry names must import from numpy alone: a learner can use the course's
+# formulas without matplotlib or ipywidgets, which only the plots and the explorers need.
+BLOCKED = ("matplotlib", "ipywidgets", "PIL", "tqdm", "nbclient", "nbformat", "IPython")
+IMPORT_WITHOUT_PLOTTING = """
+import importlib, importlib.abc, json, sys
+
+class Blocked(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"{name} is unavailable in this test")
+        return None
+
+sys.meta_path.insert(0, Blocked())
+missing = []
+for ref in REFS:
+    module, _, attr = ref.rpartition(".")
+    try:
+        if not hasattr(importlib.import_module(module), attr):
+            missing.append(f"{ref}: no such name")
+    except ImportError as exc:
+        missing.append(f"{ref}: {exc}")
+print(json.dumps(missing))
+"""
+
+
+def test_every_formula_imports_without_matplotlib_or_ipywidgets():
+    refs = sorted({ref for row in formula_rows() for ref in re.findall(r"`([\w.]+)`", row[2])})
+    assert len(refs) >= 15
+    code = f"BLOCKED = {BLOCKED!r}\nREFS = {refs!r}\n" + IMPORT_WITHOUT_PLOTTING
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [], f"formula map entries that need more than numpy: {out.stdout}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
