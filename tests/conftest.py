@@ -1,4 +1,5 @@
 import os
+import re
 
 import numpy as np
 import pytest
@@ -19,3 +20,16 @@ settings.load_profile("course")
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each notebook's nbval cells, and tests parametrized by a notebook's name, with nbNN,
+    so `pytest -m nb05` runs notebook 05 with the tests of what it derives."""
+    for item in items:
+        name = item.path.stem if item.path.suffix == ".ipynb" else None
+        params = getattr(item, "callspec", None)
+        if name is None and params is not None:
+            name = str(params.params.get("name", ""))
+        match = re.match(r"(\d\d)_", name or "")
+        if match:
+            item.add_marker(f"nb{match.group(1)}")

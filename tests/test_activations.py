@@ -10,6 +10,7 @@ NAMES = ["sigmoid", "tanh", "relu", "identity"]
 F = {name: fs for name, fs in nnlib.ACTIVATIONS.items()}
 
 
+@pytest.mark.nb01
 def test_values_by_hand():
     z = np.array([-1.0, 0.0, 2.0])
     e = np.e
@@ -19,6 +20,7 @@ def test_values_by_hand():
     assert np.array_equal(nnlib.identity(z), z)
 
 
+@pytest.mark.nb04
 def test_derivatives_by_hand():
     # sigmoid'(0) = 1/2 * 1/2 = 1/4, the largest value it takes; tanh'(0) = 1.
     assert nnlib.sigmoid_prime(0.0) == 0.25
@@ -29,12 +31,14 @@ def test_derivatives_by_hand():
     assert np.isclose(nnlib.sigmoid_prime(2.0), s * (1 - s))
 
 
+@pytest.mark.nb04
 def test_sigmoid_prime_never_exceeds_a_quarter():
     z = np.linspace(-20, 20, 4001)
     assert nnlib.sigmoid_prime(z).max() == pytest.approx(0.25)
     assert np.all(nnlib.sigmoid_prime(z) <= 0.25)
 
 
+@pytest.mark.nb04
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "identity"])
 def test_derivative_matches_central_differences(name):
     f, f_prime = F[name]
@@ -43,6 +47,7 @@ def test_derivative_matches_central_differences(name):
     assert rel_error(f_prime(z), numeric) < 1e-7
 
 
+@pytest.mark.nb04
 def test_relu_derivative_away_from_the_kink():
     # Central differences straddle the kink when |z| < h, where ReLU has no derivative:
     # there (f(h) - f(-h)) / 2h = 1/2, which is neither one-sided value. So we check
@@ -55,6 +60,8 @@ def test_relu_derivative_away_from_the_kink():
     assert nnlib.relu_prime(0.0) == 0.0
 
 
+@pytest.mark.nb04
+@pytest.mark.nb05
 @pytest.mark.parametrize("name", NAMES)
 def test_forward_backward_multiplies_by_f_prime(name, rng):
     z = rng.standard_normal((4, 3))
@@ -68,6 +75,7 @@ def test_forward_backward_multiplies_by_f_prime(name, rng):
     assert rel_error(dz, numeric) < 1e-7
 
 
+@pytest.mark.nb01
 @pytest.mark.parametrize("fn", [nnlib.sigmoid, nnlib.sigmoid_prime, nnlib.tanh, nnlib.tanh_prime])
 def test_extreme_inputs_are_finite_and_quiet(fn):
     z = np.array([-1e4, -700.0, -50.0, 0.0, 50.0, 700.0, 1e4])
@@ -77,6 +85,7 @@ def test_extreme_inputs_are_finite_and_quiet(fn):
     assert np.all(np.isfinite(out))
 
 
+@pytest.mark.nb01
 def test_sigmoid_is_the_textbook_formula():
     z = np.linspace(-30, 30, 61)
     assert np.array_equal(nnlib.sigmoid(z), 1 / (1 + np.exp(-z)))
@@ -86,6 +95,7 @@ def test_sigmoid_is_the_textbook_formula():
 TAILS = {np.float64: (-720.0, [-40.0, -700.0]), np.float32: (-100.0, [-40.0, -87.0])}
 
 
+@pytest.mark.nb01
 @pytest.mark.parametrize("dtype", TAILS)
 def test_sigmoid_is_exact_in_both_tails(dtype):
     overflowing, finite = TAILS[dtype]
@@ -103,6 +113,7 @@ def test_sigmoid_is_exact_in_both_tails(dtype):
         assert nnlib.sigmoid(dtype(z)) == pytest.approx(np.exp(np.float64(z)), rel=8 * float(np.finfo(dtype).eps))
 
 
+@pytest.mark.nb04
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_stays_float32(name):
     z = np.linspace(-2, 2, 5, dtype=np.float32)
@@ -114,6 +125,7 @@ def test_float32_stays_float32(name):
     assert nnlib.activation_backward(np.ones_like(z), cache).dtype == np.float32
 
 
+@pytest.mark.nb04
 def test_unknown_activation_names_it_and_lists_valid_ones():
     valid = r"'sigmoid', 'tanh', 'relu', 'identity'"
     with pytest.raises(ValueError, match=rf"activation_forward: unknown activation 'sigmod'.*{valid}"):
@@ -131,6 +143,7 @@ def softplus(z):
     return np.log1p(np.exp(z))
 
 
+@pytest.mark.nb04
 def test_an_activation_added_to_the_registry_uses_its_own_derivative(monkeypatch, rng):
     # softplus' = sigmoid: nothing in nnlib knows softplus, so every step below can only
     # get its derivative from the registry entry
@@ -145,6 +158,7 @@ def test_an_activation_added_to_the_registry_uses_its_own_derivative(monkeypatch
     assert model.layers[1].name == "softplus"
 
 
+@pytest.mark.nb04
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])
 def test_derivative_written_through_the_output_is_the_same_derivative(name):
     # the backward pass uses f' through a = f(z) for these two: a(1 - a) and 1 - a^2
@@ -153,12 +167,15 @@ def test_derivative_written_through_the_output_is_the_same_derivative(name):
     assert np.allclose(f_prime.from_output(f(z)), f_prime(z), rtol=1e-9, atol=1e-15)
 
 
+@pytest.mark.nb04
+@pytest.mark.nb05
 def test_backward_shape_mismatch():
     _, cache = nnlib.activation_forward(np.zeros((2, 3)), "tanh")
     with pytest.raises(ValueError, match=r"da has shape \(3, 2\).*\(2, 3\)"):
         nnlib.activation_backward(np.zeros((3, 2)), cache)
 
 
+@pytest.mark.nb01
 @pytest.mark.parametrize("name", NAMES)
 def test_plain_numbers_work_like_arrays(name):
     f, f_prime = F[name]

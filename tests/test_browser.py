@@ -264,6 +264,9 @@ def save(page, jupyterlab, name):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_the_course_setting_saves_widget_state_and_jupyterlab_reads_it(jupyterlab):
     assert OVERRIDE.exists(), f"{OVERRIDE} is missing: run pip install -r requirements.txt"
     assert json.loads(OVERRIDE.read_text())["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
@@ -273,6 +276,7 @@ def test_the_course_setting_saves_widget_state_and_jupyterlab_reads_it(jupyterla
     assert "saveState" not in plugin["settings"]
 
 
+@pytest.mark.nb06
 def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
     open_notebook(page, jupyterlab, NOTEBOOKS[0])
     image = run_all(page)
@@ -301,6 +305,7 @@ def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
     assert "widgets" in saved["metadata"], "the widget state is saved with the notebook"
 
 
+@pytest.mark.nb08
 def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_path):
     open_notebook(page, jupyterlab, NOTEBOOKS[1])
     image = run_all(page)
@@ -327,6 +332,7 @@ def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_p
     assert "widgets" in saved["metadata"]
 
 
+@pytest.mark.nb10
 def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path):
     open_notebook(page, jupyterlab, NOTEBOOKS[2])
     image = run_all(page)
@@ -366,6 +372,9 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path)
     assert "widgets" in saved["metadata"]
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page, jupyterlab, tmp_path):
     for session in api(jupyterlab, "/api/sessions"):
         api(jupyterlab, f"/api/kernels/{session['kernel']['id']}", method="DELETE")  # the day ends

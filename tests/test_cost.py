@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 import nnlib
 from nnlib.cost import matmul_flops
 
+pytestmark = pytest.mark.nb05
+
 
 def test_central_differences_make_two_forward_passes_per_parameter():
     rng = np.random.default_rng(0)

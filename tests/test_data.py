@@ -6,6 +6,7 @@ from nnlib import data
 
 @pytest.mark.parametrize("make, n_classes", [(data.make_xor, 2), (data.make_moons, 2),
                                              (data.make_spirals, 3)])
+@pytest.mark.nb10
 def test_classification_sets(make, n_classes):
     X, y = make(90, np.random.default_rng(0))
     assert X.shape == (90, 2) and y.shape == (90,) and y.dtype == np.int64
@@ -14,6 +15,7 @@ def test_classification_sets(make, n_classes):
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
 
 
+@pytest.mark.nb07
 def test_line_and_split():
     rng = np.random.default_rng(0)
     X, y = data.make_line(50, rng, noise=0.0)
@@ -25,6 +27,7 @@ def test_line_and_split():
         data.split(X, y, 1.5, rng)
 
 
+@pytest.mark.nb09
 def test_digits_ship_offline():
     X, y = data.load_digits()
     assert X.shape == (1797, 64) and y.shape == (1797,)
@@ -32,6 +35,7 @@ def test_digits_ship_offline():
     assert set(np.unique(y)) == set(range(10))
 
 
+@pytest.mark.nb10
 def test_circles_are_two_rings_with_the_inner_one_labelled_1():
     X, y = data.make_circles(400, np.random.default_rng(0), noise=0.0, factor=0.4)
     assert X.shape == (400, 2) and y.dtype == np.int64 and np.bincount(y).tolist() == [200, 200]

@@ -22,6 +22,7 @@ def test_dynamics_imports_without_matplotlib_or_ipywidgets():
 
 @pytest.mark.parametrize("lr, verdict", [(0.1, "converges"), (0.199, "converges"), (0.2, "on the limit"),
                                          (0.201, "diverges"), (5.0, "diverges")])
+@pytest.mark.nb06
 def test_descent_verdict_follows_the_shrink_factor(lr, verdict):
     H = dynamics.rotated_hessian((1.0, 10.0))
     factor = dynamics.shrink_factor(H, lr)
@@ -29,6 +30,7 @@ def test_descent_verdict_follows_the_shrink_factor(lr, verdict):
     assert dynamics.descent_verdict(factor) == verdict
 
 
+@pytest.mark.nb06
 def test_on_the_limit_the_steep_coordinate_keeps_its_size():
     H = np.diag([1.0, 10.0])
     weights, _, _ = dynamics.quadratic_descent(H, [1.0, 1.0], 0.2, 40)
@@ -40,10 +42,12 @@ def test_on_the_limit_the_steep_coordinate_keeps_its_size():
                                             ([10.0, 1.0], "balanced"), ([10.1, 1.0], "exploding"),
                                             ([1e6, 1e7], "balanced"), ([np.inf, 1.0], "exploding"),
                                             ([0.0, 0.0], "vanishing"), ([1.0, 0.0], "exploding")])
+@pytest.mark.nb08
 def test_flow_verdict_is_one_rule_on_first_over_last(norms, verdict):
     assert dynamics.flow_verdict(norms) == verdict
 
 
+@pytest.mark.nb08
 def test_relu_gradients_scale_by_one_power_of_the_weight_scale():
     """With ReLU, zero biases and targets 0, scaling every W by s multiplies every ‖dW_l‖ by s^(2D-1):
     a_{l-1} by s^(l-1), ŷ and so δ_D by s^D, and each of the D - l steps back by s."""
@@ -57,6 +61,7 @@ def test_relu_gradients_scale_by_one_power_of_the_weight_scale():
     assert dynamics.flow_verdict(norms[2.0]) == dynamics.flow_verdict(norms[1.0])
 
 
+@pytest.mark.nb08
 def test_backward_factors_are_sigma_w_root_n_times_rms_f_prime():
     rng = np.random.default_rng(0)
     net = nnlib.mlp([4, 6, 6, 2], activation="tanh", rng=rng)
@@ -70,6 +75,7 @@ def test_backward_factors_are_sigma_w_root_n_times_rms_f_prime():
     np.testing.assert_allclose(dynamics.backward_factors(net), by_hand, rtol=1e-12)
 
 
+@pytest.mark.nb08
 def test_gradient_flow_delta_norms_are_dl_dz_of_each_layer():
     rng = np.random.default_rng(0)
     net = nnlib.mlp([5, 7, 7, 1], activation="sigmoid", rng=rng)
@@ -90,6 +96,7 @@ def test_gradient_flow_delta_norms_are_dl_dz_of_each_layer():
 # --------------------------------------------------------------------------- curvature
 
 
+@pytest.mark.nb06
 def test_hessian_vector_product_of_a_quadratic_is_exact():
     H = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]])
     w, v = np.array([0.3, -1.0, 2.0]), np.array([1.0, 2.0, -1.0])
@@ -97,6 +104,7 @@ def test_hessian_vector_product_of_a_quadratic_is_exact():
     assert np.all(dynamics.hessian_vector_product(lambda u: H @ u, w, np.zeros(3)) == 0)
 
 
+@pytest.mark.nb06
 def test_power_iteration_finds_the_largest_eigenvalue():
     rng = np.random.default_rng(0)
     Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
@@ -107,6 +115,7 @@ def test_power_iteration_finds_the_largest_eigenvalue():
     assert abs(vector @ Q[:, -1]) == pytest.approx(1.0, abs=1e-3)
 
 
+@pytest.mark.nb06
 def test_network_lambda_max_matches_the_full_hessian_and_leaves_the_weights():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (32, 1))
@@ -126,6 +135,7 @@ def test_network_lambda_max_matches_the_full_hessian_and_leaves_the_weights():
 # --------------------------------------------------------------------------- learning per layer
 
 
+@pytest.mark.nb08
 def test_relative_update_sizes():
     before = [np.ones((2, 2)), np.array([3.0, 4.0])]
     after = [np.ones((2, 2)) * 1.1, np.array([3.0, 4.5])]
@@ -134,6 +144,7 @@ def test_relative_update_sizes():
         dynamics.relative_update_sizes(before, after[:1])
 
 
+@pytest.mark.nb08
 def test_sgd_steps_records_each_layer_and_equals_sgd_step():
     rng = np.random.default_rng(0)
     X, y = nnlib.data.make_moons(64, rng)

@@ -129,6 +129,7 @@ def test_text_shrunk_by_a_wide_figure_is_caught():
 # --- every figure of notebooks 00-05, 07 and 09
 
 
+@pytest.mark.nb03
 def test_computation_graph_of_notebook_03():
     x, w, b = Value(1.5, label="x"), Value(-0.8, label="w"), Value(0.4, label="b")
     y_hat = (w * x + b).sigmoid()
@@ -139,16 +140,21 @@ def test_computation_graph_of_notebook_03():
     assert_readable(plots.draw_graph(L, title="One sigmoid neuron with squared error").figure)
 
 
+@pytest.mark.nb02
 def test_loss_and_gradient_plots_of_notebook_02():
     assert_readable(plots.plot_losses_vs_prediction())
     assert_readable(plots.plot_output_gradients(y=1.0).figure)
 
 
+@pytest.mark.nb00
+@pytest.mark.nb01
+@pytest.mark.nb04
 def test_neuron_and_activation_plots_of_notebooks_00_01_04():
     assert_readable(plots.plot_neuron_outputs([(1.0, 0.0), (3.0, 0.0), (1.0, 2.0), (-2.0, 1.0)]).figure)
     assert_readable(plots.plot_activations())
 
 
+@pytest.mark.nb04
 def test_gradient_step_and_loss_surface_of_notebook_04():
     def loss(w, b=0.0):
         return float(np.mean((1 / (1 + np.exp(-(w * np.linspace(-2, 2, 8) + b))) - 0.5) ** 2))
@@ -160,6 +166,7 @@ def test_gradient_step_and_loss_surface_of_notebook_04():
                                             title=title).figure)
 
 
+@pytest.mark.nb05
 def test_log_log_and_gradient_check_plots_of_notebook_05():
     hs = np.logspace(-1, -10, 46)
     ax = plots.plot_loglog({"forward difference (float64)": (hs, hs, ".-"),
@@ -175,6 +182,8 @@ def test_log_log_and_gradient_check_plots_of_notebook_05():
     assert_readable(ax.figure)
 
 
+@pytest.mark.nb07
+@pytest.mark.nb09
 def test_loss_curves_of_notebooks_07_and_09():
     rng = np.random.default_rng(0)
     epochs = np.arange(1, 58)  # like 09: 57 epochs, the best near two thirds of the way
@@ -184,6 +193,8 @@ def test_loss_curves_of_notebooks_07_and_09():
     assert_readable(plots.plot_loss_curves(history, title="Digits: loss per epoch, η = 0.5 (chosen)").figure)
 
 
+@pytest.mark.nb07
+@pytest.mark.nb09
 def test_decision_boundaries_of_notebooks_07_and_09():
     rng = np.random.default_rng(0)
     X, y = nnlib.data.make_moons(150, rng, noise=0.15)
@@ -198,6 +209,7 @@ def test_decision_boundaries_of_notebooks_07_and_09():
     assert_readable(ax.figure)
 
 
+@pytest.mark.nb09
 def test_ten_classes_are_told_apart_by_marker_as_well_as_colour():
     rng = np.random.default_rng(0)
     ten = nnlib.mlp([2, 16, 10], activation="tanh", rng=rng)
@@ -211,6 +223,7 @@ def test_ten_classes_are_told_apart_by_marker_as_well_as_colour():
     assert [h.get_label() for h in handles] == [str(k) for k in range(10)]
 
 
+@pytest.mark.nb09
 def test_digit_grids_and_confusion_matrix_of_notebook_09():
     X, y = digits()
     assert_readable(plots.plot_image_grid(X[:24], [f"label {label}" for label in y[:24]], n_cols=12,
@@ -223,6 +236,7 @@ def test_digit_grids_and_confusion_matrix_of_notebook_09():
                                                 title="Digits: test-set confusion matrix").figure)
 
 
+@pytest.mark.nb09
 def test_captions_of_a_digit_grid_do_not_overlap():
     X, y = digits()
     captions = [f"{(t + 1) % 10}\n(true {t})" for t in y[:24]]

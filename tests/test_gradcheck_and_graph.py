@@ -7,6 +7,8 @@ import nnlib
 from nnlib.graph import Value, edges, topological_order
 
 
+@pytest.mark.nb00
+@pytest.mark.nb05
 def test_numerical_gradient_of_a_known_function_and_restores_x():
     x = np.array([1.0, -2.0, 0.5])
     before = x.copy()
@@ -15,11 +17,13 @@ def test_numerical_gradient_of_a_known_function_and_restores_x():
     assert nnlib.rel_error(g, 3 * before**2) < 1e-9
 
 
+@pytest.mark.nb05
 def test_numerical_gradient_rejects_non_float():
     with pytest.raises(TypeError, match="float numpy array"):
         nnlib.numerical_gradient(lambda v: 0.0, np.array([1, 2]))
 
 
+@pytest.mark.nb05
 def test_rel_error_definition():
     assert nnlib.rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert nnlib.rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
@@ -28,6 +32,7 @@ def test_rel_error_definition():
         nnlib.rel_error(np.zeros(2), np.zeros(3))
 
 
+@pytest.mark.nb05
 def test_gradient_check_catches_a_broken_backward():
     rng = np.random.default_rng(0)
     model = nnlib.mlp([3, 4, 2], activation="sigmoid", rng=rng)
@@ -39,6 +44,7 @@ def test_gradient_check_catches_a_broken_backward():
     assert errors["layers[2].W"] < 1e-7  # the layer after the activation is unaffected
 
 
+@pytest.mark.nb03
 def test_value_graph_by_hand():
     # L = (w x + b - y)^2 with w=2, x=3, b=1, y=4: L = 9, dL/dw = 2(wx+b-y) x = 18
     w, x, b, y = Value(2.0), Value(3.0), Value(1.0), Value(4.0)
@@ -48,6 +54,7 @@ def test_value_graph_by_hand():
     assert (w.grad, x.grad, b.grad, y.grad) == (18.0, 12.0, 6.0, -6.0)
 
 
+@pytest.mark.nb03
 @pytest.mark.parametrize("op", ["sigmoid", "tanh", "relu", "exp", "log"])
 def test_value_unary_derivatives_match_central_differences(op):
     x0, h = 0.7, 1e-6
@@ -58,6 +65,7 @@ def test_value_unary_derivatives_match_central_differences(op):
     assert nnlib.rel_error(np.array(v.grad), np.array((f(x0 + h) - f(x0 - h)) / (2 * h))) < 1e-7
 
 
+@pytest.mark.nb03
 def test_value_reused_node_accumulates_and_division():
     a = Value(3.0)
     out = a * a + a / 2 - 1 / a  # d/da = 2a + 1/2 + 1/a^2
@@ -67,6 +75,7 @@ def test_value_reused_node_accumulates_and_division():
     assert a.grad == pytest.approx(6 + 0.5 + 1 / 9)
 
 
+@pytest.mark.nb03
 def test_one_neuron_graph_matches_nnlib():
     x, w, b, yv = 0.5, -1.2, 0.3, 1.0
     wv, bv = Value(w, label="w"), Value(b, label="b")
@@ -79,6 +88,7 @@ def test_one_neuron_graph_matches_nnlib():
     assert bv.grad == pytest.approx((s - yv) * nnlib.sigmoid_prime(z)[0, 0])
 
 
+@pytest.mark.nb03
 def test_topological_order_and_edges():
     a, b = Value(1.0), Value(2.0)
     c = a * b
@@ -93,6 +103,7 @@ def test_topological_order_and_edges():
     assert math.isclose(deep.data, 5000.0)
 
 
+@pytest.mark.nb05
 def test_gradient_errors_separate_roundoff_from_bugs():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
@@ -114,6 +125,7 @@ def test_gradient_errors_separate_roundoff_from_bugs():
     assert not np.array_equal(reports["layers[0].W"]["analytic"], broken["analytic"])
 
 
+@pytest.mark.nb03
 @pytest.mark.parametrize("divide", [lambda: Value(1.0) / 0, lambda: 1 / Value(0.0), lambda: Value(2.0) / Value(0.0)])
 def test_value_division_by_zero_says_so(divide):
     with pytest.raises(ZeroDivisionError, match=r"division by zero \((1|2)\.0 / 0\.0\)"):

@@ -5,6 +5,7 @@ import nnlib
 from nnlib import numerical_gradient, rel_error
 
 
+@pytest.mark.nb01
 def test_dense_forward_by_hand():
     x = np.array([[1.0, 2.0]])
     W = np.array([[0.5, -1.0, 0.0], [0.25, 2.0, 1.0]])
@@ -14,6 +15,7 @@ def test_dense_forward_by_hand():
     assert np.allclose(z, [[1 * 0.5 + 2 * 0.25 + 0.1, -1 + 4 + 0.2, 0 + 2 - 0.3]])
 
 
+@pytest.mark.nb05
 def test_dense_backward_by_hand():
     x = np.array([[1.0, 2.0], [3.0, -1.0]])
     W = np.array([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.5]])
@@ -25,6 +27,7 @@ def test_dense_backward_by_hand():
     assert np.allclose(db, [1.5, 2.0, -1.0])
 
 
+@pytest.mark.nb05
 def test_dense_gradients_match_central_differences(rng):
     x = rng.standard_normal((5, 4))
     W = rng.standard_normal((4, 3))
@@ -41,6 +44,7 @@ def test_dense_gradients_match_central_differences(rng):
     assert rel_error(db, numerical_gradient(lambda v: loss(x, W, v), b.copy())) < 1e-7
 
 
+@pytest.mark.nb01
 def test_shape_mismatch_names_both_shapes_and_the_expected_one():
     with pytest.raises(ValueError) as info:
         nnlib.dense_forward(np.zeros((2, 3)), np.zeros((4, 5)), np.zeros(5))
@@ -49,6 +53,7 @@ def test_shape_mismatch_names_both_shapes_and_the_expected_one():
     assert "expected x of shape (batch, 4)" in message and "(2, 3)" in message
 
 
+@pytest.mark.nb01
 def test_bias_and_dimension_errors():
     with pytest.raises(ValueError, match=r"b has shape \(4,\).*expected b of shape \(5,\)"):
         nnlib.dense_forward(np.zeros((2, 3)), np.zeros((3, 5)), np.zeros(4))
@@ -59,6 +64,7 @@ def test_bias_and_dimension_errors():
         nnlib.dense_backward(np.zeros((2, 4)), cache)
 
 
+@pytest.mark.nb05
 def test_float32_stays_float32():
     x = np.ones((2, 3), np.float32)
     W = np.ones((3, 4), np.float32)

@@ -6,6 +6,8 @@ import pytest
 import nnlib
 from nnlib import numerical_gradient, rel_error
 
+pytestmark = pytest.mark.nb02
+
 
 def test_mse_by_hand():
     y_hat = np.array([[1.0, 2.0], [0.0, 0.0]])

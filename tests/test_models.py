@@ -13,6 +13,7 @@ def make_data(loss_name, rng, n=6, n_in=3, n_out=4):
     return X, rng.integers(0, n_out, n), nnlib.softmax_cross_entropy
 
 
+@pytest.mark.nb05
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 @pytest.mark.parametrize("loss_name", ["mse", "bce", "softmax_ce"])
 def test_whole_network_gradient_check(activation, loss_name):
@@ -43,6 +44,7 @@ def test_whole_network_gradient_check(activation, loss_name):
     assert max(errors.values()) <= 1e-7, errors
 
 
+@pytest.mark.nb05
 def test_bce_probability_head_gradient_check():
     # sigmoid output layer followed by bce_loss (the unfused textbook pairing)
     rng = np.random.default_rng(3)
@@ -54,6 +56,7 @@ def test_bce_probability_head_gradient_check():
     assert max(errors.values()) <= 1e-7, errors
 
 
+@pytest.mark.nb01
 def test_mlp_structure():
     rng = np.random.default_rng(0)
     model = nnlib.mlp([2, 8, 8, 3], activation="tanh", rng=rng)
@@ -64,6 +67,7 @@ def test_mlp_structure():
     assert model.forward(np.zeros((5, 2))).shape == (5, 3)
 
 
+@pytest.mark.nb01
 def test_determinism_same_seed_same_weights():
     a = nnlib.mlp([4, 6, 2], rng=np.random.default_rng(42))
     b = nnlib.mlp([4, 6, 2], rng=np.random.default_rng(42))
@@ -72,6 +76,7 @@ def test_determinism_same_seed_same_weights():
     assert not np.array_equal(a.layers[0].W, c.layers[0].W)
 
 
+@pytest.mark.nb08
 def test_init_schemes_have_their_standard_deviations():
     rng = np.random.default_rng(0)
     n_in, n_out = 400, 300
@@ -84,6 +89,7 @@ def test_init_schemes_have_their_standard_deviations():
         assert nnlib.init_weights(n_in, n_out, scheme, rng, scale=3.0).std() == pytest.approx(3 * std, rel=0.01)
 
 
+@pytest.mark.nb08
 def test_bad_init_and_rng_errors():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match=r"unknown init scheme 'glorot'.*'normal', 'xavier', 'he'"):
@@ -96,6 +102,7 @@ def test_bad_init_and_rng_errors():
         nnlib.Dense(2, 2, rng=rng).backward(np.zeros((1, 2)))
 
 
+@pytest.mark.nb06
 def test_sgd_step_moves_against_the_gradient():
     W = np.array([1.0, -2.0])
     g = np.array([0.5, -1.0])
@@ -105,6 +112,7 @@ def test_sgd_step_moves_against_the_gradient():
         nnlib.sgd_step([(W, g)], lr=-0.1)
 
 
+@pytest.mark.nb08
 def test_clip_gradients_caps_the_global_norm():
     g1, g2 = np.array([3.0]), np.array([4.0])
     norm = nnlib.clip_gradients([(np.zeros(1), g1), (np.zeros(1), g2)], max_norm=1.0)
@@ -112,6 +120,7 @@ def test_clip_gradients_caps_the_global_norm():
     assert np.allclose([g1[0], g2[0]], [0.6, 0.8])
 
 
+@pytest.mark.nb05
 def test_backward_can_skip_the_input_gradient():
     rng = np.random.default_rng(0)
     model = nnlib.mlp([3, 4, 2], activation="tanh", rng=rng)
@@ -128,6 +137,7 @@ def test_backward_can_skip_the_input_gradient():
     assert starts_with_activation.backward(np.ones((5, 2)), input_grad=False).shape == X.shape
 
 
+@pytest.mark.nb05
 def test_layers_expose_what_their_last_forward_pass_saw():
     rng = np.random.default_rng(0)
     dense, act = nnlib.Dense(3, 2, rng=rng), nnlib.Activation("tanh")
@@ -139,6 +149,7 @@ def test_layers_expose_what_their_last_forward_pass_saw():
     assert act.last_input is z and act.last_output is a
 
 
+@pytest.mark.nb07
 def test_backward_writes_the_gradients_into_the_same_arrays(rng):
     model = nnlib.mlp([3, 4, 2], activation="tanh", rng=rng)
     pairs = model.parameters()
@@ -167,6 +178,7 @@ def learner_loop(take_list_once, X, y, epochs=20):
     return model, losses
 
 
+@pytest.mark.nb07
 def test_a_parameter_list_taken_once_trains_exactly_like_one_asked_every_step():
     X, y = nnlib.data.make_moons(160, np.random.default_rng(2))
     once, once_losses = learner_loop(True, X, y)
@@ -177,6 +189,7 @@ def test_a_parameter_list_taken_once_trains_exactly_like_one_asked_every_step():
     assert nnlib.accuracy(once.forward(X), y) > 0.85  # and it did learn: not two untouched models
 
 
+@pytest.mark.nb07
 def test_float32_data_trains_through_a_list_taken_once():
     # The weights are float64, so a float32 batch gives float64 gradients, written into
     # the same float64 arrays; the list stays valid and the step moves the weights.
@@ -192,6 +205,7 @@ def test_float32_data_trains_through_a_list_taken_once():
     assert all(np.any(g != 0) for _, g in params)
 
 
+@pytest.mark.nb05
 def test_a_replaced_backward_is_called_with_the_upstream_gradient_alone(rng):
     # Notebook 05 plants bugs by putting a one-argument function in place of a layer's
     # backward; Sequential calls it that way, also on the first layer when training asks

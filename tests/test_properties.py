@@ -1,6 +1,7 @@
 """Property tests: shapes and identities that hold for every input, not just a few."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -12,6 +13,7 @@ huge = st.floats(-1e4, 1e4, allow_nan=False)
 dims = st.integers(1, 6)
 
 
+@pytest.mark.nb04
 @given(arrays(np.float64, st.tuples(dims, dims), elements=huge | st.floats(-745, -709)))
 def test_sigmoid_prime_is_s_times_one_minus_s(z):
     s = nnlib.sigmoid(z)
@@ -26,12 +28,14 @@ def test_sigmoid_prime_is_s_times_one_minus_s(z):
     assert np.allclose(nnlib.sigmoid(-z), 1 - s, atol=1e-15)  # symmetry
 
 
+@pytest.mark.nb04
 @given(arrays(np.float64, st.tuples(dims, dims), elements=huge))
 def test_tanh_prime_is_one_minus_tanh_squared(z):
     t = nnlib.tanh(z)
     assert np.allclose(nnlib.tanh_prime(z), 1 - t**2)
 
 
+@pytest.mark.nb05
 @given(st.data(), dims, dims, dims)
 def test_dense_shapes(data, batch, n_in, n_out):
     x = data.draw(arrays(np.float64, (batch, n_in), elements=finite))
@@ -44,6 +48,7 @@ def test_dense_shapes(data, batch, n_in, n_out):
     assert np.allclose(db, batch)  # db sums dz over the batch
 
 
+@pytest.mark.nb02
 @given(st.data(), dims, st.integers(2, 6))
 def test_softmax_ce_gradient_rows_sum_to_zero(data, batch, n_classes):
     logits = data.draw(arrays(np.float64, (batch, n_classes), elements=huge))
@@ -55,6 +60,7 @@ def test_softmax_ce_gradient_rows_sum_to_zero(data, batch, n_classes):
     assert np.allclose(nnlib.softmax(logits).sum(axis=1), 1.0)
 
 
+@pytest.mark.nb02
 @given(st.data(), dims, dims)
 def test_bce_with_logits_is_finite_and_nonnegative(data, rows, cols):
     z = data.draw(arrays(np.float64, (rows, cols), elements=huge))
@@ -64,6 +70,7 @@ def test_bce_with_logits_is_finite_and_nonnegative(data, rows, cols):
     assert np.all(np.abs(dz) <= 1.0 / z.size + 1e-15)
 
 
+@pytest.mark.nb04
 @given(arrays(np.float64, st.tuples(dims, dims), elements=finite))
 def test_relu_identities(z):
     assert np.array_equal(nnlib.relu(z), z * nnlib.relu_prime(z))

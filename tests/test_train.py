@@ -5,6 +5,8 @@ import pytest
 
 import nnlib
 
+pytestmark = pytest.mark.nb07
+
 
 def test_minibatches_cover_every_row_once(rng):
     X = np.arange(10).reshape(10, 1)

@@ -50,6 +50,9 @@ def visible_tick_labels(ax):
 # --------------------------------------------------------------------------- Explorer contract
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
 def test_explorer_has_widget_controls_state_and_update(build):
     import ipywidgets
@@ -63,6 +66,9 @@ def test_explorer_has_widget_controls_state_and_update(build):
     assert explorer.png().startswith(b"\x89PNG")
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
 def test_the_picture_is_drawn_at_twice_the_pixels_it_is_shown_at(build):
     explorer = build()
@@ -76,6 +82,9 @@ def test_the_picture_is_drawn_at_twice_the_pixels_it_is_shown_at(build):
     assert min(sizes) >= 8 and 8 * _base.CSS_DPI / 72 >= 11
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
 def test_display_carries_a_static_png_at_its_page_size_next_to_the_widget_view(build):
     explorer = build()
@@ -86,6 +95,9 @@ def test_display_carries_a_static_png_at_its_page_size_next_to_the_widget_view(b
     assert bundle["text/plain"]
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_encode_png_is_a_valid_png_of_the_canvas_pixels(lr_explorer):
     PIL = pytest.importorskip("PIL.Image")
     import io
@@ -99,6 +111,9 @@ def test_encode_png_is_a_valid_png_of_the_canvas_pixels(lr_explorer):
     assert zlib.crc32(data[idat:idat + 4 + length]) == struct.unpack(">I", data[idat + 4 + length:idat + 8 + length])[0]
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
 def test_status_is_one_line_that_never_wraps_and_the_reopen_hint_hides_while_connected(build):
     explorer = build()
@@ -112,6 +127,9 @@ def test_status_is_one_line_that_never_wraps_and_the_reopen_hint_hides_while_con
     assert explorer.hint in explorer.widget.children
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_redraw_reuses_the_same_figure_and_changes_the_image(lr_explorer):
     figure, lines = lr_explorer.figure, [ax.get_lines() for ax in lr_explorer.figure.axes]
     before = lr_explorer.png()
@@ -122,6 +140,9 @@ def test_redraw_reuses_the_same_figure_and_changes_the_image(lr_explorer):
     set_controls(lr_explorer, lr=0.15)
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_flow_redraw_reuses_the_same_figure(flow_explorer):
     figure = flow_explorer.figure
     n_lines = [len(ax.get_lines()) for ax in figure.axes]
@@ -158,6 +179,9 @@ BAD_VALUES = {
 }
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
 def test_a_bad_value_raises_naming_what_is_allowed_and_changes_nothing(build):
     explorer = build()
@@ -169,6 +193,9 @@ def test_a_bad_value_raises_naming_what_is_allowed_and_changes_nothing(build):
         assert explorer.state is state and explorer.png() == png, f"{name}: the explorer changed"
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS[:2])
 def test_set_moves_several_controls_with_one_redraw(build):
     explorer = build()
@@ -185,6 +212,9 @@ def test_set_moves_several_controls_with_one_redraw(build):
         explorer.set(colour="red")
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_constructor_arguments_are_checked_like_the_controls():
     with pytest.raises(ValueError, match="positive definite"):
         widgets.learning_rate_explorer(np.diag([1.0, -2.0]))
@@ -211,6 +241,7 @@ def test_constructor_arguments_are_checked_like_the_controls():
 # --------------------------------------------------------------------------- learning rate
 
 
+@pytest.mark.nb06
 def test_lr_max_comes_from_the_hessian_eigenvalues():
     H = np.array([[3.0, 1.0], [1.0, 2.0]])
     explorer = widgets.learning_rate_explorer(H, lr=0.3)
@@ -223,6 +254,7 @@ def test_lr_max_comes_from_the_hessian_eigenvalues():
     assert default.state["lr_max"] == pytest.approx(2 / 10, rel=1e-12)
 
 
+@pytest.mark.nb06
 def test_the_slider_holds_the_values_the_notebook_sets_exactly(lr_explorer):
     values = lr_explorer.controls["lr"]._options_values
     for value in (1e-4, 1e-3, 0.1, 0.15, 0.19, 0.2, 0.21, 0.3, 10.0):
@@ -236,6 +268,7 @@ def test_the_slider_holds_the_values_the_notebook_sets_exactly(lr_explorer):
 
 @pytest.mark.parametrize("lr, verdict, side", [(0.19, "converges", "<"), (0.2, "on the limit", "="),
                                                (0.21, "diverges", ">")])
+@pytest.mark.nb06
 def test_verdict_title_and_summary_come_from_the_shrink_factor(lr_explorer, lr, verdict, side):
     state = set_controls(lr_explorer, lr=lr, steps=60)
     assert state["verdict"] == dynamics.descent_verdict(state["growth"]) == verdict
@@ -245,6 +278,7 @@ def test_verdict_title_and_summary_come_from_the_shrink_factor(lr_explorer, lr, 
     set_controls(lr_explorer, lr=0.15, steps=30)
 
 
+@pytest.mark.nb06
 @pytest.mark.parametrize("factor", [0.5, 0.9, 0.95])
 def test_below_the_limit_the_loss_falls(lr_explorer, factor):
     lr = float(f"{factor * lr_explorer.state['lr_max']:.3g}")
@@ -255,6 +289,7 @@ def test_below_the_limit_the_loss_falls(lr_explorer, factor):
     set_controls(lr_explorer, steps=30)
 
 
+@pytest.mark.nb06
 @pytest.mark.parametrize("lr", [0.21, 0.22, 0.3, 0.7, 10.0])
 def test_above_the_limit_it_diverges_without_warnings(lr_explorer, lr):
     with warnings.catch_warnings():
@@ -267,6 +302,7 @@ def test_above_the_limit_it_diverges_without_warnings(lr_explorer, lr):
     set_controls(lr_explorer, lr=0.15, steps=30)
 
 
+@pytest.mark.nb06
 def test_steps_sets_the_length_of_every_run(lr_explorer):
     for steps in (1, 17, 200):
         state = set_controls(lr_explorer, lr=0.15, steps=steps)
@@ -275,6 +311,7 @@ def test_steps_sets_the_length_of_every_run(lr_explorer):
     set_controls(lr_explorer, steps=30)
 
 
+@pytest.mark.nb06
 def test_the_quadratic_follows_the_closed_form():
     # Along each eigenvector the update multiplies the coordinate by (1 − ηλ).
     H = widgets.rotated_hessian((1.0, 10.0), 30.0)
@@ -287,6 +324,7 @@ def test_the_quadratic_follows_the_closed_form():
     assert not diverged
 
 
+@pytest.mark.nb06
 def test_the_network_view_shows_slow_good_and_divergent_training(lr_explorer):
     slow = set_controls(lr_explorer, lr=1e-4, steps=50)["net_loss"]
     good = set_controls(lr_explorer, lr=0.3, steps=50)["net_loss"]
@@ -300,6 +338,7 @@ def test_the_network_view_shows_slow_good_and_divergent_training(lr_explorer):
     set_controls(lr_explorer, lr=0.15, steps=30)
 
 
+@pytest.mark.nb06
 @pytest.mark.parametrize("lr, steps", [(0.001, 30), (0.002, 200), (0.19, 30), (0.2, 200), (0.21, 12)])
 def test_log_axes_never_repeat_a_tick_label(lr_explorer, lr, steps):
     set_controls(lr_explorer, lr=lr, steps=steps)
@@ -312,6 +351,7 @@ def test_log_axes_never_repeat_a_tick_label(lr_explorer, lr, steps):
 
 @pytest.mark.parametrize("low, high", [(0.49, 0.5), (0.3, 0.52), (15.0, 26.0), (1e-8, 10.0), (5.0, 50.0),
                                        (0.0931, 0.0939), (1e3, 1e7)])
+@pytest.mark.nb06
 def test_log_ticks_fit_the_range_and_have_distinct_labels(low, high):
     ticks = _base.log_ticks(low, high)
     assert 2 <= len(ticks) <= 6 and all(low <= t <= high for t in ticks)
@@ -322,6 +362,7 @@ def test_log_ticks_fit_the_range_and_have_distinct_labels(low, high):
 # --------------------------------------------------------------------------- gradient flow
 
 
+@pytest.mark.nb08
 def test_deep_sigmoid_vanishes_even_with_xavier(flow_explorer):
     state = set_controls(flow_explorer, depth=20, activation="sigmoid", init="xavier", scale=1.0, clip="off")
     norms = state["grad_norms"]
@@ -335,6 +376,7 @@ def test_deep_sigmoid_vanishes_even_with_xavier(flow_explorer):
     assert state["verdict"] == "vanishing"
 
 
+@pytest.mark.nb08
 @pytest.mark.parametrize("depth", [10, 20, 30])
 def test_relu_with_he_stays_within_an_order_of_magnitude(flow_explorer, depth):
     state = set_controls(flow_explorer, depth=depth, activation="relu", init="he", scale=1.0)
@@ -342,6 +384,7 @@ def test_relu_with_he_stays_within_an_order_of_magnitude(flow_explorer, depth):
     assert state["verdict"] == "balanced"
 
 
+@pytest.mark.nb08
 def test_a_large_weight_scale_explodes_tanh_and_shifts_relu_as_a_whole(flow_explorer):
     base = set_controls(flow_explorer, depth=20, activation="tanh", init="xavier", scale=1.0)["grad_norms"]
     big = set_controls(flow_explorer, scale=4.0)["grad_norms"]
@@ -358,6 +401,7 @@ def test_a_large_weight_scale_explodes_tanh_and_shifts_relu_as_a_whole(flow_expl
     set_controls(flow_explorer, activation="sigmoid", init="xavier", scale=1.0, depth=12)
 
 
+@pytest.mark.nb08
 def test_measured_norms_follow_the_expected_trend(flow_explorer):
     for activation, init in [("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")]:
         state = set_controls(flow_explorer, depth=16, activation=activation, init=init, scale=1.0)
@@ -374,6 +418,7 @@ def test_measured_norms_follow_the_expected_trend(flow_explorer):
         np.testing.assert_allclose(state["trend"][:-1] / state["trend"][1:], state["factor"], rtol=1e-12)
 
 
+@pytest.mark.nb08
 def test_relu_weight_gradients_differ_from_dz_by_how_the_batch_lines_up(flow_explorer):
     """Why ‖dL/dW‖ of a deep ReLU net sits above the trend near the input while ‖dL/dz‖ follows it:
     dW_l = a_{l-1}ᵀ δ_l sums over the batch, and how coherent that sum is changes with depth."""
@@ -387,6 +432,7 @@ def test_relu_weight_gradients_differ_from_dz_by_how_the_batch_lines_up(flow_exp
     ("sigmoid", "xavier", 1.0, 12), ("sigmoid", "normal", 10.0, 12), ("tanh", "xavier", 4.0, 20),
     ("relu", "he", 0.5, 12), ("relu", "he", 2.0, 12), ("relu", "normal", 1.0, 30), ("tanh", "he", 0.1, 8),
     ("sigmoid", "he", 1.0, 1)])
+@pytest.mark.nb08
 def test_one_verdict_rule_for_state_title_and_summary(flow_explorer, activation, init, scale, depth):
     state = set_controls(flow_explorer, activation=activation, init=init, scale=scale, depth=depth)
     norms = state["grad_norms"]
@@ -401,6 +447,7 @@ def test_one_verdict_rule_for_state_title_and_summary(flow_explorer, activation,
     set_controls(flow_explorer, activation="sigmoid", init="xavier", scale=1.0, depth=12)
 
 
+@pytest.mark.nb06
 def test_scale_slider_holds_the_values_the_notebook_sets(flow_explorer):
     for value in (0.1, 0.5, 1.0, 2.0, 3.0, 4.0, 10.0):
         assert set_controls(flow_explorer, scale=value)["scale"] == value
@@ -408,6 +455,7 @@ def test_scale_slider_holds_the_values_the_notebook_sets(flow_explorer):
     set_controls(flow_explorer, scale=1.0)
 
 
+@pytest.mark.nb08
 def test_clip_dropdown_says_off_and_clipping_caps_the_global_norm(flow_explorer):
     control = flow_explorer.controls["clip"]
     assert control.value == "off" and control.label == "off" and control.index == 0, "never blank"
@@ -424,6 +472,7 @@ def test_clip_dropdown_says_off_and_clipping_caps_the_global_norm(flow_explorer)
     assert flow_explorer.state["clip"] is None and control.value == "off" and control.label == "off"
 
 
+@pytest.mark.nb08
 def test_compare_curve_shows_the_remedy(flow_explorer):
     state = set_controls(flow_explorer, depth=20, activation="sigmoid", init="xavier", scale=1.0,
                          compare="relu/he")
@@ -436,6 +485,7 @@ def test_compare_curve_shows_the_remedy(flow_explorer):
     set_controls(flow_explorer, compare="relu/he", depth=12)
 
 
+@pytest.mark.nb08
 def test_init_changes_the_weight_scale_as_its_formula_says(flow_explorer):
     factors = {}
     for init in ("normal", "xavier", "he"):
@@ -446,6 +496,7 @@ def test_init_changes_the_weight_scale_as_its_formula_says(flow_explorer):
     set_controls(flow_explorer, depth=12, activation="sigmoid", init="xavier")
 
 
+@pytest.mark.nb08
 def test_activation_stats_are_per_hidden_layer(flow_explorer):
     state = set_controls(flow_explorer, depth=8, activation="relu", init="he", scale=1.0)
     stats = state["activation_stats"]
@@ -457,6 +508,7 @@ def test_activation_stats_are_per_hidden_layer(flow_explorer):
     set_controls(flow_explorer, activation="sigmoid", init="xavier", scale=1.0, depth=12)
 
 
+@pytest.mark.nb08
 def test_depth_one_says_why_the_right_panel_is_empty(flow_explorer):
     message = [t for t in flow_explorer.figure.axes[1].texts if "no hidden layer" in t.get_text()]
     assert len(message) == 1 and not message[0].get_visible()
@@ -468,12 +520,16 @@ def test_depth_one_says_why_the_right_panel_is_empty(flow_explorer):
     assert not message[0].get_visible()
 
 
+@pytest.mark.nb08
 def test_legends_name_the_expected_trend_one_way():
     labels = [t.get_text() for legend in widgets.gradient_flow_explorer().figure.legends for t in legend.get_texts()]
     assert any(label.startswith("expected trend") for label in labels)
     assert not any("theory" in label for label in labels)
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_no_warnings_at_the_extremes(flow_explorer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -497,6 +553,7 @@ def train(explorer, steps):
     return explorer.step(steps)  # one redraw at the end
 
 
+@pytest.mark.nb10
 @pytest.mark.parametrize("dataset", ["moons", "xor", "circles"])
 def test_a_small_tanh_net_learns_moons_xor_and_circles(dataset):
     explorer = widgets.playground_explorer(dataset=dataset, depth=2, width=8, activation="tanh", lr=0.3,
@@ -506,12 +563,14 @@ def test_a_small_tanh_net_learns_moons_xor_and_circles(dataset):
     assert state["train_loss"][-1] < 0.5 * state["train_loss"][0]
 
 
+@pytest.mark.nb10
 def test_spirals_need_more_than_a_small_net_but_a_wider_deeper_one_learns_them():
     explorer = widgets.playground_explorer(dataset="spirals", noise=0.1, depth=3, width=16, activation="tanh",
                                            lr=0.3, batch_size=16)
     assert train(explorer, 600)["accuracy"] >= 0.9
 
 
+@pytest.mark.nb10
 @pytest.mark.parametrize("setting", [{"activation": "identity", "width": 8}, {"activation": "tanh", "width": 1}])
 def test_xor_cannot_be_solved_by_a_linear_net_or_by_one_unit(setting):
     # identity: the net is linear in x, one line cannot split XOR's corners (at most 3 of 4);
@@ -520,6 +579,7 @@ def test_xor_cannot_be_solved_by_a_linear_net_or_by_one_unit(setting):
     assert train(explorer, 600)["accuracy"] <= 0.8
 
 
+@pytest.mark.nb10
 def test_a_deep_sigmoid_nets_first_layer_gets_a_tiny_gradient_all_through_training():
     explorer = widgets.playground_explorer(dataset="moons", depth=6, width=8, activation="sigmoid", lr=0.3)
     state = train(explorer, 600)
@@ -537,6 +597,7 @@ def test_a_deep_sigmoid_nets_first_layer_gets_a_tiny_gradient_all_through_traini
     assert tanh["accuracy"] >= 0.9
 
 
+@pytest.mark.nb10
 def test_step_trains_n_minibatches_and_redraws_once(play):
     before, png = play.state, play.png()
     state = play.step(7)
@@ -547,6 +608,7 @@ def test_step_trains_n_minibatches_and_redraws_once(play):
     assert play.step(6)["epoch"] == 1
 
 
+@pytest.mark.nb10
 def test_play_ticks_and_the_step_button_train_and_reset_starts_over(play):
     play.controls["play"].value = 1  # what the Play widget's timer does in the browser
     play.controls["play"].value = 2
@@ -558,6 +620,7 @@ def test_play_ticks_and_the_step_button_train_and_reset_starts_over(play):
     assert play.state["steps"] == 0 and play.state["train_loss"].tolist() == [first_loss], "the same start"
 
 
+@pytest.mark.nb10
 def test_every_playground_control_changes_the_state_as_it_should(play):
     play.step(20)
     state = set_controls(play, lr=0.05)
@@ -578,6 +641,7 @@ def test_every_playground_control_changes_the_state_as_it_should(play):
     assert state["grad_norms"].shape == (10, 5) and state["factors"].shape == (4,)
 
 
+@pytest.mark.nb10
 @pytest.mark.parametrize("batch_size", [16, 64])
 def test_an_epoch_is_one_pass_over_the_training_set(batch_size):
     explorer = widgets.playground_explorer(batch_size=batch_size)
@@ -586,6 +650,7 @@ def test_an_epoch_is_one_pass_over_the_training_set(batch_size):
     assert explorer.step(1)["epoch"] == 1
 
 
+@pytest.mark.nb10
 def test_a_larger_learning_rate_learns_faster_at_first():
     losses = {}
     for lr in (0.01, 0.3):
@@ -594,6 +659,7 @@ def test_a_larger_learning_rate_learns_faster_at_first():
     assert losses[0.3] < 0.7 * losses[0.01]
 
 
+@pytest.mark.nb10
 def test_noise_spreads_the_points():
     spread = {}
     for noise in (0.0, 0.3):
@@ -602,6 +668,7 @@ def test_noise_spreads_the_points():
     assert spread[0.3] > 3 * spread[0.0]
 
 
+@pytest.mark.nb10
 def test_the_expected_levels_use_the_backward_factors(play):
     state = play.step(10)
     model = play.model
@@ -612,6 +679,7 @@ def test_the_expected_levels_use_the_backward_factors(play):
     np.testing.assert_allclose(np.asarray(expected.get_ydata()), prediction)
 
 
+@pytest.mark.nb10
 def test_playground_frames_reuse_the_figure(play):
     figure, lines = play.figure, [len(ax.get_lines()) for ax in play.figure.axes]
     play.step(10)
@@ -622,6 +690,9 @@ def test_playground_frames_reuse_the_figure(play):
 # --------------------------------------------------------------------------- without a widget frontend
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_a_static_run_keeps_the_plot_as_an_image(tmp_path):
     """nbclient runs the explorers in a real kernel; nbconvert's HTML (no widget JavaScript) shows the PNG."""
     nbformat = pytest.importorskip("nbformat")
@@ -654,6 +725,9 @@ def test_a_static_run_keeps_the_plot_as_an_image(tmp_path):
     assert re.search(r'<img [^>]*src="data:image/png;base64,[^"]+"[^>]* width="900"', page), "at its page size"
 
 
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
 def test_modules_of_the_package_each_hold_one_explorer():
     assert widgets.learning_rate_explorer is learning_rate.learning_rate_explorer
     assert widgets.gradient_flow_explorer is flow.gradient_flow_explorer
