@@ -39,7 +39,7 @@ def write_settings(settings_dir):
         path.write_text(json.dumps(content), encoding="utf-8")
 
 
-def wait_until_up(url, server, log_path, timeout=30):
+def wait_until_up(url, server, log_path, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         try:

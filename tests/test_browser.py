@@ -18,20 +18,16 @@ import json
 import os
 import pathlib
 import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 
 import pytest
+from lab_server import CHROMIUM, CHROMIUM_ARGS, running_jupyterlab
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 NOTEBOOKS = ["06_gradient_descent.ipynb", "08_vanishing_exploding.ipynb", "10_playground.ipynb"]
 OVERRIDE = pathlib.Path(sys.prefix) / "share/jupyter/lab/settings/overrides.d/backprop-course.json"
 
@@ -44,25 +40,6 @@ sync_api = pytest.importorskip("playwright.sync_api",
                                reason="Python Playwright is not installed (pip install playwright)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def write_settings(settings_dir):
-    """JupyterLab user settings: no news or update check, and no windowing of cells."""
-    files = {
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            {"fetchNews": "false", "checkForUpdates": False},
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    }
-    for name, content in files.items():
-        path = settings_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(content), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """Start JupyterLab on copies of the notebooks; yield (base_url, token, root); stop it."""
@@ -71,54 +48,14 @@ def jupyterlab(tmp_path_factory):
     root.mkdir()
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, root / name)
-    settings, workspaces, runtime = tmp_path / "settings", tmp_path / "workspaces", tmp_path / "runtime"
-    write_settings(settings)
-    workspaces.mkdir()
-    port, token = free_port(), secrets.token_hex(24)
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(workspaces),
-               JUPYTER_RUNTIME_DIR=str(runtime))
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={workspaces}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")  # CI runs as root
-    log = open(tmp_path / "jupyterlab.log", "wb")
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)  # its own process group, killed as a whole
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n"
-                                + (tmp_path / "jupyterlab.log").read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
+    with running_jupyterlab(root, tmp_path) as (base, token):
         yield base, token, root
-    finally:
-        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(server.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                server.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
