@@ -103,18 +103,35 @@ def print_fixed_cost(steps, costs):
               f"the fixed cost is {100 * fixed / row['median_step_seconds']:5.1f}% of the textbook step")
 
 
+FRAME_TARGET_SECONDS = 0.100  # one playground frame, step(10) with its redraw: median at most this
+KEY_PRESS_TARGET_MS = 100  # key press on a slider in the browser to the new picture: median at most this
+
+
 def print_explorers(explorers):
     print("\nexplorers (seconds from setting a control's .value to the updated state and picture):")
     for name, r in explorers.items():
         if "skipped" in r:
             print(f"  {name}: skipped ({r['skipped']})")
             continue
-        frame = (f"; one frame, step({r['frame_steps']}) with its redraw, median "
-                 f"{r['median_frame_seconds']:.3f}s" if "median_frame_seconds" in r else "")
+        frame = ""
+        if "median_frame_seconds" in r:
+            verdict = "holds" if r["median_frame_seconds"] <= FRAME_TARGET_SECONDS else "MISSED"
+            frame = (f"; one frame, step({r['frame_steps']}) with its redraw, median "
+                     f"{r['median_frame_seconds']:.3f}s (target <= {FRAME_TARGET_SECONDS:.3f}s: {verdict})")
         print(f"  {name}: built in {r['build_seconds']:.2f}s, median update "
               f"{r['median_update_seconds']:.3f}s (p90 {r['p90_update_seconds']:.3f}s) over "
               f"{r['changes']} changes, slowest {r['slowest_update']} in "
               f"{r['slowest_update_seconds']:.3f}s{frame}")
+
+
+def print_browser(result):
+    print("\nin chromium, notebook 06: key press on the η slider to the new picture:")
+    if "skipped" in result:
+        print(f"  skipped ({result['skipped']})")
+        return
+    verdict = "holds" if result["median_ms"] <= KEY_PRESS_TARGET_MS else "MISSED"
+    print(f"  median {result['median_ms']:.0f} ms (min {result['min_ms']:.0f}, max {result['max_ms']:.0f}, "
+          f"{result['presses']} presses; target <= {KEY_PRESS_TARGET_MS} ms: {verdict})")
 
 
 def print_notebooks(nb):

@@ -3,6 +3,7 @@
     python benchmarks/run.py            # everything
     python benchmarks/run.py --steps    # only the SGD-step comparison (and the input checks)
     python benchmarks/run.py --notebooks --explorers
+    python benchmarks/run.py --browser  # key press to new picture in chromium
 
 The step comparison (contenders.py, timed by timing.py) times one SGD step (forward,
 softmax cross-entropy, backward, update) of mlp([64, 64, 64, 10]) with sigmoid on the
@@ -22,7 +23,8 @@ share of this machine's float64 GEMM peak (a 512x512 matmul, timed in the same r
 input_checks.py then times nnlib's step with each input check switched off.
 
 notebooks.py times every notebook under nbval (the way CI runs it), explorers.py every
-explorer's control changes. Results go to benchmarks/results.json.
+explorer's control changes and the playground's frames, browser.py the time from a key press
+on a slider in chromium to the new picture. Results go to benchmarks/results.json.
 """
 
 import os
@@ -48,6 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a clean checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT))
 
+import browser  # noqa: E402
 import contenders  # noqa: E402
 import explorers  # noqa: E402
 import input_checks  # noqa: E402
@@ -102,6 +105,7 @@ def main(argv=None):
     parser.add_argument("--steps", action="store_true", help="run the SGD-step comparison")
     parser.add_argument("--notebooks", action="store_true", help="time the notebooks under nbval")
     parser.add_argument("--explorers", action="store_true", help="time the explorers' control changes")
+    parser.add_argument("--browser", action="store_true", help="time a key press to the new picture in chromium")
     parser.add_argument("--without-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--rounds", type=int, default=61, help="rounds per batch size (default 61)")
     parser.add_argument("--sample", type=float, default=0.002,
@@ -112,8 +116,8 @@ def main(argv=None):
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"),
                         help="where to write the results (default benchmarks/results.json)")
     args = parser.parse_args(argv)
-    if not (args.steps or args.notebooks or args.explorers):
-        args.steps = args.notebooks = args.explorers = True
+    if not (args.steps or args.notebooks or args.explorers or args.browser):
+        args.steps = args.notebooks = args.explorers = args.browser = True
 
     started = time.perf_counter()
     torch = None if args.without_torch else torch_or_none()
@@ -138,6 +142,9 @@ def main(argv=None):
     if args.explorers:
         results["explorers"] = explorers.time_explorers(args.explorer_rounds)
         report.print_explorers(results["explorers"])
+    if args.browser:
+        results["browser"] = browser.time_key_presses()
+        report.print_browser(results["browser"])
     if args.notebooks:
         results["notebooks"] = notebooks.time_notebooks(ROOT, args.notebook_timeout, ORIGINAL_ENVIRONMENT)
         report.print_notebooks(results["notebooks"])

@@ -1,4 +1,6 @@
-"""Start JupyterLab for a browser test: 127.0.0.1, a free port, a random token, throwaway settings.
+"""JupyterLab in chromium for the browser tests and the browser benchmark.
+
+Start JupyterLab: 127.0.0.1, a free port, a random token, throwaway settings.
 
 The settings turn off the news and update check (no pop-up over the page) and keep every
 cell in the page. The server runs in its own process group, which is killed as a whole.
@@ -7,6 +9,7 @@ cell in the page. The server runs in its own process group, which is killed as a
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -89,3 +92,75 @@ def running_jupyterlab(root, scratch):
             yield base, token
         finally:
             stop(server)
+
+# ------------------------------------------------------------------ a notebook page, driven by Playwright
+
+
+def open_notebook(page, jupyterlab, name):
+    base, token, _ = jupyterlab
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}")
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
+
+
+def run_all(page):
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    image = page.locator("img.widget-image").first
+    image.wait_for(state="visible")
+    last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
+    from playwright.sync_api import expect  # only the browser tests and benchmark need Playwright
+
+    expect(last_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=120_000)
+    settled(image)
+    return image
+
+
+def settled(image, quiet=1.0, timeout=60):
+    """The image's src once it has not changed for ``quiet`` seconds (the kernel is done)."""
+    deadline = time.monotonic() + timeout
+    last, since = image.get_attribute("src"), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        src = image.get_attribute("src")
+        if src != last:
+            last, since = src, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return src
+    raise AssertionError(f"the plot image kept changing for {timeout} s")
+
+
+def redrawn(image, before, timeout=30):
+    """Wait for the picture to change from ``before``, then to settle; return the new src."""
+    deadline = time.monotonic() + timeout
+    while image.get_attribute("src") == before:
+        assert time.monotonic() < deadline, "the picture did not change"
+        time.sleep(0.05)
+    return settled(image, quiet=0.6)
+
+
+def slider(page, label):
+    return page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
+
+
+def key_press_latency(page, control, image, presses=10):
+    """Milliseconds from a key press on a slider to the new picture, for alternating right/left presses."""
+    handle = control.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    image.evaluate("""img => {
+        window._changes = [];
+        window._keys = [];
+        new MutationObserver(() => window._changes.push(performance.now()))
+            .observe(img, {attributes: true, attributeFilter: ["src"]});
+        document.addEventListener("keydown", () => window._keys.push(performance.now()), true);
+    }""")
+    times = []
+    for k in range(presses):
+        settled(image, quiet=0.5)
+        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("window._changes.some(t => t > window._keys[window._keys.length - 1])",
+                               timeout=10_000)
+        times.append(page.evaluate("(() => { const key = window._keys[window._keys.length - 1];"
+                                   " return Math.min(...window._changes.filter(t => t > key)) - key; })()"))
+    settled(image, quiet=0.5)
+    return times

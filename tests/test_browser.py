@@ -25,7 +25,17 @@ import time
 import urllib.request
 
 import pytest
-from lab_server import CHROMIUM, CHROMIUM_ARGS, running_jupyterlab
+from lab_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    key_press_latency,
+    open_notebook,
+    redrawn,
+    run_all,
+    running_jupyterlab,
+    settled,
+    slider,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["06_gradient_descent.ipynb", "08_vanishing_exploding.ipynb", "10_playground.ipynb"]
@@ -85,50 +95,6 @@ def screenshot(page, name, tmp_path):
     page.screenshot(path=str(folder / name), full_page=False)
 
 
-def open_notebook(page, jupyterlab, name):
-    base, token, _ = jupyterlab
-    page.goto(f"{base}/lab/tree/{name}?reset&token={token}")
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
-
-
-def run_all(page):
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-    image = page.locator("img.widget-image").first
-    image.wait_for(state="visible")
-    last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
-    sync_api.expect(last_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=120_000)
-    settled(image)
-    return image
-
-
-def settled(image, quiet=1.0, timeout=60):
-    """The image's src once it has not changed for ``quiet`` seconds (the kernel is done)."""
-    deadline = time.monotonic() + timeout
-    last, since = image.get_attribute("src"), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        src = image.get_attribute("src")
-        if src != last:
-            last, since = src, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return src
-    raise AssertionError(f"the plot image kept changing for {timeout} s")
-
-
-def redrawn(image, before, timeout=30):
-    """Wait for the picture to change from ``before``, then to settle; return the new src."""
-    deadline = time.monotonic() + timeout
-    while image.get_attribute("src") == before:
-        assert time.monotonic() < deadline, "the picture did not change"
-        time.sleep(0.05)
-    return settled(image, quiet=0.6)
-
-
-def slider(page, label):
-    return page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
-
-
 def dropdown(page, label):
     return page.locator(".widget-dropdown", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
 
@@ -162,30 +128,6 @@ def check_sharp(page, image, css_width):
     assert size["natural"] == 2 * css_width, size
     assert size["shown"] <= css_width + 0.5 and size["natural"] >= size["shown"] * size["ratio"] - 1, size
     return size
-
-
-def key_press_latency(page, control, image, presses=10):
-    """Milliseconds from a key press on a slider to the new picture, for alternating right/left presses."""
-    handle = control.locator(".noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    handle.focus()
-    image.evaluate("""img => {
-        window._changes = [];
-        window._keys = [];
-        new MutationObserver(() => window._changes.push(performance.now()))
-            .observe(img, {attributes: true, attributeFilter: ["src"]});
-        document.addEventListener("keydown", () => window._keys.push(performance.now()), true);
-    }""")
-    times = []
-    for k in range(presses):
-        settled(image, quiet=0.5)
-        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-        page.wait_for_function("window._changes.some(t => t > window._keys[window._keys.length - 1])",
-                               timeout=10_000)
-        times.append(page.evaluate("(() => { const key = window._keys[window._keys.length - 1];"
-                                   " return Math.min(...window._changes.filter(t => t > key)) - key; })()"))
-    settled(image, quiet=0.5)
-    return times
 
 
 def save(page, jupyterlab, name):
