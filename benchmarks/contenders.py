@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 import nnlib
+from nnlib.cost import matmul_flops
 
 SIZES = [64, 64, 64, 10]
 LR = 0.01  # small, so thousands of timed steps leave the weights in a normal range
@@ -229,13 +230,11 @@ class Gemm512:
 
 
 def step_gemm_flops(batch):
-    """Matmul flops of one step: forward 2 B n_in n_out per layer; backward 2 B n_in n_out
-    for every dW plus the same for every dx except the input layer's, which no contender
+    """Matmul flops of one step, as nnlib.cost.matmul_flops counts them: 2 B n_in n_out per
+    product, forward and every dW, and every dx except the input layer's, which no contender
     computes. Elementwise work is not counted."""
-    layers = list(zip(SIZES[:-1], SIZES[1:]))
-    forward_and_dW = sum(4 * batch * n_in * n_out for n_in, n_out in layers)
-    dx = sum(2 * batch * n_in * n_out for n_in, n_out in layers[1:])
-    return forward_and_dW + dx
+    forward, backward = matmul_flops(nnlib.mlp(SIZES, rng=np.random.default_rng(0)), batch)
+    return forward + backward
 
 
 def make_contenders(weights, torch):
