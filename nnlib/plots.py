@@ -9,6 +9,7 @@ twice the pixels, shown at the same size, so labels are sharp on every screen.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .activations import ACTIVATIONS
 from .graph import edges, topological_order
@@ -150,6 +151,7 @@ def plot_grad_norms(norms, ax=None, theory=None, title="Gradient norm per layer"
     for name, values in (others or {}).items():
         ax.semilogy(layers, values, "s:", mfc="none", ms=5, label=name)
     ax.set_xlabel("layer (1 = input side)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are counted, never halved
     ax.set_ylabel("gradient norm (log scale)")
     ax.set_title(title)
     ax.legend(fontsize="small")

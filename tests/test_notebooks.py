@@ -183,10 +183,17 @@ def test_the_random_notebooks_take_one_seed():
 PRINTED_LINE_LIMIT = 100
 
 
-@pytest.mark.parametrize("name", SEEDED)
-def test_checks_hold_for_another_seed(name, monkeypatch):
-    # Every check derives its expected value from the inputs, so another seed must pass too;
-    # and what the notebook prints fits the output area without wrapping.
+# JupyterLab 4's output area in a 1280-pixel-wide chromium window with the file browser open:
+# 848 pixels, about 106 characters of printed text (measured in chromium). A wider figure is
+# shrunk to fit (its text with it), and a longer printed line wraps.
+OUTPUT_WIDTH_PX = 848
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_runs_again_with_another_seed_and_fits_the_output_area(name, monkeypatch):
+    # Every check derives its expected value from the inputs, so another seed must pass too
+    # (in the notebooks that draw random numbers from one SEED); and what the notebook prints
+    # and draws fits the output area without wrapping or shrinking.
     import contextlib
     import io
 
@@ -195,10 +202,19 @@ def test_checks_hold_for_another_seed(name, monkeypatch):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    shown = []
+
+    def show(*args, **kwargs):  # the inline backend draws each figure's tight box at its dpi
+        for number in plt.get_fignums():
+            fig = plt.figure(number)
+            shown.append((number, fig.get_tightbbox(fig.canvas.get_renderer()).width * fig.dpi))
+        plt.close("all")
+
     monkeypatch.chdir(ROOT / "notebooks")
-    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    monkeypatch.setattr(plt, "show", show)
+    cells = [source(c) for c in load(name)["cells"] if c["cell_type"] == "code"]
     namespace, printed = {}, io.StringIO()
-    for i, cell in enumerate(seeded(name)):
+    for i, cell in enumerate(cells):
         cell = re.sub(r"^SEED = 0\b", "SEED = 1", cell, flags=re.M)
         try:
             with contextlib.redirect_stdout(printed):
@@ -207,6 +223,8 @@ def test_checks_hold_for_another_seed(name, monkeypatch):
             plt.close("all")
     long_lines = [line for line in printed.getvalue().splitlines() if len(line) > PRINTED_LINE_LIMIT]
     assert not long_lines, f"{name} prints lines that wrap in JupyterLab: {long_lines}"
+    wide = [round(width) for _, width in shown if width > OUTPUT_WIDTH_PX]
+    assert not wide, f"{name} draws figures {wide} pixels wide, shrunk to fit {OUTPUT_WIDTH_PX}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

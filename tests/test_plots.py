@@ -182,6 +182,9 @@ def test_grad_norms_name_the_expected_trend_and_draw_other_series():
     ax = plots.plot_grad_norms([1e-6, 1e-3, 1.0], theory=[1e-6, 1e-3, 1.0], others={"‖∂L/∂W‖": [1e-5, 1e-2, 2.0]})
     assert [line.get_label() for line in ax.get_lines()] == ["measured", "expected trend", "‖∂L/∂W‖"]
     assert ax.get_lines()[2].get_ydata().tolist() == [1e-5, 1e-2, 2.0]
+    ax = plots.plot_grad_norms(np.geomspace(1e-3, 1.0, 16))
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks()), "layers are whole numbers"
 
 
 def test_layer_updates_one_line_per_layer_on_a_log_scale():
