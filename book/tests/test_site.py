@@ -16,14 +16,18 @@ import os
 import pathlib
 import re
 import subprocess
+import sys
 import threading
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from book import course
-from book.build import EXPLORER_NOTE_CLASS
+# book/ is the repository's own script, run from a checkout and not installed (build.py puts the
+# checkout on the path the same way).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+from book import course  # noqa: E402
+from book.build import EXPLORER_NOTE_CLASS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -199,8 +203,10 @@ def check_explorers(page, notebook):
     for i in range(notes.count()):
         note = notes.nth(i)
         assert "live in JupyterLab" in note.inner_text()
-        # the output just before the note is the explorer's picture
-        picture = note.locator("xpath=ancestor::div[contains(@class,'output')][1]/preceding-sibling::*[1][self::img]")
+        # the output just before the note is the explorer's picture (in a link to it when the page
+        # shows it at its display size, the size the explorer says it is shown at)
+        picture = note.locator("xpath=ancestor::div[contains(@class,'output')][1]/preceding-sibling::*[1]"
+                               "[self::img or (self::a and img)]/descendant-or-self::img")
         assert picture.count() == 1, f"{notebook.name}: explorer note {i} follows no picture"
         assert picture.evaluate("i => i.complete && i.naturalWidth") > 0
     return notes.count()
