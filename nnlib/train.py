@@ -143,13 +143,52 @@ def _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng):
             require_finite(data, name, "train")
 
 
+def _backward(model, dout):
+    if isinstance(model, Sequential):
+        model.backward(dout, input_grad=False)  # dL/dX of the data is never used
+    else:  # any other model only has to offer backward(dout)
+        model.backward(dout)
+
+
+def train_epoch(model, loss_fn, params, X, y, *, lr, batch_size, rng, clip=None):
+    """One epoch: every mini-batch once, each through forward, the loss, backward,
+    optional clipping of the global gradient norm to ``clip``, and sgd_step.
+
+    params: model.parameters(), taken once. Returns the epoch's training loss: the mean of
+    the batches' losses weighted by their rows, each measured before its own step, so a
+    running mean while the weights move. A loss that is not finite ends the epoch at once
+    and is returned as it is.
+    """
+    total, seen = 0.0, 0
+    for Xb, yb in iterate_minibatches(X, y, batch_size, rng):
+        value, dout = loss_fn(model.forward(Xb), yb)
+        if not np.isfinite(value):
+            return value
+        _backward(model, dout)
+        if clip is not None:
+            clip_gradients(params, clip)
+        sgd_step(params, lr)
+        total += value * len(Xb)
+        seen += len(Xb)
+    return total / seen
+
+
+def _warn_diverged(what, epoch, lr, value):
+    warnings.warn(
+        f"train: {what} became {value} in epoch {epoch}; training stopped. The learning rate "
+        f"lr={lr:g} is probably too large: try a smaller one such as lr={lr / 10:g}.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
 def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epochs,
           patience=None, rng, progress=False, clip=None, restore_best=True):
     """Train ``model`` with mini-batch gradient descent and return a History.
 
     Each epoch shuffles (X, y) with rng, and for every mini-batch runs forward, the
     loss, backward, optional clipping of the global gradient norm to ``clip``, and
-    sgd_step with learning rate ``lr``.
+    sgd_step with learning rate ``lr`` (train_epoch).
 
     Convergence: after every epoch the loss on the hold-out set (X_val, y_val) is
     measured; with ``patience`` set, training stops once it has not improved for
@@ -163,7 +202,6 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     """
     loss_fn = _resolve_loss(loss)
     _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng)
-    has_val = X_val is not None
     params = model.parameters()  # taken once: backward writes into these same arrays
     history = History()
     best_loss, best_weights = np.inf, None
@@ -173,47 +211,21 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
 
         epochs = tqdm(epochs, desc="training", unit="epoch")
 
-    # Overflow on the way to a NaN loss is reported once, by the warning below.
+    # Overflow on the way to a NaN loss is reported once, by the warning.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in epochs:
-            total, seen = 0.0, 0
-            for Xb, yb in iterate_minibatches(X, y, batch_size, rng):
-                value, dout = loss_fn(model.forward(Xb), yb)
-                if not np.isfinite(value):
-                    history.diverged = True
-                    break
-                if isinstance(model, Sequential):
-                    model.backward(dout, input_grad=False)  # dL/dX of the data is never used
-                else:  # any other model only has to offer backward(dout)
-                    model.backward(dout)
-                if clip is not None:
-                    clip_gradients(params, clip)
-                sgd_step(params, lr)
-                total += value * len(Xb)
-                seen += len(Xb)
-            if history.diverged:
-                warnings.warn(
-                    f"train: the loss became {value} in epoch {epoch}; training stopped. "
-                    f"The learning rate lr={lr:g} is probably too large: try a smaller one "
-                    f"such as lr={lr / 10:g}.",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
+            monitored = train_epoch(model, loss_fn, params, X, y, lr=lr, batch_size=batch_size, rng=rng,
+                                    clip=clip)
+            what = "the loss"
+            if np.isfinite(monitored):
+                history.train_loss.append(monitored)
+                if X_val is not None:
+                    monitored, what = evaluate(model, loss_fn, X_val, y_val), "the validation loss"
+                    history.val_loss.append(monitored)
+            if not np.isfinite(monitored):
+                history.diverged = True
+                _warn_diverged(what, epoch, lr, monitored)
                 break
-            history.train_loss.append(total / seen)
-            monitored = history.train_loss[-1]
-            if has_val:
-                monitored = evaluate(model, loss_fn, X_val, y_val)
-                history.val_loss.append(monitored)
-                if not np.isfinite(monitored):
-                    history.diverged = True
-                    warnings.warn(
-                        f"train: the validation loss became {monitored} in epoch {epoch}; "
-                        f"training stopped. Try a smaller learning rate than lr={lr:g}.",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
-                    break
             if monitored < best_loss:
                 best_loss, history.best_epoch = monitored, epoch
                 best_weights = [p.copy() for p, _ in params]
