@@ -269,6 +269,7 @@ WRONG = [
      "ex4_4", "a saved reference keeps changing"),
     (A4, "ex4_4", "val = nnlib.mse_loss(model.forward(X_val), y_val)[0]", "val = nnlib.mse_loss(model.forward(X), y)[0]",
      "ex4_4", "validated on the training set"),
+    (A4, "ex4_4", "if val < best:", "if val <= best:", "ex4_4", "counted a tie as an improvement"),
     (A4, "ex4_4", "total += loss * len(Xb)", "total += loss * batch_size", "ex4_4", "weighted by batch size"),
     (A4, "ex4_4", "nnlib.iterate_minibatches(X, y, batch_size, rng)",
      "nnlib.iterate_minibatches(X, y, batch_size, rng, shuffle=False)", "ex4_4", "forgot to shuffle"),

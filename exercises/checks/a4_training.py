@@ -353,6 +353,14 @@ def _line_data(rng, n=160):
     return {"X": X_tr, "y": y_tr, "X_val": X_val, "y_val": y_val}
 
 
+def _data_at_the_minimum(data, sizes, seed):
+    """The same inputs with targets the model of ``seed`` already fits exactly: every gradient is 0,
+    so every epoch's validation loss ties with the first, and a tie is no improvement."""
+    model = nnlib.mlp(sizes, rng=np.random.default_rng(seed))
+    return {"X": data["X"], "y": model.forward(data["X"]),
+            "X_val": data["X_val"], "y_val": model.forward(data["X_val"])}
+
+
 class Fit(Task):
     test_id, exercise, functions = "ex4_4_tests", "4.4", ("fit",)
     forbidden_names = ("nnlib.train",)
@@ -361,11 +369,14 @@ class Fit(Task):
         configs = [dict(lr=0.3, batch_size=16, max_epochs=60, patience=3)] if not hidden else [
             dict(lr=float(rng.uniform(0.1, 0.5)), batch_size=int(rng.choice([8, 10, 12, 20])), max_epochs=60,
                  patience=int(rng.integers(2, 5))),
-            dict(lr=float(rng.uniform(0.05, 0.2)), batch_size=int(rng.choice([16, 24])), max_epochs=4, patience=5)]
+            dict(lr=float(rng.uniform(0.05, 0.2)), batch_size=int(rng.choice([16, 24])), max_epochs=4, patience=5),
+            dict(lr=float(rng.uniform(0.1, 0.5)), batch_size=16, max_epochs=12, patience=int(rng.integers(2, 5)))]
         out = []
-        for config in configs:
+        for k, config in enumerate(configs):
             data = _line_data(rng)
             model_seed, rng_seed = int(rng.integers(2**31)), int(rng.integers(2**31))
+            if k == 2:  # a run that starts at its best: it must stop `patience` epochs in
+                data = _data_at_the_minimum(data, [1, 1], model_seed)
             kwargs = {k: lit(v) for k, v in config.items()}
             kwargs["rng"] = ref("rng")
             steps = [make(k, v) for k, v in data.items()] + [
@@ -498,12 +509,16 @@ def _check_stop(history, val, config):
     got_best = history["best_epoch"]
     if not (isinstance(got_best, (int, np.integer)) and not isinstance(got_best, bool) and int(got_best) == best):
         hint = ""
-        if got_best == len(val) - 1:
+        tied = isinstance(got_best, (int, np.integer)) and 0 <= got_best < len(val) and val[got_best] == val[best]
+        if tied:
+            hint = (".\n  Likely mistake: counted a tie as an improvement: only a strictly lower loss is "
+                    "better, so the best epoch is the first one with the lowest loss")
+        elif got_best == len(val) - 1:
             hint = " (that is the last epoch: remember the epoch whenever the validation loss is the best so far)"
         elif got_best == best + 1:
             hint = " (counting from 1? epochs count from 0)"
-        raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({val[best]:.6g}) is at epoch "
-                   f"{best} (counting from 0){hint}")
+        raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({val[best]:.6g}) is first reached "
+                   f"at epoch {best} (counting from 0){hint}")
     patience, max_epochs = config["patience"], config["max_epochs"]
     stop = nnlib.early_stopping_epoch(val, patience)
     expected = max_epochs if stop is None else stop + 1
