@@ -215,7 +215,9 @@ def test_ten_classes_are_told_apart_by_marker_as_well_as_colour():
     ten = nnlib.mlp([2, 16, 10], activation="tanh", rng=rng)
     Z, labels = rng.standard_normal((100, 2)), np.arange(100) % 10
     ax = plots.plot_decision_boundary(ten, Z, labels, resolution=30)
-    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    classes = {str(k) for k in range(10)}
+    # (matplotlib before 3.8 also draws each filled contour level as a PathCollection: those carry no class label)
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_label() in classes]
     assert len(scatters) == 10, "one scatter per class, so each class can have its own marker"
     shapes = {tuple(map(tuple, np.round(c.get_paths()[0].vertices, 3))) for c in scatters}
     assert len(shapes) >= 8, f"only {len(shapes)} distinct markers for 10 classes"

@@ -13,6 +13,7 @@ for the controls; that line is hidden while the kernel is connected.
 
 import base64
 import html
+import math
 import struct
 import time
 import zlib
@@ -196,12 +197,21 @@ class Explorer:
         return f"{type(self).__name__}(controls={list(self.controls)})"
 
 
+def _inches(px):
+    """px / CSS_DPI, raised to the next float where rounding left it a hair short, so that inches
+    × dpi is never just below the whole number of pixels (matplotlib before 3.8 truncates it)."""
+    inches = px / CSS_DPI
+    while inches * CSS_DPI * PIXEL_DENSITY < px * PIXEL_DENSITY:
+        inches = math.nextafter(inches, math.inf)
+    return inches
+
+
 def new_figure(width_px, height_px, nrows, ncols, **subplots):
     """A Figure shown at width_px × height_px page pixels, rendered at PIXEL_DENSITY times that.
 
     Returns (figure, axes as a flat array).
     """
-    fig = Figure(figsize=(width_px / CSS_DPI, height_px / CSS_DPI), dpi=CSS_DPI * PIXEL_DENSITY)
+    fig = Figure(figsize=(_inches(width_px), _inches(height_px)), dpi=CSS_DPI * PIXEL_DENSITY)
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **subplots)
     return fig, axes.ravel()
