@@ -103,16 +103,28 @@ def open_notebook(page, jupyterlab, name):
 
 
 def run_all(page):
+    # only the browser tests and the browser benchmark need Playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     image = page.locator("img.widget-image").first
-    image.wait_for(state="visible")
+    try:
+        image.wait_for(state="visible")
+    except PlaywrightTimeout as error:  # say what the notebook printed instead
+        raise AssertionError("no explorer picture appeared after Run All; the notebook's error outputs:\n"
+                             + ("\n".join(error_outputs(page)) or "(none)")) from error
     last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
-    from playwright.sync_api import expect  # only the browser tests and benchmark need Playwright
-
     expect(last_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=120_000)
     settled(image)
     return image
+
+
+def error_outputs(page):
+    """The text of every stderr or error output on the page (a kernel that cannot import nnlib, say)."""
+    outputs = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']")
+    return [outputs.nth(i).inner_text()[-1500:] for i in range(outputs.count())]
 
 
 def settled(image, quiet=1.0, timeout=60):
