@@ -9,7 +9,7 @@ import sys
 # The grader starts one process per notebook, so skip it in this command-line process only.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from . import grade, gradescope, release  # noqa: E402
+from . import grade, gradescope, release, sandbox  # noqa: E402
 
 
 def _parser():
@@ -25,7 +25,20 @@ def _parser():
     gr.add_argument("--format", choices=("text", "json", "gradescope"), default="text",
                     help="gradescope: Gradescope's results.json (one notebook only)")
     gr.add_argument("--timeout", type=float, default=grade.DEFAULT_TIMEOUT, help="seconds allowed per cell")
+    gr.add_argument("--notebook-timeout", type=float, default=grade.DEFAULT_NOTEBOOK_TIMEOUT, metavar="S",
+                    help="seconds allowed for a whole notebook, kernel restarts included")
+    gr.add_argument("--memory", default=None, metavar="SIZE",
+                    help="memory (address space) one notebook's kernel may use, e.g. 2G (the default) or 512M")
+    gr.add_argument("--no-sandbox", action="store_true",
+                    help="run the notebooks' code outside the sandbox, with your rights: only for notebooks you "
+                         "trust (warns every time)")
+    gr.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     gr.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (directories only)")
+    gr.add_argument("--out", metavar="RESULTS", default=None,
+                    help="write each notebook's result into this directory as it finishes (a JSON file per "
+                         "notebook and results.csv)")
+    gr.add_argument("--resume", action="store_true",
+                    help="with --out: skip the notebooks whose results are already there")
     gr.add_argument("--exclude-dir", action="append", default=[], metavar="NAME",
                     help="skip subdirectories with this name (directories only; may repeat)")
     gs = sub.add_parser("gradescope", help="write a Gradescope autograder bundle for an assignment",
@@ -50,7 +63,18 @@ def main(argv=None):
             return gradescope.run(args.assignment, args.run)
         return gradescope.bundle(args.assignment, args.out)
     fmt = "json" if args.json else args.format
-    return grade.main(args.target, fmt=fmt, timeout=args.timeout, jobs=args.jobs, exclude=args.exclude_dir)
+    if args.resume and not args.out:
+        print("grade: --resume needs --out RESULTS (the directory an earlier run wrote)", file=sys.stderr)
+        return 2
+    try:
+        memory = sandbox.parse_size(args.memory) if args.memory is not None else sandbox.Limits().memory
+    except ValueError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    limits = sandbox.Limits(memory=memory, cpu_seconds=int(args.notebook_timeout) + 30)
+    return grade.main(args.target, fmt=fmt, timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                      limits=limits, sandboxed=not args.no_sandbox, quiet=args.quiet, jobs=args.jobs,
+                      exclude=args.exclude_dir, results_dir=args.out, resume=args.resume)
 
 
 if __name__ == "__main__":

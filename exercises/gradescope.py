@@ -14,16 +14,26 @@ import sys
 import time
 import zipfile
 
-from . import PACKAGE_DIR, ROOT, SOURCE_DIR
+from . import PACKAGE_DIR, RELEASE_DIR, ROOT
+
+KERNEL_USER = "learner"  # the unprivileged user the student's code runs as on Gradescope's image
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image (Ubuntu).
 set -euo pipefail
+apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+# The sandbox the grader runs each notebook's kernel in, where the image allows user namespaces.
+apt-get install -y --no-install-recommends bubblewrap ||
+    echo "bubblewrap is not available: the kernel runs as {user} without it"
 python3 -m venv /autograder/venv
 cd /autograder/source/course
 /autograder/venv/bin/pip install -r requirements-autograder.txt
-"""
+# The student's code runs as {user}, who cannot read the grader's files (the checks, the course's code).
+id -u {user} >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin {user}
+chmod 711 /autograder
+chmod -R go-rwx /autograder/source
+""".format(user=KERNEL_USER)
 
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, from /autograder: the student's files are in
@@ -36,12 +46,12 @@ exec "$PY" -m exercises gradescope {assignment} --run "$HERE"
 """
 
 # What grading needs of requirements.txt (the kernel, notebooks, plots); plus the course itself.
-_NEEDED = ("numpy", "matplotlib", "nbformat", "nbclient", "ipykernel")
-_COURSE = ("pyproject.toml", "README.md", "nnlib", "exercises")
+_NEEDED = ("numpy", "matplotlib", "nbformat", "ipykernel")
+_COURSE = ("pyproject.toml", "README.md", "nnlib")
 
 
 def _assignments():
-    return sorted(p.name for p in SOURCE_DIR.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return sorted(p.name for p in RELEASE_DIR.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def _check_assignment(assignment):
@@ -55,9 +65,12 @@ def _requirements():
     return "# what the autograder needs to grade notebooks\n" + "\n".join(keep) + "\n-e .\n"
 
 
-def _copy_course(dest):
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "nbgrader_release", "submitted",
-                                    "autograded", "feedback", "gradebook.db")
+def _copy_course(dest, assignment):
+    """The course as the bundle carries it: nnlib, the grader, and of the exercises only this
+    assignment's student copy and checks (no solutions, no other assignment)."""
+    from .checks import ASSIGNMENTS
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
     dest.mkdir(parents=True)
     for name in _COURSE:
         src = ROOT / name
@@ -65,6 +78,13 @@ def _copy_course(dest):
             shutil.copytree(src, dest / name, ignore=ignore)
         else:
             shutil.copy2(src, dest / name)
+    grader = dest / "exercises"
+    (grader / "checks").mkdir(parents=True)
+    for module in PACKAGE_DIR.glob("*.py"):
+        shutil.copy2(module, grader / module.name)
+    for name in ("__init__.py", "engine.py", f"{ASSIGNMENTS[assignment]}.py"):
+        shutil.copy2(PACKAGE_DIR / "checks" / name, grader / "checks" / name)
+    shutil.copytree(RELEASE_DIR / assignment, grader / "release" / assignment, ignore=ignore)
     (dest / "requirements-autograder.txt").write_text(_requirements(), encoding="utf-8")
 
 
@@ -83,7 +103,7 @@ def bundle(assignment, out, stdout=None):
     run.write_text(RUN.format(assignment=assignment), encoding="utf-8")
     for script in (out / "setup.sh", run):
         script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    _copy_course(out / "course")
+    _copy_course(out / "course", assignment)
     with zipfile.ZipFile(out / "autograder.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(out.rglob("*")):
             if path.is_file() and path.name != "autograder.zip":
@@ -96,34 +116,52 @@ def bundle(assignment, out, stdout=None):
 
 def _submitted_notebook(assignment, submission):
     """The submitted notebook of this assignment, or (None, the reason)."""
-    from .assemble import find_source
     from .notebooks import read
+    from .submission import find_assignment
 
     found = sorted(p for p in submission.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     others = []
     for path in found:
         try:
-            source_path, _ = find_source(read(path))
+            name, _ = find_assignment(read(path))
         except Exception:  # not a notebook, or none of the assignments
             continue
-        if source_path.parent.name == assignment:
+        if name == assignment:
             return path, ""
-        others.append(f"{path.name} is {source_path.parent.name}")
+        others.append(f"{path.name} is {name}")
     if not found:
         return None, f"the submission holds no notebook (.ipynb); upload your {assignment} notebook"
     return None, (f"none of the submitted notebooks is assignment {assignment}"
                   + (f" ({'; '.join(others)})" if others else ""))
 
 
+def kernel_isolation():
+    """How a kernel runs here: (sandboxed, run_as). In bubblewrap where it can start; as the
+    unprivileged KERNEL_USER when this process is root and that user exists (Gradescope's image)."""
+    import os
+    import pwd
+
+    from . import sandbox
+
+    run_as = None
+    if os.geteuid() == 0:
+        try:
+            run_as = pwd.getpwnam(KERNEL_USER).pw_uid
+        except KeyError:
+            run_as = None
+    return sandbox.unavailable_reason() is None, run_as
+
+
 def run(assignment, root):
     """Grade root/submission's notebook of this assignment into root/results/results.json (exit code 0)."""
     from .grade import grade_one
-    from .report import as_gradescope, unreadable
+    from .results import as_gradescope, unreadable
 
     root = pathlib.Path(root)
     start = time.monotonic()
     notebook, why = _submitted_notebook(assignment, root / "submission")
-    tests = grade_one(notebook)[0] if notebook else unreadable(why)
+    sandboxed, run_as = kernel_isolation()
+    tests = grade_one(notebook, sandboxed=sandboxed, run_as=run_as)[0] if notebook else unreadable(why)
     results = as_gradescope(tests)
     results["execution_time"] = round(time.monotonic() - start, 1)
     if notebook is None:

@@ -1,148 +1,336 @@
-"""One fresh kernel for one submission: cells run with a time limit, and it recovers from hangs
-and crashes. Only nbclient's and jupyter_client's public API.
+"""Stage 2 of grading: run the submission's cells in a fresh kernel, inside the sandbox.
 
-Before any of the learner's cells the kernel runs a prelude that loads exercises.probe (which
-keeps its own references to numpy and sys, taken before any learner code can rebind them) and
-installs its import blocker, so nothing in the kernel can import the checks while it is graded.
+The kernel is an IPython kernel started by exercises.sandbox (or, with --no-sandbox, as a plain
+process); this module talks to it with jupyter_client only. It sends each cell, and at each test
+cell the test's probe (exercises.probe: call the learner's functions on the cases, send back the
+raw results), and collects what comes back: a cell's error, and a probe's reports, as plain data.
+It keeps none of the kernel's other output: it counts its size and stops a cell whose output
+passes the cap. It judges nothing.
+
+A cell that runs past its time, a kernel that dies or floods its output: the kernel is thrown
+away, a fresh one started, and the cells that had run without an error run again; grading goes
+on, and what happened is noted for the tests that follow.
 """
 
 import contextlib
+import dataclasses
 import json
 import os
+import queue
 import re
 import secrets
+import signal
 import subprocess
+import sys
+import tempfile
+import time
 
-import nbformat
-from jupyter_core.utils import ensure_async, run_sync
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from jupyter_client import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
 
+from . import sandbox
 from .probe import MIME
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PRELUDE = "__import__('exercises.probe', fromlist=['guard']).guard()"
+OUTPUT_CAP = 16 << 20  # bytes of output one cell may print or display
+MESSAGE_CAP = 32 << 20  # bytes of one message from the kernel (zmq drops the connection beyond it)
 
 
 class KernelLost(Exception):
-    """A cell hung or the kernel died; the message says which."""
+    """A cell hung, the kernel died, or its output passed the cap; the message says which."""
 
 
-def error_message(outputs):
-    """The error a cell's outputs show, in one line, or None."""
-    for out in outputs:
-        if out.get("output_type") == "error":
-            name, value = out.get("ename", "Error"), _ANSI.sub("", str(out.get("evalue", "")))
-            if name == "NameError":
-                return (f"NameError: {value}. A name this test needs is not defined: did its cell above fail, "
-                        "or did a cell delete or rename it?")
-            return f"{name}: {value}"
-    return None
+@dataclasses.dataclass
+class Ran:
+    """What running one piece of code gave: its error in one line (or None) and the probe payloads."""
+
+    error: str | None = None
+    payloads: list = dataclasses.field(default_factory=list)
 
 
-def _wait(call, *args, **kwargs):
-    """Run a method of the (async) kernel manager or client to completion."""
-    async def go():
-        return await ensure_async(call(*args, **kwargs))
-    return run_sync(go)()
+def error_line(name, value):
+    """An error as one line, with a word on NameError (the usual cause: an earlier cell failed)."""
+    value = _ANSI.sub("", str(value))
+    if name == "NameError":
+        return (f"NameError: {value}. A name this test needs is not defined: did its cell above fail, "
+                "or did a cell delete or rename it?")
+    return f"{name}: {value}"
 
 
-class KernelRunner:
-    """Runs cells one by one in a fresh kernel; after a hang or a crash it starts a new kernel and
-    runs again the cells that had run without an error (the prelude first)."""
+class Kernel:
+    """One kernel process, sandboxed unless sandboxed=False."""
 
-    def __init__(self, nb, timeout, startup_timeout, cwd):
-        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # inline figures, as in a notebook
-        env["EXERCISES_GRADING"] = "1"  # exercises.student refuses to start a judge while grading
-        self.env = env
-        self.client = NotebookClient(nb, timeout=timeout, startup_timeout=startup_timeout, kernel_name="python3",
-                                     allow_errors=True, interrupt_on_timeout=False, record_timing=False,
-                                     shutdown_kernel="immediate", raise_on_iopub_timeout=True,
-                                     resources={"metadata": {"path": cwd}})
-        self.timeout = timeout
-        self.note = ""  # what happened to the kernel, added to later failures
-        self.replay = []  # sources of the cells to run again after a restart
+    def __init__(self, course_dir, limits, *, sandboxed=True, run_as=None, startup_timeout=60):
+        self.course_dir, self.limits, self.sandboxed, self.run_as = course_dir, limits, sandboxed, run_as
+        self.startup_timeout = startup_timeout
+        self.proc = self.client = None
+        self.scratch = tempfile.TemporaryDirectory(prefix="grade-kernel-")
 
     def start(self):
-        self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel(env=self.env, stderr=subprocess.DEVNULL)
-        self.client.start_new_kernel_client()
-        self.replay = [PRELUDE]
-        error = error_message(self._scratch(PRELUDE).outputs)
-        if error:
-            raise KernelLost(f"the grader's set-up failed in the kernel: {error}")
+        conn = os.path.join(self.scratch.name, "connection.json")
+        key = secrets.token_hex(32).encode()
+        inside = sandbox.RUN + "/kernel" if self.sandboxed else os.path.join(self.scratch.name, "kernel")
+        _, info = write_connection_file(conn, ip=inside, transport="ipc", key=key)
+        if self.sandboxed:
+            pid = self._start_sandboxed(conn)
+            info = dict(info, ip=f"/proc/{pid}/root{inside}")
+        else:
+            self._start_plain(conn)
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info(info)
+        self.client.context.setsockopt(_zmq().MAXMSGSIZE, MESSAGE_CAP)
+        self.client.start_channels()
+        try:
+            self.client.wait_for_ready(timeout=self.startup_timeout)
+        except RuntimeError as exc:
+            self.stop()
+            raise KernelLost(f"the kernel did not start: {exc}") from None
+
+    def _start_sandboxed(self, conn):
+        info_r, info_w = os.pipe()
+        seccomp = tempfile.TemporaryFile()
+        seccomp.write(sandbox.seccomp_filter())
+        seccomp.seek(0)
+        cmd = sandbox.command(self.course_dir, conn, self.limits, info_fd=info_w, seccomp_fd=seccomp.fileno())
+        if self.run_as is not None:  # bwrap runs as the unprivileged user, who must read the connection file
+            _give_to(self.scratch.name, self.run_as)
+        try:
+            self.proc = subprocess.Popen(cmd, pass_fds=(info_w, seccomp.fileno()), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         preexec_fn=self._prepare)
+        finally:
+            os.close(info_w)
+            seccomp.close()
+        try:
+            return sandbox.read_info(info_r)
+        except sandbox.SandboxUnavailable as exc:
+            self.stop()
+            raise KernelLost(f"the sandbox did not start: {exc}") from None
+        finally:
+            os.close(info_r)
+
+    def _prepare(self):
+        """In the child, before exec: the limits, and (for a root grader) an unprivileged user."""
+        sandbox.set_limits(self.limits)
+        if self.run_as is not None:
+            if not self.sandboxed:
+                sandbox.isolate_without_bwrap()
+            sandbox.drop_to(self.run_as)
+            if not self.sandboxed:
+                sandbox.install_seccomp()
+
+    def _start_plain(self, conn):
+        env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JPY_PARENT_PID")}
+        env.update(PYTHONPATH=str(self.course_dir), EXERCISES_GRADING="1", OPENBLAS_NUM_THREADS="1")
+        if self.run_as is not None:  # a home of its own, and nothing of the grader's environment
+            home = os.path.join(self.scratch.name, "home")
+            os.makedirs(home, exist_ok=True)
+            env = {k: v for k, v in env.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "EXERCISES_GRADING",
+                                                           "OPENBLAS_NUM_THREADS")}
+            env.update(HOME=home, MPLCONFIGDIR=os.path.join(home, ".matplotlib"), IPYTHONDIR=os.path.join(home, ".ip"))
+            _give_to(self.scratch.name, self.run_as)
+        self.proc = subprocess.Popen([sys.executable, "-m", "ipykernel_launcher", "-f", conn,
+                                      "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"],
+                                     env=env, cwd=self.scratch.name, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=self._prepare)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def stop(self):
-        client = self.client
-        with contextlib.suppress(Exception):  # the kernel may be dead already
-            if client.kc is not None:
-                client.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            if client.km is not None:
-                _wait(client.km.shutdown_kernel, now=True)
-                _wait(client.km.cleanup_resources)
-        client.kc = client.km = None
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.stop_channels()
+            self.client = None
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                if self.sandboxed:
+                    self.proc.kill()  # bwrap: --die-with-parent takes the whole sandbox with it
+                else:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            self.proc = None
 
-    def run(self, cell, index):
-        """Run one notebook cell; returns its error message or None. A cell that runs without an
-        error is run again after a restart."""
+    def close(self):
+        self.stop()
+        self.scratch.cleanup()
+
+    def execute(self, code, timeout):
+        """Run code; returns Ran. Raises KernelLost when it runs past timeout seconds, the kernel
+        dies, or its output passes OUTPUT_CAP (the kernel is then unusable: stop and start anew)."""
+        msg_id = self.client.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        deadline, size, ran = time.monotonic() + timeout, 0, Ran()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise KernelLost(f"timed out after {timeout:g} s: the code did not finish (an endless loop?)")
+            try:
+                msg = self.client.get_iopub_msg(timeout=min(left, 0.25))
+            except queue.Empty:
+                if not self.alive():
+                    raise KernelLost("the kernel died while running this (did the code exit or run out of "
+                                     "memory?)") from None
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg.get("msg_type"), msg.get("content", {})
+            size += len(json.dumps(content, default=str)) if kind != "status" else 0
+            if size > OUTPUT_CAP:
+                raise KernelLost(f"the code printed or displayed more than {OUTPUT_CAP >> 20} MB; the grader "
+                                 "reads no more of a cell's output than that and stopped it")
+            if kind == "status" and content.get("execution_state") == "idle":
+                return ran
+            if kind == "error" and ran.error is None:
+                ran.error = error_line(content.get("ename", "Error"), content.get("evalue", ""))
+            elif kind == "display_data" and MIME in content.get("data", {}):
+                ran.payloads.append(content["data"][MIME])
+
+
+def _give_to(directory, user):
+    """Make the kernel's scratch directory (connection file, sockets, home) the unprivileged user's."""
+    import pwd
+
+    entry = pwd.getpwuid(user) if isinstance(user, int) else pwd.getpwnam(user)
+    for base, dirs, files in os.walk(directory):
+        for name in [base, *(os.path.join(base, n) for n in dirs + files)]:
+            os.chown(name, entry.pw_uid, entry.pw_gid)
+
+
+def _zmq():
+    import zmq
+
+    return zmq
+
+
+class Runner:
+    """Runs a submission's cells one by one and its probes; after a hang, a crash or a flood it
+    starts a fresh kernel and runs again the cells that had run without an error (the prelude first).
+
+    note: what happened to the kernel, for the messages of the tests that follow."""
+
+    def __init__(self, course_dir, limits, *, timeout, sandboxed=True, run_as=None, deadline=None):
+        self.kernel = Kernel(course_dir, limits, sandboxed=sandboxed, run_as=run_as)
+        self.timeout, self.deadline = timeout, deadline
+        self.note, self.replay = "", []
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.kernel.close()
+
+    def start(self):
+        self.kernel.start()
+        self.replay = [PRELUDE]
+        ran = self.kernel.execute(PRELUDE, self._time_left())
+        if ran.error:
+            raise KernelLost(f"the grader's set-up failed in the kernel: {ran.error}")
+
+    def _time_left(self):
+        if self.deadline is None:
+            return self.timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise KernelLost("the notebook ran past the grader's time limit for a whole notebook")
+        return min(self.timeout, left)
+
+    def run(self, source, what):
+        """Run one cell's source; returns its error line or None."""
         try:
-            self.client.execute_cell(cell, index)
-        except (CellTimeoutError, DeadKernelError) as exc:
-            return self._lost(exc, f"cell {index}")
-        error = error_message(cell.outputs)
-        if error is None:
-            self.replay.append(str(cell.source))
-        return error
+            ran = self.kernel.execute(source, self._time_left())
+        except KernelLost as exc:
+            self._restart(f"{what} {_past(exc)}")
+            return str(exc)
+        if ran.error is None:
+            self.replay.append(source)
+        return ran.error
 
     def probe(self, spec):
-        """Run a probe (exercises.probe.run) with this spec; returns its reports. Raises KernelLost."""
+        """Run a probe with this spec; returns its reports (plain lists and dicts). Raises KernelLost."""
         nonce = secrets.token_hex(16)
         source = f"__import__('exercises.probe', fromlist=['run']).run({json.dumps(spec)!r}, {nonce!r})"
         try:
-            cell = self._scratch(source)
-        except (CellTimeoutError, DeadKernelError) as exc:
-            raise KernelLost(self._lost(exc, "a check")) from None
-        for out in cell.outputs:
-            payload = out.get("data", {}).get(MIME) if out.get("output_type") == "display_data" else None
-            if isinstance(payload, dict) and payload.get("nonce") == nonce:
-                return json.loads(json.dumps(payload.get("reports")))  # plain lists and dicts, as the judge expects
-        raise KernelLost("the check could not run in the kernel" + (f" ({error_message(cell.outputs)})"
-                                                                     if error_message(cell.outputs) else ""))
-
-    def _scratch(self, source):
-        """Run code that is not one of the notebook's cells (nbclient stores a cell at its index)."""
-        cells = self.client.nb.cells
-        cells.append(nbformat.v4.new_code_cell(source))
-        try:
-            self.client.execute_cell(cells[-1], len(cells) - 1)
-            return cells[-1]
-        finally:
-            cells.pop()
-
-    def _lost(self, exc, what):
-        if isinstance(exc, CellTimeoutError):
-            self._restart(f"{what} was stopped after {self.timeout:g} s")
-            return f"timed out after {self.timeout:g} s: the code did not finish (an endless loop?)"
-        self._restart(f"the kernel died while running {what}")
-        return "the kernel died while running this (did the code exit or run out of memory?)"
+            ran = self.kernel.execute(source, self._time_left())
+        except KernelLost as exc:
+            self._restart(f"a check {_past(exc)}")
+            raise
+        mine = [p for p in ran.payloads if isinstance(p, dict) and p.get("nonce") == nonce]
+        if len(mine) != 1:
+            why = f" ({ran.error})" if ran.error else (" (it sent more than one report)" if mine else "")
+            raise KernelLost("the check could not run in the kernel" + why)
+        return json.loads(json.dumps(mine[0].get("reports")))
 
     def _restart(self, why):
-        """A fresh kernel (not a restart: the old channels may still hold the hung cell's traffic),
-        brought back to where it was; a cell that fails now ends the replay."""
+        """A fresh kernel brought back to where it was; a cell that fails now ends the replay."""
         replay = self.replay
-        self.stop()
-        self.start()
+        self.kernel.stop()
+        try:
+            self.start()
+        except KernelLost as exc:
+            self.note = f"{why}, and a fresh kernel could not start ({exc})"
+            raise
         replayed = 1
         for source in replay[1:]:
             try:
-                again = self._scratch(source)
-            except (CellTimeoutError, DeadKernelError):
-                break
-            if error_message(again.outputs):
+                if self.kernel.execute(source, self._time_left()).error:
+                    break
+            except KernelLost:
+                self.kernel.stop()
+                self.start()
                 break
             replayed += 1
         lost = len(replay) - replayed
         self.replay = replay[:replayed]
         self.note = (f"{why}, so the kernel was restarted and the cells before it that had run without an error "
                      "were run again" + (f"; {lost} of them failed this time" if lost else ""))
+
+
+def _past(exc):
+    text = str(exc)
+    if text.startswith("timed out"):
+        return "was stopped after running past its time"
+    if "printed or displayed" in text:
+        return "was stopped for printing too much"
+    return "ended the kernel"
+
+
+# ------------------------------------------------------------------ a submission, cell by cell
+
+@dataclasses.dataclass
+class Observation:
+    """What running a submission showed for one of its tests: the probe's raw reports, or why none came."""
+
+    test: object  # exercises.submission.PlannedTest
+    reports: list | None
+    lost: str | None  # why no reports came back (the kernel hung or died during the check)
+    note: str  # what had happened to the kernel by then
+    earlier: str | None  # the error of the cell of the test's exercise, if it raised
+
+
+def observe(submission, runner):
+    """Run the submission's cells in order with runner (a Runner, or anything with run(source, what)
+    -> error, probe(spec) -> reports and note); at each test cell, its probe. One Observation per test."""
+    from .notebooks import exercise_of
+
+    planned = {t.index: t for t in submission.tests}
+    solution_errors, out = {}, []
+    for index, (cell, slot) in enumerate(zip(submission.cells, submission.slots)):
+        if slot.role != "test":
+            error = runner.run(str(cell.source), f"cell {index}")
+            if slot.role == "solution" and error:
+                solution_errors[slot.exercise] = error
+            continue
+        if index not in planned:  # a test left out of this run
+            continue
+        test, reports, lost = planned[index], None, None
+        if test.task is not None and not test.problems:
+            try:
+                reports = runner.probe({"cases": [test.task.probe_steps(c) for c, _ in test.cases]})
+            except KernelLost as exc:
+                lost = str(exc)
+        out.append(Observation(test, reports, lost, runner.note, solution_errors.get(exercise_of(test.gid))))
+    return out

@@ -55,6 +55,11 @@ def source_notebooks():
     return sorted(p for p in SOURCE_DIR.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
+def release_notebooks():
+    """Every student-copy notebook path, sorted: exercises/release/<assignment>/<name>.ipynb."""
+    return sorted(p for p in RELEASE_DIR.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
 def release_path(source_path):
     """Where the student copy of a source notebook goes."""
     return RELEASE_DIR / source_path.relative_to(SOURCE_DIR)

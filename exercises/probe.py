@@ -18,6 +18,14 @@ and every step's report goes back as data (exercises.codec):
 - set and read: an attribute set to a number, a value read back; parents: which nodes of a
   graph each node names as its parents.
 
+Two kinds of object stand in for library code while a graded kernel lacks it (exercises.withhold):
+a stand-in (``StandIn``) answers a function's calls for one case only, from a table of answers the
+grader computed (so a later exercise can use what an earlier one asks for, without that earlier
+answer being anywhere in the kernel), and a fixed graph (``FixedNode``) is a scalar graph whose
+local derivatives are numbers the grader computed, for testing a backward pass without anyone's
+Value class. A call step may "provide" such objects under a name of the learner's namespace or of
+nnlib, for the duration of that call only.
+
 Nothing here judges; the report may be a lie if the learner's code tampers with this module,
 which can only cost them points, since the judge checks everything it is told.
 """
@@ -25,6 +33,7 @@ which can only cost them points, since the judge checks everything it is told.
 import contextlib
 import io
 import linecache
+import math
 import sys
 import time
 import warnings
@@ -35,6 +44,7 @@ from . import codec
 
 MIME = "application/vnd.exercises.probe+json"
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # kept: a kernel may rebind sys's names later
+_thread_profile = __import__("threading").setprofile
 _ndarray = np.ndarray
 _random_state, _random_seed = np.random.get_state, np.random.seed
 
@@ -99,6 +109,159 @@ def _recording_model(sizes, seed):
     return model, log
 
 
+class StandInMismatch(ValueError):
+    """A stand-in was asked something its table of answers for this case does not hold."""
+
+
+_MISSING = object()
+
+
+class StandIn:
+    """A function that knows the answers for one case only: a table of (arguments -> result).
+
+    Arguments match by value (arrays of the same shape and values within 1e-9, numbers alike),
+    by identity with one of the probe's objects, as anything, or, for a function argument, by
+    what it gives: called with the array argument perturbed at given entries, it must give the
+    listed values (so a function that does not read that array, or reads a copy, is caught)."""
+
+    def __init__(self, label, params, defaults, entries, hint):
+        self.label, self.params, self.defaults, self.entries, self.hint = label, params, defaults, entries, hint
+
+    def __call__(self, *args, **kwargs):
+        bound = dict(zip(self.params, args))
+        if len(args) > len(self.params) or set(kwargs) - set(self.params) or set(kwargs) & set(bound):
+            raise TypeError(f"{self.label}() takes the arguments ({', '.join(self.params)})")
+        bound.update(kwargs)
+        for name, value in self.defaults.items():
+            bound.setdefault(name, value)
+        missing = [p for p in self.params if p not in bound]
+        if missing:
+            raise TypeError(f"{self.label}() is missing the argument {missing[0]!r}")
+        why, closest = None, -1
+        for entry in self.entries:
+            specs = sorted(entry["args"].items(), key=lambda item: "gives" in item[1])  # cheap comparisons first
+            problems = (self._differs(name, spec, bound) for name, spec in specs)
+            matched, problem = 0, None
+            for problem in problems:
+                if problem:
+                    break
+                matched += 1
+            else:
+                return codec.decode(entry["result"])
+            if matched > closest:  # the message speaks of the entry that came closest
+                why, closest = problem, matched
+        raise StandInMismatch(f"{self.label} here stands in for nnlib's and knows the answers for this test's "
+                              f"case only; {why or 'it was not expected to be called'}. {self.hint}".strip())
+
+    def _differs(self, name, spec, bound):
+        """None when bound[name] matches spec, else a sentence saying how it differs."""
+        got = bound.get(name, _MISSING)
+        if "any" in spec:
+            return None
+        if "is" in spec:
+            return None if got is spec["is"] else f"its {name} is not the array the test gave (a copy?)"
+        if "gives" in spec:
+            return _check_gives(name, got, bound[spec["gives"]["at"]], spec["gives"])
+        return None if _same(got, codec.decode(spec["eq"])) else f"its {name} is {_short(got)}, not the expected value"
+
+
+def _same(got, want):
+    if isinstance(want, _ndarray):
+        try:
+            arr = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        if arr.shape != want.shape:
+            return False
+        scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+        return bool(np.allclose(arr, want, rtol=1e-9, atol=1e-12 * scale))
+    if isinstance(want, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(want) and all(map(_same, got, want))
+    if isinstance(want, dict):
+        return isinstance(got, dict) and set(got) == set(want) and all(_same(got[k], want[k]) for k in want)
+    if isinstance(want, float):
+        try:
+            return math.isclose(float(got), want, rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return got == want
+
+
+def _short(value):
+    if isinstance(value, _ndarray):
+        shown = ", ".join(f"{v:.4g}" for v in value.ravel()[:3]) + (", ..." if value.size > 3 else "")
+        return f"an array of shape {value.shape}, [{shown}]"
+    return f"{type(value).__name__} {str(value)[:40]}"
+
+
+def _check_gives(name, fn, x, spec):
+    """None when fn(x), with x perturbed in place at each listed entry, gives the listed values."""
+    if not callable(fn):
+        return f"its {name} is not a function"
+    try:
+        base = float(fn(x))
+        for index, delta, want in spec["points"]:
+            index = tuple(index)
+            old = x[index]
+            x[index] = old + delta
+            try:
+                value = float(fn(x))
+            finally:
+                x[index] = old
+            if value == base:
+                return (f"changing its {name}'s argument at {list(index)} does not change what {name} gives: {name} "
+                        f"does not read the array it was given (a copy of {spec['what']}?), so its central "
+                        "difference would be 0")
+            if not math.isclose(value, want, rel_tol=1e-9, abs_tol=1e-15):
+                return (f"its {name}, called with {spec['what']} changed at {list(index)}, gives {value:.10g} where "
+                        f"the loss is {want:.10g}")
+    except Exception as exc:  # the learner's function failed: say so in the stand-in's words
+        return f"calling its {name} raised {type(exc).__name__}: {exc}"
+    return None
+
+
+class FixedNode:
+    """A node of a scalar graph whose local derivatives were computed by the grader: data, grad,
+    _parents (and micrograd's _prev), and _backward, which adds d(self)/d(parent) * self.grad to each
+    parent's grad (a parent listed twice gets both shares)."""
+
+    def __init__(self, data, parents=(), partials=()):
+        self.data, self.grad = float(data), 0.0
+        self._parents, self._partials = tuple(parents), tuple(float(d) for d in partials)
+        self._prev = set(self._parents)
+
+    def _backward(self):
+        for parent, local in zip(self._parents, self._partials):
+            parent.grad += local * self.grad  # the chain rule, one edge at a time
+
+    def backward(self):
+        raise AttributeError("backprop is tested on a graph of plain nodes (data, grad, _parents, _backward), which "
+                             "have no backward(): backprop must do the whole pass itself. (In your Value class, "
+                             "backward() calls backprop, so backprop calling root.backward() would call itself "
+                             "forever.)")
+
+    def __repr__(self):
+        return f"Node(data={self.data:.6g}, grad={self.grad:.6g})"
+
+
+def _fixed_graph(spec):
+    nodes = []
+    for data, parents, partials in spec:
+        nodes.append(FixedNode(data, [nodes[i] for i in parents], partials))
+    return nodes
+
+
+def _stand_in(step, objects):
+    entries = []
+    for entry in step["entries"]:
+        args = {}
+        for name, spec in entry["args"].items():
+            args[name] = {"is": _resolve(spec["is"], objects, {})} if "is" in spec else spec
+        entries.append({"args": args, "result": entry["result"]})
+    defaults = {k: codec.decode(v) for k, v in step.get("defaults", {}).items()}
+    return StandIn(step["label"], list(step["params"]), defaults, entries, step.get("hint", ""))
+
+
 def _make(step, objects):
     kind = step["kind"]
     if kind == "value":
@@ -114,9 +277,12 @@ def _make(step, objects):
         model, log = _recording_model(step["sizes"], step["seed"])
         objects[step["name"] + "_log"] = log
         return model
-    if kind == "nnlib_value":
-        from nnlib.graph import Value
-        return Value
+    if kind == "stand_in":
+        return _stand_in(step, objects)
+    if kind == "fixed_graph":
+        return _fixed_graph(step["nodes"])
+    if kind == "ref":
+        return _resolve(step["ref"], objects, {})
     raise ProbeError(f"unknown object kind {kind!r}")
 
 
@@ -142,6 +308,13 @@ def _resolve(ref, objects, namespace):
         return _resolve(base, objects, namespace)[_resolve(key, objects, namespace)]
     if "list" in ref:
         return [_resolve(r, objects, namespace) for r in ref["list"]]
+    if "tuple" in ref:
+        return tuple(_resolve(r, objects, namespace) for r in ref["tuple"])
+    if "dict" in ref:
+        return {codec.decode(k): _resolve(r, objects, namespace) for k, r in ref["dict"]}
+    if "nnlib" in ref:  # something the kernel's nnlib still has (exercises.withhold)
+        import nnlib
+        return getattr(nnlib, ref["nnlib"])
     raise ProbeError(f"unknown reference {ref!r}")
 
 
@@ -270,11 +443,13 @@ def _watched_call(action, watch, quiet_codes):
         warnings.simplefilter("ignore")  # numpy's overflow warnings of a wrong formula: the judge says what is wrong
         previous = _getprofile()
         _setprofile(trace.profile)
+        _thread_profile(trace.profile)  # threads the call starts are traced too
         try:
             out["value"] = action()
         except (Exception, SystemExit) as exc:  # the learner's exception is a finding, not a crash
             out = {"ok": False, "error": _error(exc)}
         finally:
+            _thread_profile(None)
             try:
                 _setprofile(previous)
             except TypeError:  # a C profiler (cProfile) cannot be put back from Python
@@ -295,6 +470,7 @@ def _snapshot(objects, names):
 
 def _quiet_codes(objects):
     codes = set()
+    codes.update(f.__code__ for f in (StandIn.__call__, FixedNode._backward))
     for obj in objects.values():
         if isinstance(obj, Recorder):
             codes.add(Recorder.__call__.__code__)
@@ -305,13 +481,44 @@ def _quiet_codes(objects):
     return codes
 
 
+@contextlib.contextmanager
+def _providing(provide, objects, namespace):
+    """For the duration of a call: each name of the learner's namespace, or "nnlib.NAME" (the
+    module's attribute and every name of the namespace bound to the same object), set to an object."""
+    saved = []
+    try:
+        for target, ref in provide.items():
+            value = _resolve(ref, objects, namespace)
+            if target.startswith("nnlib."):
+                import nnlib
+                attr = target.split(".", 1)[1]
+                original = getattr(nnlib, attr, _MISSING)
+                saved.append((nnlib.__dict__, attr, original))
+                setattr(nnlib, attr, value)
+                for name, bound in list(namespace.items()):
+                    if original is not _MISSING and bound is original:
+                        saved.append((namespace, name, bound))
+                        namespace[name] = value
+            else:
+                saved.append((namespace, target, namespace.get(target, _MISSING)))
+                namespace[target] = value
+        yield
+    finally:
+        for where, name, before in reversed(saved):
+            if before is _MISSING:
+                where.pop(name, None)
+            else:
+                where[name] = before
+
+
 def _call_step(step, objects, namespace):
     fn = _resolve(step["fn"], objects, namespace)
     args = [_resolve(a, objects, namespace) for a in step.get("args", [])]
     kwargs = {k: _resolve(v, objects, namespace) for k, v in step.get("kwargs", {}).items()}
     report = step.get("report", [])
     ids = _snapshot(objects, report)
-    out = _watched_call(lambda: fn(*args, **kwargs), step.get("watch", []), _quiet_codes(objects))
+    with _providing(step.get("provide", {}), objects, namespace):
+        out = _watched_call(lambda: fn(*args, **kwargs), step.get("watch", []), _quiet_codes(objects))
     if out["ok"] and step.get("save"):
         objects[step["save"]] = out["value"]
     if "value" in out:

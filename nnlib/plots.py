@@ -70,18 +70,19 @@ def plot_activations(names=("sigmoid", "tanh", "relu"), z=None):
 
 
 def plot_loss_curves(history, ax=None, title="Loss per epoch"):
-    """Training (and validation) loss per epoch from a History; the best epoch is marked."""
+    """Training (and validation) loss per epoch from a History, or from a dict with the same keys
+    ("train_loss", "val_loss", "best_epoch"; a learner's own training loop); the best epoch is marked."""
     ax = _axes(ax)
-    epochs = np.arange(len(history.train_loss))
-    ax.plot(epochs, history.train_loss, label="training loss")
-    if history.val_loss:
-        ax.plot(epochs[: len(history.val_loss)], history.val_loss, label="validation loss")
-    if history.best_epoch is not None:
-        ax.axvline(history.best_epoch, color="k", ls=":",
-                   label=f"best epoch ({history.best_epoch})")
-    if history.stopped_early:
-        ax.plot(epochs[-1], (history.val_loss or history.train_loss)[-1], "rx", ms=10,
-                label="early stop")
+    field = history.get if isinstance(history, dict) else lambda name: getattr(history, name, None)
+    train_loss, val_loss, best_epoch = field("train_loss"), field("val_loss") or [], field("best_epoch")
+    epochs = np.arange(len(train_loss))
+    ax.plot(epochs, train_loss, label="training loss")
+    if len(val_loss):
+        ax.plot(epochs[: len(val_loss)], val_loss, label="validation loss")
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="k", ls=":", label=f"best epoch ({best_epoch})")
+    if field("stopped_early"):
+        ax.plot(epochs[-1], (val_loss or train_loss)[-1], "rx", ms=10, label="early stop")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (batch mean)")
     ax.set_title(title)

@@ -1,5 +1,6 @@
-"""Grade exercise answers in this process, for tests: the grader's own assembling, static scan and
-judging (exercises.grade.grade_assembled), with the cells run by exec instead of in a kernel.
+"""Grade exercise answers in this process, for tests: the grader's own stages (exercises.submission,
+exercises.kernel.observe, exercises.judging), with the cells run by exec instead of in a sandboxed
+kernel.
 
 Only for answers written by the tests themselves: running code in this process is what the
 grader never does with a learner's notebook.
@@ -11,9 +12,7 @@ import linecache
 
 import nbformat
 
-from exercises import SOURCE_DIR, probe
-from exercises.assemble import assemble
-from exercises.grade import grade_assembled
+from exercises import RELEASE_DIR, SOURCE_DIR, judging, kernel, probe, submission
 from exercises.notebooks import grade_id
 
 SOURCES = {p.parent.name: p for p in sorted(SOURCE_DIR.glob("*/*.ipynb"))}
@@ -35,10 +34,9 @@ class InProcessRunner:
         self.namespace = {"__name__": "__learner__"}
         self.count = 0
 
-    def run(self, cell, index):
+    def run(self, text, what):
         self.count += 1
-        filename = f"<learner cell {index}, run {self.count}>"
-        text = str(cell.source)
+        filename = f"<learner {what}, run {self.count}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         try:
             exec(compile(text, filename, "exec"), self.namespace)
@@ -64,14 +62,21 @@ def replace(nb, gid, new_source):
     return nb
 
 
-def grade(nb, source_nb=None, only=None):
+def template(assignment):
+    """The assignment's student copy, which the grader assembles a submission from."""
+    return nbformat.read(str(RELEASE_DIR / assignment / SOURCES[assignment].name), as_version=4)
+
+
+def grade(nb, template_nb=None, only=None):
     """{test name: TestResult} for a student notebook, graded in this process."""
     import matplotlib
 
     matplotlib.use("Agg")
-    src = source_nb if source_nb is not None else source(nb.metadata["exercises"]["assignment"])
-    assembled, slots = assemble(nb, src)
-    results = grade_assembled(assembled, slots, InProcessRunner(), only=only)
+    tmpl = template_nb if template_nb is not None else template(nb.metadata["exercises"]["assignment"])
+    sub = submission.from_notebooks(nb, tmpl)
+    if only is not None:
+        sub.tests = [t for t in sub.tests if t.gid in only]
+    results = judging.judge(kernel.observe(sub, InProcessRunner()))
     import matplotlib.pyplot as plt
 
     plt.close("all")

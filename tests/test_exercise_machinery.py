@@ -18,8 +18,8 @@ import pytest
 import nnlib
 from exercises import RELEASE_DIR, SOURCE_DIR, codec, probe, static
 from exercises.checks import engine
-from exercises.report import TestResult as Result
-from exercises.report import as_gradescope
+from exercises.results import TestResult as Result
+from exercises.results import as_gradescope
 
 # ------------------------------------------------------------------ the codec: data only, never pickle
 
@@ -135,16 +135,80 @@ def test_the_trace_finds_a_forbidden_call_however_it_is_reached(source, forbidde
     assert isinstance(np.tanh, np.ufunc)  # the wrapper was put back
 
 
-def test_backprop_may_call_nnlibs_local_derivatives_but_not_its_backward():
-    rule = engine.Forbidden.of(("nnlib.graph.topological_order", "nnlib.graph.Value.backward"))
-    steps = [{"op": "make", "name": "V", "kind": "nnlib_value"},
-             {"op": "graph", "cls": engine.ref("V"), "nodes": [["leaf", 2.0], ["mul", 0, 0]], "save": "g"}]
-    mine = learner_code("def f(root):\n    root.grad = 1.0\n    root._backward()\n")
-    out = run(mine, *steps, engine.call(engine.learner("f"), {"item": [engine.ref("g"), engine.lit(1)]}))[-1]
-    assert out.ok and rule.reached_by(out) == []
+def test_a_fixed_graph_carries_nnlibs_local_derivatives_and_no_value_class():
+    from exercises.checks.a5_autograd import fixed_graph_steps
+    from nnlib.graph import Value
+
+    nodes = [["leaf", 0.5], ["leaf", -1.5], ["mul", 0, 0], ["number_mul", 2, 3.0], ["add", 3, 1], ["tanh", 4]]
+    mine = learner_code("def f(root):\n    order, seen = [], set()\n    def visit(n):\n        if id(n) not in seen:\n"
+                        "            seen.add(id(n))\n            for p in n._parents:\n                visit(p)\n"
+                        "            order.append(n)\n    visit(root)\n    root.grad = 1.0\n"
+                        "    for n in reversed(order):\n        n._backward()\n")
+    root = {"item": [engine.ref("g"), engine.lit(5)]}
+    steps = fixed_graph_steps(nodes, "g") + [engine.call(engine.learner("f"), root),
+                                             {"op": "read", "value": engine.ref("g"), "attrs": ["data", "grad"]}]
+    out = run(mine, *steps)
+    graph = probe.build_graph(Value, nodes)
+    graph[-1].backward()
+    assert [float(n.attrs["grad"]) for n in out[-1].value] == pytest.approx([n.grad for n in graph], rel=1e-12)
+    assert float(out[-1].value[0].attrs["grad"]) != 0  # a * a: both shares reach a
     theirs = learner_code("def f(root):\n    root.backward()\n")
-    out = run(theirs, *steps, engine.call(engine.learner("f"), {"item": [engine.ref("g"), engine.lit(1)]}))[-1]
-    assert rule.reached_by(out) == ["nnlib.graph.Value.backward", "nnlib.graph.topological_order"]
+    out = run(theirs, *fixed_graph_steps(nodes, "g"),
+              engine.call(engine.learner("f"), {"item": [engine.ref("g"), engine.lit(5)]}))
+    assert not out[-1].ok and "call itself" in out[-1].error["message"]
+
+
+def test_a_stand_in_answers_its_case_only_and_names_what_differs():
+    z = np.array([0.5, -2.0])
+    ns = learner_code("def f(x, fp):\n    return fp(x)\n")
+    make = engine.stand_in("fp", "sigmoid_prime", ["z"], [({"z": engine.eq(z)}, nnlib.sigmoid_prime(z))], hint="Use z.")
+    for given, ok in ((z, True), (z + 1e-13, True), (z * 2, False), (z[:1], False)):
+        (_, _, out) = run(ns, engine.make("x", given), make, engine.call(engine.learner("f"), engine.ref("x"),
+                                                                       engine.ref("fp")))
+        assert out.ok == ok
+        if ok:
+            assert np.array_equal(out.value, nnlib.sigmoid_prime(z))
+        else:
+            assert out.error["type"] == "StandInMismatch" and "its z is an array of shape" in out.error["message"]
+
+
+def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
+    from exercises.checks.a3_backprop import numerical_gradient_stand_in
+    from exercises.givens import make_network
+
+    params, x, y = make_network(np.random.default_rng(0))
+    steps = [engine.make("params", params), numerical_gradient_stand_in(params, x, y),
+             {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x), "y": codec.encode(y)}]
+    calls = {"reads it": "lambda _: loss_of(params), params['W1']",
+             "functional": "lambda p: loss_of(dict(params, W1=p)), params['W1'].copy()",
+             "reads a copy": "lambda _: loss_of(params), params['W1'].copy()"}
+    for label, args in calls.items():
+        ns = learner_code(f"def f(loss_of, params, ng):\n    return ng({args})\n")
+        out = run(ns, *steps, engine.call(engine.learner("f"), engine.ref("loss_of"), engine.ref("params"),
+                                          engine.ref("numerical_gradient")))[-1]
+        assert out.ok == (label != "reads a copy"), (label, out.error)
+        if out.ok:
+            expected = nnlib.numerical_gradient(lambda p: probe_loss(x, y, params, p), params["W1"].copy())
+            assert np.allclose(out.value, expected, rtol=1e-9)
+        else:
+            assert "does not read the array it was given" in out.error["message"]
+
+
+def probe_loss(x, y, params, W1):
+    from exercises.givens import network_loss
+
+    return network_loss(x, y)(dict(params, W1=W1))
+
+
+def test_provide_sets_a_name_for_the_call_only_and_puts_nnlibs_back():
+    ns = learner_code("from nnlib import dense_backward\ndef f():\n    return dense_backward(1, 2), "
+                      "nnlib.dense_backward(1, 2)\n")
+    original = nnlib.dense_backward
+    standin = engine.stand_in("db", "dense_backward", ["dz", "cache"], [({"dz": engine.eq(1), "cache": engine.eq(2)},
+                                                                         "answer")])
+    (_, out) = run(ns, standin, engine.call(engine.learner("f"), provide={"nnlib.dense_backward": engine.ref("db")}))
+    assert out.ok and out.value == ("answer", "answer")
+    assert nnlib.dense_backward is original and ns["dense_backward"] is original
 
 
 # ------------------------------------------------------------------ the static scan
@@ -331,7 +395,7 @@ def test_gradescope_results_hide_the_hidden_cases_until_publication():
 def test_the_grade_command_prints_gradescope_results(monkeypatch, tmp_path, capsys):
     from exercises import grade
 
-    monkeypatch.setattr(grade, "grade_one", lambda path, timeout: ([Result("t", 1, 1, True, "passed")], True))
+    monkeypatch.setattr(grade, "grade_one", lambda path, **options: ([Result("t", 1, 1, True, "passed")], True))
     notebook = tmp_path / "x.ipynb"
     notebook.write_text("{}", encoding="utf-8")
     assert grade.main([notebook], fmt="gradescope") == 0
@@ -346,7 +410,13 @@ def test_the_autograder_bundle_grades_a_submission_laid_out_as_on_gradescope(tmp
                    check=True, capture_output=True, cwd=tmp_path)
     for name in ("setup.sh", "run_autograder"):
         assert (bundle / name).stat().st_mode & stat.S_IXUSR
-    assert (bundle / "course" / "exercises" / "source" / "01_forward_and_losses").is_dir()
+    grader = bundle / "course" / "exercises"
+    shipped = {p.relative_to(grader).as_posix() for p in grader.rglob("*") if "__pycache__" not in p.parts}
+    assert "release/01_forward_and_losses/forward_and_losses.ipynb" in shipped
+    assert not any(p.startswith("source") for p in shipped), "the bundle must carry no solutions"
+    assert {p for p in shipped if p.startswith(("release/", "checks/a"))} == {
+        "release/01_forward_and_losses", "release/01_forward_and_losses/forward_and_losses.ipynb",
+        "checks/a1_forward_and_losses.py"}, "the bundle must carry no other assignment"
     with zipfile.ZipFile(bundle / "autograder.zip") as archive:
         names = set(archive.namelist())
     assert {"setup.sh", "run_autograder", "course/pyproject.toml", "course/nnlib/__init__.py"} <= names

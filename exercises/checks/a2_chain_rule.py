@@ -5,6 +5,7 @@ import numpy as np
 
 import nnlib
 
+from .. import codec
 from .engine import (
     Case,
     Fail,
@@ -12,12 +13,14 @@ from .engine import (
     Task,
     call,
     compare,
+    eq,
     learner,
     lit,
     make,
     number,
     ref,
     returned,
+    stand_in,
     unchanged,
     unpack,
 )
@@ -174,6 +177,23 @@ def neuron_mistakes(x, w, b, y, activation):
     return dw_m, db_m
 
 
+def activation_stand_ins(x, w, b, activation):
+    """Probe steps making `activations`, the ACTIVATIONS table 2.5 reads while it is graded: each
+    activation itself (the kernel has those) with a stand-in for its derivative that knows f' at
+    this case's z = x @ w + b only (and at a = f(z) and x @ w, where common slips evaluate it), so
+    2.5 does not depend on the learner's 2.1–2.3, and their answers are not in the kernel."""
+    f, f_prime = nnlib.ACTIVATIONS[activation]
+    z = x @ w + b
+    points = [z, f(z), x @ w]
+    steps, table = [], []
+    for name in ("sigmoid", "tanh", "relu"):
+        entries = [({"z": eq(p)}, f_prime(p)) for p in points] if name == activation else []
+        steps.append(stand_in(f"{name}_prime", f"{name}_prime", ["z"], entries,
+                              hint="Call f_prime on z = x @ w + b (an array of shape (N,))."))
+        table.append([codec.encode(name), {"tuple": [{"nnlib": name}, ref(f"{name}_prime")]}])
+    return steps + [{"op": "make", "name": "activations", "kind": "ref", "ref": {"dict": table}}]
+
+
 class NeuronGradients(Task):
     exercise, functions = "2.5", ("neuron_gradients",)
     forbidden_names = ("nnlib.dense_backward", "nnlib.activation_backward") + _NO_NUMERIC
@@ -187,9 +207,9 @@ class NeuronGradients(Task):
             batch, n_in = (5, 3) if not hidden else (int(rng.integers(1, 10)), int(rng.integers(1, 6)))
             x, w = rng.normal(size=(batch, n_in)), rng.normal(size=n_in)
             b, y = float(rng.normal()), rng.normal(size=batch)
-            steps = [make("x", x), make("w", w), make("y", y),
+            steps = [make("x", x), make("w", w), make("y", y), *activation_stand_ins(x, w, b, activation),
                      call(learner("neuron_gradients"), ref("x"), ref("w"), lit(b), ref("y"), lit(activation),
-                          report=("x", "w", "y"))]
+                          report=("x", "w", "y"), provide={"nnlib.ACTIVATIONS": ref("activations")})]
             out.append(Case(steps, {"args": (x, w, b, y, activation)},
                             f"activation {activation!r}, x {x.shape}, w {w.shape}, y {y.shape}"))
         return out
@@ -212,6 +232,10 @@ class NeuronGradients(Task):
             number("db", got[1])
             compare("db", got[1], db, db_m, where=case.where)
 
+
+# What a graded kernel may use of nnlib (exercises.withhold): the activations themselves, not
+# their derivatives, which this assignment asks for.
+KERNEL_NNLIB = ("nnlib.sigmoid", "nnlib.tanh", "nnlib.relu")
 
 TASKS = [ActivationPrime("sigmoid", 1), ActivationPrime("tanh", 2), ActivationPrime("relu", 3),
          ChainRule(), NeuronGradients("dw"), NeuronGradients("db")]

@@ -17,6 +17,8 @@ from .engine import (
     Task,
     call,
     compare,
+    eq,
+    gives,
     learner,
     lit,
     make,
@@ -24,12 +26,15 @@ from .engine import (
     preview,
     ref,
     returned,
+    stand_in,
     unchanged,
     unpack,
 )
 
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
                "nnlib.gradient_errors")
+
+_NUMERIC = {"nnlib.numerical_gradient": {"name": "numerical_gradient"}}
 
 # ------------------------------------------------------------------ 3.1 the backward pass of a dense layer
 
@@ -132,6 +137,50 @@ def network_mistakes(params, cache, y_hat, y):
     return out
 
 
+def dense_backward_stand_in(params, cache, y_hat, y):
+    """The probe step making a stand-in for nnlib.dense_backward, which 3.2 may use while the graded
+    kernel lacks it (it is 3.1's answer): it knows the two layers' backward passes of this case,
+    for the right upstream gradients and for the common wrong ones (so their diagnoses still show)."""
+    n = len(y)
+    _, dy = nnlib.mse_loss(y_hat, y)
+    x, z1, a1 = cache["x"], cache["z1"], cache["a1"]
+    W1, W2 = params["W1"], params["W2"]
+    queries = []
+    for d in (dy, -dy, n * dy, dy / n):
+        queries.append((d, (a1, W2)))
+        da1 = d @ W2.T
+        hidden = [da1 * nnlib.sigmoid_prime(z1), da1, da1 * nnlib.sigmoid_prime(a1), da1 * a1]
+        if W2.shape[0] == W2.shape[1]:
+            hidden.append(d @ W2 * nnlib.sigmoid_prime(z1))
+        queries += [(dz1, (x, W1)) for dz1 in hidden]
+    entries = [({"dz": eq(dz), "cache": eq(c)}, nnlib.dense_backward(dz, c)) for dz, c in queries]
+    return stand_in("dense_backward", "dense_backward", ["dz", "cache"], entries,
+                    hint="It answers dense_backward(dz2, (a1, W2)) with dz2 = ∂L/∂ŷ, and dense_backward(dz1, "
+                         "(x, W1)) with dz1 = (dz2 @ W2.T) * sigmoid_prime(z1).")
+
+
+def numerical_gradient_stand_in(params, x, y, scale=1.0, h=1e-5):
+    """The probe step making a stand-in for nnlib.numerical_gradient, which 3.4 may use while the
+    graded kernel lacks it (it is 3.3's answer): for each parameter, given a function that reads the
+    parameter it is given (checked at two entries) and h, it returns that parameter's central
+    difference of this case's loss."""
+    loss_of = network_loss(x, y, scale)
+    entries = []
+    for name, value in params.items():
+        def moved(p, n=name):
+            return loss_of(dict(params, **{n: p}))
+        points = []
+        for index in {(0,) * value.ndim, tuple(s - 1 for s in value.shape)}:
+            bumped = value.copy()
+            bumped[index] += 1e-3
+            points.append((index, 1e-3, moved(bumped)))
+        args = {"f": gives("x", points, f"params[{name!r}]"), "x": eq(value), "h": eq(h)}
+        entries.append((args, nnlib.numerical_gradient(moved, value.copy(), h)))
+    return stand_in("numerical_gradient", "numerical_gradient", ["f", "x", "h"], entries, defaults={"h": 1e-5},
+                    hint="It answers numerical_gradient(lambda _: loss_of(params), params[name], h) for each "
+                         "parameter of the test's network.")
+
+
 class NetworkBackward(Task):
     exercise, functions = "3.2", ("network_backward",)
     forbidden_names = ("nnlib.Sequential", "nnlib.mlp") + _NO_NUMERIC
@@ -148,8 +197,10 @@ class NetworkBackward(Task):
             params, x, y = make_network(rng, batch=batch, n_in=n_in, n_hidden=n_hidden, n_out=n_out)
             y_hat, cache = network_forward(x, params)
             steps = [make("params", params), make("cache", cache), make("y_hat", y_hat), make("y", y),
+                     dense_backward_stand_in(params, cache, y_hat, y),
                      call(learner("network_backward"), ref("params"), ref("cache"), ref("y_hat"), ref("y"),
-                          report=("params", "cache", "y_hat", "y"))]
+                          report=("params", "cache", "y_hat", "y"),
+                          provide={"nnlib.dense_backward": ref("dense_backward")})]
             out.append(Case(steps, {"params": params, "cache": cache, "y_hat": y_hat, "y": y},
                             f"x {x.shape}, W1 {params['W1'].shape}, W2 {params['W2'].shape}"))
         return out
@@ -295,10 +346,11 @@ class GradientCheck(Task):
             steps = [make("params", params), make("right", right), make("wrong", wrong),
                      {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x),
                       "y": codec.encode(y), "scale": scale},
+                     numerical_gradient_stand_in(params, x, y, scale),
                      call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("right"),
-                          report=("params", "right")),
+                          report=("params", "right"), provide=_NUMERIC),
                      call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("wrong"),
-                          report=("params", "wrong"))]
+                          report=("params", "wrong"), provide=_NUMERIC)]
             out.append(Case(steps, {"params": params, "right": right, "wrong": wrong, "x": x, "y": y, "scale": scale},
                             "the two-layer network" + (f" with its loss times {scale:g}" if scale != 1 else "")))
         return out
@@ -308,7 +360,7 @@ class GradientCheck(Task):
         loss_of = network_loss(ctx["x"], ctx["y"], ctx["scale"])
         numeric = {name: nnlib.numerical_gradient(lambda p, n=name: loss_of(dict(ctx["params"], **{n: p})),
                                                   ctx["params"][name].copy()) for name in ctx["params"]}
-        for step, label in ((calls[4], "right"), (calls[5], "wrong")):
+        for step, label in ((calls[5], "right"), (calls[6], "wrong")):
             errors = returned(step, "gradient_check")
             unchanged(step, "params", ctx["params"], "gradient_check", "restore every entry after perturbing it")
             unchanged(step, label, ctx[label], "gradient_check", "leave the gradients alone")
@@ -353,13 +405,16 @@ class YourNetwork(Task):
         steps = [make("params", params), make("cache", cache), make("y_hat", y_hat), make("y", y),
                  {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x),
                   "y": codec.encode(y)},
-                 call(learner("network_backward"), ref("params"), ref("cache"), ref("y_hat"), ref("y"), save="grads"),
-                 call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("grads"), report=("params",))]
+                 dense_backward_stand_in(params, cache, y_hat, y), numerical_gradient_stand_in(params, x, y),
+                 call(learner("network_backward"), ref("params"), ref("cache"), ref("y_hat"), ref("y"), save="grads",
+                      provide={"nnlib.dense_backward": ref("dense_backward")}),
+                 call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("grads"), report=("params",),
+                      provide=_NUMERIC)]
         return [Case(steps, {"params": params, "cache": cache, "y_hat": y_hat, "y": y}, "the two-layer network")]
 
     def judge(self, case, calls):
-        grads = returned(calls[5], "network_backward (Exercise 3.2)")
-        errors = returned(calls[6], "gradient_check")
+        grads = returned(calls[7], "network_backward (Exercise 3.2)")
+        errors = returned(calls[8], "gradient_check")
         if not isinstance(errors, dict):
             raise Fail(f"gradient_check should return a dict of relative errors, got {errors!r:.80}")
         bad = {k: number(f"the error for {k}", v) for k, v in errors.items()}
@@ -379,6 +434,11 @@ class YourNetwork(Task):
                            "the check does not see the bug. Compare each gradient with the central difference of "
                            "loss_of with respect to that parameter")
 
+
+# What a graded kernel may use of nnlib (exercises.withhold): the forward pass and the loss the
+# given network needs, sigmoid's derivative and the relative error; no backward pass, no
+# central differences.
+KERNEL_NNLIB = ("nnlib.dense_forward", "nnlib.sigmoid", "nnlib.sigmoid_prime", "nnlib.mse_loss", "nnlib.rel_error")
 
 TASKS = [LayerBackward("dx"), LayerBackward("dW"), LayerBackward("db"),
          NetworkBackward("output", ("W2", "b2")), NetworkBackward("hidden", ("W1", "b1")),

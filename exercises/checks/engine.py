@@ -430,10 +430,13 @@ def make(name, value):
     return {"op": "make", "name": name, "kind": "value", "value": codec.encode(value)}
 
 
-def call(fn, *args, save=None, report=(), kwargs=None, attrs=()):
+def call(fn, *args, save=None, report=(), kwargs=None, attrs=(), provide=None):
     """A probe step calling fn (a reference) on the references args; report: names of objects
-    whose state afterwards comes back."""
+    whose state afterwards comes back; provide: {name or "nnlib.NAME": reference} set for the
+    duration of the call (a stand-in where the kernel's nnlib lacks a function)."""
     step = {"op": "call", "fn": fn, "args": list(args), "report": list(report)}
+    if provide:
+        step["provide"] = provide
     if kwargs:
         step["kwargs"] = kwargs
     if save:
@@ -441,6 +444,35 @@ def call(fn, *args, save=None, report=(), kwargs=None, attrs=()):
     if attrs:
         step["attrs"] = list(attrs)
     return step
+
+
+# ------------------------------------------------------------------ stand-ins for withheld library code
+
+def eq(value):
+    """A stand-in argument that matches by value (arrays within 1e-9, see exercises.probe.StandIn)."""
+    return {"eq": codec.encode(value)}
+
+
+def same_object(reference):
+    """A stand-in argument that must be the very object a probe reference names (not a copy)."""
+    return {"is": reference}
+
+
+def gives(at, points, what):
+    """A stand-in's function argument: called with the argument `at` perturbed in place at each
+    point (index, delta, the value it must give), it must give those values."""
+    return {"gives": {"at": at, "points": [[list(map(int, i)), float(d), float(v)] for i, d, v in points],
+                      "what": what}}
+
+
+def stand_in(name, label, params, entries, *, defaults=None, hint=""):
+    """A probe step making a StandIn: a function that answers only the calls listed in entries,
+    [(args {param: spec}, result)], with the results computed here. It takes the place, for one
+    call, of a library function the graded kernel lacks (exercises.withhold), so a later exercise
+    can build on one an earlier exercise asks for without that answer being in the kernel."""
+    return {"op": "make", "name": name, "kind": "stand_in", "label": label, "params": list(params),
+            "defaults": {k: codec.encode(v) for k, v in (defaults or {}).items()},
+            "entries": [{"args": args, "result": codec.encode(result)} for args, result in entries], "hint": hint}
 
 
 class Task:

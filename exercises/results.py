@@ -1,0 +1,155 @@
+"""Stage 4 of grading: a notebook's results, and the three forms the command line prints them in:
+text, JSON and Gradescope's results.json."""
+
+import csv
+import hashlib
+import json
+import os
+import pathlib
+import re
+from dataclasses import dataclass
+
+
+@dataclass
+class TestResult:
+    name: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str
+    hidden: bool = False  # the failure came from one of the grader's hidden cases
+
+
+def _num(x):
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def as_json(tests):
+    """{"score", "max_score", "tests": [{"name", "points", "max_points", "passed", "message"}]}."""
+    return {"score": _num(sum(t.points for t in tests)), "max_score": _num(sum(t.max_points for t in tests)),
+            "tests": [{"name": t.name, "points": _num(t.points), "max_points": _num(t.max_points),
+                       "passed": t.passed, "message": t.message} for t in tests]}
+
+
+def unreadable(message):
+    """The report for a file that could not be graded: zero, with the reason as its one entry."""
+    return [TestResult("notebook", 0, 0, False, message)]
+
+
+HIDDEN_NOTE = ("Your answer passed the cases the notebook shows but not the grader's hidden ones; what went "
+               "wrong is shown once grades are published.")
+
+
+def as_gradescope(tests):
+    """Gradescope's results.json: every test visible with its score; a failure on a hidden case
+    keeps its details in a second entry (no points) that students see only after publication."""
+    entries = []
+    for t in tests:
+        entry = {"name": t.name, "score": _num(t.points), "max_score": _num(t.max_points),
+                 "status": "passed" if t.passed else "failed", "visibility": "visible"}
+        if t.hidden and not t.passed:
+            entry["output"] = HIDDEN_NOTE
+            entries.append(entry)
+            entries.append({"name": f"{t.name} (hidden cases)", "score": 0, "max_score": 0, "status": "failed",
+                            "output": t.message, "visibility": "after_published"})
+        else:
+            entry["output"] = "" if t.passed else t.message
+            entries.append(entry)
+    return {"score": _num(sum(t.points for t in tests)), "output_format": "text", "stdout_visibility": "hidden",
+            "tests": entries}
+
+
+def print_text(result, out):
+    """A JSON-form report as lines: PASS/FAIL, points, and each failure's message indented."""
+    for t in result["tests"]:
+        mark = "PASS" if t["passed"] else "FAIL"
+        print(f"{mark} {t['name']:<28} {t['points']:>4g}/{t['max_points']:g}", file=out)
+        if not t["passed"]:
+            for line in t["message"].splitlines():
+                print(f"       {line}", file=out)
+
+
+def print_summary(found, out):
+    """One line per notebook of a class ({path: (report, graded)}), then the class's totals."""
+    for p, (r, graded) in found.items():
+        failed = [t["name"] for t in r["tests"] if not t["passed"]]
+        status = "" if graded else "  NOT GRADED: " + r["tests"][0]["message"].splitlines()[0]
+        print(f"{r['score']:>5g}/{r['max_score']:<4g} {p}" + (f"  failed: {', '.join(failed)}"
+                                                            if failed and graded else "") + status, file=out)
+    total = sum(r["score"] for r, _ in found.values())
+    most = sum(r["max_score"] for r, _ in found.values())
+    full = sum(1 for r, g in found.values() if g and r["score"] == r["max_score"])
+    not_graded = sum(1 for _, g in found.values() if not g)
+    print(f"graded {len(found) - not_graded} of {len(found)} notebooks: {total:g}/{most:g} points, "
+          f"{full} with full marks", file=out)
+
+
+class ClassResults:
+    """A results directory: one JSON file per notebook, written as it finishes, and results.csv.
+
+    Each JSON file holds the notebook's report (as_json) with "notebook" (its path) and "graded";
+    its name comes from the notebook's absolute path, so the same notebook always lands in the
+    same file and a resumed run finds it. Files are written whole (to a temporary name, then
+    renamed), so an interrupted run leaves no half-written result."""
+
+    CSV = "results.csv"
+
+    def __init__(self, directory):
+        self.dir = pathlib.Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def file(self, notebook):
+        notebook = pathlib.Path(notebook).resolve()
+        digest = hashlib.sha256(str(notebook).encode()).hexdigest()[:10]
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", "__".join(notebook.parts[-3:]).removesuffix(".ipynb"))[-80:]
+        return self.dir / f"{stem}-{digest}.json"
+
+    def get(self, notebook):
+        """(report, graded) stored for the notebook, or None."""
+        try:
+            data = json.loads(self.file(notebook).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+            return None
+        graded = bool(data.pop("graded", False))
+        data.pop("notebook", None)
+        return data, graded
+
+    def put(self, notebook, report, graded):
+        data = dict(report, notebook=str(pathlib.Path(notebook).resolve()), graded=bool(graded))
+        target = self.file(notebook)
+        tmp = target.with_suffix(".json.part")
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+        self.write_csv()
+
+    def all(self):
+        """[(notebook path, report, graded)] of every result in the directory, by path."""
+        rows = []
+        for file in sorted(self.dir.glob("*.json")):
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and isinstance(data.get("tests"), list) and "notebook" in data:
+                rows.append((data["notebook"], data, bool(data.get("graded"))))
+        return sorted(rows, key=lambda row: row[0])
+
+    def write_csv(self):
+        """results.csv: one row per notebook, one column per test (its points)."""
+        rows = self.all()
+        tests = []
+        for _, data, _ in rows:
+            for t in data["tests"]:
+                if t["name"] not in tests:
+                    tests.append(t["name"])
+        tmp = self.dir / (self.CSV + ".part")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["notebook", "graded", "score", "max_score", *tests])
+            for notebook, data, graded in rows:
+                points = {t["name"]: t["points"] for t in data["tests"]}
+                writer.writerow([notebook, graded, data.get("score"), data.get("max_score"),
+                                 *[points.get(name, "") for name in tests]])
+        os.replace(tmp, self.dir / self.CSV)
