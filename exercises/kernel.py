@@ -80,12 +80,25 @@ class Kernel:
         self.client = BlockingKernelClient()
         self.client.load_connection_info(info)
         self.client.context.setsockopt(_zmq().MAXMSGSIZE, MESSAGE_CAP)
-        self.client.start_channels()
-        try:
-            self.client.wait_for_ready(timeout=self.startup_timeout)
-        except RuntimeError as exc:
-            self.stop()
-            raise KernelLost(f"the kernel did not start: {exc}") from None
+        self.client.start_channels(hb=False)  # the process itself says whether the kernel lives
+        self._wait_for_ready()
+
+    def _wait_for_ready(self):
+        """Ask for kernel_info until it answers (a kernel on a busy machine takes a few seconds)."""
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            msg_id = self.client.kernel_info()
+            try:
+                while True:
+                    reply = self.client.get_shell_msg(timeout=0.5)
+                    if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                        return
+            except queue.Empty:
+                if not self.alive():
+                    self.stop()
+                    raise KernelLost("the kernel did not start: it exited at once") from None
+        self.stop()
+        raise KernelLost(f"the kernel did not start within {self.startup_timeout:g} s")
 
     def _start_sandboxed(self, conn):
         info_r, info_w = os.pipe()

@@ -106,7 +106,14 @@ def tampered(nb):
 UNSEEN = """
 import json, sys
 import exercises.grade as grade
-grade._Grading.static_problems = lambda self, task, index: []
+import exercises.static as static
+scan = static.scan_cells
+def scan_and_forget(cells, imports=()):
+    aliases = scan(cells, imports)
+    for cell in cells:
+        cell.problems.clear()
+    return aliases
+static.scan_cells, static.forbidden_uses = scan_and_forget, lambda *args, **kwargs: []
 print(json.dumps({p: {t.name: t.points for t in grade.grade_notebook(p)} for p in sys.argv[1:]}))
 """
 
@@ -342,11 +349,12 @@ def test_every_release_notebook_scores_zero_and_says_why(graded):
 @pytest.mark.parametrize("name", per_assignment())
 def test_the_grader_names_the_tampering_it_reads_in_the_cells(name):
     from exercises import static
-    from exercises.assemble import assemble, learner_cells
+    from exercises.submission import assemble, learner_cells
 
-    nb, slots = assemble(tampered(load(RELEASE_DIR / name / SOURCES[name].name)), load(SOURCES[name]))
-    cells = learner_cells(nb, slots)
-    static.scan_cells(cells, imports=[str(c.source) for c, s in zip(nb.cells, slots) if s.role == "given"])
+    release = load(RELEASE_DIR / name / SOURCES[name].name)
+    nb_cells, slots = assemble(tampered(release), release)
+    cells = learner_cells(nb_cells, slots)
+    static.scan_cells(cells, imports=[str(c.source) for c, s in zip(nb_cells, slots) if s.role == "given"])
     found = [p for c in cells if c.exercise is None for p in c.problems]  # before the first exercise: counts for all
     for words in ("imports exercises.student", "imports exercises.checks.engine", "changes a library (`np.allclose"):
         assert any(words in p for p in found), (words, found)
