@@ -64,7 +64,7 @@ class Kernel:
     def __init__(self, course_dir, limits, *, sandboxed=True, run_as=None, startup_timeout=60):
         self.course_dir, self.limits, self.sandboxed, self.run_as = course_dir, limits, sandboxed, run_as
         self.startup_timeout = startup_timeout
-        self.proc = self.client = None
+        self.proc = self.client = self.context = None
         self.scratch = tempfile.TemporaryDirectory(prefix="grade-kernel-")
 
     def start(self):
@@ -77,9 +77,12 @@ class Kernel:
             info = dict(info, ip=f"/proc/{pid}/root{inside}")
         else:
             self._start_plain(conn)
-        self.client = BlockingKernelClient()
+        zmq = _zmq()
+        self.context = zmq.Context()  # its own, destroyed with the kernel: nothing lingers to a dead one
+        self.context.setsockopt(zmq.LINGER, 0)
+        self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_CAP)
+        self.client = BlockingKernelClient(context=self.context)
         self.client.load_connection_info(info)
-        self.client.context.setsockopt(_zmq().MAXMSGSIZE, MESSAGE_CAP)
         self.client.start_channels(hb=False)  # the process itself says whether the kernel lives
         self._wait_for_ready()
 
@@ -157,6 +160,9 @@ class Kernel:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
             self.client = None
+        if self.context is not None:
+            self.context.destroy(linger=0)
+            self.context = None
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 if self.sandboxed:
