@@ -54,10 +54,10 @@ def node_names(order, positions, names=None):
     """(names, box titles): what the text calls each node, and the first line of its box.
 
     A node is called by its ``label`` (the part before " = " in a label such as "e = ŷ − y"),
-    by the name given in ``names`` ({node: name}), or else n1, n2, … in reading order of the
+    by the name given in ``names`` ((node, name) pairs), or else n1, n2, … in reading order of the
     drawing (left to right, top to bottom); an unnamed operation shows its ``op`` beside that.
     """
-    given = {id(node): str(name) for node, name in (names or {}).items()}
+    given = {id(node): name for node, name in names or ()}
     reading = sorted(range(len(order)), key=lambda i: (positions[id(order[i])][0], -positions[id(order[i])][1]))
     number = {i: k + 1 for k, i in enumerate(reading)}
     short, titles = [], []
@@ -235,11 +235,19 @@ class BackpropStepper(Stepper):
 
 
 def _check_names(names, where):
+    """names as a list of (node, name) pairs, from a dict or from such pairs."""
     if names is None:
-        return None
-    if not hasattr(names, "items"):
-        raise TypeError(f"{where}: names must be a dict from node to name, got {type(names).__name__}")
-    return names
+        return []
+    pairs = list(names.items()) if hasattr(names, "items") else names
+    try:
+        pairs = [(node, name) for node, name in pairs]
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: names must be a dict {{node: name}} or a list of (node, name) pairs, got "
+                        f"{type(names).__name__}") from None
+    for _, name in pairs:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"{where}: every name in names must be a non-empty string, got {name!r}")
+    return pairs
 
 
 def _stepper_figure(stepper, size):
@@ -271,6 +279,7 @@ def _stepper_figure(stepper, size):
                      bbox=dict(boxstyle="round,pad=0.3", **OPERATION))
              for node in order]
     edges = _draw_edges(ax, order, pos, boxes)
+    stepper.boxes = boxes  # the node boxes, in order's order
     # what a receiving node got this step, just under its box (between two rows)
     received = [ax.annotate("", xy=pos[id(node)], xytext=(0, -(ROW_PX / 2 - 1) * 72 / CSS_DPI),
                             textcoords="offset points",
@@ -373,10 +382,12 @@ def backprop_stepper(root, names=None):
       - ``_parents`` (or micrograd's ``_prev``): a tuple, list or set of the nodes it was
         computed from (a node used twice, as in ``a * a``, may appear twice).
     Optional: ``label`` names a node in the picture and the text, ``op`` (or ``_op``) names its
-    operation. names: {node: name} for nodes without a label (others get n1, n2, … in reading
-    order). The stepper computes the order itself (the reverse of a depth-first topological order,
-    as nnlib.graph.topological_order) and never calls your backward() or backprop: it calls each
-    node's ``_backward`` the way a backward pass does, watching what it adds to each parent.
+    operation. names: {node: name}, or a list of (node, name) pairs when your nodes cannot be dict
+    keys (a class with __eq__ and no __hash__), for nodes without a label; the others are called
+    n1, n2, … in reading order of the picture. The stepper computes the order itself (the reverse
+    of a depth-first topological order, as nnlib.graph.topological_order) and never calls your
+    backward() or backprop: it calls each node's ``_backward`` the way a backward pass does,
+    watching what it adds to each parent.
     The graph may be at most 8 steps long and 7 nodes tall.
 
     What it does to your graph: building the stepper runs the backward pass once (every grad set to
