@@ -482,6 +482,12 @@ def test_every_step_draws_every_text_inside_the_picture_at_a_readable_size():
                 assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, (k, t.get_text()[:40])
                 assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, (k, t.get_text()[:40])
             assert stepper.png()[16:24] == np.array([width * 2, height * 2], ">u4").tobytes()
+            if hasattr(stepper, "boxes"):  # the graph's boxes and labels stay inside the graph's own area
+                graph = stepper.figure.axes[0]
+                for t in graph.texts:
+                    box = (t.get_bbox_patch() or t).get_window_extent(renderer)
+                    if t.get_visible() and t.get_text():
+                        assert graph.bbox.y0 - 1 <= box.y0 and box.y1 <= graph.bbox.y1 + 1, (k, t.get_text())
         assert "\n" not in stepper.summary
 
 

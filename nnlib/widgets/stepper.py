@@ -254,7 +254,7 @@ def _stepper_figure(stepper, size):
     """The graph, a legend strip and the text; returns (figure, draw(figure, state) -> summary)."""
     n_cols, n_rows = size
     col_px = min(max((WIDTH - 40) / n_cols, COLUMN_PX[0]), COLUMN_PX[1])
-    graph_h = max(n_rows, 1.5) * ROW_PX
+    graph_h = (n_rows + 0.4) * ROW_PX  # and 0.4 of a row more, for the label under a bottom box
     text_lines = max(len(lines) for lines in stepper.lines)
     heights = [36, graph_h, 34, text_lines * LINE_PX + 16]  # title, graph, legend, text
     height = int(sum(heights))
@@ -272,8 +272,7 @@ def _stepper_figure(stepper, size):
         a.set_axis_off()
     ax.set_xlim(-0.5, n_cols - 0.5)
     ys = [p[1] for p in stepper._positions.values()]
-    centre, span = (max(ys) + min(ys)) / 2, graph_h / ROW_PX  # one row is ROW_PX page pixels
-    ax.set_ylim(centre - span / 2, centre + span / 2)
+    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.5)  # one row is ROW_PX page pixels
     order, pos = stepper.order, stepper._positions
     boxes = [ax.text(*pos[id(node)], "", ha="center", va="center", fontsize=NODE_SIZE, linespacing=1.2, zorder=3,
                      bbox=dict(boxstyle="round,pad=0.3", **OPERATION))
