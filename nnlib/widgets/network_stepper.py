@@ -53,7 +53,7 @@ def layer_by_layer(model, loss, X, y, where="network_stepper"):
     f_prime = ACTIVATIONS[name][1]
     D = len(dense)
     record = {"loss": float(value), "delta": {D: np.array(dout, dtype=float)}, "dW": {}, "db": {},
-              "upstream": {}, "f_prime": {}, "activation": name, "depth": D}
+              "upstream": {}, "f_prime": {}, "activation": name, "depth": D, "X": X}
     for l in range(D, 0, -1):  # (BP2)-(BP4), output side first, with the layers' own backward
         layer = dense[l - 1]
         da = layer.backward(record["delta"][l]) if l > 1 else layer.backward(record["delta"][l], input_grad=False)
@@ -82,7 +82,7 @@ class NetworkStepper(Stepper):
         self._enable_buttons()
         layer = D - k + 1 if k else None  # the layer this step went through
         return {"order": list(range(D, 0, -1)), "step": k, "layer": layer, "loss": r["loss"],
-                "activation": r["activation"], "deltas": deltas,
+                "activation": r["activation"], "deltas": deltas, "X": r["X"],
                 "dW": {l: r["dW"][l] for l in known}, "db": {l: r["db"][l] for l in known},
                 "upstream": r["upstream"].get(layer - 1) if layer else None,
                 "f_prime": r["f_prime"].get(layer - 1) if layer else None,
@@ -188,13 +188,19 @@ def _draw_network(state, panels, factors, operators, texts):
         _show(panels["db"][l - 1], state["db"].get(l), new=l == layer)
     f = state["activation"]
     passes = layer is not None and layer > 1
-    arrays = [state["upstream"], state["f_prime"], state["deltas"].get(layer - 1 if layer else None)]
-    for i, (panel, array, label) in enumerate(zip(factors, arrays, _factor_labels(layer, f) if passes else [""] * 3)):
-        panel["ax"].set_visible(passes)
-        if passes:  # f' on a fixed scale, its largest possible value: white where a unit saturates
-            _show(panel, array, label=label, scale=MAX_DERIVATIVE[f] if i == 1 else None)
-    for op in operators:
-        op.set_visible(passes)
+    if passes:  # (BP2): δ⁽ˡ⁻¹⁾ = (δ⁽ˡ⁾ W⁽ˡ⁾ᵀ) ⊙ f'(z⁽ˡ⁻¹⁾)
+        arrays, labels, signs = ([state["upstream"], state["f_prime"], state["deltas"][layer - 1]],
+                                 _factor_labels(layer, f), ["⊙", "="])
+    elif layer == 1:  # nothing to pass down: show (BP4) for the first layer instead, dW⁽¹⁾ = xᵀ δ⁽¹⁾
+        arrays, labels, signs = ([state["X"].T, state["deltas"][1], state["dW"][1]],
+                                 [r"$a^{(0)\top} = x^\top$", r"$\delta^{(1)}$", r"$dW^{(1)}$"], ["·", "="])
+    for i, (panel, array) in enumerate(zip(factors, arrays if layer else [None] * 3)):
+        panel["ax"].set_visible(layer is not None)
+        if layer is not None:  # f' on a fixed scale, its largest possible value: white where a unit saturates
+            _show(panel, array, label=labels[i], scale=MAX_DERIVATIVE[f] if passes and i == 1 else None)
+    for op, sign in zip(operators, signs if layer else ["", ""]):
+        op.set_visible(layer is not None)
+        op.set_text(sign)
     if k == 0:
         title.set_text(f"Backward pass through {D} layers: before step 1, the loss hands over δ{_up(D)} = ∂L/∂ŷ")
         step_title.set_text("Each Step takes one layer, output side first: its dW and db appear, and the δ it "
@@ -205,7 +211,8 @@ def _draw_network(state, panels, factors, operators, texts):
         title.set_text(f"Backward pass, step {k} of {D}: layer {layer}")
         step_title.set_text(f"This step passes δ down: δ{_up(layer - 1)} = (δ{_up(layer)} W{_up(layer)}ᵀ) ⊙ "
                             f"f'(z{_up(layer - 1)}), with f = {f}" if passes else
-                            "Layer 1 passes nothing down: the gradient of the input x is not needed.")
+                            "Layer 1 passes nothing down (the gradient of the input x is not needed); its weight "
+                            "gradient is dW⁽¹⁾ = xᵀ δ⁽¹⁾:")
         lines = _step_text(state, layer)
     text.set_text("\n".join(lines))
     return (f"step {k} of {D}" + (f": layer {layer}, norm of dW{_up(layer)} {state['dW_norms'][layer - 1]:.3g}"
