@@ -489,6 +489,23 @@ def test_every_step_draws_every_text_inside_the_picture_at_a_readable_size():
                     if t.get_visible() and t.get_text():
                         assert graph.bbox.y0 - 1 <= box.y0 and box.y1 <= graph.bbox.y1 + 1, (k, t.get_text())
         assert "\n" not in stepper.summary
+        bundle, metadata = stepper._repr_mimebundle_()  # a reopened notebook shows the last picture
+        assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"]
+        assert metadata["image/png"] == {"width": width, "height": height}
+
+
+@pytest.mark.nb03
+@pytest.mark.nb05
+def test_the_steppers_live_in_their_own_modules():
+    import importlib
+
+    from nnlib import widgets
+
+    network_module = importlib.import_module("nnlib.widgets.network_stepper")
+    stepper_module = importlib.import_module("nnlib.widgets.stepper")
+
+    assert widgets.backprop_stepper is stepper_module.backprop_stepper
+    assert widgets.network_stepper is network_module.network_stepper
 
 
 @pytest.mark.nb03
