@@ -501,7 +501,7 @@ def test_the_steppers_live_in_their_own_modules():
 
     from nnlib import widgets
 
-    network_module = importlib.import_module("nnlib.widgets.network_stepper")
+    network_module = importlib.import_module("nnlib.widgets.layer_stepper")
     stepper_module = importlib.import_module("nnlib.widgets.stepper")
 
     assert widgets.backprop_stepper is stepper_module.backprop_stepper

@@ -39,7 +39,7 @@ from ..dynamics import (  # noqa: F401 (re-exported: nnlib.widgets.quadratic_des
 from ._base import CSS_DPI, PIXEL_DENSITY, Explorer, encode_png, light_ticks  # noqa: F401
 from ._controls import ControlValueError  # noqa: F401
 from .flow import COMPARE_OPTIONS, gradient_flow_explorer, verdict_text  # noqa: F401
+from .layer_stepper import NetworkStepper, network_stepper  # noqa: F401
 from .learning_rate import learning_rate_explorer  # noqa: F401
-from .network_stepper import NetworkStepper, network_stepper  # noqa: F401
 from .playground import Playground, make_dataset, playground_explorer  # noqa: F401
 from .stepper import BackpropStepper, backprop_stepper  # noqa: F401
