@@ -255,77 +255,75 @@ def _stepper_figure(stepper, size):
     n_cols, n_rows = size
     col_px = min(max((WIDTH - 40) / n_cols, COLUMN_PX[0]), COLUMN_PX[1])
     graph_h = (n_rows + 0.4) * ROW_PX  # and 0.4 of a row more, for the label under a bottom box
-    text_lines = max(len(lines) for lines in stepper.lines)
-    heights = [36, graph_h, 34, text_lines * LINE_PX + 16]  # title, graph, legend, text
+    heights = [36, graph_h, 34, max(len(lines) for lines in stepper.lines) * LINE_PX + 16]  # title, graph, legend, text
     height = int(sum(heights))
     fig = Figure(figsize=(_inches(WIDTH), _inches(height)), dpi=CSS_DPI * PIXEL_DENSITY)
     FigureCanvasAgg(fig)
 
     def box(top, h, left=0.0, w=WIDTH):  # an axes from page pixels, top down
-        return fig.add_axes([left / WIDTH, 1 - (top + h) / height, w / WIDTH, h / height])
+        ax = fig.add_axes([left / WIDTH, 1 - (top + h) / height, w / WIDTH, h / height])
+        ax.set_axis_off()
+        return ax
 
-    graph_w = col_px * n_cols
-    ax = box(heights[0], graph_h, (WIDTH - graph_w) / 2, graph_w)
-    legend_ax = box(heights[0] + graph_h, heights[2])
-    text_ax = box(heights[0] + graph_h + heights[2], heights[3], 20, WIDTH - 30)
-    for a in (ax, legend_ax, text_ax):
-        a.set_axis_off()
+    ax = box(heights[0], graph_h, (WIDTH - col_px * n_cols) / 2, col_px * n_cols)
     ax.set_xlim(-0.5, n_cols - 0.5)
     ys = [p[1] for p in stepper._positions.values()]
     ax.set_ylim(min(ys) - 0.9, max(ys) + 0.5)  # one row is ROW_PX page pixels
+    artists = _graph_artists(ax, stepper)
+    box(heights[0] + graph_h, heights[2]).legend(
+        handles=[Patch(**{**PASSING, "label": "passing its gradient on"}),
+                 Patch(**{**RECEIVING, "label": "receiving a share (+=)"}),
+                 Patch(fc="white", ec="white", label="✓  done: passed its gradient on")],
+        loc="center", ncol=3, frameon=False, fontsize=NODE_SIZE, handlelength=2.2, handleheight=1.1)
+    text_ax = box(heights[0] + graph_h + heights[2], heights[3], 20, WIDTH - 30)
+    artists["title"] = fig.text(0.5, 1 - 18 / height, "", ha="center", va="center", fontsize=TITLE_SIZE)
+    artists["text"] = text_ax.text(0, 1, "", ha="left", va="top", fontsize=TEXT_SIZE, linespacing=1.5,
+                                   transform=text_ax.transAxes)
+    return fig, lambda fig, state: _draw_step(stepper, artists, state)
+
+
+def _graph_artists(ax, stepper):
+    """The node boxes, the edges and the labels of what each node receives, drawn empty."""
     order, pos = stepper.order, stepper._positions
     boxes = [ax.text(*pos[id(node)], "", ha="center", va="center", fontsize=NODE_SIZE, linespacing=1.2, zorder=3,
                      bbox=dict(boxstyle="round,pad=0.3", **OPERATION))
              for node in order]
-    edges = _draw_edges(ax, order, pos, boxes)
     stepper.boxes = boxes  # the node boxes, in order's order
     # what a receiving node got this step, just under its box (between two rows)
     received = [ax.annotate("", xy=pos[id(node)], xytext=(0, -(ROW_PX / 2 - 1) * 72 / CSS_DPI),
-                            textcoords="offset points",
-                            ha="center", va="center", fontsize=NODE_SIZE, fontweight="bold", color=BACK_ARROW,
-                            zorder=5, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=BACK_ARROW, lw=1.0),
-                            visible=False)
+                            textcoords="offset points", ha="center", va="center", fontsize=NODE_SIZE,
+                            fontweight="bold", color=BACK_ARROW, zorder=5, visible=False,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=BACK_ARROW, lw=1.0))
                 for node in order]
-    legend_ax.legend(handles=[Patch(**{**PASSING, "label": "passing its gradient on"}),
-                              Patch(**{**RECEIVING, "label": "receiving a share (+=)"}),
-                              Patch(fc="white", ec="white", label="✓  done: passed its gradient on")],
-                     loc="center", ncol=3, frameon=False, fontsize=NODE_SIZE, handlelength=2.2, handleheight=1.1)
-    title = fig.text(0.5, 1 - 18 / height, "", ha="center", va="center", fontsize=TITLE_SIZE)
-    text = text_ax.text(0, 1, "", ha="left", va="top", fontsize=TEXT_SIZE, linespacing=1.5,
-                        transform=text_ax.transAxes)
+    return {"boxes": boxes, "edges": _draw_edges(ax, order, pos, boxes), "received": received}
 
-    def draw(fig, state):
-        k = state["step"]
-        passing = state["passing"]
-        receiving = {e.parent for e in state["events"]}
-        for i, (node, artist) in enumerate(zip(order, boxes)):
-            done = k > i
-            grad = state["grads"][i]
-            artist.set_text(f"{stepper._titles[i]}{' ✓' if done else ''}\n{node.data:.4g}\ngrad {grad:.4g}")
-            style = PASSING if i == passing else RECEIVING if i in receiving else (
-                OPERATION if parents_of(node) else INPUT)
-            patch = artist.get_bbox_patch()
-            patch.set_facecolor(style["fc"])
-            patch.set_edgecolor(style["ec"])
-            patch.set_linewidth(style["lw"])
-            patch.set_linestyle(style["ls"])
-        _show_edges(edges, passing, receiving)
-        amounts = _amounts(state["events"])
-        for i, label in enumerate(received):
-            label.set_visible(i in amounts)
-            label.set_text(amounts.get(i, ""))
-        n = len(order)
-        if k == 0:
-            title.set_text(f"Backward pass: before step 1 of {n}")
-        elif parents_of(order[passing]):
-            title.set_text(f"Backward pass, step {k} of {n}: {stepper.names[passing]} passes its gradient on")
-        else:
-            title.set_text(f"Backward pass, step {k} of {n}: {stepper.names[passing]} is an input, "
-                           "its gradient is final")
-        text.set_text("\n".join(state["lines"]))
-        return stepper.summary_line(state)
 
-    return fig, draw
+def _draw_step(stepper, artists, state):
+    """Move every artist to the step in state; returns the one-line summary."""
+    order, k, passing = stepper.order, state["step"], state["passing"]
+    receiving = {e.parent for e in state["events"]}
+    for i, (node, artist) in enumerate(zip(order, artists["boxes"])):
+        done = " ✓" if k > i else ""
+        artist.set_text(f"{stepper._titles[i]}{done}\n{node.data:.4g}\ngrad {state['grads'][i]:.4g}")
+        style = PASSING if i == passing else RECEIVING if i in receiving else (
+            OPERATION if parents_of(node) else INPUT)
+        patch = artist.get_bbox_patch()
+        patch.set_facecolor(style["fc"])
+        patch.set_edgecolor(style["ec"])
+        patch.set_linewidth(style["lw"])
+        patch.set_linestyle(style["ls"])
+    _show_edges(artists["edges"], passing, receiving)
+    amounts = _amounts(state["events"])
+    for i, label in enumerate(artists["received"]):
+        label.set_visible(i in amounts)
+        label.set_text(amounts.get(i, ""))
+    n, name = len(order), stepper.names[passing] if k else ""
+    artists["title"].set_text(f"Backward pass: before step 1 of {n}" if k == 0 else
+                              f"Backward pass, step {k} of {n}: {name} passes its gradient on"
+                              if parents_of(order[passing]) else
+                              f"Backward pass, step {k} of {n}: {name} is an input, its gradient is final")
+    artists["text"].set_text("\n".join(state["lines"]))
+    return stepper.summary_line(state)
 
 
 def _draw_edges(ax, order, pos, boxes):
