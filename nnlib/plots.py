@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .activations import ACTIVATIONS
 from .graph import edges, topological_order
+from .graph_layout import graph_positions
 from .train import confusion_matrix
 
 
@@ -216,22 +217,7 @@ def draw_graph(root, ax=None, title="Computation graph"):
     seven columns fits an 8.5-inch notebook output without being shrunk.
     """
     order = topological_order(root)
-    # Column of a node: how many steps it is from the output, counted from the right, so
-    # an input sits just left of the operation that uses it.
-    steps = {id(root): 0}
-    for node in reversed(order):  # output first: every child is placed before its parents
-        for p in node._parents:
-            steps[id(p)] = max(steps.get(id(p), 0), steps[id(node)] + 1)
-    last = max(steps.values())
-    columns = {}
-    for node in order:
-        columns.setdefault(last - steps[id(node)], []).append(node)
-    pos = {}
-    for d, nodes in columns.items():
-        for i, node in enumerate(nodes):
-            pos[id(node)] = (d, -(i - (len(nodes) - 1) / 2))
-    n_cols = max(columns) + 1
-    n_rows = max(len(c) for c in columns.values())
+    pos, (n_cols, n_rows) = graph_positions(order, lambda node: node._parents)
     if ax is None:
         fig, ax = plt.subplots(figsize=(GRAPH_COLUMN_INCHES * n_cols + 0.3,
                                         GRAPH_ROW_INCHES * n_rows + 1.0))

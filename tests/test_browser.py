@@ -1,6 +1,7 @@
 """A real browser: JupyterLab runs notebooks 06, 08 and 10, every control of their explorers moves and
 the picture redraws; the pictures are sharp; saved and reopened with a fresh kernel, each explorer
-still shows its last picture and says how to get the controls back.
+still shows its last picture and says how to get the controls back. A small notebook steps the
+backprop stepper through notebook 03's graph and through the solved Value class of assignment 05.
 
 JupyterLab starts on 127.0.0.1 on a free port with a random token (authentication stays on),
 serving temporary copies of the notebooks, with temporary user settings (no news pop-up, every
@@ -11,7 +12,8 @@ device pixel ratio of 2. Whatever happens, the server's whole process group and 
 stopped at the end.
 
 Set NNLIB_BROWSER_SCREENSHOTS=/some/dir to keep the screenshots (after the controls moved, after
-Play, after reopening). The key-press-to-new-picture times are printed (run with -s to see them).
+Play, after reopening, every step of the stepper). The key-press-to-new-picture times are printed
+(run with -s to see them).
 """
 
 import json
@@ -58,8 +60,48 @@ def jupyterlab(tmp_path_factory):
     root.mkdir()
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, root / name)
+    write_stepper_notebook(root / STEPPER_NOTEBOOK)
     with running_jupyterlab(root, tmp_path) as (base, token):
         yield base, token, root
+
+
+STEPPER_NOTEBOOK = "stepper.ipynb"
+GRAPH_03 = """from nnlib.graph import Value
+from nnlib.widgets import backprop_stepper
+
+x, w, b = Value(1.5, label="x"), Value(-0.8, label="w"), Value(0.4, label="b")
+wx = w * x
+wx.label = "w·x"
+z = wx + b
+z.label = "z"
+y_hat = z.sigmoid()
+y_hat.label = "ŷ"
+e = y_hat - Value(1.0, label="y")
+e.label = "e = ŷ − y"
+L = 0.5 * e**2
+L.label = "L"
+backprop_stepper(L)"""
+NEURON_05 = """xs, ws, b = [Value(0.5), Value(-1.0)], [Value(0.8), Value(0.3)], Value(0.1)
+out = neuron(xs, ws, b)   # the learner's Value and backprop: no labels, no op
+backprop_stepper(out, names=[(xs[0], "x1"), (xs[1], "x2"), (ws[0], "w1"), (ws[1], "w2"), (b, "b"), (out, "out")])"""
+
+
+def solved_assignment_05():
+    """The solution cells of assignment 05 (the Value class, backprop, neuron), markers removed."""
+    nbformat = pytest.importorskip("nbformat")
+    source = nbformat.read(ROOT / "exercises/source/05_autograd/autograd.ipynb", as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in source.cells}
+    return ["import math"] + [re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", cells[gid], flags=re.M)
+                              for gid in ("ex5_1", "ex5_2", "ex5_3")]
+
+
+def write_stepper_notebook(path):
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(GRAPH_03)] + [nbformat.v4.new_code_cell(code) for code in
+                                                         solved_assignment_05() + [NEURON_05]]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, path)
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +313,44 @@ def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page
         assert page.get_by_text("Error displaying widget").count() == 0
         image.scroll_into_view_if_needed()
         screenshot(page, f"{name[:2]}_reopened.png", tmp_path)
+
+
+def step_through(page, output, name, n_steps, tmp_path):
+    """Click Step n_steps times in one stepper's output, checking the picture and the status each time."""
+    image = output.locator("img.widget-image")
+    status_line = output.locator(".nnlib-status")
+    button = {label: output.locator(".widget-button", has_text=re.compile(f"^{label}$"))
+              for label in ("Step", "Back", "Run to end", "Reset")}
+    output.scroll_into_view_if_needed()
+    assert status_line.inner_text().startswith(f"step 0 of {n_steps}:")
+    assert button["Back"].is_disabled() and button["Reset"].is_disabled()
+    folder = pathlib.Path(os.environ.get("NNLIB_BROWSER_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    output.screenshot(path=str(folder / f"stepper_{name}_00.png"))
+    pictures = {image.get_attribute("src")}
+    for k in range(1, n_steps + 1):
+        before = image.get_attribute("src")
+        button["Step"].click()
+        pictures.add(redrawn(image, before))
+        assert status_line.inner_text().startswith(f"step {k} of {n_steps}:"), status_line.inner_text()
+        output.screenshot(path=str(folder / f"stepper_{name}_{k:02d}.png"))
+    assert len(pictures) == n_steps + 1, "every step draws a new picture"
+    assert button["Step"].is_disabled() and button["Run to end"].is_disabled()
+    for label, expected in [("Back", n_steps - 1), ("Reset", 0), ("Run to end", n_steps)]:
+        before = image.get_attribute("src")
+        button[label].click()
+        redrawn(image, before)
+        assert status_line.inner_text().startswith(f"step {expected} of {n_steps}:"), (label, status_line.inner_text())
+
+
+@pytest.mark.nb03
+@pytest.mark.a5
+def test_the_stepper_steps_through_03s_graph_and_a_learners_value_class(page, jupyterlab, tmp_path):
+    open_notebook(page, jupyterlab, STEPPER_NOTEBOOK)
+    run_all(page)
+    outputs = page.locator(".jp-OutputArea-output", has=page.locator("img.widget-image"))
+    sync_api.expect(outputs).to_have_count(2)
+    settled(outputs.nth(1).locator("img.widget-image"))
+    check_sharp(page, outputs.nth(0).locator("img.widget-image"), 920)
+    step_through(page, outputs.nth(0), "03", 13, tmp_path)
+    step_through(page, outputs.nth(1), "a05", 10, tmp_path)

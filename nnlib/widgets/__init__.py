@@ -14,7 +14,9 @@ it accepts, and nothing changes.
 
 - ``learning_rate_explorer``: gradient descent on a quadratic and a small network (06);
 - ``gradient_flow_explorer``: per-layer gradient norms of a deep network (08);
-- ``playground_explorer``: a network that trains live on a 2-D data set (10).
+- ``playground_explorer``: a network that trains live on a 2-D data set (10);
+- ``backprop_stepper``: the backward pass of a scalar graph, one node at a time (03, assignment 05);
+- ``network_stepper``: the backward pass of a network, one dense layer at a time (05).
 
 The numbers behind the plots come from ``nnlib.dynamics`` (numpy only), whose names are
 re-exported here for older imports.
@@ -37,5 +39,7 @@ from ..dynamics import (  # noqa: F401 (re-exported: nnlib.widgets.quadratic_des
 from ._base import CSS_DPI, PIXEL_DENSITY, Explorer, encode_png, light_ticks  # noqa: F401
 from ._controls import ControlValueError  # noqa: F401
 from .flow import COMPARE_OPTIONS, gradient_flow_explorer, verdict_text  # noqa: F401
+from .layer_stepper import NetworkStepper, network_stepper  # noqa: F401
 from .learning_rate import learning_rate_explorer  # noqa: F401
 from .playground import Playground, make_dataset, playground_explorer  # noqa: F401
+from .stepper import BackpropStepper, backprop_stepper  # noqa: F401

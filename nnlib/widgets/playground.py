@@ -8,6 +8,8 @@ the Play widget calls it on a timer, the step button once.
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import ListedColormap
 
 from .. import data
 from .._validate import require_int as _require_int
@@ -16,6 +18,7 @@ from ..losses import softmax, softmax_cross_entropy
 from ..models import Activation, mlp
 from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import Choice, IntSlider, ValueSlider, round_numbers
+from ._share import YOURS, check_data, fingerprint, network_code, parse_state, state_to_json
 
 DATASETS = ("moons", "xor", "circles", "spirals")
 ACTIVATION_OPTIONS = ("tanh", "relu", "sigmoid", "identity")
@@ -40,40 +43,64 @@ def make_dataset(name, n, noise, rng):
 class Playground(Explorer):
     """The playground explorer; build it with playground_explorer()."""
 
-    def __init__(self, controls, n, seed, steps_per_frame, interval_ms):
+    def __init__(self, controls, n, seed, steps_per_frame, interval_ms, data=None):
         self._n, self._seed, self.steps_per_frame = n, seed, steps_per_frame
+        self._data = data  # the learner's own (X, y), checked and copied, or None
         self._setup = None
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="play")
         self.step_button = widgets.Button(description=f"step ×{steps_per_frame}", layout=widgets.Layout(width="90px"))
         self.reset_button = widgets.Button(description="reset", layout=widgets.Layout(width="70px"))
-        controls = dict(controls, play=self.play, step=self.step_button, reset=self.reset_button)
+        self.export_button = widgets.Button(description="Export code", layout=widgets.Layout(width="110px"),
+                                            tooltip="show nnlib code that rebuilds this network with its weights")
+        controls = dict(controls, play=self.play, step=self.step_button, reset=self.reset_button,
+                        export=self.export_button)
         fig, draw = _playground_figure()
         super().__init__(controls, self._compute_state, draw, fig, dynamic_axes=fig.dynamic_axes)
+        self.code = widgets.Textarea(description="nnlib code", style={"description_width": "initial"},
+                                     layout=widgets.Layout(width="920px", max_width="100%", height="240px",
+                                                           display="none"))
+        self.widget.children += (self.code,)
         self.step_button.on_click(lambda _: self.step(self.steps_per_frame))
         self.reset_button.on_click(lambda _: self.reset())
+        self.export_button.on_click(lambda _: self.export())
 
     # ------------------------------------------------------------------ training
     def _start(self, values):
         """New data and a new network for the current data set, noise and architecture."""
         rng = np.random.default_rng(self._seed)
-        X, y = make_dataset(values["dataset"], self._n + self._n // 2, values["noise"], rng)
-        self.X, self.y, self.X_val, self.y_val = X[: self._n], y[: self._n], X[self._n:], y[self._n:]
+        X, y, n_train = self._split(values, rng)
+        self.X, self.y, self.X_val, self.y_val = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+        self._n_train = n_train
         self._X_both = X  # training rows first, then validation: one forward pass measures both
+        self.classes = max(2, int(y.max()) + 1)
         init = "he" if values["activation"] == "relu" else "xavier"
-        sizes = [2] + [values["width"]] * values["depth"] + [2]
+        sizes = [2] + [values["width"]] * values["depth"] + [self.classes]
         self.model = mlp(sizes, activation=values["activation"], init=init, rng=rng)
         self._rng = rng
-        self._order, self._next = rng.permutation(self._n), 0
+        self._order, self._next = rng.permutation(n_train), 0
         self.epoch = 0
         self.train_loss, self.val_loss, self.grad_norms = [], [], []
+        self.schedule = []  # [steps, η, batch size] of each stretch of training, for state_json
         self.factors = np.full(values["depth"], np.nan)
         self._setup = tuple(values[k] for k in RESTART)
+        self.controls["noise"].disabled = values["dataset"] == YOURS  # noise belongs to the generated sets
         self._evaluate()
+
+    def _split(self, values, rng):
+        """(X, y, n_train): the training rows first, then the validation rows."""
+        if values["dataset"] != YOURS:
+            X, y = make_dataset(values["dataset"], self._n + self._n // 2, values["noise"], rng)
+            return X, y, self._n
+        X, y = self._data
+        rows = rng.permutation(len(X))
+        n_val = len(X) // 3  # as the generated sets: two training points for each validation point
+        rows = np.concatenate([rows[n_val:], rows[:n_val]])
+        return X[rows], y[rows], len(X) - n_val
 
     def _batch(self, size):
         """The next ``size`` rows of the shuffled training set; a new epoch reshuffles."""
-        if self._next + size > self._n:
-            self._order, self._next = self._rng.permutation(self._n), 0
+        if self._next + size > self._n_train:
+            self._order, self._next = self._rng.permutation(self._n_train), 0
             self.epoch += 1
         rows = self._order[self._next:self._next + size]
         self._next += size
@@ -81,13 +108,17 @@ class Playground(Explorer):
 
     def _evaluate(self):
         scores = self.model.forward(self._X_both)
-        self.train_loss.append(softmax_cross_entropy(scores[: self._n], self.y)[0])
-        self.val_loss.append(softmax_cross_entropy(scores[self._n:], self.y_val)[0])
+        self.train_loss.append(softmax_cross_entropy(scores[: self._n_train], self.y)[0])
+        self.val_loss.append(softmax_cross_entropy(scores[self._n_train:], self.y_val)[0])
 
     def step(self, n=1):
         """Train n mini-batch steps with the current η and batch size, then redraw once. Returns the state."""
         n = _require_int(n, "n", "playground.step", 1, 100_000)
         values = self.values()
+        if self.schedule and self.schedule[-1][1:] == [values["lr"], values["batch_size"]]:
+            self.schedule[-1][0] += n
+        else:
+            self.schedule.append([n, values["lr"], values["batch_size"]])
         for k in range(n):
             record = sgd_steps(self.model, softmax_cross_entropy, self.X, self.y,
                                [self._batch(values["batch_size"])], values["lr"])
@@ -104,11 +135,46 @@ class Playground(Explorer):
         self._setup = None
         return self.update()
 
+    # ------------------------------------------------------------------ handing the network back
+    def to_code(self):
+        """nnlib code that, run on its own, defines ``model``: this network with its current weights."""
+        values = self.values()
+        steps = len(self.grad_norms)
+        comment = [f"The playground's network: {values['dataset']}, {values['depth']} hidden layer(s) of "
+                   f"{values['width']} {values['activation']} units, {self.classes} classes, after {steps} steps.",
+                   "The run again, in a notebook: from nnlib.widgets import playground_explorer; playground_explorer("
+                   + ("X=X, y=y, " if values["dataset"] == YOURS else "") + f"state={self.state_json()!r})"]
+        return network_code(self.model, comment)
+
+    def export(self):
+        """Show to_code() in the text box under the picture (the Export code button). Returns the code."""
+        self.code.value = self.to_code()
+        self.code.layout.display = None
+        return self.code.value
+
+    def state_json(self):
+        """The controls, the seed, n and the steps trained as a short JSON string, for playground_explorer(state=...).
+
+        When η or the batch size changed during training, "schedule" lists [steps, η, batch size]
+        of each stretch; with the learner's own data, "data" is a fingerprint of X and y.
+        """
+        values = self.values()
+        data = fingerprint(*self._data) if values["dataset"] == YOURS else None
+        return state_to_json(values, self._seed, self._n, self.schedule, data)
+
+    def _replay(self, controls, schedule):
+        """Train as the schedule says, then set the controls: the run a state describes. Returns self."""
+        for steps, lr, batch_size in schedule:
+            self.set(lr=lr, batch_size=batch_size)
+            self.step(steps)
+        self.set(**controls)
+        return self
+
     # ------------------------------------------------------------------ state
     def _compute_state(self, values):
         if self._setup != tuple(values[k] for k in RESTART):
             self._start(values)
-        grid = _grid(self.X)
+        grid = _grid(self.X, centred=values["dataset"] != YOURS)
         scores = self.model.forward(grid[0])
         first = next(layer for layer in self.model.layers if isinstance(layer, Activation)).last_output
         train_scores = self.model.forward(self.X)
@@ -118,8 +184,9 @@ class Playground(Explorer):
                 "accuracy": float(np.mean(train_scores.argmax(axis=1) == self.y)),
                 "grad_norms": np.array(self.grad_norms).reshape(-1, depth), "epoch": self.epoch,
                 "steps": len(self.grad_norms), "factors": self.factors,
-                "X": self.X, "y": self.y, "grid_extent": grid[1],
-                "probability": softmax(scores)[:, 1].reshape(GRID, GRID),
+                "X": self.X, "y": self.y, "grid_extent": grid[1], "classes": self.classes,
+                "probability": softmax(scores)[:, 1].reshape(GRID, GRID) if self.classes == 2 else None,
+                "predicted": scores.argmax(axis=1).reshape(GRID, GRID),
                 "first_layer": first.reshape(GRID, GRID, -1)}
 
     def _changed(self, control):
@@ -130,47 +197,117 @@ class Playground(Explorer):
             self.update()
 
 
-def _grid(X):
-    """(GRID², 2) points covering the data with a margin, and their extent (x0, x1, y0, y1)."""
-    r = 1.15 * float(np.max(np.abs(X)))
-    g = np.linspace(-r, r, GRID)
-    g0, g1 = np.meshgrid(g, g)
-    return np.column_stack([g0.ravel(), g1.ravel()]), (-r, r, -r, r)
+def _grid(X, centred=True):
+    """(GRID², 2) points covering the data with a margin, and their extent (x0, x1, y0, y1).
+
+    A square around 0 for the generated sets (centred), around the middle of the data otherwise.
+    """
+    middle = np.zeros(2) if centred else (X.min(axis=0) + X.max(axis=0)) / 2
+    r = max(1.15 * float(np.max(np.abs(X - middle))), 1e-12)
+    (x0, x1), (y0, y1) = (middle[0] - r, middle[0] + r), (middle[1] - r, middle[1] + r)
+    g0, g1 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
+    return np.column_stack([g0.ravel(), g1.ravel()]), (x0, x1, y0, y1)
 
 
-def playground_explorer(*, dataset="moons", noise=0.1, depth=2, width=8, activation="tanh", lr=0.3,
-                        batch_size=16, n=200, seed=0, steps_per_frame=10, interval_ms=150):
+DEFAULTS = {"noise": 0.1, "depth": 2, "width": 8, "activation": "tanh", "lr": 0.3, "batch_size": 16, "n": 200,
+            "seed": 0}
+
+
+def playground_explorer(*, dataset=None, noise=0.1, depth=2, width=8, activation="tanh", lr=0.3,
+                        batch_size=16, n=200, seed=0, steps_per_frame=10, interval_ms=150, X=None, y=None,
+                        state=None):
     """A network that trains live on a 2-D data set, like the TensorFlow Playground.
 
-    dataset: one of "moons", "xor", "circles", "spirals" (two classes each), ``n`` training
-    points and n // 2 validation points with the given noise, centred and scaled;
+    dataset: one of "moons" (the default), "xor", "circles", "spirals" (two classes each), ``n``
+    training points and n // 2 validation points with the given noise, centred and scaled; or
+    "your data" (the default when X is given): X (m, 2) and y (m,) integer labels 0 … 9, your own
+    points, of which a third (drawn with the seed) are kept for validation. The network sees your X
+    as it is: scale it to about unit size for the usual η to work. Your arrays are copied, never changed.
     depth: hidden layers (1 … 6) of ``width`` units (1 … 16) with ``activation`` ("tanh",
-    "relu" with He initialisation, "sigmoid", "identity"; Xavier otherwise), two logits out,
-    softmax cross-entropy; lr: η, a log-scale slider of round numbers from 0.001 to 10;
+    "relu" with He initialisation, "sigmoid", "identity"; Xavier otherwise), one logit per class
+    out, softmax cross-entropy; lr: η, a log-scale slider of round numbers from 0.001 to 10;
     batch_size: 1 … 128. Every start uses np.random.default_rng(seed), so reset gives the same run.
+    state: a string from state_json(): the controls, seed and n it holds are set and the steps it
+    holds are trained again, with the same η and batch size for each stretch, giving the same
+    weights and losses exactly (with your own data, pass the same X and y too). With state, leave
+    out the other settings.
 
     Controls: dataset, noise, depth, width, activation, lr, batch_size, play (a Play widget:
-    each tick trains steps_per_frame steps), step (a button: the same once), reset (a button).
+    each tick trains steps_per_frame steps), step (a button: the same once), reset (a button),
+    export (a button: shows to_code() in a text box under the picture).
     State: train_loss and val_loss (the loss on the whole training / validation set before
     the first step and after every step), accuracy (now, on the training set), grad_norms
     (steps, depth + 1): ‖dL/dW‖ of each Dense layer at every step, input side first; factors
     (depth,): the expected factor σ_W √n · rms f' of each step back, at the last step;
-    epoch (complete passes over the training set), steps, and the pictures' arrays.
+    epoch (complete passes over the training set), steps, classes, and the pictures' arrays.
+    Attributes and methods: ``.model`` (the network, an nnlib Sequential), ``.step(n)``,
+    ``.reset()``, ``.to_code()``, ``.export()``, ``.state_json()``.
+
+    Example::
+
+        import numpy as np
+        import nnlib
+        from nnlib.widgets import playground_explorer
+
+        X, y = nnlib.data.make_xor(120, np.random.default_rng(1))
+        playground = playground_explorer(X=X, y=y, depth=2, width=4)
+        state = playground.step(200)      # state["accuracy"]: on the training points
+        shared = playground.state_json()   # '{"dataset":"your data",...,"steps":200,...}'
+        code = playground.to_code()        # run it anywhere: it defines `model`, these weights
+        again = playground_explorer(X=X, y=y, state=shared)   # the same run, step for step
     """
     where = "playground_explorer"
+    data = check_data(X, y, where) if X is not None or y is not None else None
+    if state is not None:
+        given = dict(dataset=dataset, noise=noise, depth=depth, width=width, activation=activation, lr=lr,
+                     batch_size=batch_size, n=n, seed=seed)
+        changed = [k for k, v in given.items() if v is not None and v != DEFAULTS.get(k)]
+        if changed:
+            raise ValueError(f"{where}: give state or the settings, not both; the state sets {changed[0]} too")
+        controls, seed, n, schedule, stamp = parse_state(state)
+        _check_stamp(stamp, controls["dataset"], data)
+    else:
+        dataset = dataset if dataset is not None else YOURS if data is not None else "moons"
+        controls, schedule = dict(dataset=dataset, noise=noise, depth=depth, width=width, activation=activation,
+                                  lr=lr, batch_size=batch_size), []
     _require_int(n, "n", where, 10, 100_000)
+    _require_int(seed, "seed", where, 0, 2**63 - 1)
     _require_int(steps_per_frame, "steps_per_frame", where, 1, 10_000)
     _require_int(interval_ms, "interval_ms", where, 10, 60_000)
-    controls = {
-        "dataset": Choice("dataset", list(DATASETS), dataset),
-        "noise": ValueSlider("noise", NOISE_VALUES, noise),
-        "depth": IntSlider("depth", depth, 1, 6, description="hidden layers"),
-        "width": IntSlider("width", width, 1, 16, description="units"),
-        "activation": Choice("activation", list(ACTIVATION_OPTIONS), activation),
-        "lr": ValueSlider("lr", LR_VALUES, lr, description="η (lr)"),
-        "batch_size": ValueSlider("batch_size", BATCH_SIZES, batch_size, description="batch size"),
+    if controls["dataset"] == YOURS and data is None:
+        raise ValueError(f"{where}: dataset {YOURS!r} needs X (n, 2) and y (n,): your points and their labels")
+    if state is None:
+        return Playground(_controls(controls, data is not None), n, seed, steps_per_frame, interval_ms, data)
+    try:  # a value the controls do not offer: say that it came from the state
+        playground = Playground(_controls(controls, data is not None), n, seed, steps_per_frame, interval_ms, data)
+        return playground._replay(controls, schedule)
+    except ValueError as error:
+        raise ValueError(f"{where}: state: {error}") from None
+
+
+def _controls(values, yours):
+    """The playground's controls at the given values (each checks its value, naming what it accepts)."""
+    return {
+        "dataset": Choice("dataset", list(DATASETS) + ([YOURS] if yours else []), values["dataset"]),
+        "noise": ValueSlider("noise", NOISE_VALUES, values["noise"]),
+        "depth": IntSlider("depth", values["depth"], 1, 6, description="hidden layers"),
+        "width": IntSlider("width", values["width"], 1, 16, description="units"),
+        "activation": Choice("activation", list(ACTIVATION_OPTIONS), values["activation"]),
+        "lr": ValueSlider("lr", LR_VALUES, values["lr"], description="η (lr)"),
+        "batch_size": ValueSlider("batch_size", BATCH_SIZES, values["batch_size"], description="batch size"),
     }
-    return Playground(controls, n, seed, steps_per_frame, interval_ms)
+
+
+def _check_stamp(stamp, dataset, data):
+    """A state saved on the learner's own data replays only on the same data."""
+    where = "playground_explorer"
+    if dataset != YOURS:
+        return
+    if data is None:
+        raise ValueError(f"{where}: this state was saved on your own data: pass the same X and y with it")
+    if stamp is not None and stamp != fingerprint(*data):
+        raise ValueError(f"{where}: this state was saved on other data (fingerprint {stamp}, these X and y give "
+                         f"{fingerprint(*data)}): pass the X and y it was saved with")
 
 
 MAX_POINTS = 300  # a curve is drawn with at most this many points, however long the training
@@ -256,12 +393,11 @@ def _playground_figure():
 
     def draw(fig, state):
         extent = state["grid_extent"]
-        regions.set_data(state["probability"])
+        _draw_regions(regions, points, state)
         regions.set_extent(extent)
         ax_data.set_xlim(extent[:2])
         ax_data.set_ylim(extent[2:])
         points.set_offsets(state["X"])
-        points.set_array(state["y"].astype(float))
         mosaic = _unit_mosaic(state["first_layer"])
         units.set_data(mosaic)
         units.set_extent((0, mosaic.shape[1], 0, mosaic.shape[0]))
@@ -285,6 +421,29 @@ def _playground_figure():
                 f"validation loss {state['val_loss'][-1]:.3g}, accuracy {state['accuracy']:.0%}")
 
     return fig, draw
+
+
+def _draw_regions(regions, points, state):
+    """Two classes: the probability of class 1, blue to red. More: the predicted class, one colour each."""
+    k = state["classes"]
+    if k == 2:
+        regions.set_data(state["probability"])
+        cmap, low, high, smooth = "coolwarm", 0, 1, "bilinear"
+    else:
+        regions.set_data(state["predicted"])
+        cmap, low, high, smooth = ListedColormap(plt_tab10()[:k]), -0.5, k - 0.5, "nearest"
+    for artist in (regions, points):
+        if getattr(artist, "_classes", None) != k:  # a new colour map only for a new number of classes
+            artist.set_cmap(cmap)
+            artist.set_clim(low, high)
+            artist._classes = k
+    regions.set_interpolation(smooth)
+    points.set_array(state["y"].astype(float))
+
+
+def plt_tab10():
+    """matplotlib's ten qualitative colours, one per class."""
+    return [colormaps["tab10"](i) for i in range(10)]
 
 
 def _draw_grad_norms(ax, lines, expected, state):
