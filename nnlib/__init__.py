@@ -28,7 +28,7 @@ from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
 from .models import Activation, Dense, Sequential, mlp
-from .optim import clip_gradients, global_grad_norm, sgd_step
+from .optim import Adam, Momentum, clip_gradients, global_grad_norm, sgd_step
 from .train import (
     History,
     accuracy,
@@ -50,7 +50,7 @@ __all__ = [
     "mse_loss", "bce_loss", "bce_with_logits", "softmax", "softmax_cross_entropy",
     "Dense", "Activation", "Sequential", "mlp",
     "init_weights", "init_std",
-    "sgd_step", "clip_gradients", "global_grad_norm",
+    "sgd_step", "clip_gradients", "global_grad_norm", "Momentum", "Adam",
     "iterate_minibatches", "train", "History", "early_stopping_epoch", "evaluate", "accuracy", "confusion_matrix",
     "numerical_gradient", "rel_error", "gradient_check", "gradient_errors",
 ]
