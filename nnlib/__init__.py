@@ -23,11 +23,19 @@ from .activations import (
     tanh,
     tanh_prime,
 )
+from .dropout import Dropout, dropout_backward, dropout_forward
 from .gradcheck import gradient_check, gradient_errors, numerical_gradient, rel_error
 from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
-from .models import Activation, Dense, Sequential, mlp
+from .models import Activation, Dense, Layer, Residual, Sequential, mlp
+from .normalisation import (
+    BatchNorm,
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_running_backward,
+    batchnorm_running_forward,
+)
 from .optim import Adam, Momentum, clip_gradients, global_grad_norm, sgd_step
 from .train import (
     History,
@@ -48,7 +56,9 @@ __all__ = [
     "identity", "identity_prime", "activation_forward", "activation_backward",
     "dense_forward", "dense_backward",
     "mse_loss", "bce_loss", "bce_with_logits", "softmax", "softmax_cross_entropy",
-    "Dense", "Activation", "Sequential", "mlp",
+    "Dense", "Activation", "Sequential", "mlp", "Layer", "Residual",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_running_forward", "batchnorm_running_backward",
+    "BatchNorm", "dropout_forward", "dropout_backward", "Dropout",
     "init_weights", "init_std",
     "sgd_step", "clip_gradients", "global_grad_norm", "Momentum", "Adam",
     "iterate_minibatches", "train", "History", "early_stopping_epoch", "evaluate", "accuracy", "confusion_matrix",
