@@ -9,7 +9,7 @@ import matplotlib and ipywidgets, so they are separate modules, not imported her
 the explorers' mathematics (nnlib.dynamics) needs numpy alone.
 """
 
-from . import data, dynamics, graph
+from . import data, dynamics, forward_mode, graph, hessian
 from .activations import (
     ACTIVATIONS,
     activation_backward,
@@ -24,7 +24,18 @@ from .activations import (
     tanh_prime,
 )
 from .dropout import Dropout, dropout_backward, dropout_forward
+from .forward_mode import (
+    Dual,
+    activation_jvp,
+    dense_jvp,
+    directional_derivative,
+    jacobian_forward,
+    jacobian_reverse,
+    jvp,
+    network_jvp,
+)
 from .gradcheck import gradient_check, gradient_errors, numerical_gradient, rel_error
+from .hessian import hessian_matrix, hessian_vector_product, sharpness
 from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
@@ -50,7 +61,7 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "data", "dynamics", "graph",
+    "data", "dynamics", "graph", "forward_mode", "hessian",
     "ACTIVATIONS", "INIT_SCHEMES", "LOSSES",
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
     "identity", "identity_prime", "activation_forward", "activation_backward",
@@ -63,4 +74,7 @@ __all__ = [
     "sgd_step", "clip_gradients", "global_grad_norm", "Momentum", "Adam",
     "iterate_minibatches", "train", "History", "early_stopping_epoch", "evaluate", "accuracy", "confusion_matrix",
     "numerical_gradient", "rel_error", "gradient_check", "gradient_errors",
+    "Dual", "jvp", "jacobian_forward", "jacobian_reverse", "dense_jvp", "activation_jvp", "network_jvp",
+    "directional_derivative",
+    "hessian_vector_product", "hessian_matrix", "sharpness",
 ]
