@@ -67,9 +67,10 @@ def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
     """
     x, gamma, beta = _check_inputs(x, {"gamma": gamma, "beta": beta}, eps, "batchnorm_forward")
     mean = x.mean(axis=0)  # μ, per feature
-    var = x.var(axis=0)  # σ², biased: divided by N, the batch's own spread
+    centred = x - mean
+    var = (centred * centred).mean(axis=0)  # σ², biased: divided by N, the batch's own spread
     sigma = np.sqrt(var + eps)  # σ = √(σ² + ε)
-    x_hat = (x - mean) / sigma  # standardise each column
+    x_hat = centred / sigma  # standardise each column
     out = gamma * x_hat + beta  # the learned scale and shift give back what the network needs
     return out, BatchNormCache(x_hat, gamma, sigma, mean, var)
 
