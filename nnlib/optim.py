@@ -85,6 +85,9 @@ def check_parameter_pairs(parameters, where):
     except TypeError:
         raise TypeError(f"{where}: parameters must be a list of (param, grad) pairs such as "
                         f"model.parameters() returns, got {type(parameters).__name__}") from None
+    if not pairs:
+        raise ValueError(f"{where}: parameters is empty; expected the (param, grad) pairs of a model "
+                         f"with at least one parameter")
     seen = {}
     for i, pair in enumerate(pairs):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2
@@ -144,13 +147,18 @@ class Adam:
     lr: η > 0; beta1, beta2: β₁, β₂ in [0, 1); eps: ε > 0, keeps the step finite where
     a gradient has been zero.
 
-    Each step() increments t and, for every parameter p with gradient g (moments m, v
-    starting at zero):
+    Each step() increments t and, for every entry of every parameter p with gradient g
+    (moments m, v starting at zero):
         m ← β₁ m + (1 − β₁) g,      v ← β₂ v + (1 − β₂) g²
         m̂ = m / (1 − β₁ᵗ),          v̂ = v / (1 − β₂ᵗ)
         p ← p − η m̂ / (√v̂ + ε)
     The corrections undo the pull towards the zeros m and v start from: at t = 1, m̂ = g
     and v̂ = g², so the first step moves every entry by about η.
+
+    The rules act on each entry alone, so the entries of all parameters are handled as one
+    vector (in the order of model.parameters(), each parameter flattened): numpy then runs
+    each rule once for the whole model rather than once per parameter. first_moments and
+    second_moments are each parameter's m and v, as views of those vectors.
 
     Weight decay λ = weight_decay ≥ 0 comes in two kinds:
       decoupled=False (torch.optim.Adam(weight_decay=λ)): L2 in the gradient, g ← g + λp
@@ -176,23 +184,34 @@ class Adam:
         self.parameters = check_parameter_pairs(parameters, where)
         self.lr = float(lr)
         self.t = 0  # steps taken so far
-        self.first_moments = [np.zeros_like(p) for p, _ in self.parameters]  # m
-        self.second_moments = [np.zeros_like(p) for p, _ in self.parameters]  # v
+        ends = np.cumsum([p.size for p, _ in self.parameters])
+        self._pieces = [(slice(end - p.size, end), p.shape) for (p, _), end in zip(self.parameters, ends)]
+        dtype = np.result_type(*[p for p, _ in self.parameters])
+        self.m = np.zeros(int(ends[-1]), dtype)  # first moment of every entry
+        self.v = np.zeros(int(ends[-1]), dtype)  # second moment of every entry
+        self.first_moments = self._split(self.m)
+        self.second_moments = self._split(self.v)
+
+    def _split(self, vector):
+        """The vector cut into views shaped like the parameters, in their order."""
+        return [vector[piece].reshape(shape) for piece, shape in self._pieces]
 
     def step(self):
         """Update every parameter in place from its current gradient."""
         self.t += 1
         b1, b2, t = self.beta1, self.beta2, self.t
-        for (p, g), m, v in zip(self.parameters, self.first_moments, self.second_moments):
+        g = np.concatenate([g.ravel() for _, g in self.parameters])  # every gradient as one vector
+        if self.weight_decay and not self.decoupled:
+            g += self.weight_decay * np.concatenate([p.ravel() for p, _ in self.parameters])  # L2: g ← g + λp
+        self.m[...] = b1 * self.m + (1 - b1) * g  # first moment: running mean of the gradient
+        self.v[...] = b2 * self.v + (1 - b2) * g * g  # second moment: running mean of its square
+        m_hat = self.m / (1 - b1**t)  # bias correction: m started at 0
+        v_hat = self.v / (1 - b2**t)
+        update = self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # η m̂ / (√v̂ + ε)
+        for (p, _), step in zip(self.parameters, self._split(update)):
             if self.weight_decay and self.decoupled:
                 p -= self.lr * self.weight_decay * p  # decoupled decay: p ← p − ηλp
-            elif self.weight_decay:
-                g = g + self.weight_decay * p  # L2 in the gradient: g ← g + λp
-            m[...] = b1 * m + (1 - b1) * g  # first moment: running mean of the gradient
-            v[...] = b2 * v + (1 - b2) * g * g  # second moment: running mean of its square
-            m_hat = m / (1 - b1**t)  # bias correction: m started at 0
-            v_hat = v / (1 - b2**t)
-            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # p ← p − η m̂ / (√v̂ + ε)
+            p -= step  # p ← p − η m̂ / (√v̂ + ε)
 
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}, "

@@ -262,6 +262,8 @@ def test_bad_parameter_lists_are_refused_before_anything_is_kept(cls):
         cls([(np.ones(2, int), np.zeros(2, int))], lr=0.1)
     with pytest.raises(TypeError, match=r"parameters must be a list of \(param, grad\) pairs"):
         cls(3, lr=0.1)
+    with pytest.raises(ValueError, match=r"parameters is empty"):
+        cls(nnlib.Sequential(nnlib.Activation("tanh")).parameters(), lr=0.1)
     assert np.array_equal(W, np.ones((2, 3))) and np.array_equal(b, np.ones(3))
 
 
