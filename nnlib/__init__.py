@@ -38,7 +38,7 @@ from .gradcheck import gradient_check, gradient_errors, numerical_gradient, rel_
 from .hessian import hessian_matrix, hessian_vector_product, sharpness
 from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
-from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
+from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy, softmax_jacobian
 from .models import Activation, Dense, Layer, Residual, Sequential, mlp
 from .normalisation import (
     BatchNorm,
@@ -47,7 +47,15 @@ from .normalisation import (
     batchnorm_running_backward,
     batchnorm_running_forward,
 )
-from .optim import Adam, Momentum, clip_gradients, global_grad_norm, sgd_step
+from .optim import (
+    Adam,
+    Momentum,
+    clip_gradients,
+    global_grad_norm,
+    momentum_stability_limit,
+    momentum_update_matrix,
+    sgd_step,
+)
 from .train import (
     History,
     accuracy,
@@ -66,12 +74,13 @@ __all__ = [
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
     "identity", "identity_prime", "activation_forward", "activation_backward",
     "dense_forward", "dense_backward",
-    "mse_loss", "bce_loss", "bce_with_logits", "softmax", "softmax_cross_entropy",
+    "mse_loss", "bce_loss", "bce_with_logits", "softmax", "softmax_cross_entropy", "softmax_jacobian",
     "Dense", "Activation", "Sequential", "mlp", "Layer", "Residual",
     "batchnorm_forward", "batchnorm_backward", "batchnorm_running_forward", "batchnorm_running_backward",
     "BatchNorm", "dropout_forward", "dropout_backward", "Dropout",
     "init_weights", "init_std",
     "sgd_step", "clip_gradients", "global_grad_norm", "Momentum", "Adam",
+    "momentum_update_matrix", "momentum_stability_limit",
     "iterate_minibatches", "train", "History", "early_stopping_epoch", "evaluate", "accuracy", "confusion_matrix",
     "numerical_gradient", "rel_error", "gradient_check", "gradient_errors",
     "Dual", "jvp", "jacobian_forward", "jacobian_reverse", "dense_jvp", "activation_jvp", "network_jvp",

@@ -140,6 +140,31 @@ class Momentum:
         return f"Momentum(lr={self.lr:g}, beta={self.beta:g}, {len(self.parameters)} parameters)"
 
 
+def momentum_update_matrix(lr, curvature, beta):
+    """The heavy-ball step on the quadratic ½λw² as a 2x2 linear map of (w, v).
+
+    With g = λw, v' = βv + λw and w' = w − ηv' = (1 − ηλ)w − ηβv, so
+        (w', v') = M (w, v),   M = [[1 − ηλ, −ηβ], [λ, β]].
+    lr: η; curvature: λ; beta: β. Returns M (2, 2); the iteration shrinks to 0 exactly when
+    both eigenvalues of M lie inside the unit circle.
+    """
+    return np.array([[1 - lr * curvature, -lr * beta], [curvature, beta]], dtype=float)
+
+
+def momentum_stability_limit(curvature, beta):
+    """The largest learning rate for which heavy-ball momentum converges on ½λw²: 2(1 + β)/λ.
+
+    M's characteristic polynomial is μ² − (1 + β − ηλ)μ + β. Its roots lie inside the unit
+    circle exactly when |β| < 1 and |1 + β − ηλ| < 1 + β (the Jury conditions), that is
+    0 < ηλ < 2(1 + β); at the edge M has the eigenvalue −1. curvature: λ > 0; beta in [0, 1).
+    """
+    curvature = require_number(curvature, "curvature", "momentum_stability_limit")
+    if curvature <= 0:
+        raise ValueError(f"momentum_stability_limit: curvature must be positive, got {curvature!r}")
+    beta = require_fraction(beta, "beta", "momentum_stability_limit")
+    return 2 * (1 + beta) / curvature
+
+
 class Adam:
     """Adam with bias correction, as torch.optim.Adam takes it (and AdamW with decoupled=True).
 

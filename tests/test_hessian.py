@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnlib
-from nnlib import BatchNorm, Dropout, Residual, Sequential, hessian_vector_product
+from nnlib import BatchNorm, Dropout, Residual, Sequential, hessian_vector_product, numerical_gradient, rel_error
 from nnlib.hessian import flatten, unflatten
 
 pytestmark = pytest.mark.nb11
@@ -80,6 +80,44 @@ def test_hvp_equals_finite_differences_of_the_gradient(rng, network):
     hv = hessian_vector_product(model, loss, X, y, v)
     assert [a.shape for a in hv] == [p.shape for p, _ in model.parameters()]
     assert vector_error(flatten(hv), differenced_hvp(model, loss, X, y, v)) < 1e-8
+
+
+def test_softmax_jacobian_is_diag_p_minus_p_p_transposed(rng):
+    z = rng.standard_normal((3, 4))
+    J = nnlib.softmax_jacobian(z)
+    for i in range(3):
+        numeric = np.array([numerical_gradient(lambda v, k=k: nnlib.softmax(v[None])[0, k], z[i].copy())
+                            for k in range(4)])
+        assert rel_error(J[i], numeric) < 1e-7
+    assert np.allclose(J, np.transpose(J, (0, 2, 1)))  # symmetric
+    assert np.allclose(J.sum(axis=2), 0, atol=1e-15)  # the probabilities always sum to 1
+    with pytest.raises(ValueError, match=r"softmax_jacobian: z must be 2-D"):
+        nnlib.softmax_jacobian(np.ones(3))
+
+
+@pytest.mark.parametrize("loss, targets", [
+    ("mse", lambda rng: rng.standard_normal((5, 3))),
+    ("softmax_cross_entropy", lambda rng: rng.integers(0, 3, 5)),
+    ("bce_with_logits", lambda rng: rng.integers(0, 2, (5, 3)).astype(float)),
+    ("bce", lambda rng: rng.uniform(0, 1, (5, 3))),
+])
+def test_each_losss_gradient_jvp_equals_differences_of_its_gradient(rng, loss, targets):
+    y_hat = rng.uniform(0.1, 0.9, (5, 3)) if loss == "bce" else rng.standard_normal((5, 3))
+    y, y_hat_dot = targets(rng), rng.standard_normal((5, 3))
+    gradient = lambda t: nnlib.LOSSES[loss](y_hat + t * y_hat_dot, y)[1]  # noqa: E731
+    expected = (gradient(1e-6) - gradient(-1e-6)) / 2e-6
+    assert vector_error(nnlib.hessian.loss_gradient_jvp(loss, y_hat, y, y_hat_dot), expected) < 1e-8
+    if loss == "softmax_cross_entropy":  # the same as the Jacobian applied row by row, over N
+        by_jacobian = np.einsum("ijk,ik->ij", nnlib.softmax_jacobian(y_hat), y_hat_dot) / 5
+        assert np.allclose(nnlib.hessian.loss_gradient_jvp(loss, y_hat, y, y_hat_dot), by_jacobian, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
+def test_second_derivatives_are_the_derivatives_of_f_prime(name):
+    f, f_prime = nnlib.ACTIVATIONS[name]
+    z = np.array([-3.0, -0.7, 0.4, 2.5])  # away from relu's kink
+    numeric = (f_prime(z + 1e-6) - f_prime(z - 1e-6)) / 2e-6
+    assert np.allclose(nnlib.hessian.SECOND_DERIVATIVES[name](z, f(z)), numeric, rtol=1e-7, atol=1e-10)
 
 
 def test_full_hessian_equals_the_one_built_from_differences_of_gradients(rng):

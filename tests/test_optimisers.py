@@ -51,9 +51,8 @@ def test_momentum_with_beta_zero_is_sgd_step(rng):
 
 
 def momentum_matrix(lr_times_lam, beta, lam=1.0):
-    """The heavy-ball step on ½λw² as a linear map of (w, v): v' = βv + λw, w' = w − ηv'."""
-    lr = lr_times_lam / lam
-    return np.array([[1 - lr * lam, -lr * beta], [lam, beta]])
+    """nnlib's 2x2 update matrix for a given product ηλ."""
+    return nnlib.momentum_update_matrix(lr_times_lam / lam, lam, beta)
 
 
 @pytest.mark.nb12
@@ -75,8 +74,9 @@ def test_momentum_on_a_quadratic_is_the_power_of_its_update_matrix():
 @pytest.mark.nb12
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
 def test_momentum_is_stable_exactly_when_lr_times_curvature_is_below_two_times_one_plus_beta(beta):
-    limit = 2 * (1 + beta)  # the derived edge: M has an eigenvalue −1 when ηλ = 2(1 + β)
-    assert np.min(np.abs(np.linalg.eigvals(momentum_matrix(limit, beta)) + 1)) < 1e-9
+    limit = nnlib.momentum_stability_limit(1.0, beta)  # ηλ at the edge
+    assert nnlib.momentum_stability_limit(4.0, beta) == pytest.approx(limit / 4)  # η scales as 1/λ
+    assert np.min(np.abs(np.linalg.eigvals(momentum_matrix(limit, beta)) + 1)) < 1e-9  # M has the eigenvalue −1
     for factor in (0.02, 0.5, 0.9, 0.99, 1.01, 1.1, 2.0):
         radius = max(abs(np.linalg.eigvals(momentum_matrix(factor * limit, beta))))
         assert (radius < 1) == (factor < 1), (beta, factor, radius)
@@ -89,7 +89,7 @@ def test_momentum_is_stable_exactly_when_lr_times_curvature_is_below_two_times_o
 @pytest.mark.parametrize("factor", [0.9, 1.1])
 def test_momentum_run_grows_or_shrinks_at_the_rate_of_the_spectral_radius(factor):
     lam, beta = 2.0, 0.8
-    lr = factor * 2 * (1 + beta) / lam
+    lr = factor * nnlib.momentum_stability_limit(lam, beta)
     radius = max(abs(np.linalg.eigvals(momentum_matrix(lr * lam, beta, lam))))
     w = np.array([1.0])
     params = pairs_of(w)
@@ -245,6 +245,14 @@ def test_l2_decay_under_momentum_adds_lambda_p_to_the_gradient():
 def test_bad_hyperparameters_name_the_argument_and_the_value(make, message):
     with pytest.raises(ValueError, match=message):
         make(pairs_of(np.ones(2)))
+
+
+@pytest.mark.nb12
+def test_stability_limit_bad_input():
+    with pytest.raises(ValueError, match=r"momentum_stability_limit: curvature must be positive, got -1"):
+        nnlib.momentum_stability_limit(-1, 0.9)
+    with pytest.raises(ValueError, match=r"momentum_stability_limit: beta must be a number in \[0, 1\), got 1"):
+        nnlib.momentum_stability_limit(1.0, 1)
 
 
 @pytest.mark.nb12
