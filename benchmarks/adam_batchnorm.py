@@ -9,6 +9,7 @@ list of (W, b) pairs and offers step(X, y) -> loss and state() -> the parameters
 """
 
 import numpy as np
+from contenders import TorchStep
 
 import nnlib
 
@@ -106,12 +107,13 @@ class TextbookAdamBatchNormStep:
         return [p.copy() for p in self.params] + [s.copy() for s in self.running]
 
 
-class TorchAdamBatchNormStep:
-    """PyTorch on the CPU in float64: nn.Sequential with BatchNorm1d, F.cross_entropy, optim.Adam."""
+class TorchAdamBatchNormStep(TorchStep):
+    """PyTorch on the CPU in float64: nn.Sequential with BatchNorm1d, F.cross_entropy, optim.Adam
+    (the batch conversion and the step itself are TorchStep's)."""
 
     name = "torch"
 
-    def __init__(self, weights, torch):
+    def __init__(self, weights, torch):  # not TorchStep.__init__, which builds its own network
         self.torch = torch
         layers = []
         for i, (W, b) in enumerate(weights):
@@ -124,21 +126,8 @@ class TorchAdamBatchNormStep:
                 layers += [torch.nn.BatchNorm1d(W.shape[1], momentum=MOMENTUM, eps=EPS, dtype=torch.float64),
                            torch.nn.Sigmoid()]
         self.model = torch.nn.Sequential(*layers)
-        self.optimiser = torch.optim.Adam(self.model.parameters(), lr=LR)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
         self._inputs = {}
-
-    def prepare(self, X, y):
-        self._inputs[id(X), id(y)] = (self.torch.from_numpy(X), self.torch.from_numpy(y))
-
-    def step(self, X, y):
-        if (id(X), id(y)) not in self._inputs:
-            self.prepare(X, y)
-        Xt, yt = self._inputs[id(X), id(y)]
-        self.optimiser.zero_grad()
-        loss = self.torch.nn.functional.cross_entropy(self.model(Xt), yt)
-        loss.backward()
-        self.optimiser.step()
-        return loss.item()
 
     def state(self):
         params, buffers = [], []
