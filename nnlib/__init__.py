@@ -9,7 +9,7 @@ import matplotlib and ipywidgets, so they are separate modules, not imported her
 the explorers' mathematics (nnlib.dynamics) needs numpy alone.
 """
 
-from . import data, dynamics, forward_mode, graph, hessian
+from . import data, dynamics, forward_mode, graph, hessian, memory
 from .activations import (
     ACTIVATIONS,
     activation_backward,
@@ -39,6 +39,7 @@ from .hessian import hessian_matrix, hessian_vector_product, sharpness
 from .init import INIT_SCHEMES, init_std, init_weights
 from .layers import dense_backward, dense_forward
 from .losses import LOSSES, bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy, softmax_jacobian
+from .memory import Checkpoint, cache_bytes, saved_arrays
 from .models import Activation, Dense, Layer, Residual, Sequential, mlp
 from .normalisation import (
     BatchNorm,
@@ -69,7 +70,7 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "data", "dynamics", "graph", "forward_mode", "hessian",
+    "data", "dynamics", "graph", "forward_mode", "hessian", "memory",
     "ACTIVATIONS", "INIT_SCHEMES", "LOSSES",
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
     "identity", "identity_prime", "activation_forward", "activation_backward",
@@ -86,4 +87,5 @@ __all__ = [
     "Dual", "jvp", "jacobian_forward", "jacobian_reverse", "dense_jvp", "activation_jvp", "network_jvp",
     "directional_derivative",
     "hessian_vector_product", "hessian_matrix", "sharpness",
+    "Checkpoint", "cache_bytes", "saved_arrays",
 ]

@@ -25,6 +25,7 @@ from .activations import get_activation, sigmoid
 from .dropout import Dropout
 from .graph import Value
 from .layers import check_dense_shapes
+from .memory import Checkpoint
 from .models import Activation, Dense, Residual, Sequential
 from .train import _resolve_loss
 
@@ -268,7 +269,7 @@ def tangent_forward(layer, x, x_dot, tangents, where):
 
     record keeps what the second-order backward pass (nnlib.hessian) needs; this is the
     forward half of Pearlmutter's R-operator. Layers: Dense, Activation, Residual,
-    Sequential, and Dropout in evaluation mode (the identity).
+    Checkpoint, Sequential, and Dropout in evaluation mode (the identity).
     """
     if isinstance(layer, Sequential):
         records = []
@@ -282,6 +283,8 @@ def tangent_forward(layer, x, x_dot, tangents, where):
     if isinstance(layer, Activation):
         a, a_dot = activation_jvp(x, layer.name, x_dot)
         return a, a_dot, ("activation", layer.name, x, x_dot, a)
+    if isinstance(layer, Checkpoint):  # what it computes is its block's; only its memory differs
+        return tangent_forward(layer.block, x, x_dot, tangents, where)
     if isinstance(layer, Residual):
         fx, fx_dot, record = tangent_forward(layer.block, x, x_dot, tangents, where)
         return x + fx, x_dot + fx_dot, ("residual", record)  # sum rule on x + F(x)
@@ -289,7 +292,7 @@ def tangent_forward(layer, x, x_dot, tangents, where):
         return x, x_dot, ("identity",)
     hint = " in training mode: call model.eval() first" if isinstance(layer, Dropout) else ""
     raise TypeError(f"{where}: cannot carry tangents through {layer!r}{hint}; supported layers are "
-                    f"Dense, Activation, Residual, Sequential and Dropout in evaluation mode")
+                    f"Dense, Activation, Residual, Checkpoint, Sequential and Dropout in evaluation mode")
 
 
 def network_jvp(model, X, X_dot=None, v=None):
