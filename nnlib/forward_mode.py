@@ -232,7 +232,7 @@ def activation_jvp(z, name, z_dot):
     return f(z), (np.zeros_like(z) if z_dot is None else f_prime(z) * z_dot)
 
 
-def _check_directions(params, v, where):
+def check_directions(params, v, where):
     """v as a list of float arrays shaped like the parameters, in their order, or this raises."""
     try:
         v = list(v)
@@ -252,12 +252,12 @@ def _check_directions(params, v, where):
     return arrays
 
 
-class _Tangents:
+class ParameterTangents:
     """The direction the parameters move in: id(param) -> its tangent (absent means zero)."""
 
     def __init__(self, model, v, where):
         params = model.parameters()
-        directions = [None] * len(params) if v is None else _check_directions(params, v, where)
+        directions = [None] * len(params) if v is None else check_directions(params, v, where)
         self.of = {id(p): d for (p, _), d in zip(params, directions)}
 
     def __call__(self, param):
@@ -309,7 +309,7 @@ def network_jvp(model, X, X_dot=None, v=None):
     if X_dot.shape != X.shape:
         raise ValueError(f"network_jvp: X_dot has shape {X_dot.shape} but X has shape {X.shape}; "
                          f"expected X_dot of shape {X.shape}")
-    out, out_dot, _ = tangent_forward(model, X, X_dot, _Tangents(model, v, "network_jvp"), "network_jvp")
+    out, out_dot, _ = tangent_forward(model, X, X_dot, ParameterTangents(model, v, "network_jvp"), "network_jvp")
     return out, out_dot
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from ._validate import as_float_array, require_rng
 from .activations import get_activation, sigmoid
 from .dynamics import power_iteration
-from .forward_mode import _check_directions, _Tangents, tangent_forward
+from .forward_mode import ParameterTangents, check_directions, tangent_forward
 from .losses import bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
 from .train import _resolve_loss
 
@@ -143,8 +143,8 @@ def hessian_vector_product(model, loss, X, y, v):
     """
     where = "hessian_vector_product"
     params = model.parameters()
-    v = _check_directions(params, v, where)
-    tangents = _Tangents(model, v, where)
+    v = check_directions(params, v, where)
+    tangents = ParameterTangents(model, v, where)
     X = as_float_array(X, "X", where)
     out, out_dot, record = tangent_forward(model, X, np.zeros_like(X), tangents, where)
     _, delta = _resolve_loss(loss)(out, y)
