@@ -135,10 +135,11 @@ class Activation(Layer):
 
 def _layer_named_parameters(layer):
     """A layer's (name, param, grad) triples; a layer that only offers parameters() gets
-    its pairs numbered."""
+    its pairs numbered, and one that offers neither has none."""
     if hasattr(layer, "named_parameters"):
         return layer.named_parameters()
-    return [(f"parameters[{j}]", p, g) for j, (p, g) in enumerate(layer.parameters())]
+    pairs = layer.parameters() if hasattr(layer, "parameters") else []
+    return [(f"parameters[{j}]", p, g) for j, (p, g) in enumerate(pairs)]
 
 
 class Sequential(Layer):
@@ -195,8 +196,8 @@ class Sequential(Layer):
         return self
 
     def parameters(self):
-        """[(param, grad), ...] over all layers, input side first."""
-        return [pg for layer in self.layers for pg in layer.parameters()]
+        """[(param, grad), ...] over all layers, input side first; a layer without parameters() has none."""
+        return [pg for layer in self.layers if hasattr(layer, "parameters") for pg in layer.parameters()]
 
     def named_parameters(self):
         """[(name, param, grad), ...] in the order of parameters(), with names such as

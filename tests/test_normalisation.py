@@ -378,3 +378,44 @@ def test_output_is_always_finite(x):
     out, cache = nnlib.batchnorm_forward(x, np.ones(2), np.zeros(2))
     dx, _, _ = nnlib.batchnorm_backward(np.ones_like(out), cache)
     assert np.all(np.isfinite(out)) and np.all(np.isfinite(dx))
+
+
+class Scale:
+    """A learner's layer with a parameter, offering parameters() only."""
+
+    def __init__(self):
+        self.s, self.ds = np.ones(2), np.zeros(2)
+
+    def forward(self, x):
+        self.x = x
+        return x * self.s
+
+    def backward(self, dout):
+        self.ds[...] = (dout * self.x).sum(axis=0)
+        return dout * self.s
+
+    def parameters(self):
+        return [(self.s, self.ds)]
+
+
+class Negate:
+    """A learner's layer with neither parameters() nor named_parameters()."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, dout):
+        return -dout
+
+
+@pytest.mark.nb05
+def test_learners_own_layers_are_named_numbered_or_left_out(rng):
+    model = nnlib.Sequential(nnlib.Dense(3, 2, rng=rng), Scale(), Negate(), BatchNorm(2))
+    assert [n for n, _, _ in model.named_parameters()] == [
+        "layers[0].W", "layers[0].b", "layers[1].parameters[0]", "layers[3].gamma", "layers[3].beta"]
+    model.eval()  # Negate has no train(): it is left as it is
+    assert not model.layers[3].training and not hasattr(model.layers[2], "training")
+    X, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    assert max(nnlib.gradient_check(model, "mse", X, y).values()) < 1e-7
+    pairs, named = model.parameters(), model.named_parameters()
+    assert len(pairs) == len(named) == 5 and all(p is q for (p, _), (_, q, _) in zip(pairs, named))
