@@ -140,7 +140,10 @@ class BatchNorm(Layer):
     biased variance (batchnorm_forward), which needs at least two rows, and updates
         running_mean ← (1 − momentum) · running_mean + momentum · μ
         running_var  ← (1 − momentum) · running_var  + momentum · σ² · N/(N − 1)
-    where the variance folded in is the unbiased one, as torch.nn.BatchNorm1d does.
+    where the variance folded in is the unbiased one. This is torch.nn.BatchNorm1d's rule as
+    its documentation states it: normalise with the biased variance (torch.var(x, correction=0)),
+    keep the running variance with the unbiased one (correction=1), running averages
+    (1 − momentum)·old + momentum·new; the default momentum 0.1 and ε = 1e-5 are torch's too.
     Evaluation mode (after eval()): normalises with running_mean and running_var
     (batchnorm_running_forward) and changes no statistics.
     """

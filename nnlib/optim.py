@@ -115,8 +115,9 @@ class Momentum:
 
     Each step(), for every parameter p with gradient g and its velocity v (zeros at first):
         v ← β v + g,   p ← p − η v
-    so the first step is plain gradient descent, p − η g. On a quadratic with curvature λ
-    the iteration is stable exactly when 0 < ηλ < 2(1 + β). beta=0 is sgd_step.
+    so the first step is plain gradient descent, p − η g (torch.optim.SGD starts its buffer
+    at g, the same thing). On a quadratic with curvature λ the iteration is stable exactly when
+    0 < ηλ < 2(1 + β) (momentum_stability_limit). beta=0 is sgd_step.
     """
 
     def __init__(self, parameters, lr, beta=0.9, *, weight_decay=0.0):
