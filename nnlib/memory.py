@@ -14,14 +14,14 @@ One extra forward pass of the block per step buys its caches' memory back.
 import numpy as np
 
 from .dropout import Dropout
-from .models import Layer, Residual, Sequential, _layer_named_parameters
+from .models import Sequential, Wrapper
 
 
 def _children(layer):
     """The layers inside a container layer; none for a plain layer."""
     if isinstance(layer, Sequential):
         return layer.layers
-    if isinstance(layer, (Residual, Checkpoint)):
+    if isinstance(layer, Wrapper):  # Residual, Checkpoint
         return [layer.block]
     return []
 
@@ -63,7 +63,7 @@ def _drop_caches(block):
             layer._cache = None
 
 
-class Checkpoint(Layer):
+class Checkpoint(Wrapper):
     """A block whose caches are dropped after forward and rebuilt in backward by running it again.
 
     block: a layer or Sequential. forward(x) -> block(x) (the same output), keeping only x;
@@ -75,9 +75,7 @@ class Checkpoint(Layer):
     """
 
     def __init__(self, block):
-        if not (hasattr(block, "forward") and hasattr(block, "backward")):
-            raise TypeError(f"Checkpoint: block needs forward and backward methods, got {type(block).__name__}")
-        self.block = block
+        super().__init__(block)
         self._input = None
         self._rng_states = []
         self.recomputations = 0
@@ -106,21 +104,3 @@ class Checkpoint(Layer):
         dx = self.block.backward(dout)
         _drop_caches(self.block)
         return dx
-
-    def train(self, mode=True):
-        super().train(mode)
-        if hasattr(self.block, "train"):
-            self.block.train(mode)
-        return self
-
-    def named_parameters(self):
-        return [(f"block.{name}", p, g) for name, p, g in _layer_named_parameters(self.block)]
-
-    def buffers(self):
-        return self.block.buffers() if hasattr(self.block, "buffers") else []
-
-    def dense_layers(self):
-        return self.block.dense_layers() if hasattr(self.block, "dense_layers") else []
-
-    def __repr__(self):
-        return f"Checkpoint({self.block!r})"

@@ -224,32 +224,15 @@ class Sequential(Layer):
         return f"Sequential({inner})"
 
 
-class Residual(Layer):
-    """A residual connection around a block: out = x + block(x).
-
-    block: any layer or Sequential whose output has its input's shape (batch, n).
-    By the sum rule, dL/dx = dout + (the block's backward of dout): the identity path hands
-    the upstream gradient to x unchanged, so the layer's Jacobian is I + ∂block/∂x and a
-    deep stack of them cannot shrink the gradient to nothing the way a plain stack can.
-    parameters() are the block's; train()/eval() reach the block.
-    """
+class Wrapper(Layer):
+    """A layer around one block (a layer or a Sequential): its parameters, buffers, Dense
+    layers and mode are the block's. Residual and nnlib.memory.Checkpoint are such layers."""
 
     def __init__(self, block):
         if not (hasattr(block, "forward") and hasattr(block, "backward")):
-            raise TypeError(f"Residual: block needs forward and backward methods, got {type(block).__name__}")
+            raise TypeError(f"{type(self).__name__}: block needs forward and backward methods, "
+                            f"got {type(block).__name__}")
         self.block = block
-
-    def forward(self, x):
-        """x (batch, n) -> x + block(x), (batch, n)."""
-        fx = self.block.forward(x)
-        if np.shape(fx) != np.shape(x):
-            raise ValueError(f"Residual: the block maps x of shape {np.shape(x)} to shape {np.shape(fx)}; "
-                             f"x + block(x) needs the block to keep the shape {np.shape(x)}")
-        return x + fx
-
-    def backward(self, dout):
-        """dout (batch, n) -> dx (batch, n); the block stores its gradients."""
-        return dout + self.block.backward(dout)  # sum rule: the identity path plus the block's
 
     def train(self, mode=True):
         """Set the mode here and in the block; returns the layer."""
@@ -272,7 +255,30 @@ class Residual(Layer):
         return self.block.dense_layers() if hasattr(self.block, "dense_layers") else []
 
     def __repr__(self):
-        return f"Residual({self.block!r})"
+        return f"{type(self).__name__}({self.block!r})"
+
+
+class Residual(Wrapper):
+    """A residual connection around a block: out = x + block(x).
+
+    block: any layer or Sequential whose output has its input's shape (batch, n).
+    By the sum rule, dL/dx = dout + (the block's backward of dout): the identity path hands
+    the upstream gradient to x unchanged, so the layer's Jacobian is I + ∂block/∂x and a
+    deep stack of them cannot shrink the gradient to nothing the way a plain stack can.
+    parameters() are the block's; train()/eval() reach the block.
+    """
+
+    def forward(self, x):
+        """x (batch, n) -> x + block(x), (batch, n)."""
+        fx = self.block.forward(x)
+        if np.shape(fx) != np.shape(x):
+            raise ValueError(f"Residual: the block maps x of shape {np.shape(x)} to shape {np.shape(fx)}; "
+                             f"x + block(x) needs the block to keep the shape {np.shape(x)}")
+        return x + fx
+
+    def backward(self, dout):
+        """dout (batch, n) -> dx (batch, n); the block stores its gradients."""
+        return dout + self.block.backward(dout)  # sum rule: the identity path plus the block's
 
 
 @contextmanager
