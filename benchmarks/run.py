@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # everything
     python benchmarks/run.py --steps    # only the SGD-step comparison (and the input checks)
+    python benchmarks/run.py --adam-bn  # only the step with batch norm and Adam
     python benchmarks/run.py --notebooks --explorers
     python benchmarks/run.py --browser  # key press to new picture in chromium
 
@@ -21,6 +22,10 @@ Each round runs every contender in a rotated order; the report is the median ove
 rounds of each contender's time divided by nnlib's time in the same round, and the
 share of this machine's float64 GEMM peak (a 512x512 matmul, timed in the same rounds).
 input_checks.py then times nnlib's step with each input check switched off.
+
+adam_batchnorm.py does the same for a step with batch normalisation and Adam (the same
+network with a BatchNorm before each sigmoid): nnlib, the textbook numpy step, and torch
+(nn.BatchNorm1d, optim.Adam), checked to agree over three steps before they are timed.
 
 notebooks.py times every notebook under nbval (the way CI runs it), explorers.py every
 explorer's control changes and the playground's frames, browser.py the time from a key press
@@ -50,6 +55,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a clean checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT))
 
+import adam_batchnorm  # noqa: E402
 import browser  # noqa: E402
 import contenders  # noqa: E402
 import explorers  # noqa: E402
@@ -62,6 +68,7 @@ import notebooks  # noqa: E402
 
 BATCH_SIZES = [1, 32, 256, 1797]
 CHECK_BATCHES = [32, 1797]
+ADAM_BN_BATCHES = [32, 256, 1797]  # batch norm in training mode needs two rows or more
 
 
 def torch_or_none():
@@ -100,9 +107,33 @@ def run_steps(args, torch, results):
     report.print_fixed_cost(results["steps"], results["input_checks"])
 
 
+def run_adam_batchnorm(args, torch, results):
+    """The step with batch norm and Adam, side by side as run_steps times the SGD step."""
+    timing.warm_the_allocator()
+    X_all, y_all = nnlib.data.load_digits()
+    section = results["adam_batchnorm"] = {}
+    section["same_computation_max_rel_error"] = {
+        str(b): adam_batchnorm.check_same_computation(X_all[:b], y_all[:b], torch, contenders.starting_weights(seed=1),
+                                                      contenders.TOLERANCE)
+        for b in ADAM_BN_BATCHES}
+    section["steps"], peaks = {}, {}
+    for batch in ADAM_BN_BATCHES:
+        X, y = np.ascontiguousarray(X_all[:batch]), np.ascontiguousarray(y_all[:batch])
+        timed = adam_batchnorm.make_contenders(contenders.starting_weights(seed=2), torch) + [contenders.Gemm512()]
+        times, faults, _ = timing.bench_batch(timed, X, y, args.rounds, args.sample)
+        section["steps"][str(batch)], peaks[str(batch)] = timing.summarise(times, faults, batch)
+    section["gemm_peak_gflops"] = statistics.median(peaks.values())
+    report.print_steps(section, ADAM_BN_BATCHES, title=(
+        f"One training step with batch norm and Adam: Dense, BatchNorm, sigmoid, Dense, BatchNorm, sigmoid, "
+        f"Dense ({contenders.SIZES}), softmax cross-entropy, Adam(lr={adam_batchnorm.LR}), float64, one thread."))
+    section["targets"] = report.check_targets(section["steps"], report.ADAM_BN_TARGETS, None)
+    report.print_targets(section["targets"])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", action="store_true", help="run the SGD-step comparison")
+    parser.add_argument("--adam-bn", action="store_true", help="run the step with batch norm and Adam")
     parser.add_argument("--notebooks", action="store_true", help="time the notebooks under nbval")
     parser.add_argument("--explorers", action="store_true", help="time the explorers' control changes")
     parser.add_argument("--browser", action="store_true", help="time a key press to the new picture in chromium")
@@ -116,8 +147,8 @@ def main(argv=None):
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"),
                         help="where to write the results (default benchmarks/results.json)")
     args = parser.parse_args(argv)
-    if not (args.steps or args.notebooks or args.explorers or args.browser):
-        args.steps = args.notebooks = args.explorers = args.browser = True
+    if not (args.steps or args.adam_bn or args.notebooks or args.explorers or args.browser):
+        args.steps = args.adam_bn = args.notebooks = args.explorers = args.browser = True
 
     started = time.perf_counter()
     torch = None if args.without_torch else torch_or_none()
@@ -139,6 +170,8 @@ def main(argv=None):
 
     if args.steps:
         run_steps(args, torch, results)
+    if args.adam_bn:
+        run_adam_batchnorm(args, torch, results)
     if args.explorers:
         results["explorers"] = explorers.time_explorers(args.explorer_rounds)
         report.print_explorers(results["explorers"])

@@ -54,7 +54,10 @@ def rel_error(a, b):
 def gradient_errors(model, loss, X, y, h=1e-5):
     """Backprop against central differences for every parameter, measured three ways.
 
-    model: a Sequential; loss: a loss function (or its name); X, y: one batch.
+    model: a Sequential; loss: a loss function (or its name); X, y: one batch. Every
+    forward pass must compute the same function: a Dropout layer needs eval() (or an rng
+    that draws the same mask each time). Buffers such as batch norm's running statistics
+    are left as they were.
     Returns {name: report} with names such as 'layers[0].W', each report a dict:
 
     - analytic, numeric: the two gradients (arrays of the parameter's shape);
@@ -70,6 +73,10 @@ def gradient_errors(model, loss, X, y, h=1e-5):
     'roundoff') see, while the tiny entries cannot sway them.
     """
     loss_fn = _resolve_loss(loss)
+    # Batch norm in training mode folds every forward pass into its running statistics;
+    # the check runs hundreds of them, so the statistics are put back afterwards.
+    buffers = model.buffers() if hasattr(model, "buffers") else []
+    saved = [b.copy() for b in buffers]
 
     def loss_value(_):
         return loss_fn(model.forward(X), y)[0]
@@ -91,6 +98,8 @@ def gradient_errors(model, loss, X, y, h=1e-5):
             "abs": float(np.max(np.abs(a - n))) if a.size else 0.0,
             "roundoff": roundoff,
         }
+    for b, s in zip(buffers, saved):
+        b[...] = s
     return reports
 
 

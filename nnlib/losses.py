@@ -100,6 +100,20 @@ def softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def softmax_jacobian(z):
+    """The Jacobian of the softmax, row by row: J[i] = diag(p_i) − p_i p_iᵀ with p = softmax(z).
+
+    z: (batch, n_classes). Returns (batch, n_classes, n_classes), J[i, j, k] = ∂p_ij/∂z_ik
+    = p_ij (δ_jk − p_ik). Each J[i] is symmetric and its rows sum to 0 (the p_ij sum to 1
+    whatever z does). Backprop never builds it: softmax followed by cross-entropy collapses
+    to (p − onehot(y))/N, and a Jacobian-vector product is p ⊙ ż − p (p·ż).
+    """
+    z = as_float_array(z, "z", "softmax_jacobian")
+    require_ndim(z, 2, "z", "softmax_jacobian", "(batch, n_classes)")
+    p = softmax(z)
+    return p[:, :, None] * np.eye(p.shape[1]) - p[:, :, None] * p[:, None, :]  # diag(p) − p pᵀ
+
+
 def _check_labels(y, n, n_classes, where):
     y = np.asarray(y)
     if y.dtype.kind not in "iu":

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._validate import require_finite, require_rng
 from .losses import LOSSES
-from .models import Sequential
+from .models import Sequential, evaluation_mode
 from .optim import check_lr, clip_gradients, sgd_step
 
 
@@ -95,8 +95,10 @@ def _resolve_loss(loss):
 
 
 def evaluate(model, loss, X, y):
-    """The loss of the model on (X, y), without touching any gradients."""
-    value, _ = _resolve_loss(loss)(model.forward(X), y)
+    """The loss of the model on (X, y) in evaluation mode (no dropout, batch norm on its
+    running statistics), without touching any gradients; the model's mode is restored."""
+    with evaluation_mode(model):
+        value, _ = _resolve_loss(loss)(model.forward(X), y)
     return value
 
 
@@ -193,7 +195,11 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     Convergence: after every epoch the loss on the hold-out set (X_val, y_val) is
     measured; with ``patience`` set, training stops once it has not improved for
     that many epochs in a row. It always stops after ``max_epochs``. With
-    restore_best (the default) the model ends with the weights of the best epoch.
+    restore_best (the default) the model ends with the weights of the best epoch (and
+    the buffers, such as batch norm's running statistics, it had then).
+
+    Modes: the epochs run in training mode (model.train()), the validation loss in
+    evaluation mode (evaluate); the model ends in the mode it came in.
 
     Bad data: X, y, X_val and y_val must hold finite numbers; a NaN or inf raises a
     ValueError naming the array and the first such entry, before any training.
@@ -203,6 +209,11 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     loss_fn = _resolve_loss(loss)
     _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng)
     params = model.parameters()  # taken once: backward writes into these same arrays
+    # what restore_best puts back: the weights and any running statistics that go with them
+    state = [p for p, _ in params] + (model.buffers() if hasattr(model, "buffers") else [])
+    was_training = getattr(model, "training", True)
+    if hasattr(model, "train"):
+        model.train()
     history = History()
     best_loss, best_weights = np.inf, None
     epochs = range(max_epochs)
@@ -228,7 +239,7 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                 break
             if monitored < best_loss:
                 best_loss, history.best_epoch = monitored, epoch
-                best_weights = [p.copy() for p, _ in params]
+                best_weights = [a.copy() for a in state]
             elif patience_exhausted(epoch, history.best_epoch, patience):
                 history.stopped_early = True
                 break
@@ -236,6 +247,8 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                 epochs.set_postfix(loss=f"{monitored:.4g}")
 
     if restore_best and best_weights is not None:
-        for (p, _), saved in zip(params, best_weights):
-            p[...] = saved
+        for a, saved in zip(state, best_weights):
+            a[...] = saved
+    if hasattr(model, "train"):
+        model.train(was_training)
     return history

@@ -59,6 +59,21 @@ def test_step_benchmark_reports_every_contender_target_and_check(tmp_path):
         assert heading in stdout
 
 
+def test_adam_batchnorm_benchmark_checks_then_times_every_contender(tmp_path):
+    results, stdout = run_benchmark(tmp_path, "--adam-bn", "--rounds", "2", "--sample", "0.0005", "--without-torch")
+    section = results["adam_batchnorm"]
+    assert set(section["same_computation_max_rel_error"]) == {"32", "256", "1797"}
+    for batch, errors in section["same_computation_max_rel_error"].items():
+        assert set(errors) == {"textbook"} and errors["textbook"] < results["tolerance"], batch
+    for batch, rows in section["steps"].items():
+        assert set(rows) == {"nnlib", "textbook"}, batch
+        assert all(row["median_step_seconds"] > 0 for row in rows.values()), batch
+    # the targets are against PyTorch, which this run leaves out
+    assert [v["target"] for v in section["targets"]] == [t[0] for t in report.ADAM_BN_TARGETS]
+    assert all(v["holds"] is None for v in section["targets"])
+    assert "One training step with batch norm and Adam" in stdout
+
+
 # controls every explorer has by contract (COURSE.md, "Interactive explorers")
 CONTRACT_CONTROLS = {
     "learning_rate_explorer": {"lr", "steps"},
