@@ -59,7 +59,13 @@ def test_explorer_has_widget_controls_state_and_update(build):
 
     explorer = build()
     assert isinstance(explorer.widget, ipywidgets.Box)
-    shown = [child for box in explorer.widget.children for child in getattr(box, "children", ())]
+
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+
+    shown = list(descendants(explorer.widget))
     for control in explorer.controls.values():
         assert any(control is child for child in shown), "every control is shown in the widget"
     assert explorer.state and explorer.update() is explorer.state
@@ -91,8 +97,10 @@ def test_display_carries_a_static_png_at_its_page_size_next_to_the_widget_view(b
     bundle, metadata = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    assert metadata["image/png"] == dict(zip(("width", "height"), _base.figure_size_px(explorer.figure)))
-    assert bundle["text/plain"]
+    assert metadata["image/png"] == dict(zip(("width", "height"), _base.figure_size_px(explorer.figure)),
+                                         alt=explorer.alt)
+    assert explorer.alt.startswith(explorer.describe) and explorer.alt.endswith(explorer.summary)
+    assert bundle["text/plain"].endswith(explorer.alt)
 
 
 @pytest.mark.nb06
@@ -467,7 +475,7 @@ def test_clip_dropdown_says_off_and_clipping_caps_the_global_norm(flow_explorer)
     ratio = clipped / raw
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)  # one common factor: the direction is kept
     assert ratio[0] < 1e-2
-    assert "red: clipped at 1" in flow_explorer.figure.axes[0].get_title()
+    assert "crosses: clipped at 1" in flow_explorer.figure.axes[0].get_title()
     set_controls(flow_explorer, clip=None, scale=1.0, activation="sigmoid", depth=12)  # None means off
     assert flow_explorer.state["clip"] is None and control.value == "off" and control.label == "off"
 
