@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import plots  # noqa: E402
+from nnlib import palette, plots  # noqa: E402
 from nnlib.graph import Value  # noqa: E402
 
 
@@ -140,7 +140,7 @@ def test_image_grid_titles_and_wrong_ones_in_red():
     assert fig._suptitle.get_text() == "Digits"
     shown = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in shown] == ["3", "5", "8 (true 9)"]
-    assert shown[2].title.get_color() == "C3" and shown[0].title.get_color() == "k"
+    assert shown[2].title.get_color() == palette.TEXT_ALERT and shown[0].title.get_color() == "k"
     assert shown[0].images[0].get_array().shape == (8, 8)
     with pytest.raises(ValueError, match="one title per image"):
         plots.plot_image_grid(images, ["3"])
