@@ -201,6 +201,32 @@ def test_a_bad_value_raises_naming_what_is_allowed_and_changes_nothing(build):
         assert explorer.state is state and explorer.png() == png, f"{name}: the explorer changed"
 
 
+# Values no control of any explorer takes: none, text, a list, a bool, a number far out of range.
+NOT_A_SETTING = [None, "abc", [1], True, 10**12, -10**12, float("inf")]
+
+
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
+@pytest.mark.parametrize("build", BUILDERS)
+def test_every_control_refuses_what_it_does_not_offer_and_stays_as_it_was(build):
+    explorer = build()
+    controls = {name: c for name, c in explorer.controls.items() if hasattr(c, "value")}  # buttons have none
+    assert len(controls) == {"learning_rate_explorer": 2, "gradient_flow_explorer": 6,
+                             "playground_explorer": 8}[build.__name__], list(controls)
+    for name, control in controls.items():
+        for value in NOT_A_SETTING:
+            if name == "clip" and value is None:
+                continue  # clip=None means "off", as in gradient_flow_explorer(clip=None)
+            state, png, before = explorer.state, explorer.png(), control.value
+            with pytest.raises(widgets.ControlValueError) as error:
+                control.value = value
+            message = str(error.value)
+            assert message.startswith(f"{name} must be") and message.endswith(f"got {value!r}"), message
+            assert control.value == before, f"{name} = {value!r} left the control at {control.value!r}"
+            assert explorer.state is state and explorer.png() == png, f"{name} = {value!r} changed the explorer"
+
+
 @pytest.mark.nb06
 @pytest.mark.nb08
 @pytest.mark.nb10
@@ -743,3 +769,39 @@ def test_modules_of_the_package_each_hold_one_explorer():
     for name in ("quadratic_descent", "stability_limit", "gradient_flow", "flow_verdict", "build_deep_mlp",
                  "rotated_hessian", "network_descent", "check_hessian", "MAX_DERIVATIVE", "BLOWUP"):
         assert getattr(widgets, name) is getattr(dynamics, name), name
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
+@pytest.mark.parametrize("build", BUILDERS)
+def test_every_control_has_a_label_and_the_picture_a_text_that_follows_it(build):
+    from nnlib.widgets import _controls
+
+    explorer = build()
+    names = explorer.widget.children[-1]
+    assert isinstance(names, _controls.AccessibleNames) and _controls.ACCESSIBLE_CLASS in explorer.widget._dom_classes
+    assert names.alt == explorer.alt and explorer.describe in explorer.alt
+    for name, control in explorer.controls.items():
+        assert control.description.strip(), f"{name} has no visible label to be named by"
+    first = explorer.alt
+    if isinstance(explorer, playground.Playground):
+        explorer.step(5)
+    else:
+        name, control = next((n, c) for n, c in explorer.controls.items() if isinstance(c, _controls.IntSlider))
+        control.value = control.value + 1 if control.value < control.max else control.value - 1
+    assert names.alt == explorer.alt != first and explorer.alt.endswith(explorer.summary)
+
+
+def test_the_kernel_answers_the_browsers_question_whether_it_is_there():
+    from nnlib.widgets import _controls
+
+    names = _controls.AccessibleNames()
+    sent = []
+    names.send = sent.append
+    names._answer(names, {"ping": 7}, [])
+    names._answer(names, {"other": 1}, [])
+    assert sent == [{"pong": 7}]
