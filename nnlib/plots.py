@@ -621,7 +621,8 @@ def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
     fig.suptitle(title)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.45 / fig.get_figheight())
     captions = "; ".join(" ".join(str(t).split()) for t in titles)
-    set_alt_text(fig, f"'{_clean(title)}': {n} small grey-scale images in {n_rows} rows of {n_cols}, each "
+    rows = f"{n_rows} row{'s' * (n_rows > 1)}"
+    set_alt_text(fig, f"'{_clean(title)}': {n} small grey-scale images in {rows} of {n_cols}, each "
                       f"with a caption above it, {int(wrong.sum())} of them in dark red. The captions, row by "
                       f"row: {captions}.")
     return fig
