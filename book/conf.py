@@ -1,5 +1,8 @@
 """Sphinx settings for the course's website (built by book/build.py from _build/book/)."""
 
+import base64
+import hashlib
+import json
 import pathlib
 import sys
 
@@ -46,6 +49,7 @@ html_theme_options = {
     "show_navbar_depth": 1,
 }
 html_static_path = ["static"]  # beside this file
+templates_path = ["templates"]  # the theme's templates that the course overrides (accessibility)
 html_css_files = ["course.css"]
 
 
@@ -57,5 +61,34 @@ def add_launch_line(app, doctree):
         section.insert(1, line)  # child 0 is the title
 
 
+def output_alt_texts(notebook):
+    """{sha256 of a PNG output: its alt text} for the outputs of a staged notebook that carry one
+    (nnlib.plots and the explorers put it in the output's metadata, under image/png → alt)."""
+    texts = {}
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            png, alt = output.get("data", {}).get("image/png"), output.get("metadata", {}).get("image/png", {})
+            if png and isinstance(alt, dict) and alt.get("alt"):
+                texts[hashlib.sha256(base64.b64decode("".join(png))).hexdigest()] = alt["alt"]
+    return texts
+
+
+def add_alt_texts(app, doctree):
+    """Give each notebook picture the alt text its output carries, instead of its file's path.
+
+    MyST-NB writes an output's PNG to a file named by the SHA-256 of its bytes and takes only the
+    width and height from the output's metadata; the alt text is matched to the picture by that name.
+    """
+    notebook = course.STAGE / (app.env.docname + ".ipynb")
+    if not app.env.docname.startswith("notebooks/") or not notebook.exists():
+        return
+    texts = output_alt_texts(notebook)
+    for image in doctree.findall(nodes.image):
+        alt = texts.get(pathlib.PurePosixPath(image["uri"]).stem)
+        if alt:
+            image["alt"] = alt
+
+
 def setup(app):
     app.connect("doctree-read", add_launch_line)
+    app.connect("doctree-read", add_alt_texts)

@@ -5,22 +5,42 @@ gives it a title, and returns the Axes (or the Figure when it makes several pane
 
 Imported in a notebook, this module asks IPython to show inline figures as "retina" PNGs:
 twice the pixels, shown at the same size, so labels are sharp on every screen.
+
+Accessible figures: every figure a notebook shows carries a text alternative that says what it
+shows (``figure_alt_text``): by default it is made from the figure's titles, axis labels and
+legend; a helper, or a notebook, can set a more telling one with ``set_alt_text``. In a kernel the
+figure is shown as an ``<img>`` with that ``alt`` (text/html, what JupyterLab and nbconvert
+prefer), with the PNG, whose metadata also carries it (``alt``: the website's build reads it), and
+with the text itself as the plain-text form. Colours come from ``nnlib.palette`` (colour-blind
+safe, contrast at least 3:1), and each series also gets its own line style or marker, so colour is
+never the only cue (``use_course_style`` sets the cycle of colours and line styles).
 """
+
+import base64
+import html
 
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from . import palette
 from .activations import ACTIVATIONS
 from .graph import edges, topological_order
 from .graph_layout import graph_positions
 from .train import confusion_matrix
 
 
-def sharp_inline_figures():
-    """Show inline figures at twice the pixel density, in a running IPython kernel (else do nothing).
+def use_course_style():
+    """Series take the course's colours and, in turn, solid, dashed, dash-dot and dotted lines."""
+    plt.rcParams["axes.prop_cycle"] = cycler(color=palette.COLOURS) + cycler(linestyle=palette.LINESTYLES)
 
-    Returns True when the setting was made.
+
+def sharp_inline_figures():
+    """Show inline figures at twice the pixel density, with their alt text, in a running IPython
+    kernel (else do nothing). Returns True when the setting was made.
     """
     try:
         from IPython import get_ipython
@@ -31,10 +51,124 @@ def sharp_inline_figures():
     if shell is None or not hasattr(shell, "kernel"):
         return False
     set_matplotlib_formats("retina")
+    # One rendering for all forms: the bundle below replaces the PNG formatter just registered.
+    shell.display_formatter.formatters["image/png"].pop(Figure, None)
+    shell.display_formatter.mimebundle_formatter.for_type(Figure, figure_bundle)
     return True
 
 
+def figure_bundle(fig, include=None, exclude=None):
+    """The display forms of a figure, as IPython's formatters return them: (data, metadata).
+
+    image/png at twice the pixels it is shown at (``width``, ``height`` and ``alt`` in its
+    metadata); text/html, the same PNG as an ``<img>`` with its alt text; text/plain, the alt text.
+    An empty figure gives nothing, as IPython's own PNG formatter does.
+    """
+    from IPython.core.pylabtools import retina_figure
+
+    try:
+        from matplotlib_inline.backend_inline import InlineBackend
+
+        options = dict(InlineBackend.instance().print_figure_kwargs)
+    except ImportError:
+        options = {"bbox_inches": "tight"}
+    rendered = retina_figure(fig, **options)
+    if rendered is None:
+        return {}, {}
+    png, size = rendered
+    encoded = base64.b64encode(png).decode("ascii")
+    alt = figure_alt_text(fig)
+    # only the width: the browser keeps the proportions when the output area is narrower
+    img = (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" width="{size["width"]}"'
+           f' style="max-width: 100%; height: auto">')
+    return ({"image/png": encoded, "text/html": img, "text/plain": alt},
+            {"image/png": dict(size, alt=alt)})
+
+
+use_course_style()
 sharp_inline_figures()
+
+
+# ------------------------------------------------------------------ alt text
+
+def set_alt_text(fig_or_ax, text):
+    """Give a figure, or one panel (an Axes) of it, the text alternative ``text``. Returns its argument.
+
+    Say what the figure shows and what a reader should see in it, in a sentence or three: the
+    kind of plot, what is against what, and the pattern that matters ("the loss falls for
+    η = 0.05 and 0.25 and grows for η = 0.55"). A panel's text replaces the sentence made for
+    that panel; a figure's replaces the whole text.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"set_alt_text: text must be a non-empty string, got {text!r}")
+    if not hasattr(fig_or_ax, "get_figure"):
+        raise ValueError(f"set_alt_text: fig_or_ax must be a matplotlib Figure or Axes, got {type(fig_or_ax).__name__}")
+    fig_or_ax._nnlib_alt_text = " ".join(text.split())
+    return fig_or_ax
+
+
+def figure_alt_text(fig):
+    """The figure's text alternative: the one set with set_alt_text, or one made panel by panel
+    (each panel's own text if it has one, else a sentence from its title, axis labels and legend)."""
+    given = getattr(fig, "_nnlib_alt_text", None)
+    if given:
+        return given
+    panels = [ax for ax in fig.axes if ax.get_visible() and _axes_has_content(ax)]
+    sentences = []
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    if title:
+        sentences.append(f"{_clean(title)}.")
+    if len(panels) > 1:
+        sentences.append(f"{len(panels)} panels.")
+    for k, ax in enumerate(panels):
+        prefix = f"Panel {k + 1}" if len(panels) > 1 else ""
+        own = getattr(ax, "_nnlib_alt_text", None)
+        sentences.append(f"{prefix}: {own}" if own and prefix else own or _describe_axes(ax, prefix))
+    return " ".join(s for s in sentences if s) or "An empty figure."
+
+
+_TEX_WORDS = {r"\partial": "∂", r"\|": "‖", r"\eta": "η", r"\lambda": "λ", r"\sigma": "σ",
+              r"\Delta": "Δ", r"\max": "max", r"\top": "ᵀ", r"\frac": "", r"\mathrm": "", r"\cdot": "·",
+              r"\,": " ", "{": "", "}": "", "$": ""}
+
+
+def _clean(text):
+    """Plain words from a matplotlib label: mathtext's commands as symbols, no line breaks."""
+    for tex, word in _TEX_WORDS.items():
+        text = text.replace(tex, word)
+    return " ".join(text.split())
+
+
+def _axes_has_content(ax):
+    return bool(ax.lines or ax.collections or ax.images or ax.patches or ax.texts)
+
+
+def _axis_name(axis, label):
+    name = _clean(label)
+    if axis.get_scale() == "log" and "log" not in name:
+        name += " (log scale)"
+    return name
+
+
+def _describe_axes(ax, prefix):
+    """One sentence: the panel's title, what it plots against what, and its named series."""
+    title = _clean(ax.get_title())
+    head = ", ".join(p for p in (prefix, f"'{title}'" if title else "") if p)
+    x, y = _axis_name(ax.xaxis, ax.get_xlabel()), _axis_name(ax.yaxis, ax.get_ylabel())
+    what = f"{y} against {x}" if x and y else y or x
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [_clean(label) for label in labels if label and not label.startswith("_")]
+    kinds = []
+    if ax.images:
+        kinds.append("an image" if len(ax.images) == 1 else f"{len(ax.images)} images")
+    if labels:
+        kinds.append(f"{len(labels)} labelled series: " + "; ".join(labels))
+    elif ax.lines or ax.collections:
+        kinds.append("lines or points")
+    sentence = ": ".join(p for p in (head, what) if p)
+    if kinds:
+        sentence += (", " if sentence else "") + ", ".join(kinds)
+    return (sentence[0].upper() + sentence[1:] + ".") if sentence else ""
 
 
 def _axes(ax, figsize=(5, 3.5)):
@@ -58,8 +192,8 @@ def plot_activations(names=("sigmoid", "tanh", "relu"), z=None):
         f, f_prime = ACTIVATIONS[name]
         ax.plot(z, f(z), label=f"{name}(z)")
         ax.plot(z, f_prime(z), "--", label=f"{name}'(z)")
-        ax.axhline(0, color="0.8", lw=0.8)
-        ax.axvline(0, color="0.8", lw=0.8)
+        ax.axhline(0, color=palette.BACKGROUND_LINE, lw=0.8)
+        ax.axvline(0, color=palette.BACKGROUND_LINE, lw=0.8)
         ax.set_xlabel("z")
         ax.set_ylabel("value")
         ax.set_title(f"{name} and its derivative", fontsize="medium")
@@ -83,7 +217,8 @@ def plot_loss_curves(history, ax=None, title="Loss per epoch"):
     if best_epoch is not None:
         ax.axvline(best_epoch, color="k", ls=":", label=f"best epoch ({best_epoch})")
     if field("stopped_early"):
-        ax.plot(epochs[-1], (val_loss or train_loss)[-1], "rx", ms=10, label="early stop")
+        ax.plot(epochs[-1], (val_loss or train_loss)[-1], "x", color=palette.VERMILLION, ms=10, mew=2,
+                label="early stop")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (batch mean)")
     ax.set_title(title)
@@ -99,8 +234,9 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
     """Colour the plane by the model's predicted class; draw the points coloured by label.
 
     model: maps (n, 2) inputs to (n, k) scores (k >= 2: argmax; k == 1: score > 0).
-    X: (n, 2), y: (n,) integer labels. Two classes are drawn blue and red; more get one
-    colour and one marker shape each (up to ten), with a legend of the labels beside the axes.
+    X: (n, 2), y: (n,) integer labels. Two classes are drawn as blue circles and vermillion
+    triangles on regions of the same colours; more get one colour and one marker shape each (up
+    to ten), with a legend of the labels beside the axes.
     """
     ax = _axes(ax, (4.5, 4))
     X = np.asarray(X)
@@ -112,19 +248,19 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
     pred = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
     n_classes = int(max(pred.max(), np.max(y))) + 1
     if n_classes <= 2:
-        cmap, colour_range = "coolwarm", {"vmin": 0, "vmax": 1}
+        cmap, colour_range = ListedColormap(palette.CLASS_COLOURS), {"vmin": 0, "vmax": 1}
     else:  # tab10 has ten distinct colours: label k gets the k-th
         cmap, colour_range = "tab10", {"vmin": -0.5, "vmax": 9.5}
     ax.contourf(g0, g1, pred.reshape(g0.shape), levels=np.arange(n_classes + 1) - 0.5,
                 cmap=cmap, alpha=0.3, **colour_range)
     y = np.asarray(y)
-    colours = plt.get_cmap(cmap)
+    colours = plt.get_cmap(cmap) if isinstance(cmap, str) else cmap
     for k in range(n_classes):  # one scatter per class: its own colour and, with many classes, marker
         rows = y == k
         if not rows.any():
             continue
         if n_classes <= 2:
-            colour, marker, size = colours(float(k)), "o", 14
+            colour, marker, size = palette.CLASS_COLOURS[k], palette.CLASS_MARKERS[k], 16
         else:
             colour, marker, size = colours(k / 10 + 0.05), CLASS_MARKERS[k % len(CLASS_MARKERS)], 30
         ax.scatter(X[rows, 0], X[rows, 1], color=colour, marker=marker, s=size, edgecolors="k",
@@ -134,6 +270,13 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, title="Decision
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
+    marks = ("class 0 as blue circles, class 1 as vermillion triangles" if n_classes <= 2
+             else "each class its own colour and marker, named in the legend")
+    accuracy = float(np.mean(model.forward(X).argmax(axis=1) == y)) if scores.shape[1] > 1 else \
+        float(np.mean((model.forward(X)[:, 0] > 0) == y))
+    set_alt_text(ax, f"'{_clean(title)}': the plane of {_clean(xlabel)} and {_clean(ylabel)} shaded by the class "
+                     f"the model predicts, with the {len(y)} points drawn {marks}; the prediction matches "
+                     f"{accuracy:.0%} of the points' labels.")
     return ax
 
 
@@ -195,7 +338,7 @@ def plot_loss_surface(loss_of, w_range, b_range, ax=None, trajectory=None, level
     ax.clabel(cs, cs.levels[::5], fontsize="x-small")
     if trajectory is not None:
         trajectory = np.asarray(trajectory)
-        ax.plot(trajectory[:, 0], trajectory[:, 1], "r.-", ms=4, label="gradient descent")
+        ax.plot(trajectory[:, 0], trajectory[:, 1], ".-", color=palette.VERMILLION, ms=4, label="gradient descent")
         ax.legend(fontsize="small")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -244,6 +387,11 @@ def draw_graph(root, ax=None, title="Computation graph"):
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(title)
+    names = {id(node): node.label or node.op or "const" for node in order}
+    nodes_text = "; ".join(f"{names[id(n)]} = {n.data:.4g} with gradient {n.grad:.4g}" for n in order)
+    arrows = ", ".join(f"{names[id(a)]} → {names[id(b)]}" for a, b in edges(root))
+    set_alt_text(ax, f"'{_clean(title)}', a computation graph drawn from the inputs on the left to the output "
+                     f"on the right. Nodes, inputs first: {nodes_text}. Arrows: {arrows}.")
     return ax
 
 
@@ -259,10 +407,11 @@ def plot_neuron_outputs(params, activation="sigmoid", x=None, ax=None,
     f, _ = get_activation(activation, "plot_neuron_outputs")
     x = np.linspace(-6, 6, 401) if x is None else np.asarray(x, dtype=float)
     ax = _axes(ax)
-    for w, b in params:
-        ax.plot(x, f(w * x + b), label=f"w = {w:g}, b = {b:g}")
-    ax.axhline(0, color="0.8", lw=0.8)
-    ax.axvline(0, color="0.8", lw=0.8)
+    for k, (w, b) in enumerate(params):  # each curve its colour and line style (no markers: dense curves)
+        style = palette.series_style(k)
+        ax.plot(x, f(w * x + b), color=style["color"], linestyle=style["linestyle"], label=f"w = {w:g}, b = {b:g}")
+    ax.axhline(0, color=palette.BACKGROUND_LINE, lw=0.8)
+    ax.axvline(0, color=palette.BACKGROUND_LINE, lw=0.8)
     ax.set_xlabel("input x")
     ax.set_ylabel(f"output a = {activation}(w x + b)")
     ax.set_title(title or f"One {activation} neuron for several w and b")
@@ -318,7 +467,7 @@ def plot_output_gradients(z=None, y=1.0, ax=None,
     ax = _axes(ax)
     ax.plot(z, dz_mse, label="MSE after sigmoid: (ŷ − y) ŷ(1 − ŷ)")
     ax.plot(z, dz_bce, label="BCE after sigmoid: ŷ − y")
-    ax.axhline(0, color="0.8", lw=0.8)
+    ax.axhline(0, color=palette.BACKGROUND_LINE, lw=0.8)
     ax.set_xlabel("logit z (ŷ = sigmoid(z))")
     ax.set_ylabel(f"∂L/∂z for target y = {y:g}")
     ax.set_title(title)
@@ -342,12 +491,12 @@ def plot_gradient_step(loss_of, w0, grad, lr, w_range, ax=None,
     ax.plot(ws, losses, label="loss L(w)")
     near = np.linspace(w0 - 0.35 * (w_range[1] - w_range[0]),
                        w0 + 0.35 * (w_range[1] - w_range[0]), 2)
-    ax.plot(near, L0 + grad * (near - w0), "--", color="0.5",
+    ax.plot(near, L0 + grad * (near - w0), "--", color=palette.GUIDE,
             label=f"tangent at w, slope ∂L/∂w = {grad:.3g}")
-    ax.plot([w0], [L0], "o", color="C3", label=f"before: w = {w0:.3g}, L = {L0:.4g}")
-    ax.plot([w1], [L1], "o", color="C2", label=f"after:  w = {w1:.3g}, L = {L1:.4g}")
+    ax.plot([w0], [L0], "o", color=palette.VERMILLION, ms=7, label=f"before: w = {w0:.3g}, L = {L0:.4g}")
+    ax.plot([w1], [L1], "s", color=palette.GREEN, ms=7, label=f"after:  w = {w1:.3g}, L = {L1:.4g}")
     ax.annotate("", xy=(w1, L1), xytext=(w0, L0),
-                arrowprops=dict(arrowstyle="->", color="C2"))
+                arrowprops=dict(arrowstyle="->", color=palette.GREEN))
     ax.set_ylim(losses.min() - 0.1 * np.ptp(losses), losses.max() + 0.1 * np.ptp(losses))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss L")
@@ -360,14 +509,16 @@ def plot_loglog(curves, ax=None, *, xlabel, ylabel, title, legend_outside=False)
     """Several curves on log-log axes, for quantities that span orders of magnitude.
 
     curves: dict label -> (x, y) or (x, y, fmt), with x and y 1-D arrays of equal length
-    and positive values; fmt is a matplotlib format string (default "o-"; use "--" for
-    a theoretical line, "." for a cloud of points). legend_outside: put the legend to the
-    right of the axes, where it cannot hide a curve.
+    and positive values; fmt is a matplotlib format string (default: the k-th curve's own
+    marker and line style from nnlib.palette; use "--" for a theoretical line, "." for a cloud
+    of points). legend_outside: put the legend to the right of the axes, where it cannot hide
+    a curve.
     """
     ax = _axes(ax)
-    for label, curve in curves.items():
+    for k, (label, curve) in enumerate(curves.items()):
         x, y, *fmt = curve
-        ax.loglog(np.asarray(x), np.asarray(y), fmt[0] if fmt else "o-", label=label, ms=4)
+        style = {} if fmt else palette.series_style(k)
+        ax.loglog(np.asarray(x), np.asarray(y), *fmt, label=label, ms=4, **style)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -396,9 +547,11 @@ def plot_gradient_check(results, ax=None, threshold=1e-7, floor=1e-16,
                              f"expected the same as the first run: {names}")
     width = 0.8 / len(runs)
     positions = np.arange(len(names))
+    hatches = ("", "//", "..", "xx", "\\\\")  # a pattern per run besides its colour
     for i, run in enumerate(runs):
         errors = np.maximum([results[run][n] for n in names], floor)
-        ax.bar(positions + (i - (len(runs) - 1) / 2) * width, errors, width, label=run)
+        ax.bar(positions + (i - (len(runs) - 1) / 2) * width, errors, width, label=run,
+               color=palette.COLOURS[i % len(palette.COLOURS)], hatch=hatches[i % len(hatches)], edgecolor="white")
     ax.axhline(threshold, color="k", ls="--", lw=1, label=f"pass mark {threshold:g}")
     ax.set_yscale("log")
     largest = max(max(max(r.values()) for r in results.values()), threshold)
@@ -451,10 +604,15 @@ def plot_image_grid(images, titles, *, image_shape=(8, 8), n_cols=8, wrong=None,
             ax.set_axis_off()
             continue
         ax.imshow(images[k], cmap="gray_r", interpolation="nearest")
-        ax.set_title(titles[k], fontsize=GRID_FONT_SIZE, color="C3" if wrong[k] else "k", pad=2,
+        ax.set_title(titles[k], fontsize=GRID_FONT_SIZE, color=palette.TEXT_ALERT if wrong[k] else "k", pad=2,
                      linespacing=1.1)
     fig.suptitle(title)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.45 / fig.get_figheight())
+    captions = "; ".join(" ".join(str(t).split()) for t in titles)
+    rows = f"{n_rows} row{'s' * (n_rows > 1)}"
+    set_alt_text(fig, f"'{_clean(title)}': {n} small grey-scale images in {rows} of {n_cols}, each "
+                      f"with a caption above it, {int(wrong.sum())} of them in dark red. The captions, row by "
+                      f"row: {captions}.")
     return fig
 
 
@@ -477,6 +635,12 @@ def plot_confusion_matrix(y_true, y_pred, n_classes=None, ax=None, title="Confus
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
+    off = counts - np.diag(np.diag(counts))
+    worst = np.unravel_index(np.argmax(off), off.shape)
+    mistakes = (f"the most frequent mistake is true {worst[0]} predicted as {worst[1]} ({off[worst]} times)"
+                if off.any() else "there is no mistake")
+    set_alt_text(ax, f"'{_clean(title)}': a {k} by {k} heat map of counts, true class in rows, predicted class "
+                     f"in columns; {np.trace(counts)} of {counts.sum()} on the diagonal (correct); {mistakes}.")
     return ax
 
 
@@ -488,15 +652,15 @@ def plot_iterates(series, ax=None, *, xlabel="step t", ylabel, title, logy=False
     on a linear axis and as a straight line of slope log|factor| on a log axis).
     """
     ax = _axes(ax)
-    for label, values in series.items():
+    for k, (label, values) in enumerate(series.items()):  # each run its colour, marker and line style
         values = np.asarray(values, dtype=float)
         steps = np.arange(len(values))
         if logy:
-            ax.semilogy(steps, np.abs(values), "o-", ms=3, label=label)
+            ax.semilogy(steps, np.abs(values), ms=4, label=label, **palette.series_style(k))
         else:
-            ax.plot(steps, values, "o-", ms=3, label=label)
+            ax.plot(steps, values, ms=4, label=label, **palette.series_style(k))
     if not logy:
-        ax.axhline(0, color="0.8", lw=0.8)
+        ax.axhline(0, color=palette.BACKGROUND_LINE, lw=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

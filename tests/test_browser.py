@@ -1,7 +1,6 @@
 """A real browser: JupyterLab runs notebooks 06, 08 and 10, every control of their explorers moves and
 the picture redraws; the pictures are sharp; saved and reopened with a fresh kernel, each explorer
-still shows its last picture and says how to get the controls back. A small notebook steps the
-backprop stepper through notebook 03's graph and through the solved Value class of assignment 05.
+still shows its last picture and says how to get the controls back.
 
 JupyterLab starts on 127.0.0.1 on a free port with a random token (authentication stays on),
 serving temporary copies of the notebooks, with temporary user settings (no news pop-up, every
@@ -40,6 +39,9 @@ from lab_server import (
 )
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tools/, from the checkout
+from tools import axe  # noqa: E402
+
 NOTEBOOKS = ["06_gradient_descent.ipynb", "08_vanishing_exploding.ipynb", "10_playground.ipynb"]
 OVERRIDE = pathlib.Path(sys.prefix) / "share/jupyter/lab/settings/overrides.d/backprop-course.json"
 
@@ -105,6 +107,18 @@ def write_stepper_notebook(path):
 
 
 @pytest.fixture(scope="module")
+def axe_ready():
+    """axe.min.js, or None (with a warning) where npm cannot install it: the other checks still run."""
+    try:
+        return axe.axe_script()
+    except axe.AxeUnavailable as error:
+        import warnings
+
+        warnings.warn(f"the explorers are not judged by axe-core: {error}", stacklevel=1)
+        return None
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -125,7 +139,8 @@ def page(browser):
 
 def api(jupyterlab, path, method="GET"):
     base, token, _ = jupyterlab
-    request = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {token}"},
+                                     data=b"" if method == "POST" else None)
     with urllib.request.urlopen(request, timeout=10) as response:
         body = response.read()
     return json.loads(body) if body else None
@@ -172,6 +187,83 @@ def check_sharp(page, image, css_width):
     return size
 
 
+EXPLORER = ".nnlib-explorer"
+
+
+def check_accessible(page, name, image, axe_ready):
+    """axe-core finds no serious or critical violation in the explorer; every slider's handle and
+    readout is named by its label and announces the value it shows; the picture's alt text says
+    what the status line says. JupyterLab's own page is judged too, and its count printed."""
+    violations = around = []
+    if axe_ready:
+        violations, around = axe.run_axe(page, include=[EXPLORER]), axe.run_axe(page, exclude=[EXPLORER])
+        print(f"\n{name}: axe-core {axe.AXE_VERSION}, WCAG 2.1 A/AA: {axe.count(violations)} elements at fault in "
+              f"the explorer ({axe.count(violations, axe.SERIOUS)} serious or critical); JupyterLab around it: "
+              f"{axe.count(around)} ({axe.count(around, axe.SERIOUS)} serious or critical: "
+              f"{', '.join(sorted({v['id'] for v in around})) or 'none'})")
+    serious = [v for v in violations if v["impact"] in axe.SERIOUS]
+    assert not serious, f"{name}: axe-core found in the explorer\n{axe.describe(serious)}"
+    sliders = page.evaluate("""sel => [...document.querySelectorAll(sel + ' .widget-slider')].map(s => {
+        const h = s.querySelector('.noUi-handle'), r = s.querySelector('.widget-readout');
+        const by = h.getAttribute('aria-labelledby');
+        return {label: s.querySelector('.widget-label').textContent,
+                handle: by && document.getElementById(by).textContent, valuetext: h.getAttribute('aria-valuetext'),
+                shown: r.textContent, readout: r.getAttribute('aria-label')};
+    })""", EXPLORER)
+    assert sliders
+    for s in sliders:
+        assert s["handle"] == s["label"] and s["readout"].startswith(s["label"]), s
+        assert s["valuetext"] == s["shown"], s
+    assert_alt_follows(page, image)
+    return sliders
+
+
+def assert_alt_follows(page, image):
+    """The picture's alt text ends with what the status line says now."""
+    summary = page.locator(".nnlib-status").first.inner_text().strip()
+    deadline = time.monotonic() + 10
+    while not (image.get_attribute("alt") or "").endswith(summary):
+        assert time.monotonic() < deadline, (image.get_attribute("alt"), summary)
+        time.sleep(0.1)
+    assert len(image.get_attribute("alt")) > len(summary) + 100, "it also says what each panel shows"
+
+
+def tab_through(page):
+    """Focus the explorer's first control, press Tab until focus leaves the explorer; return what
+    had focus, as "tag:name" (a control's accessible name)."""
+    page.locator(f"{EXPLORER} .noUi-handle, {EXPLORER} select").first.focus()
+    reached = []
+    for _ in range(40):
+        here = page.evaluate("""sel => { const e = document.activeElement;
+            if (!e.closest(sel)) return null;
+            const by = e.getAttribute('aria-labelledby'), label = e.labels && e.labels[0];
+            return e.tagName.toLowerCase() + ':' + (by ? document.getElementById(by).textContent
+                : e.getAttribute('aria-label') || (label ? label.textContent : e.textContent.trim())); }""", EXPLORER)
+        if here is None:
+            break
+        reached.append(here)
+        page.keyboard.press("Tab")
+    return reached
+
+
+def controls_in_view(page):
+    """Every visible control of the explorer, as tab_through names it."""
+    return page.evaluate("""sel => [...document.querySelectorAll(
+            sel + ' .noUi-handle, ' + sel + ' select, ' + sel + ' button, ' + sel + ' .widget-readout')]
+        .filter(e => e.getBoundingClientRect().width > 0)
+        .map(e => { const by = e.getAttribute('aria-labelledby'), label = e.labels && e.labels[0];
+            return e.tagName.toLowerCase() + ':' + (by ? document.getElementById(by).textContent
+                : e.getAttribute('aria-label') || (label ? label.textContent : e.textContent.trim())); })""", EXPLORER)
+
+
+def assert_not_squeezed(page):
+    """Every label and button of the explorer shows its whole text: none is narrower than it."""
+    cut = page.evaluate("""sel => [...document.querySelectorAll(sel + ' .widget-label, ' + sel + ' button')]
+        .filter(e => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
+        .map(e => [e.textContent || e.getAttribute('aria-label'), e.clientWidth, e.scrollWidth])""", EXPLORER)
+    assert not cut, f"squeezed: {cut}"
+
+
 def save(page, jupyterlab, name):
     """Save from JupyterLab (Ctrl+S) and return the notebook as written to disk."""
     path = jupyterlab[2] / name
@@ -198,17 +290,23 @@ def test_the_course_setting_saves_widget_state_and_jupyterlab_reads_it(jupyterla
 
 
 @pytest.mark.nb06
-def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
+def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path, axe_ready):
     open_notebook(page, jupyterlab, NOTEBOOKS[0])
     image = run_all(page)
     check_sharp(page, image, 900)
+    check_accessible(page, "06", image, axe_ready)
+    reached = tab_through(page)
+    assert reached == controls_in_view(page) and len(reached) == 4, reached  # each handle, then its readout
     lr, steps = slider(page, r"η \(lr\)"), slider(page, "steps")
     assert lr.locator(".widget-readout").inner_text() == "0.15", "the notebook's last value, not snapped"
+    assert lr.locator(".noUi-handle").get_attribute("aria-valuetext") == "0.15", "its value, not its place in a list"
     assert status(page).startswith("η = 0.15 < 2/λ_max = 0.2: quadratic converges")
     offset = "img => img.getBoundingClientRect().top - img.closest('.widget-vbox').getBoundingClientRect().top"
     top = image.evaluate(offset)
     press_on(page, lr, "ArrowRight", image)  # one key, one value of the slider
     assert lr.locator(".widget-readout").inner_text() == "0.18"
+    assert lr.locator(".noUi-handle").get_attribute("aria-valuetext") == "0.18"
+    assert_alt_follows(page, image)
     press_on(page, lr, "ArrowRight", image, times=3)
     assert lr.locator(".widget-readout").inner_text() == "0.21"
     assert "quadratic diverges" in status(page)
@@ -227,10 +325,29 @@ def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path):
 
 
 @pytest.mark.nb08
-def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_path):
+def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_path, axe_ready):
     open_notebook(page, jupyterlab, NOTEBOOKS[1])
     image = run_all(page)
     check_sharp(page, image, 920)
+    check_accessible(page, "08", image, axe_ready)
+    reached = tab_through(page)
+    assert reached == controls_in_view(page) and len(reached) == 8, reached
+    # a dropdown by keyboard: ArrowDown picks the next option, the picture follows, the notebook
+    # keeps its selected cell (the key does not reach JupyterLab's "select the next cell")
+    activation = dropdown(page, "activation").locator("select")
+    before = image.get_attribute("src")
+    activation.focus()  # JupyterLab makes the explorer's cell the active one
+    cell = page.locator(".jp-Notebook .jp-Cell.jp-mod-active").first.get_attribute("data-windowed-list-index")
+    page.keyboard.press("ArrowDown")
+    redrawn(image, before)
+    assert activation.evaluate("s => s.options[s.selectedIndex].text") == "tanh"
+    assert "tanh, xavier" in status(page)
+    assert_alt_follows(page, image)
+    assert page.locator(".jp-Notebook .jp-Cell.jp-mod-active").first.get_attribute("data-windowed-list-index") == cell
+    before = image.get_attribute("src")
+    page.keyboard.press("ArrowUp")
+    redrawn(image, before)
+    assert "sigmoid, xavier" in status(page)
     scale, depth = slider(page, "scale"), slider(page, "depth")
     assert scale.locator(".widget-readout").inner_text() == "1", "left at scale 1, as the last cell sets it"
     assert "sigmoid, xavier × 1:" in status(page) and "→ vanishing" in status(page)
@@ -254,10 +371,16 @@ def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_p
 
 
 @pytest.mark.nb10
-def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path):
+def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path, axe_ready):
     open_notebook(page, jupyterlab, NOTEBOOKS[2])
     image = run_all(page)
     check_sharp(page, image, 920)
+    check_accessible(page, "10", image, axe_ready)
+    reached = tab_through(page)
+    assert reached == controls_in_view(page) and len(reached) == 16, reached
+    for name in ("button:play", "button:stop", "button:step ×10", "button:reset"):
+        assert name in reached, (name, reached)
+    assert_not_squeezed(page)
     for label, key in [("noise", "ArrowRight"), ("hidden layers", "ArrowRight"), ("units", "ArrowLeft"),
                        (r"η \(lr\)", "ArrowRight"), ("batch size", "ArrowRight")]:
         press_on(page, slider(page, label), key, image)
@@ -294,6 +417,30 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path)
 
 
 @pytest.mark.nb06
+def test_after_a_kernel_restart_a_moved_control_says_to_run_the_cell_again(page, jupyterlab, tmp_path):
+    open_notebook(page, jupyterlab, NOTEBOOKS[0])
+    image = run_all(page)
+    hint = page.locator(".nnlib-reopen-hint").first
+    lr = slider(page, r"η \(lr\)")
+    press_on(page, lr, "ArrowRight", image)  # a live kernel answers: no note
+    time.sleep(5)  # longer than accessible.js waits for the kernel's answer
+    assert not hint.is_visible()
+    session = next(s for s in api(jupyterlab, "/api/sessions") if s["path"].endswith(NOTEBOOKS[0]))
+    api(jupyterlab, f"/api/kernels/{session['kernel']['id']}/restart", method="POST")
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
+    before = image.get_attribute("src")
+    handle = lr.locator(".noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")  # the slider moves in the page; no kernel redraws the picture
+    sync_api.expect(hint).to_be_visible(timeout=15_000)
+    assert "run this cell again" in hint.inner_text()
+    assert hint.get_attribute("role") == "alert", "a screen reader announces it"
+    assert image.get_attribute("src") == before
+    hint.scroll_into_view_if_needed()
+    screenshot(page, "06_after_restart.png", tmp_path)
+
+
+@pytest.mark.nb06
 @pytest.mark.nb08
 @pytest.mark.nb10
 def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page, jupyterlab, tmp_path):
@@ -311,6 +458,8 @@ def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page
         assert "Run All Cells" in hint.inner_text()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the last picture is shown"
         assert page.get_by_text("Error displaying widget").count() == 0
+        assert image.get_attribute("alt"), "the saved state keeps the picture's alt text"
+        assert_not_squeezed(page)
         image.scroll_into_view_if_needed()
         screenshot(page, f"{name[:2]}_reopened.png", tmp_path)
 

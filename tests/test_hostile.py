@@ -336,6 +336,16 @@ def _with_cell(nb, source):
     return nb
 
 
+def _answered_by(nb, source):
+    """nb whose first solution cell is `source` and whose other solution cells are empty, so that the
+    attack's definitions are the ones the tests see (a blank cell would redefine them)."""
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    solutions[0].source = source
+    for cell in solutions[1:]:
+        cell.source = "pass"
+    return nb
+
+
 def _write(nb, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
@@ -396,7 +406,7 @@ def hostile_run(tmp_path_factory):
         for route, code in ROUTES.items():
             source = code + ANSWERS[assignment] + BLANK_EXTRA.get(assignment, "")
             name = f"{assignment}-{route.replace(' ', '_').replace(',', '')}"
-            notebooks[(assignment, route)] = _write(_with_cell(_blank(assignment), source), root / f"{name}.ipynb")
+            notebooks[(assignment, route)] = _write(_answered_by(_blank(assignment), source), root / f"{name}.ipynb")
     for harm, code in HARM.items():
         notebooks[("harm", harm)] = _write(_with_cell(_blank(ASSIGNMENTS[0]), code.replace("PORT", str(port))),
                                            root / f"harm-{harm.replace(' ', '_').replace(',', '')}.ipynb")
@@ -451,6 +461,38 @@ def test_a_blank_notebook_graded_after_them_still_scores_zero_and_says_why(hosti
     result = hostile_run["results"][str(hostile_run["notebooks"][("after", "blank")])]
     assert sum(result["points"].values()) == 0
     assert all("not written yet" in m for m in result["messages"].values()), result["messages"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_with_the_library_there_the_same_answers_would_score(assignment):
+    """The control: graded in this process, where nnlib is whole and the scan and the trace are off, the
+    plain route's answers score; so a zero in the sandbox is the wall's doing, not a broken attack."""
+    import exercise_harness as harness
+
+    from exercises import static
+
+    nb = _answered_by(_blank(assignment), ROUTES["plain"] + ANSWERS[assignment])
+    nb.metadata["exercises"] = _blank(assignment).metadata["exercises"]
+    scan, forbidden = static.scan_cells, static.forbidden_uses
+
+    def scan_and_forget(cells, imports=()):
+        aliases = scan(cells, imports)
+        for cell in cells:
+            cell.problems.clear()
+        return aliases
+
+    from exercises.checks import engine
+
+    watched = engine.check_forbidden
+    static.scan_cells, static.forbidden_uses = scan_and_forget, lambda *args, **kwargs: []
+    engine.check_forbidden = lambda *args, **kwargs: None  # the trace's rule off too: only values judged
+    try:
+        results = harness.grade(nb)
+    finally:
+        static.scan_cells, static.forbidden_uses, engine.check_forbidden = scan, forbidden, watched
+    earned = sum(r.points for r in results.values())
+    most = sum(r.max_points for r in results.values())
+    assert earned >= 0.5 * most, {n: r.message for n, r in results.items() if not r.passed}
 
 
 def test_a_withheld_function_says_so(hostile_run):

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import plots  # noqa: E402
+from nnlib import palette, plots  # noqa: E402
 from nnlib.graph import Value  # noqa: E402
 
 
@@ -140,7 +140,7 @@ def test_image_grid_titles_and_wrong_ones_in_red():
     assert fig._suptitle.get_text() == "Digits"
     shown = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in shown] == ["3", "5", "8 (true 9)"]
-    assert shown[2].title.get_color() == "C3" and shown[0].title.get_color() == "k"
+    assert shown[2].title.get_color() == palette.TEXT_ALERT and shown[0].title.get_color() == "k"
     assert shown[0].images[0].get_array().shape == (8, 8)
     with pytest.raises(ValueError, match="one title per image"):
         plots.plot_image_grid(images, ["3"])
@@ -199,3 +199,73 @@ def test_layer_updates_one_line_per_layer_on_a_log_scale():
 
 def test_sharp_inline_figures_only_inside_a_kernel():
     assert plots.sharp_inline_figures() is False  # pytest is no IPython kernel: nothing to set
+
+
+# --------------------------------------------------------------------------- alt text
+
+
+def test_a_figure_is_shown_as_png_and_as_an_img_with_its_alt_text():
+    import base64
+    import html
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [1, 0], label="training loss")
+    ax.set(title="Loss per epoch", xlabel="epoch", ylabel="loss")
+    ax.legend()
+    data, metadata = plots.figure_bundle(fig)
+    alt = "'Loss per epoch': loss against epoch, 1 labelled series: training loss."
+    assert plots.figure_alt_text(fig) == alt and data["text/plain"] == alt
+    png = base64.b64decode(data["image/png"])
+    width = int.from_bytes(png[16:20], "big")  # the IHDR chunk's width
+    assert metadata["image/png"]["alt"] == alt and metadata["image/png"]["width"] == width // 2  # retina
+    assert f'alt="{html.escape(alt)}"' in data["text/html"] and data["image/png"] in data["text/html"]
+    assert plots.figure_bundle(plt.figure()) == ({}, {}), "an empty figure shows nothing"
+
+
+def test_alt_text_is_made_panel_by_panel_and_can_be_given():
+    fig = plots.plot_losses_vs_prediction()
+    alt = plots.figure_alt_text(fig)
+    assert alt.startswith("2 panels. Panel 1, 'target y = 1': loss for one example against prediction ŷ")
+    assert "Panel 2, 'target y = 0'" in alt
+    ax = plots.plot_grad_norms(np.array([1e-3, 1e-2]))
+    assert "gradient norm (log scale) against layer (1 = input side)" in plots.figure_alt_text(ax.figure)
+    plots.set_alt_text(ax, "Norms grow tenfold per layer towards the output.")
+    assert plots.figure_alt_text(ax.figure) == "Norms grow tenfold per layer towards the output."
+    plots.set_alt_text(ax.figure, "The whole figure.")
+    assert plots.figure_alt_text(ax.figure) == "The whole figure."
+    with pytest.raises(ValueError, match="text must be a non-empty string"):
+        plots.set_alt_text(ax, "  ")
+
+
+def test_helpers_say_what_their_data_show():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    c.backward()
+    alt = plots.figure_alt_text(plots.draw_graph(c).figure)
+    assert "a = 2 with gradient 3" in alt and "b = 3 with gradient 2" in alt and "a → c" in alt
+    ax = plots.plot_confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]))
+    assert "3 of 4 on the diagonal" in plots.figure_alt_text(ax.figure)
+    assert "true 1 predicted as 2 (1 times)" in plots.figure_alt_text(ax.figure)
+    X = np.array([[-1.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+
+    class Threshold:  # class 1 where x1 > 0
+        def forward(self, x):
+            return np.column_stack([-x[:, 0], x[:, 0]])
+
+    ax = plots.plot_decision_boundary(Threshold(), X, np.array([0, 1, 0]))
+    assert "the 3 points drawn class 0 as blue circles" in plots.figure_alt_text(ax.figure)
+    assert "matches 67% of the points' labels" in plots.figure_alt_text(ax.figure)
+
+
+def test_series_of_the_helpers_differ_by_more_than_colour():
+    ax = plots.plot_iterates({"a": [1, 2], "b": [2, 1], "c": [0, 1]}, ylabel="w", title="t")
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len({line.get_marker() for line in lines}) == 3 and len({line.get_linestyle() for line in lines}) == 3
+    ax = plots.plot_neuron_outputs([(1.0, 0.0), (3.0, 0.0)])
+    assert len({line.get_linestyle() for line in ax.get_lines() if not line.get_label().startswith("_")}) == 2
+    ax = plots.plot_decision_boundary(nnlib.mlp([2, 2], rng=np.random.default_rng(0)),
+                                      np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
+    markers = [c for c in ax.collections if c.get_label() in ("0", "1")]
+    assert len(markers) == 2 and not np.array_equal(markers[0].get_paths()[0].vertices,
+                                                    markers[1].get_paths()[0].vertices), "circles and triangles"

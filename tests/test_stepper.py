@@ -491,7 +491,9 @@ def test_every_step_draws_every_text_inside_the_picture_at_a_readable_size():
         assert "\n" not in stepper.summary
         bundle, metadata = stepper._repr_mimebundle_()  # a reopened notebook shows the last picture
         assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"]
-        assert metadata["image/png"] == {"width": width, "height": height}
+        shown = metadata["image/png"]
+        assert (shown["width"], shown["height"]) == (width, height)
+        assert shown["alt"] == stepper.alt and f"step {stepper.state['step']}" in shown["alt"]
 
 
 @pytest.mark.nb03

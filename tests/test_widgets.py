@@ -59,7 +59,13 @@ def test_explorer_has_widget_controls_state_and_update(build):
 
     explorer = build()
     assert isinstance(explorer.widget, ipywidgets.Box)
-    shown = [child for box in explorer.widget.children for child in getattr(box, "children", ())]
+
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+
+    shown = list(descendants(explorer.widget))
     for control in explorer.controls.values():
         assert any(control is child for child in shown), "every control is shown in the widget"
     assert explorer.state and explorer.update() is explorer.state
@@ -91,8 +97,10 @@ def test_display_carries_a_static_png_at_its_page_size_next_to_the_widget_view(b
     bundle, metadata = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    assert metadata["image/png"] == dict(zip(("width", "height"), _base.figure_size_px(explorer.figure)))
-    assert bundle["text/plain"]
+    assert metadata["image/png"] == dict(zip(("width", "height"), _base.figure_size_px(explorer.figure)),
+                                         alt=explorer.alt)
+    assert explorer.alt.startswith(explorer.describe) and explorer.alt.endswith(explorer.summary)
+    assert bundle["text/plain"].endswith(explorer.alt)
 
 
 @pytest.mark.nb06
@@ -191,6 +199,32 @@ def test_a_bad_value_raises_naming_what_is_allowed_and_changes_nothing(build):
             explorer.controls[name].value = value
         assert explorer.controls[name].value == before, name
         assert explorer.state is state and explorer.png() == png, f"{name}: the explorer changed"
+
+
+# Values no control of any explorer takes: none, text, a list, a bool, a number far out of range.
+NOT_A_SETTING = [None, "abc", [1], True, 10**12, -10**12, float("inf")]
+
+
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
+@pytest.mark.parametrize("build", BUILDERS)
+def test_every_control_refuses_what_it_does_not_offer_and_stays_as_it_was(build):
+    explorer = build()
+    controls = {name: c for name, c in explorer.controls.items() if hasattr(c, "value")}  # buttons have none
+    assert len(controls) == {"learning_rate_explorer": 2, "gradient_flow_explorer": 6,
+                             "playground_explorer": 8}[build.__name__], list(controls)
+    for name, control in controls.items():
+        for value in NOT_A_SETTING:
+            if name == "clip" and value is None:
+                continue  # clip=None means "off", as in gradient_flow_explorer(clip=None)
+            state, png, before = explorer.state, explorer.png(), control.value
+            with pytest.raises(widgets.ControlValueError) as error:
+                control.value = value
+            message = str(error.value)
+            assert message.startswith(f"{name} must be") and message.endswith(f"got {value!r}"), message
+            assert control.value == before, f"{name} = {value!r} left the control at {control.value!r}"
+            assert explorer.state is state and explorer.png() == png, f"{name} = {value!r} changed the explorer"
 
 
 @pytest.mark.nb06
@@ -467,7 +501,7 @@ def test_clip_dropdown_says_off_and_clipping_caps_the_global_norm(flow_explorer)
     ratio = clipped / raw
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)  # one common factor: the direction is kept
     assert ratio[0] < 1e-2
-    assert "red: clipped at 1" in flow_explorer.figure.axes[0].get_title()
+    assert "crosses: clipped at 1" in flow_explorer.figure.axes[0].get_title()
     set_controls(flow_explorer, clip=None, scale=1.0, activation="sigmoid", depth=12)  # None means off
     assert flow_explorer.state["clip"] is None and control.value == "off" and control.label == "off"
 
@@ -735,3 +769,39 @@ def test_modules_of_the_package_each_hold_one_explorer():
     for name in ("quadratic_descent", "stability_limit", "gradient_flow", "flow_verdict", "build_deep_mlp",
                  "rotated_hessian", "network_descent", "check_hessian", "MAX_DERIVATIVE", "BLOWUP"):
         assert getattr(widgets, name) is getattr(dynamics, name), name
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+@pytest.mark.nb06
+@pytest.mark.nb08
+@pytest.mark.nb10
+@pytest.mark.parametrize("build", BUILDERS)
+def test_every_control_has_a_label_and_the_picture_a_text_that_follows_it(build):
+    from nnlib.widgets import _controls
+
+    explorer = build()
+    names = explorer.widget.children[-1]
+    assert isinstance(names, _controls.AccessibleNames) and _controls.ACCESSIBLE_CLASS in explorer.widget._dom_classes
+    assert names.alt == explorer.alt and explorer.describe in explorer.alt
+    for name, control in explorer.controls.items():
+        assert control.description.strip(), f"{name} has no visible label to be named by"
+    first = explorer.alt
+    if isinstance(explorer, playground.Playground):
+        explorer.step(5)
+    else:
+        name, control = next((n, c) for n, c in explorer.controls.items() if isinstance(c, _controls.IntSlider))
+        control.value = control.value + 1 if control.value < control.max else control.value - 1
+    assert names.alt == explorer.alt != first and explorer.alt.endswith(explorer.summary)
+
+
+def test_the_kernel_answers_the_browsers_question_whether_it_is_there():
+    from nnlib.widgets import _controls
+
+    names = _controls.AccessibleNames()
+    sent = []
+    names.send = sent.append
+    names._answer(names, {"ping": 7}, [])
+    names._answer(names, {"other": 1}, [])
+    assert sent == [{"pong": 7}]

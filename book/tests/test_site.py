@@ -6,6 +6,10 @@ load MathJax from a CDN; here every request for it is answered from the npm pack
 `mathjax`, installed with npm into a cache folder on first use ($MATHJAX_DIR names an
 existing node_modules folder instead). Any other request off this machine fails the test.
 
+Every page, the search page and the index included, is judged by axe-core (the npm package
+`axe-core`, installed the same way by tools/axe.py) against WCAG 2.1 A and AA: any violation
+fails. Run with -s to see the count of elements at fault on each page.
+
 Set SITE_SCREENSHOTS=/some/folder to keep a full-page screenshot of every page.
 """
 
@@ -28,6 +32,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 from book import course  # noqa: E402
 from book.build import EXPLORER_NOTE_CLASS  # noqa: E402
+from tools import axe  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -44,6 +49,10 @@ NOTEBOOKS = course.notebooks()
 # Every page in reading order: the home page, the notebooks, the pages cut from the README.
 PAGES = (["index.html"] + [f"notebooks/{p.stem}.html" for p in NOTEBOOKS]
          + [f"{page}.html" for page in course.README_PAGES])
+
+
+# The pages Sphinx adds: judged for accessibility like the others.
+SPHINX_PAGES = ["genindex.html", "search.html"]
 
 
 def notebook_of(page):
@@ -157,6 +166,35 @@ def visit(browser, base_url, mathjax):
     v.page.close()
 
 
+def test_alt_text_faults_are_recognised():
+    assert alt_text_fault("../_images/215c035c.png", "../_images/215c035c.png").startswith("a file name")
+    assert alt_text_fault("") == "no alt text" and alt_text_fault("png").startswith("one word")
+    assert alt_text_fault("'Loss per epoch': loss against epoch, 2 labelled series") is None
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_picture_of_every_executed_notebook_has_alt_text(site, notebook):
+    """The executed notebooks the site was built from (book/build.py stages them in _build/book):
+    every PNG output carries alt text in its metadata, and its HTML form (what JupyterLab shows)
+    is an <img> with the same alt."""
+    staged = course.STAGE / "notebooks" / notebook.name
+    assert staged.exists(), f"{staged} is missing: build the site first with `python book/build.py`"
+    faults, pictures = [], 0
+    for index, cell in enumerate(json.loads(staged.read_text(encoding="utf-8"))["cells"]):
+        for output in cell.get("outputs", []):
+            if "image/png" not in output.get("data", {}):
+                continue
+            pictures += 1
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt")
+            fault = alt_text_fault(alt)
+            page = output["data"].get("text/html")
+            if fault is None and page is not None and not re.search(r'<img [^>]*alt="', "".join(page)):
+                fault = "an HTML form without alt"
+            if fault:
+                faults.append(f"cell {index} (id {cell.get('id')}): {fault}")
+    assert not faults, f"{notebook.name}: {len(faults)} of {pictures} pictures without alt text:\n" + "\n".join(faults)
+
+
 def test_the_site_has_one_page_per_notebook_and_the_readme_pages(site):
     built = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                    if p.parent.name not in ("_static", "_sources") and p.name not in ("genindex.html", "search.html"))
@@ -174,8 +212,21 @@ def check_maths(page, article, name):
         assert article.locator("mjx-container").count() > 0, f"{name}: its notebook has maths, the page none"
 
 
+def alt_text_fault(alt, src=""):
+    """Why ``alt`` is no text alternative (WCAG failure F30), or None when it is one: a picture's
+    alt says what it shows, in words, not its file name."""
+    alt = (alt or "").strip()
+    if not alt:
+        return "no alt text"
+    if alt == src or re.search(r"\.(png|jpe?g|svg|gif|webp)\b", alt, re.I) or "/" in alt and " " not in alt:
+        return f"a file name for alt text: {alt!r}"
+    if len(alt.split()) < 2:
+        return f"one word for alt text: {alt!r}"
+    return None
+
+
 def check_images(article, name):
-    """Every picture loaded, and none is shown wider than it was drawn."""
+    """Every picture loaded, says in words what it shows, and none is shown wider than it was drawn."""
     images = article.locator("img")
     for i in range(images.count()):
         image = images.nth(i)
@@ -183,6 +234,8 @@ def check_images(article, name):
         natural, shown = image.evaluate("i => [i.complete ? i.naturalWidth : 0, i.getBoundingClientRect().width]")
         assert natural > 0, f"{name}: image {i} did not load ({image.get_attribute('src')})"
         assert natural >= shown - 1, f"{name}: image {i} is {natural} px wide, shown at {shown:.0f} px"
+        fault = alt_text_fault(image.get_attribute("alt"), image.get_attribute("src"))
+        assert fault is None, f"{name}: image {i} ({image.get_attribute('src')}) has {fault}"
     return images.count()
 
 
@@ -246,3 +299,20 @@ def test_page_in_the_browser(visit, name):
     assert not visit.failed, f"{name}: failed requests {visit.failed}"
     assert not visit.foreign, f"{name} asked for something off this machine: {visit.foreign}"
     check_next(visit, page, name)
+
+
+@pytest.fixture(scope="session")
+def axe_ready():
+    try:
+        return axe.axe_script()
+    except axe.AxeUnavailable as error:
+        pytest.fail(str(error))
+
+
+@pytest.mark.parametrize("name", PAGES + SPHINX_PAGES)
+def test_page_has_no_accessibility_violation(visit, axe_ready, name):
+    page = visit.open(name)
+    violations = axe.run_axe(page)
+    print(f"\naxe-core {axe.AXE_VERSION}, WCAG 2.1 A/AA, {name}: {axe.count(violations)} elements at fault "
+          f"({axe.count(violations, axe.SERIOUS)} serious or critical)")
+    assert not violations, f"{name}: axe-core found\n{axe.describe(violations)}"

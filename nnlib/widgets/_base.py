@@ -9,6 +9,10 @@ PNG), so it is sharp on ordinary and on high-density screens and never enlarged.
 A notebook saved with the widget state (the course's JupyterLab setting ``saveState``)
 and reopened without a kernel shows the last picture, and a line saying to run the cell
 for the controls; that line is hidden while the kernel is connected.
+
+Every control has an accessible name and the picture a text alternative that follows it
+(``_controls.accessible``): ``describe`` says what the panels show, the summary line what
+they show now.
 """
 
 import base64
@@ -24,15 +28,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
+from ._controls import accessible
+
 CSS_DPI = 100  # pixels per inch on the page: a 10 pt label is 14 px tall, like an inline figure
 PIXEL_DENSITY = 2  # pixels in the PNG per pixel on the page
 
 # Shown only when the widget's model is not connected to a kernel: ipywidgets then marks
-# the view with the class jupyter-widgets-disconnected (a reopened notebook, a stopped kernel).
+# the view with the class jupyter-widgets-disconnected (a reopened notebook, a stopped kernel),
+# and accessible.js marks the explorer nnlib-kernel-gone when a control is used and the kernel
+# does not answer (it restarted).
 REOPEN_HINT = (
-    "<style>.nnlib-reopen-hint:not(.jupyter-widgets-disconnected) {display: none !important;}</style>"
-    "<b>This is the picture from the last run.</b> The controls need a running kernel: "
-    "run the notebook (Run ▸ Run All Cells) to bring them back."
+    "<style>.nnlib-reopen-hint:not(.jupyter-widgets-disconnected) {display: none !important;}"
+    ".nnlib-explorer.nnlib-kernel-gone .nnlib-reopen-hint {display: block !important;}</style>"
+    "<b>This is the picture from the last run: its kernel is gone.</b> The controls need a running "
+    "kernel: run this cell again (or Run ▸ Run All Cells) to bring them back."
 )
 
 
@@ -48,10 +57,17 @@ class Explorer:
         other axes are drawn once and kept as a bitmap; only their animated artists
         (artist.set_animated(True)) are drawn again on top. None: redraw everything.
     buttons: further widgets shown in the row of controls (play, step, reset).
+    row: the widgets of the row of controls, in order, when they are not simply the controls
+        followed by the buttons (a group that puts a word before its buttons, say). Each keeps its
+        own width: the row wraps onto a new line instead of squeezing them.
+    describe: what the picture shows, panel by panel, for a reader who cannot see it; its
+        text alternative (``.alt``) is this followed by the summary of the current state.
     """
 
-    def __init__(self, controls, compute, draw, figure, dynamic_axes=None, buttons=()):
+    def __init__(self, controls, compute, draw, figure, dynamic_axes=None, buttons=(), describe="", row=None):
         self.controls = dict(controls)
+        self.describe = describe
+        self.alt = describe
         self.figure = figure
         self.state = {}
         self.summary = ""
@@ -71,13 +87,17 @@ class Explorer:
                                                                        height="auto"))
         self.hint = widgets.HTML(REOPEN_HINT, layout=page_width)
         self.hint.add_class("nnlib-reopen-hint")
-        row = list(self.controls.values()) + list(buttons)
+        row = list(self.controls.values()) + list(buttons) if row is None else list(row)
+        for item in row:
+            item.layout.flex = "0 0 auto"  # never shrunk below its width, so no label or button is cut
         self.widget = widgets.VBox([
             self.hint,  # above the controls, where a reader of a reopened notebook looks first
             widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap", width=f"{width}px", max_width="100%")),
             self.status,
             self.image,
         ])
+        self.widget.add_class("nnlib-explorer")
+        self._names = accessible(self.widget, alt=self.alt)
         self.update()
         for control in self.controls.values():
             if hasattr(control, "value"):  # a button has no value: its owner listens to its clicks
@@ -122,6 +142,8 @@ class Explorer:
     def _show(self, state, summary):
         self.image.value = self._render()
         self.summary = summary
+        self.alt = f"{self.describe} Now: {summary}" if self.describe else summary
+        self._names.alt = self.alt
         self.status.value = (f'<div title="{html.escape(summary)}" style="white-space: nowrap; overflow: hidden; '
                              f'text-overflow: ellipsis"><code>{html.escape(summary)}</code></div>')
         self.state = state
@@ -189,9 +211,9 @@ class Explorer:
         # is shown at, for anything that cannot run widgets (nbconvert, GitHub, nbviewer).
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = f"{type(self).__name__}: {self.summary}"
+        bundle["text/plain"] = f"{type(self).__name__}: {self.alt}"
         width, height = figure_size_px(self.figure)
-        return bundle, {"image/png": {"width": width, "height": height}}
+        return bundle, {"image/png": {"width": width, "height": height, "alt": self.alt}}
 
     def __repr__(self):
         return f"{type(self).__name__}(controls={list(self.controls)})"

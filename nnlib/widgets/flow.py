@@ -7,6 +7,7 @@ from .._validate import require_int as _require_int
 from ..dynamics import FLOW_RATIO, build_deep_mlp, flow_verdict, gradient_flow
 from ..init import INIT_SCHEMES
 from ..optim import clip_gradients
+from ..palette import BLUE, GREEN, PURPLE, VERMILLION
 from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import Choice, IntSlider, ValueSlider, round_numbers
 
@@ -91,27 +92,36 @@ def gradient_flow_explorer(*, depth=12, activation="sigmoid", init="xavier", sca
                 "compare_norms": compare_norms, "activation_stats": flow["activation_stats"]}
 
     fig, draw = _flow_figure()
-    return Explorer(controls, compute, draw, fig, dynamic_axes=fig.dynamic_axes)
+    return Explorer(controls, compute, draw, fig, dynamic_axes=fig.dynamic_axes, describe=DESCRIBE)
+
+
+DESCRIBE = (
+    "Two panels. Left: gradient norms per layer on a log scale, input side first: the measured norm "
+    "of dL/dW (filled circles, solid line), of dL/dz (open diamonds), the expected trend of dL/dz "
+    "(dashed), the upper bound on dL/dW (dotted) and, when switched on, the compared network "
+    "(squares) and the clipped gradients (crosses). Right: per hidden layer, the standard deviation "
+    "of the activations (circles), the fraction of saturated or inactive units (squares) and the "
+    "rms of f'(z) (triangles).")
 
 
 def _flow_figure():
     """The two panels, drawn once; returns (figure, draw(figure, state) -> summary)."""
     fig, axes = new_figure(920, 450, 1, 2)
     ax_g, ax_a = axes
-    (measured_line,) = ax_g.semilogy([], [], "o-", color="C0", ms=4, label=r"measured $\|\partial L/\partial W\|$")
-    (delta_line,) = ax_g.semilogy([], [], "D", color="C9", ms=3.5, mfc="none",
+    (measured_line,) = ax_g.semilogy([], [], "o-", color=BLUE, ms=4, label=r"measured $\|\partial L/\partial W\|$")
+    (delta_line,) = ax_g.semilogy([], [], "D", color=PURPLE, ms=3.5, mfc="none", mew=1.2,
                                   label=r"measured $\|\partial L/\partial z\|$")
-    (trend_line,) = ax_g.semilogy([], [], "--", color="C9",
+    (trend_line,) = ax_g.semilogy([], [], "--", color=PURPLE,
                                   label=r"expected trend of $\|\partial L/\partial z\|$")
     (bound_line,) = ax_g.semilogy([], [], ":", color="0.3", label=r"upper bound on $\|\partial L/\partial W\|$")
-    (compare_line,) = ax_g.semilogy([], [], "s-", color="C2", ms=3, label="compare (its control)")
-    (clip_line,) = ax_g.semilogy([], [], "x-", color="C3", ms=5, label="after clipping (its control)")
+    (compare_line,) = ax_g.semilogy([], [], "s-", color=GREEN, ms=3.5, label="compare (its control)")
+    (clip_line,) = ax_g.semilogy([], [], "x-.", color=VERMILLION, ms=6, mew=1.5, label="after clipping (its control)")
     ax_g.set_xlabel("layer (1 = input side)")
     ax_g.set_ylabel("gradient norm (log scale)")
 
-    (std_line,) = ax_a.plot([], [], "o-", color="C1", ms=4, label="std of a")
-    (sat_line,) = ax_a.plot([], [], "s-", color="C4", ms=3, label="saturated / inactive fraction")
-    (rms_line,) = ax_a.plot([], [], "^-", color="C5", ms=3, label="rms f'(z)")
+    (std_line,) = ax_a.plot([], [], "o-", color=BLUE, ms=4, label="std of a")
+    (sat_line,) = ax_a.plot([], [], "s--", color=VERMILLION, ms=3.5, label="saturated / inactive fraction")
+    (rms_line,) = ax_a.plot([], [], "^-.", color=GREEN, ms=4, label="rms f'(z)")
     no_hidden = ax_a.text(0.5, 0.5, "depth 1: a single linear layer,\nno hidden layer to show",
                           transform=ax_a.transAxes, ha="center", va="center", fontsize=11, color="0.3")
     ax_a.set_xlabel("hidden layer (1 = input side)")
@@ -147,9 +157,9 @@ def _flow_figure():
         fit_log_axis(ax_g, *shown)
         extras = []
         if state["compare_norms"] is not None:
-            extras.append(f"green: {state['compare']} × 1")
+            extras.append(f"green squares: {state['compare']} × 1")
         if state["clip"] is not None:
-            extras.append(f"red: clipped at {state['clip']:g}")
+            extras.append(f"crosses: clipped at {state['clip']:g}")
         verdict = verdict_text(norms)
         ax_g.set_title(f"{state['activation']}/{state['init']} × {state['scale']:g}: {verdict}"
                        + ("\n" + ", ".join(extras) if extras else ""), fontsize=9)

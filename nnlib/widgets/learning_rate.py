@@ -12,6 +12,7 @@ from ..dynamics import (
     shrink_factor,
 )
 from ..models import mlp
+from ..palette import BLUE, GREEN, GUIDE, TEXT_ALERT, VERMILLION
 from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import IntSlider, ValueSlider, round_numbers
 
@@ -74,7 +75,16 @@ def learning_rate_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.15, steps=30, h
                 "growth": growth, "net_loss": net_loss, "net_diverged": net_diverged}
 
     fig, draw = _lr_figure(H, start, eigenvalues, lr_max, hidden)
-    return Explorer(controls, compute, draw, fig, dynamic_axes=fig.dynamic_axes)
+    return Explorer(controls, compute, draw, fig, dynamic_axes=fig.dynamic_axes, describe=DESCRIBE)
+
+
+DESCRIBE = (
+    "Four panels. Top left: the weights w_t of gradient descent as dots joined by a line, from the "
+    "start (an open circle) on the contour lines of the quadratic loss, whose minimum is a star. "
+    "Top right: the quadratic's loss at each step on a log scale, a dotted line at the starting loss. "
+    "Bottom left: the predicted shrink factor per step against η on log-log axes, a dashed vertical line "
+    "at the limit η = 2/λ_max and a dot at the current η. Bottom right: the loss of a small tanh "
+    "network trained with the same η, at each step on a log scale.")
 
 
 def _lr_figure(H, start, eigenvalues, lr_max, hidden):
@@ -89,33 +99,33 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
     L = 0.5 * (H[0, 0] * W1**2 + 2 * H[0, 1] * W1 * W2 + H[1, 1] * W2**2)
     ax_path.contour(W1, W2, L, levels=np.geomspace(L.max() * 1e-3, L.max(), 12), cmap="viridis", linewidths=0.8)
     ax_path.plot([0], [0], "k*", ms=10)
-    (path_line,) = ax_path.plot([], [], "r.-", ms=5, lw=1)
-    ax_path.plot([start[0]], [start[1]], "ro", mfc="none", ms=8)
+    (path_line,) = ax_path.plot([], [], ".-", color=VERMILLION, ms=5, lw=1)
+    ax_path.plot([start[0]], [start[1]], "o", color=VERMILLION, mfc="none", ms=8)
     ax_path.set_xlim(-r, r)
     ax_path.set_ylim(-r, r)
     ax_path.set_aspect("equal")
     ax_path.set_xlabel("$w_1$")
     ax_path.set_ylabel("$w_2$")
-    ax_path.set_title("weights $w_t$ (red) from the start (o) on the contours\n"
+    ax_path.set_title("weights $w_t$ (dots) from the start (o) on the contours\n"
                       r"of $L = \frac{1}{2} w^\top H w$, minimum at the star", fontsize=9)
 
-    (loss_line,) = ax_loss.semilogy([], [], "o-", ms=3, color="C0")
-    ax_loss.axhline(0.5 * start @ H @ start, color="0.6", ls=":", lw=1)
+    (loss_line,) = ax_loss.semilogy([], [], "o-", ms=3, color=BLUE)
+    ax_loss.axhline(0.5 * start @ H @ start, color=GUIDE, ls=":", lw=1)
     ax_loss.set_xlabel("step t")
     ax_loss.set_ylabel("L(w_t) (log scale); dotted: L(w_0)")
 
     etas = np.geomspace(*LR_RANGE, 400)
-    ax_factor.loglog(etas, np.max(np.abs(1 - np.outer(etas, eigenvalues)), axis=1), color="C2",
+    ax_factor.loglog(etas, np.max(np.abs(1 - np.outer(etas, eigenvalues)), axis=1), color=GREEN,
                      label=r"$\max_i |1-\eta\lambda_i|$")
-    ax_factor.axhline(1.0, color="0.5", lw=1)
-    ax_factor.axvline(lr_max, color="C3", ls="--", label=rf"limit $\eta = 2/\lambda_{{max}}$ = {lr_max:.4g}")
+    ax_factor.axhline(1.0, color=GUIDE, lw=1)
+    ax_factor.axvline(lr_max, color=VERMILLION, ls="--", label=rf"limit $\eta = 2/\lambda_{{max}}$ = {lr_max:.4g}")
     (eta_marker,) = ax_factor.plot([], [], "o", color="k", ms=8, label="current η")
     ax_factor.set_xlabel("learning rate η")
     ax_factor.set_ylabel("shrink factor per step")
     ax_factor.set_title("predicted: converges where the factor < 1", fontsize=10)
     ax_factor.legend(loc="upper left", fontsize="small")
 
-    (net_line,) = ax_net.semilogy([], [], "-", color="C1")
+    (net_line,) = ax_net.semilogy([], [], "-", color=BLUE)
     ax_net.set_xlabel("step t (full batch)")
     ax_net.set_ylabel("MSE loss (log scale)")
     path_line.set_animated(True)  # drawn over the saved contours on every update
@@ -135,14 +145,14 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
         fit_log_axis(ax_loss, loss, 0.5 * start @ H @ start)
         verdict = state["verdict"]
         ax_loss.set_title(f"quadratic: η = {state['lr']:g} → {verdict}", fontsize=10,
-                          color="C3" if verdict == "diverges" else "k")
+                          color=TEXT_ALERT if verdict == "diverges" else "k")
         eta_marker.set_data([state["lr"]], [max(state["growth"], 1e-4)])
         net_line.set_data(np.arange(len(net_loss)), finite_positive(net_loss))
         ax_net.set_xlim(-0.5, max(len(net_loss) - 1, 1) + 0.5)
         fit_log_axis(ax_net, net_loss)
         net_verdict = "diverges" if state["net_diverged"] else "converges"
         ax_net.set_title(f"{hidden}-unit tanh net on sin(πx), same η → {net_verdict}", fontsize=10,
-                         color="C3" if state["net_diverged"] else "k")
+                         color=TEXT_ALERT if state["net_diverged"] else "k")
         side = {"converges": "<", "on the limit": "=", "diverges": ">"}[verdict]
         return (f"η = {state['lr']:g} {side} 2/λ_max = {lr_max:.4g}: quadratic {verdict}, "
                 f"loss {loss[0]:.3g} → {loss[-1]:.3g}; network {net_verdict}, "

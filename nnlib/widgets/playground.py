@@ -8,16 +8,16 @@ the Play widget calls it on a timer, the step button once.
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
 from .. import data
 from .._validate import require_int as _require_int
 from ..dynamics import backward_factors, sgd_steps
 from ..losses import softmax, softmax_cross_entropy
 from ..models import Activation, mlp
+from ..palette import BLUE, CLASS_COLOURS, CLASS_MARKERS, COLOURS, LINESTYLES, VERMILLION
 from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
-from ._controls import Choice, IntSlider, ValueSlider, round_numbers
+from ._controls import Choice, IntSlider, Play, ValueSlider, round_numbers
 from ._share import YOURS, check_data, fingerprint, network_code, parse_state, state_to_json
 
 DATASETS = ("moons", "xor", "circles", "spirals")
@@ -47,19 +47,27 @@ class Playground(Explorer):
         self._n, self._seed, self.steps_per_frame = n, seed, steps_per_frame
         self._data = data  # the learner's own (X, y), checked and copied, or None
         self._setup = None
-        self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="play")
-        self.step_button = widgets.Button(description=f"step ×{steps_per_frame}", layout=widgets.Layout(width="90px"))
-        self.reset_button = widgets.Button(description="reset", layout=widgets.Layout(width="70px"))
-        self.export_button = widgets.Button(description="Export code", layout=widgets.Layout(width="110px"),
+        self.play = Play("play", value=0, min=0, max=10**9, step=1, interval=interval_ms, description="train",
+                         layout=widgets.Layout(width="96px"))
+        self.step_button = widgets.Button(description=f"step ×{steps_per_frame}", layout=widgets.Layout(width="auto"),
+                                          tooltip=f"train {steps_per_frame} steps, then stop")
+        self.reset_button = widgets.Button(description="reset", layout=widgets.Layout(width="auto"),
+                                           tooltip="new weights for the same data; the history is cleared")
+        self.export_button = widgets.Button(description="Export code", layout=widgets.Layout(width="auto"),
                                             tooltip="show nnlib code that rebuilds this network with its weights")
+        training = widgets.HBox([widgets.Label("train:"), self.play, self.step_button, self.reset_button,
+                                 self.export_button])
+        row = list(controls.values()) + [training]
         controls = dict(controls, play=self.play, step=self.step_button, reset=self.reset_button,
                         export=self.export_button)
         fig, draw = _playground_figure()
-        super().__init__(controls, self._compute_state, draw, fig, dynamic_axes=fig.dynamic_axes)
+        super().__init__(controls, self._compute_state, draw, fig, dynamic_axes=fig.dynamic_axes, describe=DESCRIBE,
+                         row=row)
         self.code = widgets.Textarea(description="nnlib code", style={"description_width": "initial"},
                                      layout=widgets.Layout(width="920px", max_width="100%", height="240px",
                                                            display="none"))
-        self.widget.children += (self.code,)
+        *shown, names = self.widget.children  # the accessible names stay the container's last child
+        self.widget.children = (*shown, self.code, names)
         self.step_button.on_click(lambda _: self.step(self.steps_per_frame))
         self.reset_button.on_click(lambda _: self.reset())
         self.export_button.on_click(lambda _: self.export())
@@ -310,6 +318,15 @@ def _check_stamp(stamp, dataset, data):
                          f"{fingerprint(*data)}): pass the X and y it was saved with")
 
 
+DESCRIBE = (
+    "Four panels. Top left: the decision regions, shaded from one class's colour to the other's by "
+    "the predicted probability, with the training points of class 0 as circles and class 1 as "
+    "triangles. Top right: the training loss (solid) and the validation loss (dashed) after each "
+    "step, on a log scale. Bottom left: one small map per unit of the first hidden layer, its "
+    "activation over the plane. Bottom right: the gradient norm of each layer's weights at each "
+    "step on a log scale, with short bars at the expected level of each layer at the last step.")
+
+
 MAX_POINTS = 300  # a curve is drawn with at most this many points, however long the training
 
 
@@ -354,17 +371,22 @@ def _playground_figure():
     """The four panels; returns (figure, draw(figure, state) -> summary)."""
     fig, axes = new_figure(920, 600, 2, 2)
     ax_data, ax_loss, ax_units, ax_grad = axes
-    regions = ax_data.imshow(np.zeros((GRID, GRID)), origin="lower", cmap="coolwarm", vmin=0, vmax=1,
-                             alpha=0.6, interpolation="bilinear")
-    points = ax_data.scatter([], [], c=[], cmap="coolwarm", vmin=0, vmax=1, s=12, edgecolors="k", linewidths=0.4)
+    # probability of class 1, from class 0's colour through white to class 1's
+    shades = LinearSegmentedColormap.from_list("classes", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
+    regions = ax_data.imshow(np.zeros((GRID, GRID)), origin="lower", cmap=shades, vmin=0, vmax=1,
+                             alpha=0.55, interpolation="bilinear")
+    regions.two_class_cmap = shades
+    points = [ax_data.scatter([], [], color=colour, marker=marker, s=14, edgecolors="k", linewidths=0.4,
+                              label=f"class {k}")
+              for k, (colour, marker) in enumerate(_class_styles())]
     ax_data.set_xticks([])
     ax_data.set_yticks([])
     ax_data.set_xlabel("$x_1$")
     ax_data.set_ylabel("$x_2$")
     ax_data.set_title("decision regions and training points", fontsize=10)
 
-    (train_line,) = ax_loss.semilogy([], [], color="C0", label="training")
-    (val_line,) = ax_loss.semilogy([], [], color="C1", label="validation")
+    (train_line,) = ax_loss.semilogy([], [], color=BLUE, label="training")
+    (val_line,) = ax_loss.semilogy([], [], "--", color=VERMILLION, label="validation")
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("cross-entropy (log scale)")
 
@@ -386,7 +408,7 @@ def _playground_figure():
     top = ax_loss.get_position()
     fig.legend(handles=[train_line, val_line], loc="upper left", bbox_to_anchor=(0.855, top.y1),
                fontsize="small", frameon=False, title="loss", title_fontsize="small")
-    for artist in (regions, points, units):
+    for artist in (regions, *points, units):
         artist.set_animated(True)  # drawn over the static frame of their axes on every frame
     fig.dynamic_axes = [ax_loss, ax_grad]
     freeze_labels(fig, fig.dynamic_axes)
@@ -397,7 +419,8 @@ def _playground_figure():
         regions.set_extent(extent)
         ax_data.set_xlim(extent[:2])
         ax_data.set_ylim(extent[2:])
-        points.set_offsets(state["X"])
+        for k, scatter in enumerate(points):
+            scatter.set_offsets(state["X"][state["y"] == k])
         mosaic = _unit_mosaic(state["first_layer"])
         units.set_data(mosaic)
         units.set_extent((0, mosaic.shape[1], 0, mosaic.shape[0]))
@@ -423,27 +446,29 @@ def _playground_figure():
     return fig, draw
 
 
+def _class_styles():
+    """(colour, marker) of each of up to ten classes: the course's two first, then the palette's
+    colours again with other shapes, so no two classes share both."""
+    colours = CLASS_COLOURS + tuple(c for c in COLOURS if c not in CLASS_COLOURS)
+    markers = CLASS_MARKERS + ("s", "D", "v", "P", "X", "*", "<", ">")
+    return [(colours[k % len(colours)], markers[k]) for k in range(10)]
+
+
 def _draw_regions(regions, points, state):
-    """Two classes: the probability of class 1, blue to red. More: the predicted class, one colour each."""
+    """Two classes: the probability of class 1, between the two classes' colours. More: the predicted
+    class, in each class's colour."""
     k = state["classes"]
     if k == 2:
         regions.set_data(state["probability"])
-        cmap, low, high, smooth = "coolwarm", 0, 1, "bilinear"
+        cmap, low, high, smooth = regions.two_class_cmap, 0, 1, "bilinear"
     else:
         regions.set_data(state["predicted"])
-        cmap, low, high, smooth = ListedColormap(plt_tab10()[:k]), -0.5, k - 0.5, "nearest"
-    for artist in (regions, points):
-        if getattr(artist, "_classes", None) != k:  # a new colour map only for a new number of classes
-            artist.set_cmap(cmap)
-            artist.set_clim(low, high)
-            artist._classes = k
+        cmap, low, high, smooth = ListedColormap([c for c, _ in _class_styles()[:k]]), -0.5, k - 0.5, "nearest"
+    if getattr(regions, "_classes", None) != k:  # a new colour map only for a new number of classes
+        regions.set_cmap(cmap)
+        regions.set_clim(low, high)
+        regions._classes = k
     regions.set_interpolation(smooth)
-    points.set_array(state["y"].astype(float))
-
-
-def plt_tab10():
-    """matplotlib's ten qualitative colours, one per class."""
-    return [colormaps["tab10"](i) for i in range(10)]
 
 
 def _draw_grad_norms(ax, lines, expected, state):
@@ -457,6 +482,7 @@ def _draw_grad_norms(ax, lines, expected, state):
         if k < depth:
             line.set_data(steps, finite_positive(drawn[:, k])) if len(norms) else line.set_data([], [])
             line.set_color(colours[k])
+            line.set_linestyle(LINESTYLES[k % len(LINESTYLES)])  # told apart by its dashes too
             line.set_label(f"{k + 1}" + (" (input)" if k == 0 else " (output)" if k == depth - 1 else ""))
         else:
             line.set_data([], [])
