@@ -140,7 +140,7 @@ def _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng):
     # looks like divergence and earns the wrong advice (a smaller learning rate).
     for name, data in (("X", X), ("y", y), ("X_val", X_val), ("y_val", y_val)):
         if data is not None:
-            require_finite(data, name, "train")
+            require_finite(data, name, "train", need="training needs finite numbers")
 
 
 def _backward(model, dout):
