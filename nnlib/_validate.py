@@ -27,6 +27,8 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
   A float array is returned as it is (no copy).
 - require_array(x, name, where, ndim=None, shape_hint="", finite=False): as_float_array,
   then the number of dimensions and, with finite=True, no NaN or inf.
+- require_data(x, name, where, need=...): a data set's X or y: numbers (integers kept),
+  at least 1-D, finite; returned as an array.
 - require_ndim(arr, ndim, name, where, shape_hint): the number of dimensions.
 - require_upstream_shape(grad, name, shape, forward_name, where): a backward step's
   upstream gradient has the shape its forward pass produced.
@@ -35,10 +37,10 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
 - require_finite(arr, name, where, need=...): no NaN or inf; names the first such entry.
 - require_writable(arr, name, where): a float numpy array that can be changed in place
   (not a list, not read-only): for the arrays nnlib writes into.
-- require_parameters(parameters, where, writable_grads=False): a list of (param, grad)
-  pairs as model.parameters() returns, every param a writable float array and every grad
-  an array of its shape; returns the pairs as a list. Checks them all before the caller
-  changes any.
+- require_parameters(parameters, where, write_params=True, write_grads=False): a list of
+  (param, grad) pairs as model.parameters() returns, every grad an array of its param's
+  shape, params (and grads) writable float arrays where the caller changes them; returns
+  the pairs as a list. Checks them all before the caller changes any.
 - require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores"): integer
   class labels of shape (n,) in 0..n_classes-1 (floats that are whole numbers are taken);
   returns them as an integer array.
@@ -130,6 +132,25 @@ def as_float_array(x, name, where):
                     + (f" (dtype {arr.dtype})" if not isinstance(x, np.ndarray) else ""))
 
 
+def require_data(x, name, where, need="expected finite numbers"):
+    """A data set's X or y: an array of numbers (integers stay integers), at least 1-D, one row
+    per example, holding no NaN or inf. Returns it as an array (x itself when it is one)."""
+    if not (type(x) is _ND and x.dtype.kind in "fiub"):
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(f"{where}: {name} must be an array of numbers, one row per example, got {describe(x)}")
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError):
+            raise ValueError(f"{where}: {name} must be an array of numbers with rows of equal length, "
+                             f"got {describe(x)}") from None
+        if x.dtype.kind not in "fiub":
+            raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {x.dtype}")
+    if x.ndim == 0:
+        raise ValueError(f"{where}: {name} must have one row per example, got a single number {x.item()!r}")
+    require_finite(x, name, where, need)
+    return x
+
+
 def require_ndim(arr, ndim, name, where, shape_hint):
     if arr.ndim != ndim:
         raise ValueError(
@@ -210,44 +231,49 @@ def require_writable(arr, name, where):
                      f"array (np.array({name}) is a writable copy)")
 
 
-def _bad_pair(i, pair, where, writable_grads):
-    """Raise the error that says what is wrong with parameters[i]."""
+def _bad_pair(i, pair, where, write_params, write_grads):
+    """Raise the error that says what is wrong with parameters[i] (nothing, if nothing is)."""
     label = f"parameters[{i}]"
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         raise TypeError(f"{where}: {label} must be a (param, grad) pair, as model.parameters() returns, "
                         f"got {describe(pair)}")
     p, g = pair
-    require_writable(p, f"{label}[0] (a parameter)", where)
+    if write_params:
+        require_writable(p, f"{label}[0] (a parameter)", where)
+    elif not (isinstance(p, np.ndarray) and p.dtype.kind in "fiu"):
+        raise TypeError(f"{where}: {label}[0] (a parameter) must be a numpy array of numbers, got {describe(p)}")
     if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
         raise TypeError(f"{where}: {label}[1] (the gradient of {label}[0]) must be a numpy array of numbers, "
                         f"got {describe(g)}")
     if g.shape != p.shape:
         raise ValueError(f"{where}: a gradient has shape {g.shape} but its parameter has shape {p.shape} "
                          f"({label}); expected matching shapes")
-    if writable_grads:
+    if write_grads:
         require_writable(g, f"{label}[1] (the gradient of {label}[0])", where)
 
 
-def require_parameters(parameters, where, writable_grads=False):
+def require_parameters(parameters, where, write_params=True, write_grads=False):
     """Every (param, grad) pair checked before the caller changes any of them.
 
-    Returns the pairs as a list (a generator is read once). With writable_grads, the
-    gradients must be writable float arrays too (clip_gradients scales them in place).
+    Returns the pairs as a list (a generator is read once). write_params: the parameters
+    must be writable float arrays (sgd_step changes them); write_grads: the gradients too
+    (clip_gradients scales them in place).
     """
     if parameters is None or isinstance(parameters, (np.ndarray, str, bytes, dict)) or \
             not hasattr(parameters, "__iter__"):
         raise TypeError(f"{where}: parameters must be a list of (param, grad) pairs, as model.parameters() "
                         f"returns, got {describe(parameters)}")
-    pairs = list(parameters)
-    for i, pair in enumerate(pairs):
+    pairs = parameters if type(parameters) is list else list(parameters)
+    for pair in pairs:
         # The common case in a few attribute look-ups: a training loop calls this every step.
         if type(pair) is tuple and len(pair) == 2:
             p, g = pair
             if (type(p) is _ND and type(g) is _ND and p.shape == g.shape and p.dtype.kind == "f"
-                    and g.dtype.kind in "fiu" and p.flags.writeable
-                    and (not writable_grads or (g.dtype.kind == "f" and g.flags.writeable))):
+                    and g.dtype.kind in "fiu" and (not write_params or p.flags.writeable)
+                    and (not write_grads or (g.dtype.kind == "f" and g.flags.writeable))):
                 continue
-        _bad_pair(i, pair, where, writable_grads)
+        for i, pair in enumerate(pairs):  # find the pair that is wrong, and say what is wrong with it
+            _bad_pair(i, pair, where, write_params, write_grads)
     return pairs
 
 
@@ -337,7 +363,10 @@ def require_positive(value, name, where):
 
 def require_int(value, name, where, low, high=None):
     """An integer (int or numpy integer, not a bool or a float) in [low, high]; returned as an int."""
-    expected = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
+    if high is not None:
+        expected = f"an integer in [{low}, {high}]"
+    else:
+        expected = "a positive integer" if low == 1 else f"an integer >= {low}"
     if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
     if value < low or (high is not None and value > high):
