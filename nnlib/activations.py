@@ -123,14 +123,19 @@ def activation_backward(da, cache, *, check=True):
     """
     where = "activation_backward"
     if check:
-        name, z, a = require_cache(cache, where, "activation_forward", "(name, z, a)", 3)
-        if not (is_float_array(da) and is_float_array(z) and is_float_array(a) and da.shape == z.shape == a.shape):
-            da = _check_backward(da, z, a, where)
-    else:
-        name, z, a = cache
+        da = check_activation_backward(da, cache, where)
+    name, z, a = cache
     _, f_prime = get_activation(name, where)
     from_output = getattr(f_prime, "from_output", None)
     return da * (f_prime(z) if from_output is None else from_output(a))
+
+
+def check_activation_backward(da, cache, where):
+    """cache the (name, z, a) activation_forward returned, da of z's shape; returns da as a float array."""
+    name, z, a = require_cache(cache, where, "activation_forward", "(name, z, a)", 3)
+    if is_float_array(da) and is_float_array(z) and is_float_array(a) and da.shape == z.shape == a.shape:
+        return da
+    return _check_backward(da, z, a, where)
 
 
 def _check_backward(da, z, a, where):

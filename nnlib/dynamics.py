@@ -164,7 +164,9 @@ def check_model_data(model, X, y, where):
     """model a Sequential; X, y finite data with one row each per example. Returns X, y as arrays."""
     if not isinstance(model, Sequential):
         raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {describe(model)}")
-    return check_data(X, y, where, need="expected finite numbers")
+    X, y = check_data(X, y, where, need="expected finite numbers")
+    model.check_layers(X, where, "X")
+    return X, y
 
 
 def _check_mlp(model, where):

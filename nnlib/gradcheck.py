@@ -1,6 +1,7 @@
 """Gradient checking: compare analytic gradients with central differences."""
 
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -39,10 +40,11 @@ def check_perturbation(f, x, h, where, x_name="x"):
 def _value(f, x, where, i):
     """f(x) as a finite float, or an error naming where f went wrong."""
     value = f(x)
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: f must return a single number, got {describe(value)}") from None
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "fiu":
+        value = value.item()  # a 1-entry array, as a loss computed with numpy may give
+    if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: f must return a single number, got {describe(value)}")
+    value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{where}: f returned {value} with entry {i} of x moved by h; a difference of "
                          f"non-finite values is no gradient: expected f finite near x")
@@ -118,6 +120,7 @@ def check_gradient_arguments(model, loss, X, y, h, where):
                         f"Sequential(layer)), got {describe(model)}")
     loss_fn = _resolve_loss(loss, where)
     X, y = check_data(X, y, where, need="expected finite numbers")
+    model.check_layers(as_float_array(X, "X", where), where, "X")
     return loss_fn, X, y, require_positive(h, "h", where)
 
 

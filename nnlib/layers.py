@@ -65,11 +65,12 @@ def check_dense_cache(dz, cache, where):
     if (is_float_array(dz) and is_float_array(x) and is_float_array(W) and x.ndim == 2 and W.ndim == 2
             and x.shape[1] == W.shape[0] and dz.shape == (x.shape[0], W.shape[1])):
         return dz, x, W
+    # A cache written by hand, (x, W) as lists or integers, is taken as dense_forward would take them.
+    x, W = (as_float_array(v, f"cache's {name}", where) for v, name in ((x, "x"), (W, "W")))
     for value, name in ((x, "x"), (W, "W")):
-        if not (is_float_array(value) and value.ndim == 2):
-            raise TypeError(f"{where}: cache must be the tuple dense_forward returned, (x, W); its {name} "
-                            f"must be a 2-D float array, got {type(value).__name__}"
-                            + (f" of shape {value.shape}" if hasattr(value, "shape") else ""))
+        if value.ndim != 2:
+            raise ValueError(f"{where}: cache must be the tuple dense_forward returned, (x, W); its {name} "
+                             f"must be 2-D, got shape {value.shape}")
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"{where}: cache must be the tuple dense_forward returned, (x, W); its x has "
                          f"shape {x.shape}, which does not fit W of shape {W.shape}")

@@ -12,9 +12,9 @@ from ._validate import (
     require_rng,
     require_upstream_shape,
 )
-from .activations import activation_backward, activation_forward, get_activation
+from .activations import activation_backward, activation_forward, check_activation_backward, get_activation
 from .init import check_init, init_weights
-from .layers import dense_backward, dense_forward
+from .layers import check_dense_cache, check_dense_inputs, dense_backward, dense_forward
 
 
 class Dense:
@@ -36,7 +36,10 @@ class Dense:
 
     def forward(self, x, *, check=True):
         """x (batch, n_in) -> z (batch, n_out). check=False: see dense_forward."""
-        z, self._cache = dense_forward(x, self.W, self.b, check=check)
+        W, b = self.W, self.b
+        if check:
+            x, W, b = check_dense_inputs(x, W, b, "Dense.forward")
+        z, self._cache = dense_forward(x, W, b, check=False)
         return z
 
     def backward(self, dz, input_grad=True, *, check=True):
@@ -46,9 +49,15 @@ class Dense:
         """
         if self._cache is None:
             raise RuntimeError("Dense.backward: call forward first")
+        if check:
+            dz, _, _ = check_dense_cache(dz, self._cache, "Dense.backward")
+            require_bool(input_grad, "input_grad", "Dense.backward")
+            if self.dW.shape != self.W.shape or self.db.shape != self.b.shape:
+                raise ValueError(f"Dense.backward: dW and db must have the shapes of W and b, {self.W.shape} and "
+                                 f"{self.b.shape}, got {self.dW.shape} and {self.db.shape}")
         # Written into the arrays parameters() hands out, never rebound to new ones, so a
         # list of (param, grad) pairs taken once stays valid for the life of the layer.
-        dx, _, _ = dense_backward(dz, self._cache, input_grad, out=(self.dW, self.db), check=check)
+        dx, _, _ = dense_backward(dz, self._cache, input_grad, out=(self.dW, self.db), check=False)
         return dx
 
     @property
@@ -75,14 +84,18 @@ class Activation:
 
     def forward(self, z, *, check=True):
         """z (any shape) -> a = f(z). check=False: see activation_forward."""
-        a, self._cache = activation_forward(z, self.name, check=check)
+        if check:
+            z = as_float_array(z, "z", "Activation.forward")
+        a, self._cache = activation_forward(z, self.name, check=False)
         return a
 
     def backward(self, da, *, check=True):
         """da = dL/da -> dz = da * f'(z)."""
         if self._cache is None:
             raise RuntimeError("Activation.backward: call forward first")
-        return activation_backward(da, self._cache, check=check)
+        if check:
+            da = check_activation_backward(da, self._cache, "Activation.backward")
+        return activation_backward(da, self._cache, check=False)
 
     @property
     def last_input(self):
@@ -149,11 +162,13 @@ class Sequential:
 
     __call__ = forward
 
-    def check_layers(self, x=None, where="Sequential"):
+    def check_layers(self, x=None, where="Sequential", name="x"):
         """Raise if x (when given) does not fit the first Dense layer, or a Dense layer does not
         take what the layers before it give, or holds W, b, dW, db that do not match. Only
         nnlib's own layers are followed: what another layer gives is not known here."""
-        width, source = (x.shape[1] if x.ndim == 2 else None, "x") if x is not None else (None, None)
+        if x is not None:
+            x = as_float_array(x, name, where)
+        width, source = (x.shape[1] if x.ndim == 2 else None, name) if x is not None else (None, None)
         for i, layer in enumerate(self.layers):
             if not _takes_check(layer, "forward"):
                 return
@@ -164,13 +179,13 @@ class Sequential:
                     and getattr(layer.dW, "shape", None) == W.shape and getattr(layer.db, "shape", None) == b.shape):
                 raise ValueError(f"{where}: layers[{i}] must hold W, a float array (n_in, n_out), and b, dW, db "
                                  f"to match (b and db (n_out,), dW like W), got W {describe(W)} and b {describe(b)}")
-            if source == "x" and width is None:
-                raise ValueError(f"{where}: x must be 2-D with shape (batch, {W.shape[0]}) for layers[{i}] "
+            if source == name and width is None:
+                raise ValueError(f"{where}: {name} must be 2-D with shape (batch, {W.shape[0]}) for layers[{i}] "
                                  f"({layer!r}), got shape {x.shape}")
             if width is not None and width != W.shape[0]:
-                if source == "x":
-                    raise ValueError(f"{where}: x has {width} columns but layers[{i}] ({layer!r}) takes "
-                                     f"{W.shape[0]}; expected x of shape (batch, {W.shape[0]}), got {x.shape}")
+                if source == name:
+                    raise ValueError(f"{where}: {name} has {width} columns but layers[{i}] ({layer!r}) takes "
+                                     f"{W.shape[0]}; expected {name} of shape (batch, {W.shape[0]}), got {x.shape}")
                 raise ValueError(f"{where}: layers[{i}] ({layer!r}) takes {W.shape[0]} columns but {source} "
                                  f"gives {width}; the network's layers do not fit together")
             width, source = W.shape[1], f"layers[{i}]"

@@ -133,6 +133,8 @@ def evaluate(model, loss, X, y):
     require_callable(getattr(model, "forward", None), "model.forward", where, "a method (model: such as mlp builds)")
     loss_fn = _resolve_loss(loss, where)
     X, y = check_data(X, y, where, need="expected finite numbers")
+    if isinstance(model, Sequential):
+        model.check_layers(as_float_array(X, "X", where), where, "X")
     value, _ = loss_fn(model.forward(X), y)
     return value
 
@@ -200,7 +202,20 @@ def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs
     X, y = check_data(X, y, where)
     if X_val is not None:
         X_val, y_val = check_data(X_val, y_val, where, "X_val", "y_val")
+    if isinstance(model, Sequential):  # the data must fit the network, before any training
+        model.check_layers(X, where, "X")
+        if X_val is not None:
+            model.check_layers(X_val, where, "X_val")
     return X, y, X_val, y_val
+
+
+def _check_targets(model, loss_fn, X, y, X_val, y_val):
+    """One forward pass and the loss on all the data, before any training: targets the loss
+    cannot take (a label out of range, a wrong shape) raise here, with the model untouched,
+    not in the middle of an epoch with the weights half trained."""
+    for data, targets in ((X, y), (X_val, y_val)):
+        if data is not None:
+            loss_fn(model.forward(data), targets)
 
 
 def _backward(model, dout):
@@ -265,6 +280,7 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
                                                 rng, progress, clip, restore_best)
     # Taken once (backward writes into these same arrays), and checked before any training.
     params = require_parameters(model.parameters(), "train")
+    _check_targets(model, loss_fn, X, y, X_val, y_val)
     history = History()
     best_loss, best_weights = np.inf, None
     epochs = range(max_epochs)
