@@ -23,7 +23,8 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
 - is_float_array(x): True for a numpy float array, the common case, decided in a few
   attribute look-ups (the fast path of the checks below).
 - as_float_array(x, name, where): x as a float array: float32 stays float32, integers
-  and booleans become float64, lists become arrays; anything else raises TypeError.
+  and booleans become float64, float16 becomes float32 (numpy's linear algebra takes no
+  float16), lists become arrays; anything else raises TypeError.
   A float array is returned as it is (no copy).
 - require_array(x, name, where, ndim=None, shape_hint="", finite=False): as_float_array,
   then the number of dimensions and, with finite=True, no NaN or inf.
@@ -48,6 +49,8 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
   high_open=False): a finite real number in a range; returns it as a float.
 - require_positive(value, name, where): a finite number > 0; returns it as a float.
 - require_int(value, name, where, low, high=None): an integer in [low, high]; returns it.
+- require_size(value, name, where, low=1): a count of rows, units or classes: an integer
+  in [low, LARGEST_SIZE], so that a huge one is refused here, not deep inside numpy.
 - require_bool(value, name, where): True or False.
 - require_choice(value, name, where, choices): one of the choices.
 - unknown_name(kind, name, valid, where): the ValueError for an unknown name (an
@@ -109,12 +112,13 @@ def is_float_array(x):
 
 
 def as_float_array(x, name, where):
-    """Return ``x`` as a floating-point array (float32 stays float32, ints become float64).
+    """Return ``x`` as a floating-point array (float32 stays float32, ints become float64,
+    float16 becomes float32).
 
     A float array comes back as it is, without a copy; anything converted is a new array,
     so the caller's data is never changed.
     """
-    if type(x) is _ND and x.dtype.kind == "f":  # the common case, first and cheap
+    if type(x) is _ND and x.dtype.kind == "f" and x.dtype.itemsize > 2:  # the common case, first and cheap
         return x
     if x is None or isinstance(x, (str, bytes, dict, set)):
         raise TypeError(f"{where}: {name} must be an array of numbers, got {describe(x)}")
@@ -125,7 +129,7 @@ def as_float_array(x, name, where):
             f"{where}: {name} must be an array of numbers with rows of equal length, got {describe(x)}"
         ) from None
     if arr.dtype.kind == "f":
-        return arr
+        return arr.astype(np.float32) if arr.dtype == np.float16 else arr  # numpy's linalg takes no float16
     if arr.dtype.kind in "iub":
         return arr.astype(np.float64)
     raise TypeError(f"{where}: {name} must hold numbers, got {describe(x)}"
@@ -372,6 +376,16 @@ def require_int(value, name, where, low, high=None):
     if value < low or (high is not None and value > high):
         raise ValueError(f"{where}: {name} must be {expected}, got {describe(value)}")
     return int(value)
+
+
+# The largest count of rows, units or classes nnlib takes (an array that long would not fit
+# in memory anyway; beyond it numpy fails with "Maximum allowed dimension exceeded").
+LARGEST_SIZE = 2**31 - 1
+
+
+def require_size(value, name, where, low=1):
+    """A count of rows, units or classes: an integer in [low, LARGEST_SIZE]; returned as an int."""
+    return require_int(value, name, where, low, LARGEST_SIZE)
 
 
 def require_bool(value, name, where):

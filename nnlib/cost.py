@@ -6,7 +6,7 @@ and one backward pass; matmul_flops counts the matrix products of both, which is
 of the arithmetic of a dense network.
 """
 
-from ._validate import describe, require_bool, require_int
+from ._validate import describe, require_bool, require_size
 
 
 def matmul_flops(model, batch, input_grad=False):
@@ -22,7 +22,7 @@ def matmul_flops(model, batch, input_grad=False):
     """
     if not callable(getattr(model, "dense_layers", None)):
         raise TypeError(f"matmul_flops: model must be a Sequential, such as mlp(...) builds, got {describe(model)}")
-    require_int(batch, "batch", "matmul_flops", 1)
+    require_size(batch, "batch", "matmul_flops")
     require_bool(input_grad, "input_grad", "matmul_flops")
     shapes = [layer.W.shape for layer in model.dense_layers()]
     if not shapes:

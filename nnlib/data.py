@@ -6,11 +6,11 @@ labels for classification, floats for regression). Nothing is downloaded.
 
 import numpy as np
 
-from ._validate import require_data, require_int, require_number, require_rng, require_same_rows
+from ._validate import require_data, require_number, require_rng, require_same_rows, require_size
 
 
 def _check_n(n, where, minimum=1):
-    require_int(n, "n", where, minimum)
+    require_size(n, "n", where, minimum)
 
 
 def _check_noise(noise, where):
@@ -87,7 +87,7 @@ def make_spirals(n, rng, *, classes=3, noise=0.2):
 
     classes >= 1; n >= classes, so that every arm has a point.
     """
-    require_int(classes, "classes", "make_spirals", 1)
+    require_size(classes, "classes", "make_spirals")
     _check_n(n, "make_spirals", classes)
     require_rng(rng, "make_spirals")
     _check_noise(noise, "make_spirals")

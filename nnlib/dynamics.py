@@ -23,6 +23,7 @@ from ._validate import (
     require_parameters,
     require_positive,
     require_rng,
+    require_size,
 )
 from .activations import ACTIVATIONS
 from .losses import mse_loss
@@ -40,7 +41,7 @@ BLOWUP = 1e8
 
 def check_hessian(hessian, where="quadratic_descent"):
     """Return H as a float (d, d) array after checking it is symmetric positive definite."""
-    H = np.atleast_2d(as_float_array(hessian, "hessian", where))
+    H = np.atleast_2d(as_float_array(hessian, "hessian", where)).astype(np.float64)  # the eigenvalues in float64
     if H.ndim != 2 or H.shape[0] != H.shape[1]:
         raise ValueError(f"{where}: hessian must be a square (d, d) matrix, got shape {H.shape}")
     if not np.all(np.isfinite(H)) or not np.allclose(H, H.T):
@@ -57,7 +58,10 @@ def check_hessian(hessian, where="quadratic_descent"):
 def stability_limit(hessian):
     """The largest stable learning rate of gradient descent on ½ wᵀHw: 2 / λ_max(H)."""
     H = check_hessian(hessian, "stability_limit")
-    return 2.0 / float(np.linalg.eigvalsh(H)[-1])
+    lam = float(np.linalg.eigvalsh(H)[-1])
+    if 2.0 / lam == np.inf:  # lam below about 1e-308: 2 / lam is beyond the largest float
+        raise OverflowError(f"stability_limit: λ_max = {lam!r} is so small that 2/λ_max is too large for a float")
+    return 2.0 / lam
 
 
 # |factor − 1| below this counts as exactly on the stability limit (rounding of ηλ).
@@ -103,7 +107,11 @@ def quadratic_descent(hessian, w0, lr, steps):
     lr = check_lr(lr, where)
     steps = require_int(steps, "steps", where, 0, 10**6)
     weights = [w.copy()]
-    losses = [0.5 * float(w @ H @ w)]
+    with np.errstate(over="ignore"):
+        losses = [0.5 * float(w @ H @ w)]
+    if not math.isfinite(losses[0]):
+        raise ValueError(f"{where}: w0 is too large: its loss ½ w0ᵀ H w0 is beyond the largest float; "
+                         f"expected a start whose loss is finite, got w0 = {w.tolist()}")
     for _ in range(steps):
         w = w - lr * (H @ w)
         weights.append(w.copy())
@@ -249,7 +257,7 @@ def gradient_flow(model, X, y, bound=True):
         delta = np.linalg.norm(dout)
         for l in range(depth - 1, -1, -1) if bound else ():
             a_prev = dense[l].last_input
-            a_norm = np.linalg.norm(a_prev, 2) if np.all(np.isfinite(a_prev)) else np.inf
+            a_norm = np.linalg.norm(np.asarray(a_prev, float), 2) if np.all(np.isfinite(a_prev)) else np.inf
             upper[l] = a_norm * delta
             W = dense[l].W
             delta = delta * (np.linalg.norm(W, 2) if np.all(np.isfinite(W)) else np.inf) * MAX_DERIVATIVE[name]
@@ -270,9 +278,9 @@ def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
     The weight std of each layer is init_std(n_in, n_out, init) * scale.
     """
     where = "build_deep_mlp"
-    require_int(depth, "depth", where, 1)
-    require_int(width, "width", where, 1)
-    require_int(n_out, "n_out", where, 1)
+    require_int(depth, "depth", where, 1, 10_000)
+    require_size(width, "width", where)
+    require_size(n_out, "n_out", where)
     return mlp([width] * depth + [n_out], activation=activation, init=init, rng=rng, scale=scale)
 
 
@@ -354,12 +362,20 @@ def hessian_vector_product(grad, w, v, h=1e-5):
     require_finite(w, "w", where)
     require_finite(v, "v", where)
     h = require_positive(h, "h", where)
-    size = np.linalg.norm(v)
+    u, size = _unit(v)
     if size == 0:
         return np.zeros_like(v)
-    u = v / size
     return (_call_vector(grad, w + h * u, "grad", where) - _call_vector(grad, w - h * u, "grad", where)) \
         / (2 * h) * size
+
+
+def _unit(v):
+    """(v / ‖v‖, ‖v‖), with v scaled by its largest entry first, so that ‖v‖² cannot overflow."""
+    m = float(np.max(np.abs(v)))
+    if m == 0:
+        return v.copy(), 0.0
+    size = float(np.linalg.norm(v / m))
+    return v / m / size, m * size
 
 
 def _call_vector(f, v, name, where):
@@ -389,7 +405,7 @@ def power_iteration(matvec, v0, iters=200, tol=1e-7):
         raise ValueError(f"{where}: v0 must not be all zeros (it has no direction to iterate on)")
     iters = require_int(iters, "iters", where, 1)
     tol = require_positive(tol, "tol", where)
-    v = v / np.linalg.norm(v)  # a new array: v0 is left as it was
+    v, _ = _unit(v)  # a new array: v0 is left as it was
     lam = np.nan
     for k in range(1, iters + 1):
         Av = _call_vector(matvec, v, "matvec", where)

@@ -6,7 +6,7 @@ with its own standard deviation; ``scale`` multiplies that standard deviation.
 
 import numpy as np
 
-from ._validate import require_int, require_number, require_rng, unknown_name
+from ._validate import require_number, require_rng, require_size, unknown_name
 
 INIT_SCHEMES = ("normal", "xavier", "he")
 
@@ -14,8 +14,8 @@ INIT_SCHEMES = ("normal", "xavier", "he")
 def check_init(n_in, n_out, scheme, scale, where):
     """n_in, n_out positive integers, a known scheme, scale None or a finite number >= 0, or this
     raises naming ``where``. Returns scale as a float (1.0 for None)."""
-    require_int(n_in, "n_in", where, 1)
-    require_int(n_out, "n_out", where, 1)
+    require_size(n_in, "n_in", where)
+    require_size(n_out, "n_out", where)
     if not isinstance(scheme, str) or scheme not in INIT_SCHEMES:
         raise unknown_name("init scheme", scheme, INIT_SCHEMES, where)
     return 1.0 if scale is None else require_number(scale, "scale", where, low=0.0)

@@ -8,8 +8,8 @@ from ._validate import (
     describe,
     is_float_array,
     require_bool,
-    require_int,
     require_rng,
+    require_size,
     require_upstream_shape,
 )
 from .activations import activation_backward, activation_forward, check_activation_backward, get_activation
@@ -255,13 +255,13 @@ def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):
     output is left linear (logits or a regression output); pair it with a loss that
     expects that, such as softmax_cross_entropy, bce_with_logits or mse_loss.
     """
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or getattr(sizes, "ndim", 1) == 0:
         raise TypeError(f"mlp: sizes must be a list of layer widths [n_in, ..., n_out], got {describe(sizes)}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least [n_in, n_out], got {sizes}")
     for i, size in enumerate(sizes):
-        require_int(size, f"sizes[{i}]", "mlp", 1)
+        require_size(size, f"sizes[{i}]", "mlp")
     get_activation(activation, "mlp")
     check_init(sizes[0], sizes[1], init, scale, "mlp")
     require_rng(rng, "mlp")

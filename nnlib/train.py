@@ -19,6 +19,7 @@ from ._validate import (
     require_positive,
     require_rng,
     require_same_rows,
+    require_size,
 )
 from .losses import LOSSES
 from .models import Sequential
@@ -162,7 +163,7 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
     """
     where = "confusion_matrix"
     if n_classes is not None:
-        n_classes = require_int(n_classes, "n_classes", where, 1)
+        n_classes = require_size(n_classes, "n_classes", where)
     y_true = require_labels(y_true, "y_true", where, n_classes=n_classes)
     y_pred = require_labels(y_pred, "y_pred", where, n_classes=n_classes)
     if y_true.shape != y_pred.shape:

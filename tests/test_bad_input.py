@@ -70,7 +70,8 @@ def array_classes(v, nonfinite=RAISE, shape=True):
              ("an array of strings", np.full(np.shape(v), "a"), RAISE),
              ("an object array", np.array([object()] * max(1, np.size(v)), dtype=object), RAISE),
              ("a list", np.asarray(v).tolist(), SAME), ("read-only", readonly(v), SAME),
-             ("float32", np.asarray(v, dtype=np.float32), SAME)]
+             ("float32", np.asarray(v, dtype=np.float32), SAME),
+             ("float16", np.asarray(v, dtype=np.float16), ACCEPT)]
     if np.ndim(v) >= 1 and np.size(v) > 0:
         cases.append(("non-contiguous", noncontiguous(v), SAME))
     if np.size(v) > 0:
@@ -285,6 +286,11 @@ def integer(name, value, low=1, high=None, words=()):
     return Arg(name, lambda: value, lambda v: int_classes(v, low, high), words)
 
 
+def size(name, value, low=1, words=()):
+    """A count of rows, units or classes: an integer, and not beyond any array numpy can make."""
+    return with_extra(integer(name, value, low, words=words), [("beyond any array", 10**30, RAISE)])
+
+
 def choice(name, value, words=()):
     return Arg(name, lambda: value, choice_classes, words)
 
@@ -405,7 +411,7 @@ SPECS = {
                                         ("softmax_cross_entropy",), float32=True),
     # models
     "nnlib.Dense": Spec(lambda n_in, n_out, init, rng, scale: nnlib.Dense(n_in, n_out, init=init, rng=rng, scale=scale),
-                        [integer("n_in", 3), integer("n_out", 2), choice("init", "he", ("init",)), rng_arg(),
+                        [size("n_in", 3), size("n_out", 2), choice("init", "he", ("init",)), rng_arg(),
                          opt(num("scale", 0.5, low=0.0))], ("Dense",)),
     "nnlib.Dense.forward": Spec(lambda x: nnlib.Dense(3, 2, rng=gen()).forward(x), [pred("x", X43)],
                                 ("Dense.forward",), unchecked={"check": "check=False skips the checks"}),
@@ -442,15 +448,17 @@ SPECS = {
                       [Arg("sizes", lambda: [3, 4, 2],
                            lambda v: [("None", None, RAISE), ("a number", 5, RAISE), ("a string", "342", RAISE),
                                       ("one size", [3], RAISE), ("a zero", [3, 0, 2], RAISE),
+                                      ("a 0-d array", np.array(3), RAISE), ("ragged", [[1.0, 2.0], [3.0]], RAISE),
+                                      ("beyond any array", [3, 10**30], RAISE),
                                       ("a fraction", [3, 2.5, 2], RAISE), ("a tuple", tuple(v), SAME),
                                       ("an array", np.array(v), SAME)]),
                        choice("activation", "relu"), choice("init", "he"), rng_arg(), opt(num("scale", 2.0, low=0.0))],
                       ("mlp",)),
     # initialisation, optimisation
-    "nnlib.init_weights": Spec(nnlib.init_weights, [integer("n_in", 3), integer("n_out", 2),
+    "nnlib.init_weights": Spec(nnlib.init_weights, [size("n_in", 3), size("n_out", 2),
                                                     choice("scheme", "xavier", ("init scheme",)), rng_arg(),
                                                     opt(num("scale", 0.5, low=0.0))], ("init_weights",)),
-    "nnlib.init_std": Spec(nnlib.init_std, [integer("n_in", 3), integer("n_out", 2),
+    "nnlib.init_std": Spec(nnlib.init_std, [size("n_in", 3), size("n_out", 2),
                                             choice("scheme", "he", ("init scheme",))], ("init_std",)),
     "nnlib.sgd_step": Spec(nnlib.sgd_step, [Arg("parameters", pairs, pair_classes), positive("lr", 0.1)],
                            ("sgd_step",), written=("parameters",),
@@ -492,7 +500,7 @@ SPECS = {
     "nnlib.confusion_matrix": Spec(nnlib.confusion_matrix,
                                    [labels("y_true", Y4, 3, ("y_true", "label")),
                                     labels("y_pred", np.array([0, 2, 2, 1]), 3, ("y_pred", "label")),
-                                    opt(integer("n_classes", 3))], ("confusion_matrix",)),
+                                    opt(size("n_classes", 3))], ("confusion_matrix",)),
     # checking gradients
     "nnlib.numerical_gradient": Spec(
         nnlib.numerical_gradient,
@@ -501,7 +509,8 @@ SPECS = {
          # for h = 1e-5 to give the same numbers, so it is only run
          with_extra(outcomes(Arg("x", fixed(np.array([[1.0, -2.0], [0.5, 3.0]])),
                                  lambda v: array_classes(v, shape=False)),
-                             {"a list": RAISE, "read-only": RAISE, "float32": ACCEPT}),
+                             {"a list": RAISE, "read-only": RAISE, "float32": ACCEPT,
+                              "float16": RAISE}),
                     [("integers", np.array([[1, -2], [0, 3]]), RAISE)]),
          positive("h", 1e-5)], ("numerical_gradient",)),
     "nnlib.rel_error": Spec(nnlib.rel_error, [arr("a", Z32), arr("b", Z32 + 1e-3)], ("rel_error",)),
@@ -512,18 +521,18 @@ SPECS = {
                                                           labels("y", Y4[:2], 3, ("y", "label")), positive("h", 1e-5)],
                                   ("gradient_errors", "softmax_cross_entropy", "Sequential.forward")),
     # the data sets
-    "nnlib.data.make_line": Spec(nnlib.data.make_line, [integer("n", 5), rng_arg(), num("slope", 2.0),
+    "nnlib.data.make_line": Spec(nnlib.data.make_line, [size("n", 5), rng_arg(), num("slope", 2.0),
                                                         num("intercept", -1.0), num("noise", 0.1, low=0.0)],
                                  ("make_line",)),
-    **{f"nnlib.data.{n}": Spec(getattr(nnlib.data, n), [integer("n", 6, low=2 if n != "make_xor" else 1), rng_arg(),
+    **{f"nnlib.data.{n}": Spec(getattr(nnlib.data, n), [size("n", 6, low=2 if n != "make_xor" else 1), rng_arg(),
                                                         num("noise", 0.1, low=0.0)], (n,))
        for n in ["make_xor", "make_moons"]},
     "nnlib.data.make_circles": Spec(nnlib.data.make_circles,
-                                    [integer("n", 6, low=2), rng_arg(), num("noise", 0.1, low=0.0),
+                                    [size("n", 6, low=2), rng_arg(), num("noise", 0.1, low=0.0),
                                      num("factor", 0.5, ("factor",), low=0.0, low_open=True, high=1.0)],
                                     ("make_circles",)),
-    "nnlib.data.make_spirals": Spec(nnlib.data.make_spirals, [integer("n", 6, low=3), rng_arg(),
-                                                              integer("classes", 3), num("noise", 0.2, low=0.0)],
+    "nnlib.data.make_spirals": Spec(nnlib.data.make_spirals, [size("n", 6, low=3), rng_arg(),
+                                                              size("classes", 3), num("noise", 0.2, low=0.0)],
                                     ("make_spirals",)),
     "nnlib.data.split": Spec(nnlib.data.split, [outcomes(arr("X", X43), {"an extra axis": ACCEPT}),
                                                 with_extra(outcomes(arr("y", Y4.astype(float)),
@@ -574,8 +583,9 @@ SPECS = {
     "nnlib.dynamics.build_deep_mlp": Spec(
         lambda depth, activation, init, scale, width, n_out, rng: nnlib.dynamics.build_deep_mlp(
             depth, activation, init, scale, width=width, n_out=n_out, rng=rng),
-        [integer("depth", 3), choice("activation", "tanh"), choice("init", "xavier"), opt(num("scale", 1.0, low=0.0)),
-         integer("width", 4), integer("n_out", 2), rng_arg()], ("build_deep_mlp", "mlp")),
+        [with_extra(integer("depth", 3), [("beyond any array", 10**30, RAISE)]), choice("activation", "tanh"),
+         choice("init", "xavier"), opt(num("scale", 1.0, low=0.0)),
+         size("width", 4), size("n_out", 2), rng_arg()], ("build_deep_mlp", "mlp")),
     "nnlib.dynamics.flow_verdict": Spec(nnlib.dynamics.flow_verdict,
                                         [with_extra(arr("grad_norms", np.array([0.1, 1.0, 2.0]), nonfinite=ACCEPT),
                                                     [("a negative norm", np.array([0.1, -1.0]), RAISE),
@@ -635,7 +645,7 @@ SPECS = {
     **{f"nnlib.graph.{n}": Spec(getattr(nnlib.graph, n), [Arg("root", lambda: Value(2.0) * 3.0,
                                                               lambda v: node_classes())], (n,))
        for n in ["topological_order", "edges"]},
-    "nnlib.cost.matmul_flops": Spec(nnlib.cost.matmul_flops, [model_arg(), integer("batch", 8), flag("input_grad")],
+    "nnlib.cost.matmul_flops": Spec(nnlib.cost.matmul_flops, [model_arg(), size("batch", 8), flag("input_grad")],
                                     ("matmul_flops",)),
 }
 
