@@ -281,6 +281,9 @@ def require_parameters(parameters, where, write_params=True, write_grads=False):
     return pairs
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsize
+
+
 def require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores"):
     """Integer class labels: shape (n,), each in 0..n_classes-1 (or >= 0 without n_classes).
 
@@ -299,9 +302,9 @@ def require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores")
     if y.size == 0:
         return y
     # One reduction finds both kinds of bad label: seen as unsigned, a negative label is huge.
-    unsigned = y.view(y.dtype.str.replace("i", "u")) if y.dtype.kind == "i" else y
+    unsigned = y.view(_UNSIGNED[y.itemsize]) if y.dtype.kind == "i" and y.dtype.isnative else y
     too_large = n_classes is not None and np.maximum.reduce(unsigned) >= n_classes
-    if too_large or (n_classes is None and y.dtype.kind == "i" and np.minimum.reduce(y) < 0):
+    if too_large or ((n_classes is None or unsigned is y) and y.dtype.kind == "i" and np.minimum.reduce(y) < 0):
         bad = (y < 0) if n_classes is None else ((y < 0) | (y >= n_classes))
         row = int(np.argmax(bad))
         if n_classes is None:
