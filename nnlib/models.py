@@ -145,16 +145,16 @@ class Sequential:
         """x (batch, n_in) -> the output of the last layer."""
         where = "Sequential.forward"
         x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
-        first = self.layers[0] if self.layers else None
-        if type(first) is Dense and (x.ndim != 2 or x.shape[1] != first.W.shape[0]):
-            self.check_layers(x, where)
         out, checked = x, True  # out is a float array: x, checked above, or made by nnlib's own layer
         try:
+            first = self.layers[0] if self.layers else None
+            if type(first) is Dense and (x.ndim != 2 or x.shape[1] != first.W.shape[0]):
+                self.check_layers(x, where)  # a 1-D x would pass through x @ W unnoticed
             for layer in self.layers:
                 own = _takes_check(layer, "forward")
                 out = layer.forward(out, check=False) if own and checked else layer.forward(out)
                 checked = own
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, AttributeError):
             self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
             raise
         self._output_shape = getattr(out, "shape", None)
@@ -222,7 +222,7 @@ class Sequential:
             if type(first) is Dense and not input_grad:
                 return first.backward(dout, input_grad=False, check=not checked)
             return first.backward(dout, check=not checked)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, AttributeError):
             self.check_layers(where=where)  # raises naming the layer that does not fit, if one does not
             raise
 
