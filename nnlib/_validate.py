@@ -388,7 +388,10 @@ LARGEST_SIZE = 2**31 - 1
 
 def require_size(value, name, where, low=1):
     """A count of rows, units or classes: an integer in [low, LARGEST_SIZE]; returned as an int."""
-    return require_int(value, name, where, low, LARGEST_SIZE)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value > LARGEST_SIZE:
+        raise ValueError(f"{where}: {name} must be at most {LARGEST_SIZE} (an array that long would not fit in "
+                         f"memory), got {describe(value)}")
+    return require_int(value, name, where, low)
 
 
 def require_bool(value, name, where):
