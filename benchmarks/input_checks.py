@@ -20,17 +20,19 @@ from timing import CLOCK
 import nnlib
 from nnlib._validate import require_finite
 
-# label -> (the check's name, the modules whose calls count: None for every nnlib module)
+# label -> (the check's name, the modules whose calls count: None for every nnlib module).
+# A network's input is checked once per call, by Sequential (not again in every layer), so
+# these are the checks one step still makes.
 CHECKS = {
-    "dtype of every array (as_float_array)": ("as_float_array", None),
-    "dense shapes, forward (check_dense_shapes)": ("check_dense_shapes", None),
-    "gradient shapes, backward (require_upstream_shape)": ("require_upstream_shape", None),
+    "dtype of an array (as_float_array)": ("as_float_array", None),
+    "the network's output gradient (require_upstream_shape)": ("require_upstream_shape", None),
+    "input_grad a bool (require_bool)": ("require_bool", None),
+    "which layers skip their checks (_takes_check)": ("_takes_check", None),
     "activation name (get_activation)": ("get_activation", None),
-    "labels: integers, shape, range (_check_labels)": ("_check_labels", None),
-    # check_dense_shapes calls require_ndim too, and is counted with it above
+    "labels: integers, shape, range (require_labels)": ("require_labels", None),
     "logits 2-D (require_ndim in the loss)": ("require_ndim", ["nnlib.losses"]),
     "learning rate (check_lr)": ("check_lr", None),
-    "gradient shapes in sgd_step (check_gradient_shape)": ("check_gradient_shape", None),
+    "every (param, grad) pair, before any step (require_parameters)": ("require_parameters", None),
 }
 
 

@@ -34,7 +34,8 @@ from .probe import MIME
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PRELUDE = "__import__('exercises.probe', fromlist=['guard']).guard()"
 OUTPUT_CAP = 16 << 20  # bytes of output one cell may print or display
-MESSAGE_CAP = 32 << 20  # bytes of one message from the kernel (zmq drops the connection beyond it)
+MESSAGE_CAP = 32 << 20
+REPLAY_TIMEOUT = 60  # seconds a cell that ran before may take when it runs again after a restart  # bytes of one message from the kernel (zmq drops the connection beyond it)
 
 
 class KernelLost(Exception):
@@ -245,17 +246,18 @@ class Runner:
     def start(self):
         self.kernel.start()
         self.replay = [PRELUDE]
-        ran = self.kernel.execute(PRELUDE, self._time_left())
+        ran = self.kernel.execute(PRELUDE, self._time_left(max(self.timeout, REPLAY_TIMEOUT)))
         if ran.error:
             raise KernelLost(f"the grader's set-up failed in the kernel: {ran.error}")
 
-    def _time_left(self):
+    def _time_left(self, timeout=None):
+        timeout = self.timeout if timeout is None else timeout
         if self.deadline is None:
-            return self.timeout
+            return timeout
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise KernelLost("the notebook ran past the grader's time limit for a whole notebook")
-        return min(self.timeout, left)
+        return min(timeout, left)
 
     def run(self, source, what):
         """Run one cell's source; returns its error line or None."""
@@ -293,9 +295,9 @@ class Runner:
             self.note = f"{why}, and a fresh kernel could not start ({exc})"
             raise
         replayed = 1
-        for source in replay[1:]:
+        for source in replay[1:]:  # cells that ran within their time before: a busy machine gets slack
             try:
-                if self.kernel.execute(source, self._time_left()).error:
+                if self.kernel.execute(source, self._time_left(max(self.timeout, REPLAY_TIMEOUT))).error:
                     break
             except KernelLost:
                 self.kernel.stop()

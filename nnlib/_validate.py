@@ -1,23 +1,158 @@
-"""Small input checks shared by the numeric core.
+"""Input checks shared by every public function of nnlib: one way of saying what is wrong.
 
-Every public function checks what it is given and raises an error that says what
-was expected and what came instead, so a learner never has to decode a bare numpy
-broadcasting error.
+Every public function checks what it is given, once, where it is called (not again in
+each function it calls), and raises an error that names the function, the argument, what
+was expected and what came instead, so a learner never has to decode a numpy error from
+deep inside the library. Functions that change arrays in place check everything before
+they change anything.
+
+Which error:
+- TypeError: the argument is not the kind of thing expected (None, a string, a list of
+  pairs where an array is needed, a float where an integer is needed, ...);
+- ValueError: the right kind, the wrong value (a shape, a range, NaN or inf, read-only);
+- OverflowError: a result too large for a float (the scalar Value graph).
+
+Non-finite numbers: data, targets and settings must be finite; values flowing through a
+network (a layer's input, weights, predictions) may be NaN or inf, so that a diverging
+run shows as a NaN loss (how train detects divergence) rather than as an error.
+
+The helpers (``where`` is the public function's name, ``name`` the argument's):
+
+- describe(value): a short description of a value for a message ("None", "str 'abc'",
+  "an array of shape (3, 2) and dtype float64", ...).
+- is_float_array(x): True for a numpy float array, the common case, decided in a few
+  attribute look-ups (the fast path of the checks below).
+- as_float_array(x, name, where): x as a float array: float32 stays float32, integers
+  and booleans become float64, float16 becomes float32 (numpy's linear algebra takes no
+  float16), lists become arrays; anything else raises TypeError.
+  A float array is returned as it is (no copy).
+- require_array(x, name, where, ndim=None, shape_hint="", finite=False): as_float_array,
+  then the number of dimensions and, with finite=True, no NaN or inf.
+- require_data(x, name, where, need=...): a data set's X or y: numbers (integers kept),
+  at least 1-D, finite; returned as an array.
+- require_ndim(arr, ndim, name, where, shape_hint): the number of dimensions.
+- require_upstream_shape(grad, name, shape, forward_name, where): a backward step's
+  upstream gradient has the shape its forward pass produced.
+- require_same_rows(a, a_name, b, b_name, where, what="one target per row"): as many
+  rows in b as in a.
+- require_finite(arr, name, where, need=...): no NaN or inf; names the first such entry.
+- require_writable(arr, name, where): a float numpy array that can be changed in place
+  (not a list, not read-only): for the arrays nnlib writes into.
+- require_parameters(parameters, where, write_params=True, write_grads=False): a list of
+  (param, grad) pairs as model.parameters() returns, every grad an array of its param's
+  shape, params (and grads) writable float arrays where the caller changes them; returns
+  the pairs as a list. Checks them all before the caller changes any.
+- require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores"): integer
+  class labels of shape (n,) in 0..n_classes-1 (floats that are whole numbers are taken);
+  returns them as an integer array.
+- require_number(value, name, where, low=None, high=None, low_open=False,
+  high_open=False): a finite real number in a range; returns it as a float.
+- require_positive(value, name, where): a finite number > 0; returns it as a float.
+- require_int(value, name, where, low, high=None): an integer in [low, high]; returns it.
+- require_size(value, name, where, low=1): a count of rows, units or classes: an integer
+  in [low, LARGEST_SIZE], so that a huge one is refused here, not deep inside numpy.
+- require_bool(value, name, where): True or False.
+- require_choice(value, name, where, choices): one of the choices.
+- unknown_name(kind, name, valid, where): the ValueError for an unknown name (an
+  activation, a loss, an init scheme), listing the valid ones.
+- require_rng(rng, where): a numpy.random.Generator.
+- require_callable(value, name, where, expected): something that can be called.
+- require_cache(cache, where, made_by, layout, size): the tuple a forward function
+  returned as its cache, of that many entries.
+- require_model(model, where): an object with forward, backward and parameters, as
+  train needs.
 """
 
 import math
 
 import numpy as np
 
+_ND = np.ndarray
+
+
+# --------------------------------------------------------------------------- describing
+
+
+def describe(value):
+    """What was given, in a few words, for the end of an error message."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return repr(bool(value)) if value is not None else "None"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(value.item() if isinstance(value, np.generic) else value)
+    if isinstance(value, (str, bytes)):
+        text = repr(value)
+        return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        text = repr(value)
+        if len(text) <= 60:
+            return f"{type(value).__name__} {text}"
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
+
+
+def _span(low, high, low_open, high_open):
+    """'> 0', '>= 1', '<= 1' or 'in (0, 1]' for the messages."""
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high:g}"
+    return ""
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def is_float_array(x):
+    """True for a numpy array of floats: the case every check lets through at once."""
+    return type(x) is _ND and x.dtype.kind == "f"
+
 
 def as_float_array(x, name, where):
-    """Return ``x`` as a floating-point array (float32 stays float32, ints become float64)."""
-    arr = np.asarray(x)
+    """Return ``x`` as a floating-point array (float32 stays float32, ints become float64,
+    float16 becomes float32).
+
+    A float array comes back as it is, without a copy; anything converted is a new array,
+    so the caller's data is never changed.
+    """
+    if type(x) is _ND and x.dtype.kind == "f" and x.dtype.itemsize > 2:  # the common case, first and cheap
+        return x
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise TypeError(f"{where}: {name} must be an array of numbers, got {describe(x)}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):  # nested lists of different lengths
+        raise ValueError(
+            f"{where}: {name} must be an array of numbers with rows of equal length, got {describe(x)}"
+        ) from None
     if arr.dtype.kind == "f":
-        return arr
+        return arr.astype(np.float32) if arr.dtype == np.float16 else arr  # numpy's linalg takes no float16
     if arr.dtype.kind in "iub":
         return arr.astype(np.float64)
-    raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {arr.dtype}")
+    raise TypeError(f"{where}: {name} must hold numbers, got {describe(x)}"
+                    + (f" (dtype {arr.dtype})" if not isinstance(x, np.ndarray) else ""))
+
+
+def require_data(x, name, where, need="expected finite numbers"):
+    """A data set's X or y: an array of numbers (integers stay integers), at least 1-D, one row
+    per example, holding no NaN or inf. Returns it as an array (x itself when it is one)."""
+    if not (type(x) is _ND and x.dtype.kind in "fiub"):
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(f"{where}: {name} must be an array of numbers, one row per example, got {describe(x)}")
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError):
+            raise ValueError(f"{where}: {name} must be an array of numbers with rows of equal length, "
+                             f"got {describe(x)}") from None
+        if x.dtype.kind not in "fiub":
+            raise TypeError(f"{where}: {name} must hold numbers, got an array of dtype {x.dtype}")
+    if x.ndim == 0:
+        raise ValueError(f"{where}: {name} must have one row per example, got a single number {x.item()!r}")
+    require_finite(x, name, where, need)
+    return x
 
 
 def require_ndim(arr, ndim, name, where, shape_hint):
@@ -28,12 +163,14 @@ def require_ndim(arr, ndim, name, where, shape_hint):
         )
 
 
-def require_rng(rng, where):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{where}: rng must be a numpy.random.Generator such as "
-            f"np.random.default_rng(0), got {type(rng).__name__}"
-        )
+def require_array(x, name, where, ndim=None, shape_hint="", finite=False):
+    """as_float_array, then (optionally) the number of dimensions and finiteness."""
+    arr = as_float_array(x, name, where)
+    if ndim is not None:
+        require_ndim(arr, ndim, name, where, shape_hint or f"of {ndim} dimensions")
+    if finite:
+        require_finite(arr, name, where)
+    return arr
 
 
 def require_upstream_shape(grad, name, shape, forward_name, where):
@@ -45,7 +182,22 @@ def require_upstream_shape(grad, name, shape, forward_name, where):
         )
 
 
-def require_finite(arr, name, where):
+def _rows(x, name, where):
+    shape = np.shape(x) if not isinstance(x, np.ndarray) else x.shape
+    if len(shape) == 0:
+        raise ValueError(f"{where}: {name} must have one row per example, got {describe(x)}")
+    return shape[0]
+
+
+def require_same_rows(a, a_name, b, b_name, where, what="one target per row"):
+    """a and b (arrays, or anything np.shape understands) have as many rows; returns that number."""
+    n_a, n_b = _rows(a, a_name, where), _rows(b, b_name, where)
+    if n_a != n_b:
+        raise ValueError(f"{where}: {a_name} has {n_a} rows but {b_name} has {n_b}; expected {what}")
+    return n_a
+
+
+def require_finite(arr, name, where, need="expected finite numbers"):
     """Raise if arr holds NaN or inf, naming the first such entry (its row and column) and its value."""
     arr = np.asarray(arr)
     if arr.dtype.kind not in "fc":  # integers and booleans cannot be NaN or inf
@@ -54,16 +206,209 @@ def require_finite(arr, name, where):
     if finite.all():
         return
     first = np.unravel_index(np.argmin(finite), arr.shape)  # the first False, row by row
-    if arr.ndim <= 2:
-        place = ", ".join(f"{axis} {int(i)}" for axis, i in zip(("row", "column"), first))
+    if arr.ndim == 0:
+        place = ""
+    elif arr.ndim <= 2:
+        place = " at " + ", ".join(f"{axis} {int(i)}" for axis, i in zip(("row", "column"), first))
     else:
-        place = f"index {tuple(int(i) for i in first)}"
+        place = f" at index {tuple(int(i) for i in first)}"
     count = arr.size - np.count_nonzero(finite)
     others = f" (the first of {count} non-finite entries)" if count > 1 else ""
     raise ValueError(
-        f"{where}: {name} holds {arr[first].item()} at {place}{others}; training needs finite "
-        f"numbers: remove or fill in those entries of {name} first"
+        f"{where}: {name} holds {arr[first].item()}{place}{others}; {need}: remove or fill in "
+        f"those entries of {name} first"
     )
+
+
+def require_writable(arr, name, where):
+    """A float numpy array that nnlib may change in place: not a list (a copy would change
+    instead, and the change would be lost), not integers, not read-only."""
+    if type(arr) is _ND and arr.dtype.kind == "f" and arr.flags.writeable:
+        return arr
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{where}: {name} must be a numpy array of floats, since {where} changes it in "
+                        f"place, got {describe(arr)}")
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{where}: {name} must be an array of floats, since {where} changes it in place "
+                        f"(an integer array cannot hold the new values), got dtype {arr.dtype}")
+    raise ValueError(f"{where}: {name} is read-only, and {where} changes it in place; pass a writable "
+                     f"array (np.array({name}) is a writable copy)")
+
+
+def _bad_pair(i, pair, where, write_params, write_grads):
+    """Raise the error that says what is wrong with parameters[i] (nothing, if nothing is)."""
+    label = f"parameters[{i}]"
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError(f"{where}: {label} must be a (param, grad) pair, as model.parameters() returns, "
+                        f"got {describe(pair)}")
+    p, g = pair
+    if write_params:
+        require_writable(p, f"{label}[0] (a parameter)", where)
+    elif not (isinstance(p, np.ndarray) and p.dtype.kind in "fiu"):
+        raise TypeError(f"{where}: {label}[0] (a parameter) must be a numpy array of numbers, got {describe(p)}")
+    if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
+        raise TypeError(f"{where}: {label}[1] (the gradient of {label}[0]) must be a numpy array of numbers, "
+                        f"got {describe(g)}")
+    if g.shape != p.shape:
+        raise ValueError(f"{where}: a gradient has shape {g.shape} but its parameter has shape {p.shape} "
+                         f"({label}); expected matching shapes")
+    if write_grads:
+        require_writable(g, f"{label}[1] (the gradient of {label}[0])", where)
+
+
+def require_parameters(parameters, where, write_params=True, write_grads=False):
+    """Every (param, grad) pair checked before the caller changes any of them.
+
+    Returns the pairs as a list (a generator is read once). write_params: the parameters
+    must be writable float arrays (sgd_step changes them); write_grads: the gradients too
+    (clip_gradients scales them in place).
+    """
+    if parameters is None or isinstance(parameters, (np.ndarray, str, bytes, dict)) or \
+            not hasattr(parameters, "__iter__"):
+        raise TypeError(f"{where}: parameters must be a list of (param, grad) pairs, as model.parameters() "
+                        f"returns, got {describe(parameters)}")
+    pairs = parameters if type(parameters) is list else list(parameters)
+    for pair in pairs:
+        # The common case in a few attribute look-ups: a training loop calls this every step.
+        if type(pair) is tuple and len(pair) == 2:
+            p, g = pair
+            if (type(p) is _ND and type(g) is _ND and p.shape == g.shape and p.dtype.kind == "f"
+                    and g.dtype.kind in "fiu" and (not write_params or p.flags.writeable)
+                    and (not write_grads or (g.dtype.kind == "f" and g.flags.writeable))):
+                continue
+        for i, pair in enumerate(pairs):  # find the pair that is wrong, and say what is wrong with it
+            _bad_pair(i, pair, where, write_params, write_grads)
+    return pairs
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsize
+
+
+def require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores"):
+    """Integer class labels: shape (n,), each in 0..n_classes-1 (or >= 0 without n_classes).
+
+    Floats that are whole numbers are accepted (labels read from a file often are).
+    Returns an integer array (y itself when it is one already).
+    """
+    if not (type(y) is _ND and y.dtype.kind in "iu"):
+        y = _as_labels(y, name, where)
+    if n is not None and y.shape != (n,):
+        raise ValueError(
+            f"{where}: {name} must have shape ({n},), one integer label per row of {rows_of}, "
+            f"got shape {y.shape}"
+        )
+    if y.ndim != 1:
+        raise ValueError(f"{where}: {name} must be 1-D, one integer label per example, got shape {y.shape}")
+    if y.size == 0:
+        return y
+    # One reduction finds both kinds of bad label: seen as unsigned, a negative label is huge.
+    unsigned = y.view(_UNSIGNED[y.itemsize]) if y.dtype.kind == "i" and y.dtype.isnative else y
+    too_large = n_classes is not None and np.maximum.reduce(unsigned) >= n_classes
+    if too_large or ((n_classes is None or unsigned is y) and y.dtype.kind == "i" and np.minimum.reduce(y) < 0):
+        bad = (y < 0) if n_classes is None else ((y < 0) | (y >= n_classes))
+        row = int(np.argmax(bad))
+        if n_classes is None:
+            raise ValueError(f"{where}: label {y[row]} is negative; labels must be integers >= 0, "
+                             f"got {y[row]} at row {row} of {name}")
+        raise ValueError(
+            f"{where}: label {y[row]} is out of range for {n_classes} classes; labels must be integers "
+            f"in 0..{n_classes - 1}, got {y[row]} at row {row} of {name}"
+        )
+    return y
+
+
+def _as_labels(y, name, where):
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{where}: {name} must hold integer class labels, got {describe(y)}")
+    try:
+        arr = np.asarray(y)
+    except (ValueError, TypeError):
+        raise ValueError(f"{where}: {name} must be a 1-D array of integer class labels, got {describe(y)}") from None
+    if arr.dtype.kind in "iu":
+        return arr
+    if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(np.mod(arr, 1) == 0):
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "f" and arr.size == 0:
+        return arr.astype(np.int64)
+    raise TypeError(f"{where}: {name} must hold integer class labels, got dtype {arr.dtype}"
+                    + (f" with values such as {arr.flat[0]!r}" if arr.size else ""))
+
+
+# --------------------------------------------------------------------------- numbers and settings
+
+
+def _is_real(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def require_number(value, name, where, low=None, high=None, low_open=False, high_open=False):
+    """A finite real number (not a bool, not a string) within the bounds; returned as a float."""
+    span = _span(low, high, low_open, high_open)
+    expected = f"a finite number{' ' + span if span else ''}"
+    if not _is_real(value):
+        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    ok = math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        raise ValueError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    return float(value)
+
+
+def require_positive(value, name, where):
+    """A finite number > 0 (a learning rate, a step h, a tolerance); returned as a float."""
+    if type(value) is float and 0.0 < value < math.inf:  # the common case, cheaply
+        return value
+    if not _is_real(value):
+        raise TypeError(f"{where}: {name} must be a positive finite number, got {describe(value)}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{where}: {name} must be a positive finite number, got {describe(value)}")
+    return float(value)
+
+
+def require_int(value, name, where, low, high=None):
+    """An integer (int or numpy integer, not a bool or a float) in [low, high]; returned as an int."""
+    if high is not None:
+        expected = f"an integer in [{low}, {high}]"
+    else:
+        expected = "a positive integer" if low == 1 else f"an integer >= {low}"
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    return int(value)
+
+
+# The largest count of rows, units or classes nnlib takes (an array that long would not fit
+# in memory anyway; beyond it numpy fails with "Maximum allowed dimension exceeded").
+LARGEST_SIZE = 2**31 - 1
+
+
+def require_size(value, name, where, low=1):
+    """A count of rows, units or classes: an integer in [low, LARGEST_SIZE]; returned as an int."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value > LARGEST_SIZE:
+        raise ValueError(f"{where}: {name} must be at most {LARGEST_SIZE} (an array that long would not fit in "
+                         f"memory), got {describe(value)}")
+    return require_int(value, name, where, low)
+
+
+def require_bool(value, name, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def require_choice(value, name, where, choices):
+    try:
+        known = value in choices
+    except TypeError:  # an unhashable value looked up in a dict
+        known = False
+    if not known:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{where}: unknown {name} {value!r}; valid values are {listed}")
+    return value
 
 
 def unknown_name(kind, name, valid, where):
@@ -71,27 +416,31 @@ def unknown_name(kind, name, valid, where):
     return ValueError(f"{where}: unknown {kind} {name!r}; valid names are {listed}")
 
 
-def require_number(value, name, where, low=None, high=None):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value)
-    if ok and low is not None:
-        ok = value >= low
-    if ok and high is not None:
-        ok = value <= high
-    if not ok:
-        span = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
-        raise ValueError(f"{where}: {name} must be a finite number{span}, got {value!r}")
-    return float(value)
+def require_rng(rng, where):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{where}: rng must be a numpy.random.Generator such as "
+            f"np.random.default_rng(0), got {type(rng).__name__}"
+        )
 
 
-def require_int(value, name, where, low, high):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{where}: {name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
-
-
-def require_choice(value, name, where, choices):
-    if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{where}: unknown {name} {value!r}; valid values are {listed}")
+def require_callable(value, name, where, expected="a function"):
+    if not callable(value):
+        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
     return value
+
+
+def require_cache(cache, where, made_by, layout, size):
+    """The cache a backward function receives must be the tuple its forward function returned."""
+    if type(cache) is tuple and len(cache) == size:
+        return cache
+    raise TypeError(f"{where}: cache must be the tuple {made_by} returned, {layout}, got {describe(cache)}")
+
+
+def require_model(model, where):
+    """A model as train uses it: forward(x), backward(dout) and parameters()."""
+    missing = [m for m in ("forward", "backward", "parameters") if not callable(getattr(model, m, None))]
+    if missing:
+        raise TypeError(f"{where}: model must have forward, backward and parameters methods, such as "
+                        f"mlp(...) or Sequential(...) builds, got {describe(model)} (no {', '.join(missing)})")
+    return model

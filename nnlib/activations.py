@@ -6,7 +6,7 @@ shape. float32 in gives float32 out; anything else numeric becomes float64.
 
 import numpy as np
 
-from ._validate import as_float_array, require_upstream_shape, unknown_name
+from ._validate import as_float_array, is_float_array, require_cache, require_upstream_shape, unknown_name
 
 
 def sigmoid(z):
@@ -98,27 +98,56 @@ def get_activation(name, where="activation"):
         raise unknown_name("activation", name, ACTIVATIONS, where) from None
 
 
-def activation_forward(z, name):
+def activation_forward(z, name, *, check=True):
     """Apply the activation ``name`` to z.
 
     z: any shape. Returns (a, cache) with a = f(z) of z's shape; the cache keeps
     what activation_backward needs: the name, z and a.
+    check=False skips the check of z, for a caller that has made it (Sequential checks
+    a network's input once, not in every layer).
     """
     f, _ = get_activation(name, "activation_forward")
-    z = as_float_array(z, "z", "activation_forward")
+    if check:
+        z = as_float_array(z, "z", "activation_forward")
     a = f(z)
     return a, (name, z, a)
 
 
-def activation_backward(da, cache):
+def activation_backward(da, cache, *, check=True):
     """Backward step of a = f(z): dz = da * f'(z), by the chain rule.
 
-    da: dL/da, the same shape as z. Returns dz with that shape. f' is the one the
-    activation's entry in ACTIVATIONS carries, written through a when it offers that.
+    da: dL/da, the same shape as z; cache: the (name, z, a) activation_forward returned.
+    Returns dz with z's shape. f' is the one the activation's entry in ACTIVATIONS
+    carries, written through a when it offers that. check=False skips the checks of
+    da and cache, as in activation_forward.
     """
+    where = "activation_backward"
+    if check:
+        da = check_activation_backward(da, cache, where)
     name, z, a = cache
-    _, f_prime = get_activation(name, "activation_backward")
-    da = as_float_array(da, "da", "activation_backward")
-    require_upstream_shape(da, "da", z.shape, "input z", "activation_backward")
+    _, f_prime = get_activation(name, where)
     from_output = getattr(f_prime, "from_output", None)
     return da * (f_prime(z) if from_output is None else from_output(a))
+
+
+def check_activation_backward(da, cache, where):
+    """cache the (name, z, a) activation_forward returned, da of z's shape; returns da as a float array."""
+    name, z, a = require_cache(cache, where, "activation_forward", "(name, z, a)", 3)
+    if is_float_array(da) and is_float_array(z) and is_float_array(a) and da.shape == z.shape == a.shape:
+        return da
+    return _check_backward(da, z, a, where)
+
+
+def _check_backward(da, z, a, where):
+    """The slow path of activation_backward's checks: say which array is wrong."""
+    for value, label in ((z, "z"), (a, "a")):
+        if not isinstance(value, (np.ndarray, np.floating)) or value.dtype.kind != "f":
+            raise TypeError(f"{where}: cache must be the tuple activation_forward returned, (name, z, a); "
+                            f"its {label} must be a float array, got {type(value).__name__}")
+    z, a = np.asarray(z), np.asarray(a)  # a 0-d input gives numpy scalars
+    if a.shape != z.shape:
+        raise ValueError(f"{where}: cache must be the tuple activation_forward returned, (name, z, a); "
+                         f"its z has shape {z.shape} but its a has shape {a.shape}")
+    da = as_float_array(da, "da", where)
+    require_upstream_shape(da, "da", z.shape, "input z", where)
+    return da

@@ -6,6 +6,8 @@ and one backward pass; matmul_flops counts the matrix products of both, which is
 of the arithmetic of a dense network.
 """
 
+from ._validate import describe, require_bool, require_size
+
 
 def matmul_flops(model, batch, input_grad=False):
     """Floating-point operations of the matrix products of one forward and one backward pass.
@@ -18,8 +20,10 @@ def matmul_flops(model, batch, input_grad=False):
     Returns (forward, backward); backward < 2 · forward, so a whole gradient costs less than
     three forward passes, however many parameters the model has.
     """
-    if not isinstance(batch, int) or batch < 1:
-        raise ValueError(f"matmul_flops: batch must be a positive integer, got {batch!r}")
+    if not callable(getattr(model, "dense_layers", None)):
+        raise TypeError(f"matmul_flops: model must be a Sequential, such as mlp(...) builds, got {describe(model)}")
+    require_size(batch, "batch", "matmul_flops")
+    require_bool(input_grad, "input_grad", "matmul_flops")
     shapes = [layer.W.shape for layer in model.dense_layers()]
     if not shapes:
         raise ValueError("matmul_flops: the model has no Dense layers to count")

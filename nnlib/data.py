@@ -6,12 +6,16 @@ labels for classification, floats for regression). Nothing is downloaded.
 
 import numpy as np
 
-from ._validate import require_rng
+from ._validate import require_data, require_number, require_rng, require_same_rows, require_size
 
 
 def _check_n(n, where, minimum=1):
-    if not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{where}: n must be an integer >= {minimum}, got {n!r}")
+    require_size(n, "n", where, minimum)
+
+
+def _check_noise(noise, where):
+    """The standard deviation of the noise: a finite number >= 0."""
+    return require_number(noise, "noise", where, low=0.0)
 
 
 def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
@@ -21,6 +25,9 @@ def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
     """
     _check_n(n, "make_line")
     require_rng(rng, "make_line")
+    require_number(slope, "slope", "make_line")
+    require_number(intercept, "intercept", "make_line")
+    _check_noise(noise, "make_line")
     x = rng.uniform(-1.0, 1.0, size=(n, 1))
     y = slope * x + intercept + noise * rng.standard_normal((n, 1))
     return x, y
@@ -34,6 +41,7 @@ def make_xor(n, rng, *, noise=0.1):
     """
     _check_n(n, "make_xor")
     require_rng(rng, "make_xor")
+    _check_noise(noise, "make_xor")
     corners = rng.integers(0, 2, size=(n, 2))
     X = corners + noise * rng.standard_normal((n, 2))
     y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
@@ -44,6 +52,7 @@ def make_moons(n, rng, *, noise=0.1):
     """Two interleaving half circles. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}."""
     _check_n(n, "make_moons", 2)
     require_rng(rng, "make_moons")
+    _check_noise(noise, "make_moons")
     n0 = n // 2
     t0 = rng.uniform(0, np.pi, n0)
     t1 = rng.uniform(0, np.pi, n - n0)
@@ -62,8 +71,9 @@ def make_circles(n, rng, *, noise=0.1, factor=0.5):
     """
     _check_n(n, "make_circles", 2)
     require_rng(rng, "make_circles")
-    if not 0 < factor < 1:
-        raise ValueError(f"make_circles: factor (inner radius / outer radius) must be in (0, 1), got {factor!r}")
+    _check_noise(noise, "make_circles")
+    require_number(factor, "factor (inner radius / outer radius)", "make_circles", 0.0, 1.0, low_open=True,
+                   high_open=True)
     y = (np.arange(n) >= n // 2).astype(np.int64)
     theta = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(y == 1, factor, 1.0)
@@ -73,9 +83,14 @@ def make_circles(n, rng, *, noise=0.1, factor=0.5):
 
 
 def make_spirals(n, rng, *, classes=3, noise=0.2):
-    """``classes`` interleaved spiral arms. Returns X (n, 2) float64 and y (n,) int64."""
+    """``classes`` interleaved spiral arms. Returns X (n, 2) float64 and y (n,) int64.
+
+    classes >= 1; n >= classes, so that every arm has a point.
+    """
+    require_size(classes, "classes", "make_spirals")
     _check_n(n, "make_spirals", classes)
     require_rng(rng, "make_spirals")
+    _check_noise(noise, "make_spirals")
     y = np.arange(n) % classes
     r = rng.uniform(0.05, 1.0, n)
     theta = 4.0 * r + 2 * np.pi * y / classes + noise * rng.standard_normal(n)
@@ -87,17 +102,22 @@ def make_spirals(n, rng, *, classes=3, noise=0.2):
 def split(X, y, fraction, rng):
     """Shuffle the rows and split off ``fraction`` of them as a hold-out set.
 
-    Returns X_train, y_train, X_hold, y_hold.
+    Returns X_train, y_train, X_hold, y_hold (new arrays; X and y are left as they were).
+    Both sets get at least one row: round(fraction * n) rows are held out, at least one
+    and at most n - 1.
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"split: X has {len(X)} rows but y has {len(y)}")
-    if not 0 < fraction < 1:
-        raise ValueError(f"split: fraction must be between 0 and 1, got {fraction!r}")
-    require_rng(rng, "split")
-    order = rng.permutation(len(X))
-    n_hold = max(1, int(round(fraction * len(X))))
+    where = "split"
+    X = require_data(X, "X", where)
+    y = require_data(y, "y", where)
+    n = require_same_rows(X, "X", y, "y", where)
+    require_number(fraction, "fraction", where, 0.0, 1.0, low_open=True, high_open=True)
+    require_rng(rng, where)
+    n_hold = max(1, int(round(fraction * n)))
+    if n < 2 or n_hold >= n:
+        raise ValueError(f"{where}: fraction={fraction!r} of {n} rows leaves {n - n_hold} for training and "
+                         f"{n_hold} to hold out; expected at least one row in each (more rows, or a smaller "
+                         f"fraction)")
+    order = rng.permutation(n)
     hold, keep = order[:n_hold], order[n_hold:]
     return X[keep], y[keep], X[hold], y[hold]
 

@@ -12,12 +12,24 @@ import math
 
 import numpy as np
 
-from ._validate import require_int as _require_int
-from ._validate import require_number as _require_number
+from ._validate import (
+    as_float_array,
+    describe,
+    require_bool,
+    require_callable,
+    require_finite,
+    require_int,
+    require_number,
+    require_parameters,
+    require_positive,
+    require_rng,
+    require_size,
+)
 from .activations import ACTIVATIONS
 from .losses import mse_loss
 from .models import Activation, Dense, Sequential, mlp
-from .optim import sgd_step
+from .optim import check_lr, sgd_step
+from .train import _resolve_loss, check_data
 
 # Gradient descent stops once the loss has grown by this factor: the run has clearly
 # diverged, and stopping here keeps every number finite (no overflow warnings).
@@ -29,7 +41,7 @@ BLOWUP = 1e8
 
 def check_hessian(hessian, where="quadratic_descent"):
     """Return H as a float (d, d) array after checking it is symmetric positive definite."""
-    H = np.atleast_2d(np.asarray(hessian, dtype=float))
+    H = np.atleast_2d(as_float_array(hessian, "hessian", where)).astype(np.float64)  # the eigenvalues in float64
     if H.ndim != 2 or H.shape[0] != H.shape[1]:
         raise ValueError(f"{where}: hessian must be a square (d, d) matrix, got shape {H.shape}")
     if not np.all(np.isfinite(H)) or not np.allclose(H, H.T):
@@ -46,7 +58,10 @@ def check_hessian(hessian, where="quadratic_descent"):
 def stability_limit(hessian):
     """The largest stable learning rate of gradient descent on ½ wᵀHw: 2 / λ_max(H)."""
     H = check_hessian(hessian, "stability_limit")
-    return 2.0 / float(np.linalg.eigvalsh(H)[-1])
+    lam = float(np.linalg.eigvalsh(H)[-1])
+    if 2.0 / lam == np.inf:  # lam below about 1e-308: 2 / lam is beyond the largest float
+        raise OverflowError(f"stability_limit: λ_max = {lam!r} is so small that 2/λ_max is too large for a float")
+    return 2.0 / lam
 
 
 # |factor − 1| below this counts as exactly on the stability limit (rounding of ηλ).
@@ -56,6 +71,7 @@ ON_THE_LIMIT = 1e-9
 def shrink_factor(hessian, lr):
     """The largest factor a step multiplies a coordinate by: max_i |1 − η λ_i(H)|."""
     H = check_hessian(hessian, "shrink_factor")
+    lr = check_lr(lr, "shrink_factor")
     return float(np.max(np.abs(1.0 - lr * np.linalg.eigvalsh(H))))
 
 
@@ -66,6 +82,7 @@ def descent_verdict(factor):
     steepest one grows), or 'on the limit' (factor = 1 up to ON_THE_LIMIT: η = 2/λ_max,
     the steepest coordinate flips sign and keeps its size).
     """
+    factor = require_number(factor, "factor", "descent_verdict", low=0.0)
     if abs(factor - 1.0) <= ON_THE_LIMIT:
         return "on the limit"
     return "converges" if factor < 1.0 else "diverges"
@@ -81,14 +98,20 @@ def quadratic_descent(hessian, w0, lr, steps):
     diverged is True when the last loss is larger than the first. A run that grows by
     BLOWUP stops early (k < steps) so that no number overflows.
     """
-    H = check_hessian(hessian)
-    w = np.asarray(w0, dtype=float).reshape(-1)
+    where = "quadratic_descent"
+    H = check_hessian(hessian, where)
+    w = as_float_array(w0, "w0", where).astype(float).reshape(-1)  # a copy: w0 is left as it was
     if w.shape != (H.shape[0],):
-        raise ValueError(f"quadratic_descent: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
-    lr = _require_number(lr, "lr", "quadratic_descent", 0.0)
-    steps = _require_int(steps, "steps", "quadratic_descent", 0, 10**6)
+        raise ValueError(f"{where}: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
+    require_finite(w, "w0", where)
+    lr = check_lr(lr, where)
+    steps = require_int(steps, "steps", where, 0, 10**6)
     weights = [w.copy()]
-    losses = [0.5 * float(w @ H @ w)]
+    with np.errstate(over="ignore"):
+        losses = [0.5 * float(w @ H @ w)]
+    if not math.isfinite(losses[0]):
+        raise ValueError(f"{where}: w0 is too large: its loss ½ w0ᵀ H w0 is beyond the largest float; "
+                         f"expected a start whose loss is finite, got w0 = {w.tolist()}")
     for _ in range(steps):
         w = w - lr * (H @ w)
         weights.append(w.copy())
@@ -106,9 +129,13 @@ def network_descent(model, X, y, lr, steps):
     Returns (losses, diverged): losses (k+1,) measured before each step and after the
     last (k <= steps). Stops early, with diverged True, once the loss is not finite or
     has grown by BLOWUP; diverged is also True when the last loss exceeds the first.
+    X and y must be finite: a NaN in the data is reported as such, not as divergence.
     """
-    lr = _require_number(lr, "lr", "network_descent", 0.0)
-    steps = _require_int(steps, "steps", "network_descent", 0, 10**6)
+    where = "network_descent"
+    X, y = check_model_data(model, X, y, where)
+    lr = check_lr(lr, where)
+    steps = require_int(steps, "steps", where, 0, 10**6)
+    require_parameters(model.parameters(), where)
     losses = []
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is stopped below
         for step in range(steps + 1):
@@ -125,9 +152,11 @@ def network_descent(model, X, y, lr, steps):
 
 def rotated_hessian(eigenvalues, angle_degrees=30.0):
     """A 2x2 Hessian with the given eigenvalues whose axes are turned by angle_degrees."""
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = as_float_array(eigenvalues, "eigenvalues", "rotated_hessian")
     if lam.shape != (2,):
         raise ValueError(f"rotated_hessian: expected two eigenvalues, got {eigenvalues!r}")
+    require_finite(lam, "eigenvalues", "rotated_hessian")
+    angle_degrees = require_number(angle_degrees, "angle_degrees", "rotated_hessian")
     t = np.deg2rad(angle_degrees)
     R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
     return R @ np.diag(lam) @ R.T
@@ -139,10 +168,19 @@ def rotated_hessian(eigenvalues, angle_degrees=30.0):
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
 
+def check_model_data(model, X, y, where):
+    """model a Sequential; X, y finite data with one row each per example. Returns X, y as arrays."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {describe(model)}")
+    X, y = check_data(X, y, where, need="expected finite numbers")
+    model.check_layers(X, where, "X")
+    return X, y
+
+
 def _check_mlp(model, where):
     """The Dense layers, the Activation layers and the one activation name of an mlp."""
     if not isinstance(model, Sequential):
-        raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {type(model).__name__}")
+        raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {describe(model)}")
     dense = model.dense_layers()
     acts = [layer for layer in model.layers if isinstance(layer, Activation)]
     if len(acts) != len(dense) - 1 or len(model.layers) != len(dense) + len(acts):
@@ -163,6 +201,9 @@ def backward_factors(model):
     last. Returns (depth - 1,) for the steps from layer 2 back to 1, …, D back to D - 1.
     """
     dense, acts, name = _check_mlp(model, "backward_factors")
+    if any(a.last_input is None for a in acts):
+        raise ValueError("backward_factors: the factors are measured on the last batch the model saw; "
+                         "run model.forward(X) first")
     f_prime = ACTIVATIONS[name][1]
     rms_fp = np.array([np.sqrt(np.mean(f_prime(a.last_input) ** 2)) for a in acts])
     sigma_w = np.array([np.std(d.W) for d in dense[1:]])
@@ -193,7 +234,10 @@ def gradient_flow(model, X, y, bound=True):
       for relu these are the inactive units).
     Values that overflow become inf (no warnings).
     """
-    dense, acts, name = _check_mlp(model, "gradient_flow")
+    where = "gradient_flow"
+    dense, acts, name = _check_mlp(model, where)
+    X, y = check_model_data(model, X, y, where)
+    require_bool(bound, "bound", where)
     f_prime = ACTIVATIONS[name][1]
     depth = len(dense)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -213,7 +257,7 @@ def gradient_flow(model, X, y, bound=True):
         delta = np.linalg.norm(dout)
         for l in range(depth - 1, -1, -1) if bound else ():
             a_prev = dense[l].last_input
-            a_norm = np.linalg.norm(a_prev, 2) if np.all(np.isfinite(a_prev)) else np.inf
+            a_norm = np.linalg.norm(np.asarray(a_prev, float), 2) if np.all(np.isfinite(a_prev)) else np.inf
             upper[l] = a_norm * delta
             W = dense[l].W
             delta = delta * (np.linalg.norm(W, 2) if np.all(np.isfinite(W)) else np.inf) * MAX_DERIVATIVE[name]
@@ -233,6 +277,10 @@ def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
 
     The weight std of each layer is init_std(n_in, n_out, init) * scale.
     """
+    where = "build_deep_mlp"
+    require_int(depth, "depth", where, 1, 10_000)
+    require_size(width, "width", where)
+    require_size(n_out, "n_out", where)
     return mlp([width] * depth + [n_out], activation=activation, init=init, rng=rng, scale=scale)
 
 
@@ -249,7 +297,11 @@ def flow_verdict(grad_norms):
     size: with ReLU and zero biases a weight scale s multiplies every layer's gradient by
     the same power of s and leaves r unchanged.
     """
-    norms = np.asarray(grad_norms, dtype=float)
+    norms = as_float_array(grad_norms, "grad_norms", "flow_verdict")
+    if norms.ndim != 1 or norms.size == 0:
+        raise ValueError(f"flow_verdict: grad_norms must be 1-D with one norm per layer, got shape {norms.shape}")
+    if np.any(norms < 0):
+        raise ValueError(f"flow_verdict: grad_norms must be norms, >= 0, got {norms.min()} among them")
     if not np.all(np.isfinite(norms)):
         return "exploding"
     if norms[-1] == 0:  # no gradient reaches the last layer: judge by the first alone
@@ -271,17 +323,22 @@ def flat_gradient(model, X, y, loss=mse_loss):
     grad(w) loads w into the model's parameters (in place) and runs forward and backward on
     (X, y) with ``loss``; call restore() to put w0 back. Returns (w0, grad, restore).
     """
-    params = [p for p, _ in model.parameters()]
+    X, y = check_model_data(model, X, y, "flat_gradient")
+    loss = _resolve_loss(loss, "flat_gradient")
+    params = [p for p, _ in require_parameters(model.parameters(), "flat_gradient")]
     w0 = np.concatenate([p.ravel() for p in params])
 
     def load(w):
+        if w.shape != w0.shape:
+            raise ValueError(f"flat_gradient's grad: w must have shape {w0.shape}, one entry per parameter, "
+                             f"got shape {w.shape}")
         start = 0
         for p in params:
             p[...] = w[start:start + p.size].reshape(p.shape)
             start += p.size
 
     def grad(w):
-        load(np.asarray(w, dtype=float))
+        load(as_float_array(w, "w", "flat_gradient's grad"))
         _, dout = loss(model.forward(X), y)
         model.backward(dout, input_grad=False)
         return np.concatenate([g.ravel() for _, g in model.parameters()])
@@ -296,12 +353,38 @@ def hessian_vector_product(grad, w, v, h=1e-5):
     the directional derivative of the gradient; v is scaled to unit length first so h is
     the step length, then the result is scaled back.
     """
-    v = np.asarray(v, dtype=float)
-    size = np.linalg.norm(v)
+    where = "hessian_vector_product"
+    require_callable(grad, "grad", where, "a function w -> dL/dw")
+    w = as_float_array(w, "w", where)
+    v = as_float_array(v, "v", where)
+    if w.ndim != 1 or v.shape != w.shape:
+        raise ValueError(f"{where}: w and v must be 1-D of one shape (P,), got shapes {w.shape} and {v.shape}")
+    require_finite(w, "w", where)
+    require_finite(v, "v", where)
+    h = require_positive(h, "h", where)
+    u, size = _unit(v)
     if size == 0:
         return np.zeros_like(v)
-    u = v / size
-    return (grad(w + h * u) - grad(w - h * u)) / (2 * h) * size
+    return (_call_vector(grad, w + h * u, "grad", where) - _call_vector(grad, w - h * u, "grad", where)) \
+        / (2 * h) * size
+
+
+def _unit(v):
+    """(v / ‖v‖, ‖v‖), with v scaled by its largest entry first, so that ‖v‖² cannot overflow."""
+    m = float(np.max(np.abs(v)))
+    if m == 0:
+        return v.copy(), 0.0
+    size = float(np.linalg.norm(v / m))
+    return v / m / size, m * size
+
+
+def _call_vector(f, v, name, where):
+    """f(v), which must be a vector of v's shape."""
+    out = f(v)
+    if not isinstance(out, np.ndarray) or out.shape != v.shape or out.dtype.kind not in "fiu":
+        raise ValueError(f"{where}: {name} must return an array of numbers of shape {v.shape}, like its "
+                         f"argument, got {describe(out)}")
+    return out
 
 
 def power_iteration(matvec, v0, iters=200, tol=1e-7):
@@ -312,11 +395,20 @@ def power_iteration(matvec, v0, iters=200, tol=1e-7):
     shrinking like (λ₂/λ₁)^(2k). Stops when it changes by less than tol relative, or after
     iters. Returns (λ, v, iterations).
     """
-    v = np.asarray(v0, dtype=float)
-    v = v / np.linalg.norm(v)
+    where = "power_iteration"
+    require_callable(matvec, "matvec", where, "a function v -> A v")
+    v = as_float_array(v0, "v0", where)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError(f"{where}: v0 must be a 1-D vector with at least one entry, got shape {v.shape}")
+    require_finite(v, "v0", where)
+    if not np.any(v):
+        raise ValueError(f"{where}: v0 must not be all zeros (it has no direction to iterate on)")
+    iters = require_int(iters, "iters", where, 1)
+    tol = require_positive(tol, "tol", where)
+    v, _ = _unit(v)  # a new array: v0 is left as it was
     lam = np.nan
     for k in range(1, iters + 1):
-        Av = matvec(v)
+        Av = _call_vector(matvec, v, "matvec", where)
         new = float(v @ Av)  # Rayleigh quotient: λ for an eigenvector
         size = np.linalg.norm(Av)
         if size == 0:
@@ -337,6 +429,12 @@ def network_lambda_max(model, X, y, rng, loss=mse_loss, iters=200, tol=1e-7):
     2 / λ_max is the learning rate beyond which gradient descent leaves that minimum.
     Returns (λ_max, iterations).
     """
+    where = "network_lambda_max"
+    X, y = check_model_data(model, X, y, where)
+    require_rng(rng, where)
+    loss = _resolve_loss(loss, where)
+    iters = require_int(iters, "iters", where, 1)
+    tol = require_positive(tol, "tol", where)
     w0, grad, restore = flat_gradient(model, X, y, loss)
     try:
         lam, _, k = power_iteration(lambda v: hessian_vector_product(grad, w0, v),
@@ -350,10 +448,27 @@ def network_lambda_max(model, X, y, rng, loss=mse_loss, iters=200, tol=1e-7):
 
 
 def relative_update_sizes(before, after):
-    """‖W_after − W_before‖ / ‖W_before‖ for each pair of arrays (one per layer). Returns (k,)."""
+    """‖W_after − W_before‖ / ‖W_before‖ for each pair of arrays (one per layer). Returns (k,).
+
+    An array that was all zeros before has relative size inf if it moved, 0 if it did not.
+    """
+    where = "relative_update_sizes"
+    before, after = _array_list(before, "before", where), _array_list(after, "after", where)
     if len(before) != len(after):
-        raise ValueError(f"relative_update_sizes: {len(before)} arrays before but {len(after)} after")
-    return np.array([np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after)])
+        raise ValueError(f"{where}: {len(before)} arrays before but {len(after)} after")
+    sizes = []
+    for i, (b, a) in enumerate(zip(before, after)):
+        if a.shape != b.shape:
+            raise ValueError(f"{where}: before[{i}] has shape {b.shape} but after[{i}] has shape {a.shape}")
+        step, size = np.linalg.norm(a - b), np.linalg.norm(b)
+        sizes.append(step / size if size > 0 else (np.inf if step > 0 else 0.0))
+    return np.array(sizes, dtype=float)
+
+
+def _array_list(arrays, name, where):
+    if isinstance(arrays, (np.ndarray, str)) or not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"{where}: {name} must be a list of arrays, one per layer, got {describe(arrays)}")
+    return [as_float_array(a, f"{name}[{i}]", where) for i, a in enumerate(arrays)]
 
 
 def sgd_steps(model, loss, X, y, batches, lr):
@@ -366,6 +481,12 @@ def sgd_steps(model, loss, X, y, batches, lr):
     update_sizes (k, depth) = ‖ΔW_l‖ / ‖W_l‖, how far the step moved each layer's weights
     relative to their size.
     """
+    where = "sgd_steps"
+    X, y = check_model_data(model, X, y, where)
+    require_callable(loss, "loss", where, "a loss function (y_hat, y) -> (L, dy_hat)")
+    lr = check_lr(lr, where)
+    batches = _check_batches(batches, len(X), where)
+    require_parameters(model.parameters(), where)
     dense = model.dense_layers()
     losses, norms, updates = [], [], []
     for rows in batches:
@@ -379,3 +500,20 @@ def sgd_steps(model, loss, X, y, batches, lr):
     depth = len(dense)
     return {"loss": np.array(losses), "grad_norms": np.array(norms).reshape(-1, depth),
             "update_sizes": np.array(updates).reshape(-1, depth)}
+
+
+def _check_batches(batches, n, where):
+    """Every batch of row indices checked before the first step; returns them as a list of arrays."""
+    if isinstance(batches, (np.ndarray, str)) or not hasattr(batches, "__iter__"):
+        raise TypeError(f"{where}: batches must be a list (or iterable) of row-index arrays, got {describe(batches)}")
+    checked = []
+    for i, rows in enumerate(batches):
+        rows = np.asarray(rows)
+        if rows.dtype.kind not in "iu" or rows.ndim != 1 or rows.size == 0:
+            raise TypeError(f"{where}: batches[{i}] must be a non-empty 1-D array of integer row indices, got "
+                            f"{describe(rows)}")
+        if rows.min() < 0 or rows.max() >= n:
+            raise ValueError(f"{where}: batches[{i}] holds row {rows.max() if rows.max() >= n else rows.min()}, "
+                             f"but X has rows 0..{n - 1}")
+        checked.append(rows)
+    return checked

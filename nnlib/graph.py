@@ -4,20 +4,47 @@ Each Value remembers the Values it was computed from and how to pass a gradient
 back to them. ``backward()`` visits the graph from the output to the inputs and
 applies the chain rule at every node: a parent's gradient is the sum, over its
 children, of the child's gradient times the local derivative.
+
+A Value holds a finite real number. An operation whose result is not one raises at
+once, naming the operation and its operands: an OverflowError when the result is too
+large for a float (e ** 1000), a ValueError when it is not real (a negative number to
+a fractional power), a ZeroDivisionError for a division by zero.
 """
 
 import math
+from numbers import Real
+
+from ._validate import describe
+
+
+def _real(value, where, name, expected="a real number (an int or a float)"):
+    """value as a finite float, or an error saying it is not one."""
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be finite, got {value}")
+    return value
+
+
+def _finite(value, where, what):
+    """The result of an operation, which must be a finite float; what says how it was made."""
+    if not math.isfinite(value):
+        raise OverflowError(f"{where}: {what} = {value} is too large for a float (the largest is about 1.8e308)")
+    return value
 
 
 class Value:
     """A scalar that records how it was computed.
 
-    data: the number; grad: dL/d(this), filled in by backward() on the output L.
+    data: the number (finite); grad: dL/d(this), filled in by backward() on the output L.
     label: an optional name used when the graph is drawn.
     """
 
     def __init__(self, data, _parents=(), op="", label=""):
-        self.data = float(data)
+        self.data = _real(data, "Value", "data")
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a string, got {describe(label)}")
         self.grad = 0.0
         self._parents = tuple(_parents)
         self._backward = lambda: None
@@ -25,12 +52,15 @@ class Value:
         self.label = label
 
     @staticmethod
-    def _wrap(other):
-        return other if isinstance(other, Value) else Value(other)
+    def _wrap(other, where="Value"):
+        if isinstance(other, Value):
+            return other
+        return Value(_real(other, where, "the other operand", "a Value or a real number (an int or a float)"))
 
     def __add__(self, other):
-        other = self._wrap(other)
-        out = Value(self.data + other.data, (self, other), "+")
+        other = self._wrap(other, "Value.__add__")
+        total = _finite(self.data + other.data, "Value.__add__", f"{self.data!r} + {other.data!r}")
+        out = Value(total, (self, other), "+")
 
         def backward():  # d(a + b)/da = d(a + b)/db = 1
             self.grad += out.grad
@@ -40,8 +70,9 @@ class Value:
         return out
 
     def __mul__(self, other):
-        other = self._wrap(other)
-        out = Value(self.data * other.data, (self, other), "*")
+        other = self._wrap(other, "Value.__mul__")
+        product = _finite(self.data * other.data, "Value.__mul__", f"{self.data!r} * {other.data!r}")
+        out = Value(product, (self, other), "*")
 
         def backward():  # d(ab)/da = b, d(ab)/db = a
             self.grad += other.data * out.grad
@@ -51,13 +82,14 @@ class Value:
         return out
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(f"Value.__pow__: the exponent must be an int or float, got "
-                            f"{type(exponent).__name__}")
-        out = Value(self.data ** exponent, (self,), f"**{exponent}")
+        where, a = "Value.__pow__", self.data
+        if isinstance(exponent, Value) or not isinstance(exponent, Real) or isinstance(exponent, bool):
+            raise TypeError(f"{where}: the exponent must be an int or float (a constant), got {describe(exponent)}")
+        n = _real(exponent, where, "the exponent")
+        out = Value(_power(a, n, where), (self,), f"**{exponent}")
 
         def backward():  # d(a^n)/da = n a^(n-1)
-            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+            self.grad += n * _power(a, n - 1, f"{where} (its derivative, {n!r} * a ** {n - 1!r})") * out.grad
 
         out._backward = backward
         return out
@@ -72,7 +104,11 @@ class Value:
         return out
 
     def exp(self):
-        e = math.exp(self.data)
+        try:
+            e = math.exp(self.data)
+        except OverflowError:  # math says only "math range error"
+            raise OverflowError(f"Value.exp: e ** {self.data!r} is too large for a float (the largest is about "
+                                f"1.8e308, e ** 709.78); exp needs data <= 709.78") from None
         return self._unary(e, e, "exp")
 
     def log(self):
@@ -96,42 +132,68 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
-        return self + (-self._wrap(other))
+        return self + (-self._wrap(other, "Value.__sub__"))
 
     def __truediv__(self, other):
-        other = self._wrap(other)
+        other = self._wrap(other, "Value.__truediv__")
         if other.data == 0:
             raise ZeroDivisionError(f"Value.__truediv__: division by zero ({self.data} / {other.data})")
+        _finite(self.data / other.data, "Value.__truediv__", f"{self.data!r} / {other.data!r}")
         return self * other ** -1  # a / b = a · b^(-1), so the power rule gives d/db = -a / b²
 
     def __radd__(self, other):
-        return self + other
+        return self + self._wrap(other, "Value.__radd__")
 
     def __rmul__(self, other):
-        return self * other
+        return self * self._wrap(other, "Value.__rmul__")
 
     def __rsub__(self, other):
-        return self._wrap(other) - self
+        return self._wrap(other, "Value.__rsub__") - self
 
     def __rtruediv__(self, other):
-        return self._wrap(other) / self
+        return self._wrap(other, "Value.__rtruediv__") / self
 
     def backward(self):
-        """Fill in .grad of every Value this one depends on (dself/dnode)."""
+        """Fill in .grad of every Value this one depends on (dself/dnode).
+
+        Raises OverflowError if a gradient grows beyond the largest float.
+        """
         order = topological_order(self)
         for node in order:
             node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+            if not math.isfinite(node.grad):
+                raise OverflowError(f"Value.backward: the gradient of {node!r} is {node.grad}, too large for a "
+                                    f"float")
 
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.6g}, grad={self.grad:.6g})"
 
 
+def _power(a, n, where):
+    """a ** n as a finite real number, or an error saying why it is not one."""
+    text = f"({a!r}) ** {n!r}" if a < 0 else f"{a!r} ** {n!r}"
+    if a < 0 and n != int(n):
+        raise ValueError(f"{where}: a negative base to a fractional power is not a real number: {text}")
+    if a == 0 and n < 0:
+        raise ZeroDivisionError(f"{where}: 0 to a negative power divides by zero: {text}")
+    try:
+        return _finite(a ** n, where, text)
+    except OverflowError:  # Python raises its own for float ** float, saying only "Result too large"
+        raise OverflowError(f"{where}: {text} is too large for a float (the largest is about 1.8e308)") from None
+
+
+def _check_root(root, where):
+    if not hasattr(root, "_parents"):
+        raise TypeError(f"{where}: root must be a Value (or a node with _parents), got {describe(root)}")
+
+
 def topological_order(root):
     """Every node root depends on, each after all of its parents (inputs first)."""
+    _check_root(root, "topological_order")
     order, seen = [], set()
     stack = [(root, False)]
     while stack:  # iterative depth-first search: deep graphs do not hit the recursion limit
@@ -147,4 +209,5 @@ def topological_order(root):
 
 def edges(root):
     """(parent, child) pairs of the graph below root, for drawing it."""
+    _check_root(root, "edges")
     return [(p, node) for node in topological_order(root) for p in node._parents]

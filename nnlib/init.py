@@ -6,7 +6,19 @@ with its own standard deviation; ``scale`` multiplies that standard deviation.
 
 import numpy as np
 
-from ._validate import require_rng, unknown_name
+from ._validate import require_number, require_rng, require_size, unknown_name
+
+INIT_SCHEMES = ("normal", "xavier", "he")
+
+
+def check_init(n_in, n_out, scheme, scale, where):
+    """n_in, n_out positive integers, a known scheme, scale None or a finite number >= 0, or this
+    raises naming ``where``. Returns scale as a float (1.0 for None)."""
+    require_size(n_in, "n_in", where)
+    require_size(n_out, "n_out", where)
+    if not isinstance(scheme, str) or scheme not in INIT_SCHEMES:
+        raise unknown_name("init scheme", scheme, INIT_SCHEMES, where)
+    return 1.0 if scale is None else require_number(scale, "scale", where, low=0.0)
 
 
 def init_std(n_in, n_out, scheme):
@@ -17,31 +29,21 @@ def init_std(n_in, n_out, scheme):
             activations and of gradients roughly equal across tanh/sigmoid layers.
     he:     sqrt(2 / n_in), He et al. (2015): compensates for ReLU zeroing half its inputs.
     """
+    check_init(n_in, n_out, scheme, None, "init_std")
     if scheme == "normal":
         return 1.0
     if scheme == "xavier":
         return float(np.sqrt(2.0 / (n_in + n_out)))
-    if scheme == "he":
-        return float(np.sqrt(2.0 / n_in))
-    raise unknown_name("init scheme", scheme, INIT_SCHEMES, "init_weights")
-
-
-INIT_SCHEMES = ("normal", "xavier", "he")
+    return float(np.sqrt(2.0 / n_in))  # "he"
 
 
 def init_weights(n_in, n_out, scheme, rng, scale=None):
     """Draw a weight matrix W of shape (n_in, n_out), float64.
 
     scheme: "normal", "xavier" or "he" (see init_std); scale: multiplies the
-    scheme's standard deviation (default 1). rng: a numpy.random.Generator.
+    scheme's standard deviation (default 1), a finite number >= 0. rng: a
+    numpy.random.Generator.
     """
-    for name, value in (("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"init_weights: {name} must be a positive integer, got {value!r}")
+    scale = check_init(n_in, n_out, scheme, scale, "init_weights")
     require_rng(rng, "init_weights")
-    std = init_std(n_in, n_out, scheme)
-    if scale is not None:
-        if not np.isfinite(scale) or scale < 0:
-            raise ValueError(f"init_weights: scale must be a finite number >= 0, got {scale!r}")
-        std *= scale
-    return rng.standard_normal((n_in, n_out)) * std
+    return rng.standard_normal((n_in, n_out)) * (init_std(n_in, n_out, scheme) * scale)

@@ -2,17 +2,21 @@
 
 The gradient returned has the same shape as the prediction it is taken with
 respect to, and already includes the 1/N of the batch mean.
+
+Targets must be finite (and within range, for cross-entropy); a prediction may be NaN
+or inf, and then so is the loss: that is how a diverging run shows (train stops there).
 """
 
 import numpy as np
 
-from ._validate import as_float_array, require_ndim
+from ._validate import as_float_array, describe, is_float_array, require_finite, require_labels, require_ndim
 
 
 def _prediction_and_target(pred, y, where, pred_name):
-    """pred and y as float arrays of pred's dtype (float32 stays float32) and one shape."""
-    pred = as_float_array(pred, pred_name, where)
-    y = as_float_array(y, "y", where).astype(pred.dtype, copy=False)
+    """pred and y as float arrays of pred's dtype (float32 stays float32) and one shape; y finite."""
+    if not (is_float_array(pred) and is_float_array(y)):
+        pred = as_float_array(pred, pred_name, where)
+        y = as_float_array(y, "y", where)
     if pred.shape != y.shape:
         raise ValueError(
             f"{where}: {pred_name} has shape {pred.shape} but y has shape {y.shape}; "
@@ -20,7 +24,19 @@ def _prediction_and_target(pred, y, where, pred_name):
         )
     if pred.size == 0:
         raise ValueError(f"{where}: {pred_name} is empty, got shape {pred.shape}")
+    require_finite(y, "y", where, need="targets must be finite")
+    if y.dtype != pred.dtype:
+        y = y.astype(pred.dtype)  # a new array: the caller's y is left as it was
     return pred, y
+
+
+def _require_unit_interval(y, where):
+    """Cross-entropy's targets are probabilities: every entry of y in [0, 1]."""
+    outside = (y < 0) | (y > 1)
+    if outside.any():
+        row = np.unravel_index(np.argmax(outside), y.shape)
+        raise ValueError(f"{where}: y must hold targets in [0, 1] (labels 0 or 1, or soft targets between), "
+                         f"got {y[row].item()} at index {tuple(int(i) for i in row)}")
 
 
 def _batch_size(arr, where, name):
@@ -39,7 +55,7 @@ def mse_loss(y_hat, y):
     y_hat, y = _prediction_and_target(y_hat, y, where, "y_hat")
     n = _batch_size(y_hat, where, "y_hat")
     diff = y_hat - y
-    loss = 0.5 * float(np.sum(diff * diff)) / n
+    loss = 0.5 * float((diff * diff).sum()) / n
     return loss, diff / n
 
 
@@ -48,7 +64,7 @@ def bce_loss(p, y):
 
     p, y: the same shape, p in [0, 1], y in {0, 1} (or soft targets in [0, 1]).
     The mean is over all entries (N = p.size). Returns (L, dp) with
-    dp = (p − y) / (p (1 − p)) / N.
+    dp = (p − y) / (p (1 − p)) / N. A NaN in p (a diverged model) gives a NaN loss.
 
     Stable at p = 0 or 1: p is held inside [eps, 1 − eps] (eps the dtype's machine
     epsilon) before the logarithm and the division, so a saturated prediction gives a
@@ -57,13 +73,14 @@ def bce_loss(p, y):
     """
     where = "bce_loss"
     p, y = _prediction_and_target(p, y, where, "p")
-    if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
+    _require_unit_interval(y, where)
+    if np.any((p < 0) | (p > 1)):  # NaN compares False: it passes, and the loss is NaN
         raise ValueError(f"{where}: p must hold probabilities in [0, 1], got values in "
                          f"[{np.nanmin(p)}, {np.nanmax(p)}]")
     eps = np.finfo(p.dtype).eps
     p_safe = np.clip(p, eps, 1 - eps)
     n = p.size
-    loss = -float(np.sum(y * np.log(p_safe) + (1 - y) * np.log1p(-p_safe))) / n
+    loss = -float((y * np.log(p_safe) + (1 - y) * np.log1p(-p_safe)).sum()) / n
     dp = (p_safe - y) / (p_safe * (1 - p_safe)) / n
     return loss, dp
 
@@ -75,15 +92,17 @@ def bce_with_logits(z, y):
     Returns (L, dz) with dz = (sigmoid(z) − y) / N, N = z.size.
 
     Uses L = max(z, 0) − z y + log(1 + e^(−|z|)), equal to the textbook form but
-    finite and warning-free for any finite z (|z| = 1e4 included).
+    finite and warning-free for any finite z (|z| = 1e4 included, and up to the
+    largest float: each entry is divided by N before the sum, so the sum cannot overflow).
     """
     from .activations import sigmoid
 
     where = "bce_with_logits"
     z, y = _prediction_and_target(z, y, where, "z")
+    _require_unit_interval(y, where)
     n = z.size
-    per_entry = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    loss = float(np.sum(per_entry)) / n
+    per_entry = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))  # each at most |z| + log 2
+    loss = float((per_entry / n).sum())
     dz = (sigmoid(z) - y) / n
     return loss, dz
 
@@ -95,6 +114,9 @@ def softmax(z):
     keeps exp from overflowing.
     """
     z = as_float_array(z, "z", "softmax")
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"softmax: z must have at least one entry along its last axis (the classes), "
+                         f"got {describe(z)}")
     shifted = z - z.max(axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -114,29 +136,6 @@ def softmax_jacobian(z):
     return p[:, :, None] * np.eye(p.shape[1]) - p[:, :, None] * p[:, None, :]  # diag(p) − p pᵀ
 
 
-def _check_labels(y, n, n_classes, where):
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu":
-        if y.dtype.kind == "f" and y.size and np.all(np.mod(y, 1) == 0):
-            y = y.astype(np.int64)
-        else:
-            raise TypeError(
-                f"{where}: y must hold integer class labels, got dtype {y.dtype}"
-            )
-    if y.shape != (n,):
-        raise ValueError(
-            f"{where}: y must have shape ({n},), one integer label per row of the logits, "
-            f"got shape {y.shape}"
-        )
-    if y.min() < 0 or y.max() >= n_classes:
-        label = y[np.argmax((y < 0) | (y >= n_classes))]  # the first one out of range
-        raise ValueError(
-            f"{where}: label {label} is out of range for {n_classes} classes; "
-            f"labels must be integers in 0..{n_classes - 1}"
-        )
-    return y
-
-
 def softmax_cross_entropy(logits, y):
     """Softmax followed by cross-entropy, averaged over the batch.
 
@@ -149,14 +148,14 @@ def softmax_cross_entropy(logits, y):
     logits = as_float_array(logits, "logits", where)
     require_ndim(logits, 2, "logits", where, "(batch, n_classes)")
     n, n_classes = logits.shape
-    if n == 0:
-        raise ValueError(f"{where}: logits must have at least one row, got shape {logits.shape}")
-    y = _check_labels(y, n, n_classes, where)
+    if n == 0 or n_classes == 0:
+        raise ValueError(f"{where}: logits must have at least one row and one class, got shape {logits.shape}")
+    y = require_labels(y, "y", where, n, n_classes, rows_of="the logits")
     shifted = logits - logits.max(axis=1, keepdims=True)  # largest entry 0: no overflow
     exp = np.exp(shifted)
     sum_exp = exp.sum(axis=1)
     rows = np.arange(n)
-    loss = float(np.sum(np.log(sum_exp) - shifted[rows, y])) / n
+    loss = float((np.log(sum_exp) - shifted[rows, y]).sum()) / n
     dlogits = exp / sum_exp[:, None]  # softmax(logits), a new array ...
     dlogits[rows, y] -= 1  # ... so onehot(y) can be taken off in place
     return loss, dlogits / n

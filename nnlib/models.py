@@ -9,13 +9,21 @@ running statistics instead of the batch's.
 """
 
 from contextlib import contextmanager
-from types import MethodType
 
 import numpy as np
 
-from .activations import activation_backward, activation_forward, get_activation
-from .init import init_weights
-from .layers import dense_backward, dense_forward
+from ._validate import (
+    as_float_array,
+    describe,
+    is_float_array,
+    require_bool,
+    require_rng,
+    require_size,
+    require_upstream_shape,
+)
+from .activations import activation_backward, activation_forward, check_activation_backward, get_activation
+from .init import check_init, init_weights
+from .layers import check_dense_cache, check_dense_inputs, dense_backward, dense_forward
 
 
 class Layer:
@@ -63,29 +71,38 @@ class Dense(Layer):
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", rng, scale=None):
+        check_init(n_in, n_out, init, scale, "Dense")
+        require_rng(rng, "Dense")
         self.W = init_weights(n_in, n_out, init, rng, scale)
         self.b = np.zeros(n_out)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
         self._cache = None
 
-    def forward(self, x):
-        """x (batch, n_in) -> z (batch, n_out)."""
-        z, self._cache = dense_forward(x, self.W, self.b)
+    def forward(self, x, *, check=True):
+        """x (batch, n_in) -> z (batch, n_out). check=False: see dense_forward."""
+        W, b = self.W, self.b
+        if check:
+            x, W, b = check_dense_inputs(x, W, b, "Dense.forward")
+        z, self._cache = dense_forward(x, W, b, check=False)
         return z
 
-    def backward(self, dz, input_grad=True):
+    def backward(self, dz, input_grad=True, *, check=True):
         """dz (batch, n_out) -> dx (batch, n_in); stores dW and db.
 
         input_grad=False skips dx and returns None (see dense_backward).
         """
         if self._cache is None:
             raise RuntimeError("Dense.backward: call forward first")
-        dx, dW, db = dense_backward(dz, self._cache, input_grad)
+        if check:
+            dz, _, _ = check_dense_cache(dz, self._cache, "Dense.backward")
+            require_bool(input_grad, "input_grad", "Dense.backward")
+            if self.dW.shape != self.W.shape or self.db.shape != self.b.shape:
+                raise ValueError(f"Dense.backward: dW and db must have the shapes of W and b, {self.W.shape} and "
+                                 f"{self.b.shape}, got {self.dW.shape} and {self.db.shape}")
         # Written into the arrays parameters() hands out, never rebound to new ones, so a
         # list of (param, grad) pairs taken once stays valid for the life of the layer.
-        self.dW[...] = dW
-        self.db[...] = db
+        dx, _, _ = dense_backward(dz, self._cache, input_grad, out=(self.dW, self.db), check=False)
         return dx
 
     @property
@@ -110,14 +127,20 @@ class Activation(Layer):
         self.name = name
         self._cache = None
 
-    def forward(self, z):
-        a, self._cache = activation_forward(z, self.name)
+    def forward(self, z, *, check=True):
+        """z (any shape) -> a = f(z). check=False: see activation_forward."""
+        if check:
+            z = as_float_array(z, "z", "Activation.forward")
+        a, self._cache = activation_forward(z, self.name, check=False)
         return a
 
-    def backward(self, da):
+    def backward(self, da, *, check=True):
+        """da = dL/da -> dz = da * f'(z)."""
         if self._cache is None:
             raise RuntimeError("Activation.backward: call forward first")
-        return activation_backward(da, self._cache)
+        if check:
+            da = check_activation_backward(da, self._cache, "Activation.backward")
+        return activation_backward(da, self._cache, check=False)
 
     @property
     def last_input(self):
@@ -142,29 +165,84 @@ def _layer_named_parameters(layer):
     return [(f"parameters[{j}]", p, g) for j, (p, g) in enumerate(pairs)]
 
 
+def _takes_check(layer, method):
+    """True for nnlib's own Dense and Activation layers whose ``method`` is still the class's:
+    those take check=False. (Notebook 05 plants bugs by putting a one-argument function in
+    place of a layer's backward; that function is called with the gradient alone.)"""
+    return type(layer) in (Dense, Activation) and method not in layer.__dict__
+
+
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse (the chain rule).
 
     model.train() / model.eval() set the mode of every layer inside (see the module's
     docstring); a layer without a train method is left as it is.
+
+    A network's input is checked once, by forward, not again in every layer: nnlib's own
+    layers then run with check=False, since each takes what the layer before it made.
+    Should a layer still fail (a network whose layers do not fit together), check_layers
+    finds which one and says so.
     """
 
     def __init__(self, *layers):
-        for layer in layers:
-            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+        for i, layer in enumerate(layers):
+            if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+                hint = " (pass the layers one by one: Sequential(*layers))" if isinstance(layer, (list, tuple)) else ""
                 raise TypeError(
                     f"Sequential: every layer needs forward and backward methods, "
-                    f"got {type(layer).__name__}"
+                    f"got {describe(layer)} as layer {i}{hint}"
                 )
         self.layers = list(layers)
+        self._output_shape = None
 
     def forward(self, x):
         """x (batch, n_in) -> the output of the last layer."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
+        where = "Sequential.forward"
+        x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
+        out, checked = x, True  # out is a float array: x, checked above, or made by nnlib's own layer
+        try:
+            first = self.layers[0] if self.layers else None
+            if type(first) is Dense and (x.ndim != 2 or x.shape[1] != first.W.shape[0]):
+                self.check_layers(x, where)  # a 1-D x would pass through x @ W unnoticed
+            for layer in self.layers:
+                own = _takes_check(layer, "forward")
+                out = layer.forward(out, check=False) if own and checked else layer.forward(out)
+                checked = own
+        except (ValueError, TypeError, AttributeError):
+            self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
+            raise
+        self._output_shape = getattr(out, "shape", None)
+        return out
 
     __call__ = forward
+
+    def check_layers(self, x=None, where="Sequential", name="x"):
+        """Raise if x (when given) does not fit the first Dense layer, or a Dense layer does not
+        take what the layers before it give, or holds W, b, dW, db that do not match. Only
+        nnlib's own layers are followed: what another layer gives is not known here."""
+        if x is not None:
+            x = as_float_array(x, name, where)
+        width, source = (x.shape[1] if x.ndim == 2 else None, name) if x is not None else (None, None)
+        for i, layer in enumerate(self.layers):
+            if not _takes_check(layer, "forward"):
+                return
+            if type(layer) is not Dense:
+                continue
+            W, b = layer.W, layer.b
+            if not (is_float_array(W) and W.ndim == 2 and is_float_array(b) and b.shape == (W.shape[1],)
+                    and getattr(layer.dW, "shape", None) == W.shape and getattr(layer.db, "shape", None) == b.shape):
+                raise ValueError(f"{where}: layers[{i}] must hold W, a float array (n_in, n_out), and b, dW, db "
+                                 f"to match (b and db (n_out,), dW like W), got W {describe(W)} and b {describe(b)}")
+            if source == name and width is None:
+                raise ValueError(f"{where}: {name} must be 2-D with shape (batch, {W.shape[0]}) for layers[{i}] "
+                                 f"({layer!r}), got shape {x.shape}")
+            if width is not None and width != W.shape[0]:
+                if source == name:
+                    raise ValueError(f"{where}: {name} has {width} columns but layers[{i}] ({layer!r}) takes "
+                                     f"{W.shape[0]}; expected {name} of shape (batch, {W.shape[0]}), got {x.shape}")
+                raise ValueError(f"{where}: layers[{i}] ({layer!r}) takes {W.shape[0]} columns but {source} "
+                                 f"gives {width}; the network's layers do not fit together")
+            width, source = W.shape[1], f"layers[{i}]"
 
     def backward(self, dout, input_grad=True):
         """dout = dL/d(output) -> dx = dL/dx; every layer stores its gradients.
@@ -174,18 +252,33 @@ class Sequential(Layer):
         skips computing dx and returns None (any other first layer returns dx). A plain
         function put in place of a layer's backward method (notebook 05 plants bugs that
         way) is called with the upstream gradient alone, the one argument it takes.
+        dout is checked here, once; nnlib's own layers pass back what they are given
+        without checking again.
         """
+        where = "Sequential.backward"
+        require_bool(input_grad, "input_grad", where)
         if not self.layers:  # an empty network is the identity
             return dout
-        *later, first = reversed(self.layers)
-        for layer in later:
-            dout = layer.backward(dout)
-        # Only Dense's own backward method can skip dx; a plain function put in its place
-        # takes the upstream gradient alone.
-        can_skip = isinstance(first, Dense) and isinstance(first.backward, MethodType)
-        if input_grad or not can_skip:
-            return first.backward(dout)
-        return first.backward(dout, input_grad=False)
+        dout = as_float_array(dout, "dout", where)
+        if self._output_shape is None:
+            raise RuntimeError(f"{where}: call forward first")
+        require_upstream_shape(dout, "dout", self._output_shape, "output", where)
+        try:
+            checked = True  # dout, and then what each of nnlib's own layers passes back
+            for i in range(len(self.layers) - 1, 0, -1):
+                layer = self.layers[i]
+                own = _takes_check(layer, "backward")
+                dout = layer.backward(dout, check=False) if own and checked else layer.backward(dout)
+                checked = own
+            first = self.layers[0]
+            if not _takes_check(first, "backward"):
+                return first.backward(dout)
+            if type(first) is Dense and not input_grad:
+                return first.backward(dout, input_grad=False, check=not checked)
+            return first.backward(dout, check=not checked)
+        except (ValueError, TypeError, AttributeError):
+            self.check_layers(where=where)  # raises naming the layer that does not fit, if one does not
+            raise
 
     def train(self, mode=True):
         """Set training mode (mode=True) or evaluation mode here and in every layer; returns the model."""
@@ -306,13 +399,19 @@ def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):
     output is left linear (logits or a regression output); pair it with a loss that
     expects that, such as softmax_cross_entropy, bce_with_logits or mse_loss.
     """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or getattr(sizes, "ndim", 1) == 0:
+        raise TypeError(f"mlp: sizes must be a list of layer widths [n_in, ..., n_out], got {describe(sizes)}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least [n_in, n_out], got {sizes}")
+    for i, size in enumerate(sizes):
+        require_size(size, f"sizes[{i}]", "mlp")
     get_activation(activation, "mlp")
+    check_init(sizes[0], sizes[1], init, scale, "mlp")
+    require_rng(rng, "mlp")
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Dense(n_in, n_out, init=init, rng=rng, scale=scale))
+        layers.append(Dense(n_in, n_out, init=init, rng=rng, scale=scale))  # init and scale checked there
         if i < len(sizes) - 2:
             layers.append(Activation(activation))
     return Sequential(*layers)

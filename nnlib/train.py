@@ -5,32 +5,56 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import require_finite, require_rng
+from ._validate import (
+    as_float_array,
+    describe,
+    require_bool,
+    require_callable,
+    require_data,
+    require_finite,
+    require_int,
+    require_labels,
+    require_model,
+    require_parameters,
+    require_positive,
+    require_rng,
+    require_same_rows,
+    require_size,
+)
 from .losses import LOSSES
 from .models import Sequential, evaluation_mode
 from .optim import check_lr, clip_gradients, sgd_step
 
+TRAINING_NEEDS = "training needs finite numbers"
+
+
+def check_data(X, y, where, X_name="X", y_name="y", need=TRAINING_NEEDS):
+    """X and y as arrays of finite numbers with one row each per example, or this raises."""
+    X = require_data(X, X_name, where, need)
+    y = require_data(y, y_name, where, need)
+    require_same_rows(X, X_name, y, y_name, where)
+    return X, y
+
 
 def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
-    """Yield (X_batch, y_batch) pairs that together cover every row once (one epoch).
+    """An iterator of (X_batch, y_batch) pairs that together cover every row once (one epoch).
 
     X: (n, ...), y: (n, ...). With shuffle=True the rows are visited in a random
     order drawn from rng; the last batch is smaller when batch_size does not divide n.
+    The arguments are checked here, when it is called, not at the first batch.
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(
-            f"iterate_minibatches: X has {len(X)} rows but y has {len(y)}; "
-            f"expected one target per row"
-        )
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(
-            f"iterate_minibatches: batch_size must be a positive integer, got {batch_size!r}"
-        )
+    where = "iterate_minibatches"
+    X, y = check_data(X, y, where, need="expected finite numbers")
+    require_int(batch_size, "batch_size", where, 1)
+    if require_bool(shuffle, "shuffle", where):
+        require_rng(rng, where)
+    return _minibatches(X, y, batch_size, rng, shuffle)
+
+
+def _minibatches(X, y, batch_size, rng, shuffle):
+    """iterate_minibatches' generator, for arguments already checked."""
     n = len(X)
     if shuffle:
-        require_rng(rng, "iterate_minibatches")
         order = rng.permutation(n)
     for start in range(0, n, batch_size):
         if shuffle:
@@ -52,8 +76,18 @@ def patience_exhausted(epoch, best_epoch, patience):
 def early_stopping_epoch(val_losses, patience):
     """The epoch after which train() stops for these validation losses, or None if it never stops early.
 
-    val_losses: one validation loss per epoch, in order; patience: a positive integer.
+    val_losses: one validation loss per epoch, in order, finite (train stops at a loss that
+    is not); patience: a positive integer, or None for never.
     """
+    where = "early_stopping_epoch"
+    val_losses = as_float_array(val_losses, "val_losses", where)
+    if val_losses.ndim != 1:
+        raise ValueError(f"{where}: val_losses must be a 1-D sequence, one loss per epoch, got shape "
+                         f"{val_losses.shape}")
+    require_finite(val_losses, "val_losses", where,
+                   need="expected finite losses (train stops at the first loss that is not)")
+    if patience is not None:
+        require_int(patience, "patience", where, 1)
     best, best_epoch = np.inf, None
     for epoch, value in enumerate(val_losses):
         if value < best:
@@ -84,28 +118,42 @@ class History:
         return len(self.train_loss)
 
 
-def _resolve_loss(loss):
+def _resolve_loss(loss, where="train"):
     if callable(loss):
         return loss
     try:
         return LOSSES[loss]
     except (KeyError, TypeError):
         valid = ", ".join(repr(k) for k in LOSSES)
-        raise ValueError(f"train: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
+        raise ValueError(f"{where}: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
 
 
 def evaluate(model, loss, X, y):
     """The loss of the model on (X, y) in evaluation mode (no dropout, batch norm on its
     running statistics), without touching any gradients; the model's mode is restored."""
+    where = "evaluate"
+    require_callable(getattr(model, "forward", None), "model.forward", where, "a method (model: such as mlp builds)")
+    loss_fn = _resolve_loss(loss, where)
+    X, y = check_data(X, y, where, need="expected finite numbers")
+    if isinstance(model, Sequential):
+        model.check_layers(as_float_array(X, "X", where), where, "X")
     with evaluation_mode(model):
-        value, _ = _resolve_loss(loss)(model.forward(X), y)
+        value, _ = loss_fn(model.forward(X), y)
     return value
 
 
 def accuracy(scores, y):
-    """Fraction of rows whose largest score is at the label. scores (n, k), y (n,)."""
-    scores = np.asarray(scores)
-    return float(np.mean(np.argmax(scores, axis=1) == np.asarray(y)))
+    """Fraction of rows whose largest score is at the label. scores (n, k), y (n,) in 0..k-1."""
+    where = "accuracy"
+    scores = as_float_array(scores, "scores", where)
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
+        hint = (" (for one score per example, as a binary classifier gives, compare scores > 0 for logits "
+                "or scores > 0.5 for probabilities with y)" if scores.ndim == 1 else "")
+        raise ValueError(f"{where}: scores must be 2-D with one row of class scores per example, shape "
+                         f"(n, n_classes) with n, n_classes >= 1, got shape {scores.shape}{hint}")
+    require_finite(scores, "scores", where, need="the model's scores must be finite (did training diverge?)")
+    y = require_labels(y, "y", where, scores.shape[0], scores.shape[1], rows_of="scores")
+    return float(np.mean(np.argmax(scores, axis=1) == y))
 
 
 def confusion_matrix(y_true, y_pred, n_classes=None):
@@ -115,34 +163,62 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
     largest label + 1). Returns an (n_classes, n_classes) int64 array; its diagonal
     holds the correct predictions, so trace / n is the accuracy.
     """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D of equal length, "
+    where = "confusion_matrix"
+    if n_classes is not None:
+        n_classes = require_size(n_classes, "n_classes", where)
+    y_true = require_labels(y_true, "y_true", where, n_classes=n_classes)
+    y_pred = require_labels(y_pred, "y_pred", where, n_classes=n_classes)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{where}: y_true and y_pred must be 1-D of equal length, "
                          f"got shapes {y_true.shape} and {y_pred.shape}")
     if n_classes is None:
+        if y_true.size == 0:
+            raise ValueError(f"{where}: with no labels, n_classes cannot be read from them; pass n_classes")
         n_classes = int(max(y_true.max(), y_pred.max())) + 1
     counts = np.zeros((n_classes, n_classes), np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
 
 
-def _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng):
-    check_lr(lr, "train")
-    require_rng(rng, "train")
-    if not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
-        raise ValueError(f"train: max_epochs must be a positive integer, got {max_epochs!r}")
-    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
-        raise ValueError(f"train: patience must be a positive integer or None, got {patience!r}")
+def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience, rng, progress,
+                           clip, restore_best):
+    """Every argument of train, checked before any training. Returns the data as arrays."""
+    where = "train"
+    require_model(model, where)
+    check_lr(lr, where)  # train's warnings format lr with :g, so a number is needed here
+    require_int(batch_size, "batch_size", where, 1)
+    require_int(max_epochs, "max_epochs", where, 1)
+    if patience is not None:
+        require_int(patience, "patience", where, 1)
+    require_rng(rng, where)
+    require_bool(progress, "progress", where)
+    require_bool(restore_best, "restore_best", where)
+    if clip is not None:
+        require_positive(clip, "clip", where)
     if (X_val is None) != (y_val is None):
-        raise ValueError("train: give both X_val and y_val, or neither")
+        raise ValueError(f"{where}: give both X_val and y_val, or neither, got "
+                         f"X_val={describe(X_val)} and y_val={describe(y_val)}")
     if patience is not None and X_val is None:
-        raise ValueError("train: early stopping (patience) needs a validation set X_val, y_val")
+        raise ValueError(f"{where}: early stopping (patience) needs a validation set X_val, y_val")
     # Bad data first: a NaN in the data would otherwise surface as a NaN loss, which
     # looks like divergence and earns the wrong advice (a smaller learning rate).
-    for name, data in (("X", X), ("y", y), ("X_val", X_val), ("y_val", y_val)):
+    X, y = check_data(X, y, where)
+    if X_val is not None:
+        X_val, y_val = check_data(X_val, y_val, where, "X_val", "y_val")
+    if isinstance(model, Sequential):  # the data must fit the network, before any training
+        model.check_layers(X, where, "X")
+        if X_val is not None:
+            model.check_layers(X_val, where, "X_val")
+    return X, y, X_val, y_val
+
+
+def _check_targets(model, loss_fn, X, y, X_val, y_val):
+    """One forward pass and the loss on all the data, before any training: targets the loss
+    cannot take (a label out of range, a wrong shape) raise here, with the model untouched,
+    not in the middle of an epoch with the weights half trained."""
+    for data, targets in ((X, y), (X_val, y_val)):
         if data is not None:
-            require_finite(data, name, "train")
+            loss_fn(model.forward(data), targets)
 
 
 def _backward(model, dout):
@@ -162,7 +238,7 @@ def train_epoch(model, loss_fn, params, X, y, *, lr, batch_size, rng, clip=None)
     and is returned as it is.
     """
     total, seen = 0.0, 0
-    for Xb, yb in iterate_minibatches(X, y, batch_size, rng):
+    for Xb, yb in _minibatches(X, y, batch_size, rng, shuffle=True):
         value, dout = loss_fn(model.forward(Xb), yb)
         if not np.isfinite(value):
             return value
@@ -199,7 +275,7 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     the buffers, such as batch norm's running statistics, it had then).
 
     Modes: the epochs run in training mode (model.train()), the validation loss in
-    evaluation mode (evaluate); the model ends in the mode it came in.
+    evaluation mode; the model ends in the mode it came in.
 
     Bad data: X, y, X_val and y_val must hold finite numbers; a NaN or inf raises a
     ValueError naming the array and the first such entry, before any training.
@@ -207,8 +283,11 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     suggests a smaller learning rate, and History.diverged is True.
     """
     loss_fn = _resolve_loss(loss)
-    _check_train_arguments(X, y, X_val, y_val, lr, max_epochs, patience, rng)
-    params = model.parameters()  # taken once: backward writes into these same arrays
+    X, y, X_val, y_val = _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience,
+                                                rng, progress, clip, restore_best)
+    # Taken once (backward writes into these same arrays), and checked before any training.
+    params = require_parameters(model.parameters(), "train")
+    _check_targets(model, loss_fn, X, y, X_val, y_val)
     # what restore_best puts back: the weights and any running statistics that go with them
     state = [p for p, _ in params] + (model.buffers() if hasattr(model, "buffers") else [])
     was_training = getattr(model, "training", True)
@@ -231,7 +310,8 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
             if np.isfinite(monitored):
                 history.train_loss.append(monitored)
                 if X_val is not None:
-                    monitored, what = evaluate(model, loss_fn, X_val, y_val), "the validation loss"
+                    with evaluation_mode(model):
+                        monitored, what = loss_fn(model.forward(X_val), y_val)[0], "the validation loss"
                     history.val_loss.append(monitored)
             if not np.isfinite(monitored):
                 history.diverged = True

@@ -23,7 +23,7 @@ def test_line_and_split():
     Xa, ya, Xb, yb = data.split(X, y, 0.2, rng)
     assert len(Xb) == 10 and len(Xa) == 40
     assert sorted(np.concatenate([Xa, Xb]).ravel()) == sorted(X.ravel())
-    with pytest.raises(ValueError, match="fraction must be between 0 and 1"):
+    with pytest.raises(ValueError, match=r"fraction must be a finite number in \(0, 1\), got 1.5"):
         data.split(X, y, 1.5, rng)
 
 
@@ -43,5 +43,5 @@ def test_circles_are_two_rings_with_the_inner_one_labelled_1():
     assert np.allclose(radius[y == 0], 1.0) and np.allclose(radius[y == 1], 0.4)
     noisy, _ = data.make_circles(400, np.random.default_rng(0), noise=0.1)
     assert 0.05 < np.std(np.linalg.norm(noisy, axis=1)[y == 0] - 1.0) < 0.15  # radial part of the noise
-    with pytest.raises(ValueError, match=r"factor .* must be in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"factor .* must be a finite number in \(0, 1\), got 1.5"):
         data.make_circles(10, np.random.default_rng(0), factor=1.5)
