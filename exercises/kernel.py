@@ -34,8 +34,8 @@ from .probe import MIME
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PRELUDE = "__import__('exercises.probe', fromlist=['guard']).guard()"
 OUTPUT_CAP = 16 << 20  # bytes of output one cell may print or display
-MESSAGE_CAP = 32 << 20
-REPLAY_TIMEOUT = 60  # seconds a cell that ran before may take when it runs again after a restart  # bytes of one message from the kernel (zmq drops the connection beyond it)
+MESSAGE_CAP = 32 << 20  # bytes of one message from the kernel (zmq drops the connection beyond it)
+REPLAY_TIMEOUT = 60  # seconds a cell that ran before may take when it runs again after a restart
 
 
 class KernelLost(Exception):
