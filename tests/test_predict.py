@@ -127,12 +127,29 @@ def test_checking_a_choice_before_choosing_asks_for_a_choice():
     assert prediction.state == {"answer": None, "correct": None, "verdict": "Choose one of the answers first."}
 
 
+def test_a_choice_is_made_by_pressing_its_button_and_marked_beyond_colour():
+    prediction = predict.ask("04.q2")
+    buttons = prediction.controls["answer"].buttons
+    buttons[1].click()
+    assert prediction.controls["answer"].value == "½"
+    assert [b.icon for b in buttons] == ["", "check", "", ""]  # an icon, not only the colour
+    prediction.controls["check"].click()
+    assert prediction.state["correct"] is True and "Your answer: ½." in prediction.verdict.value
+    with pytest.raises(ValueError, match=r"must be one of the options .* got 'a half'"):
+        prediction.controls["answer"].value = "a half"
+    assert prediction.controls["answer"].value == "½"
+
+
 @pytest.mark.parametrize("qid", sorted(QUESTIONS))
 def test_every_control_has_an_accessible_name(qid):
     # The description is the control's <label>; the tooltip its title; the verdict a live region.
     prediction = predict.ask(qid)
-    assert prediction.controls["answer"].description == "Your answer"
-    assert qid in prediction.controls["answer"].tooltip
+    answer = prediction.controls["answer"]
+    if isinstance(QUESTIONS[qid], Choice):  # one button per option, named by the option's text
+        assert [b.description for b in answer.buttons] == [o.label for o in QUESTIONS[qid].options]
+        assert all(qid in b.tooltip for b in answer.buttons)
+    else:
+        assert answer.description == "Your answer" and qid in answer.tooltip
     assert prediction.controls["check"].description == "Check" and qid in prediction.controls["check"].tooltip
     prediction.controls["check"].click()
     assert 'role="status"' in prediction.verdict.value
@@ -144,10 +161,12 @@ def test_without_a_kernel_the_question_reads_as_html_with_a_hidden_answer(qid):
     bundle = predict.ask(qid)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     page = bundle["text/html"]
-    assert predict.markdown_html(question.ask) in page and qid in page
+    assert predict.markdown_html(question.ask, predict.PAGE_MATH) in page and qid in page
+    assert "$" not in page  # the website's MathJax reads \\( \\) only
     assert "<details><summary>Answer</summary>" in page
     confirmation = question.right.explain if isinstance(question, Choice) else question.right
-    assert page.index(predict.markdown_html(confirmation)) > page.index("<details>")  # the answer stays folded
+    # the answer stays folded
+    assert page.index(predict.markdown_html(confirmation, predict.PAGE_MATH)) > page.index("<details>")
     if isinstance(question, Choice):
         assert all(option.label in page for option in question.options)
     assert question.ask in bundle["text/plain"]
@@ -157,6 +176,7 @@ def test_markdown_html_keeps_mathematics_and_escapes_the_rest():
     assert predict.markdown_html("a < b, $x < y$, **bold**, *it*, `code`") == (
         "a &lt; b, $x &lt; y$, <strong>bold</strong>, <em>it</em>, <code>code</code>")
     assert predict.markdown_html("$a * b * c$") == "$a * b * c$"  # no emphasis inside mathematics
+    assert predict.markdown_html("$a < b$", predict.PAGE_MATH) == "\\(a &lt; b\\)"
 
 
 # ----------------------------------------------------------------------------- answer(): the check in the notebook

@@ -19,7 +19,7 @@ its ``QUESTIONS`` list one of
 
 Question text (``ask``, the explanations) is Markdown-ish: ``$...$`` for mathematics,
 ``**bold**``, ``*italic*`` and ```code```. Option labels are plain text (use Unicode: σ′, ¼,
-η), since radio buttons cannot typeset mathematics. An id is ``"NN.qK"``, NN the notebook's
+η), since buttons cannot typeset mathematics. An id is ``"NN.qK"``, NN the notebook's
 number; the module ``nbNN.py`` holds exactly the questions whose ids start with NN.
 
 Values: a Number's ``answer`` is what the answering cell computes; the learner's answer and
