@@ -58,7 +58,7 @@ MUTATIONS = [
     M("dense-backward-no-transpose", "nnlib/layers.py", "dx = dz @ W.T if input_grad else None",
       "dx = dz @ W if input_grad else None", "dx = dz W instead of dz Wᵀ (silent when W is square)",
       "05_backprop_layers"),
-    M("dense-backward-dW-extra-mean", "nnlib/layers.py", "dW = x.T @ dz  #", "dW = x.T @ dz / len(x)  #",
+    M("dense-backward-dw-extra-mean", "nnlib/layers.py", "dW = x.T @ dz  #", "dW = x.T @ dz / len(x)  #",
       "dW divided by N again, though dz already carries the 1/N of the mean loss", "04_backprop_one_neuron"),
     M("dense-backward-db-mean", "nnlib/layers.py", "db = dz.sum(axis=0)", "db = dz.mean(axis=0)",
       "db averaged over the batch instead of summed", "04_backprop_one_neuron"),

@@ -198,6 +198,13 @@ def test_answer_accepts_the_stored_answer_and_refuses_every_other(qid):
             predict.answer(qid, value)
 
 
+def test_answer_wants_one_value():
+    import numpy as np
+
+    with pytest.raises(TypeError, match=r"predict.answer\('04.q1', value\): value must be one number.*ndarray"):
+        predict.answer("04.q1", np.array([0.25, 0.25]))
+
+
 # ----------------------------------------------------------------------------- the registry's own checks
 
 

@@ -249,6 +249,9 @@ def answer(question_id, value):
         value = value.item()  # a numpy scalar or a one-element array: its Python number
     except (AttributeError, ValueError):
         pass
+    if not isinstance(value, (int, float, bool, str)):
+        raise TypeError(f"predict.answer({question_id!r}, value): value must be one number, bool or string, "
+                        f"got {type(value).__name__} {value!r:.80}")
     if isinstance(question, _questions.Choice):
         matches = [o for o in question.options if _questions.same_value(value, o.value, question.tolerance)]
         ok = matches == [question.right]
@@ -256,7 +259,8 @@ def answer(question_id, value):
     else:
         ok = _questions.same_value(value, question.answer, question.tolerance)
         stored = f"{question.answer!r} (tolerance {question.tolerance:g})"
-    assert ok, (f"question {question_id}: the registry's answer is {stored}, but this cell computed {value!r}. "
-                f"The question and the notebook disagree: fix the cell, or the answer in "
-                f"nnlib/widgets/questions/nb{question_id[:2]}.py.")
+    if not ok:  # raised, not asserted: python -O must not skip the check
+        raise AssertionError(f"question {question_id}: the registry's answer is {stored}, but this cell computed "
+                             f"{value!r}. The question and the notebook disagree: fix the cell, or the answer in "
+                             f"nnlib/widgets/questions/nb{question_id[:2]}.py.")
     return Revealed(question, value)
