@@ -208,7 +208,7 @@ def run_all(mutation_ids):
 @pytest.fixture(scope="session")
 def mutation_results(request):
     selected = [item.callspec.params["mutant"] for item in request.session.items
-                if item.originalname == "test_notebooks_catch_the_mutant"]
+                if getattr(item, "originalname", None) == "test_notebooks_catch_the_mutant"]
     results, baseline, seconds = run_all(selected)
     request.config.mutation_report = (results, baseline, seconds)  # for the summary in conftest.py
     return results, baseline
