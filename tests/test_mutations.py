@@ -37,6 +37,7 @@ NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 BY_ID = {m.id: m for m in MUTATIONS}
 JOBS = 2  # two mutants at a time: the machines CI runs on have two cores
 CELL_TIMEOUT = 120  # seconds; a mutant that makes a cell hang this long is caught by it
+STARTUP_TIMEOUT = 300  # seconds for a kernel to start: on a busy machine 60 is not always enough
 
 # Mutants no notebook catches yet, each with the notebook expected to catch it. Whoever makes that
 # notebook catch one removes it here (its test is a strict xfail: once caught, it fails until removed).
@@ -134,7 +135,7 @@ def run_notebook(name, folder):
         f"import nnlib\nassert nnlib.__file__.startswith({str(folder)!r}), nnlib.__file__"))
     paths = [str(folder), str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
     try:
         client.execute(env=env)
