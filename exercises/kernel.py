@@ -237,7 +237,11 @@ class Runner:
         self.note, self.replay = "", []
 
     def __enter__(self):
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # a kernel that started but failed its set-up must not outlive this
+            self.kernel.close()
+            raise
         return self
 
     def __exit__(self, *exc):
