@@ -55,7 +55,8 @@ def grade_notebook(path, *, timeout=DEFAULT_TIMEOUT, notebook_timeout=DEFAULT_NO
                                deadline=deadline) as runner:
                 observations = kernel.observe(sub, runner)
         except kernel.KernelLost as exc:
-            return [TestResult(t.gid, 0, t.points, False, f"not graded: {exc}") for t in sub.tests]
+            return [TestResult(t.gid, 0, t.points, False, f"not graded: {exc}", kind=results.lost_kind(str(exc)))
+                    for t in sub.tests]
     return judging.judge(observations)
 
 

@@ -116,7 +116,9 @@ def test_the_probe_reports_the_learners_own_line_of_an_exception():
     ns = learner_code("def f(z):\n    return max(0, z)\n")
     (_, out) = run(ns, engine.make("z", np.ones(3)), engine.call(engine.learner("f"), engine.ref("z")))
     assert not out.ok and out.error["type"] == "ValueError" and out.error["line"] == "return max(0, z)"
-    assert "a whole array is True" in engine.explain(out.error, "relu")
+    explained = engine.explain(out.error, "relu")
+    assert "a whole array is True" in str(explained) and "(in your line: return max(0, z))" in str(explained)
+    assert explained.kind == "error" and explained.mistake == "if on an array"
 
 
 @pytest.mark.parametrize("source, forbidden, reached", [
@@ -169,7 +171,7 @@ def test_a_stand_in_answers_its_case_only_and_names_what_differs():
         if ok:
             assert np.array_equal(out.value, nnlib.sigmoid_prime(z))
         else:
-            assert out.error["type"] == "StandInMismatch" and "its z is an array of shape" in out.error["message"]
+            assert out.error["type"] == "StandInMismatch" and "z = an array of shape" in out.error["message"]
 
 
 def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
@@ -191,7 +193,7 @@ def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
             expected = nnlib.numerical_gradient(lambda p: probe_loss(x, y, params, p), params["W1"].copy())
             assert np.allclose(out.value, expected, rtol=1e-9)
         else:
-            assert "does not read the array it was given" in out.error["message"]
+            assert "does not read the array it is given" in out.error["message"]
 
 
 def probe_loss(x, y, params, W1):
@@ -285,16 +287,34 @@ def fails(*args, says, **kwargs):
     return str(info.value)
 
 
-def test_tolerances_follow_the_dtype_of_the_answer():
+def test_tolerances_follow_the_dtype_of_the_inputs_not_of_the_answer():
     expected = np.linspace(0.1, 1.0, 6).reshape(2, 3)
-    engine.compare("z", (expected * (1 + 3e-6)).astype(np.float32), expected)  # float32: its own precision
-    fails("z", expected * (1 + 3e-6), expected, says="wrong values")  # float64 must do better
+    # float32 inputs: float32's rounding is allowed, whatever dtype the answer comes in
+    engine.compare("z", (expected * (1 + 3e-6)).astype(np.float32), expected, precision=np.float32)
+    engine.compare("z", expected * (1 + 3e-6), expected, precision=np.float32)
+    # float64 inputs must do better, and an answer that lost digits in float32 is told so
+    fails("z", expected * (1 + 3e-6), expected, says="wrong values")
+    message = fails("z", (expected * (1 + 3e-6)).astype(np.float32), expected, says="is float32, which keeps about")
+    assert "Compute in float64" in message
 
 
 def test_a_difference_below_the_previews_precision_is_shown_with_enough_digits():
     expected = np.array([0.123456789, 0.5])
     message = fails("z", expected + [2e-6, 0], expected, says="largest difference 2e-06 at [0]")
-    assert "0.123456789" in message and "0.123458789" in message
+    assert "expected z = [0.123457, 0.500000]" in message and "yours       = [0.123459, 0.500000]" in message
+    expected = np.linspace(0.1, 0.6, 6)  # the preview shows four entries; the difference is in the sixth
+    got = expected + [0, 0, 0, 0, 0, 3e-6]
+    message = fails("z", got, expected, says="largest difference 3e-06 at [5]")
+    assert "expected 0.600000, yours 0.600003" in message  # one precision, the difference in sight
+
+
+def test_numbers_in_one_message_are_shown_at_one_precision():
+    from exercises.checks.feedback import numbers, pair
+
+    assert pair(2.49, 1.59667) == ("2.490", "1.597")  # not "2.49 vs 1.59667"
+    assert pair(0.123456, 0.123457) == ("0.123456", "0.123457")
+    assert numbers(0.0, 1.0, 3.0) == ["0", "1", "3"]
+    assert numbers(2e-06) == ["2e-06"]
 
 
 @pytest.mark.parametrize("got, says", [
