@@ -29,3 +29,7 @@ ROOT = PACKAGE_DIR.parent  # the repository root in an editable install; paths a
 # The modules a learner's kernel may import (the grader's kernel blocks every other exercises.*).
 KERNEL_SAFE = frozenset({"exercises", "exercises.student", "exercises.probe", "exercises.codec",
                          "exercises.givens"})
+
+# The names the assignments' set-up cells import: a NameError for one of them means the set-up cell
+# at the top of the notebook has not run (exercises.student and the checks' messages say so).
+SETUP_NAMES = ("np", "math", "nnlib", "check", "ACTIVATIONS", "sigmoid", "learning_rate_data")

@@ -423,6 +423,11 @@ def _learner_line(tb):
     return found or ("", "")
 
 
+def learner_line(tb):
+    """The learner's own line of code in a traceback ("" when none is theirs)."""
+    return _learner_line(tb)[0]
+
+
 def _error(exc):
     line, function = _learner_line(exc.__traceback__)
     return {"type": type(exc).__name__, "message": str(exc)[:600], "line": line[:200], "function": function}

@@ -469,3 +469,41 @@ def test_while_a_notebook_is_graded_its_kernel_cannot_import_the_checks():
             "    print(exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "is not available in a notebook being graded" in out.stdout, out.stdout + out.stderr
+
+
+def test_a_test_cell_run_before_the_set_up_cell_says_which_cell_to_run_first():
+    """A beginner's order: the test first, then the solution (the set-up cell not yet run), then the test."""
+    import copy
+
+    from nbclient import NotebookClient
+
+    from exercises import RELEASE_DIR
+
+    release = nbformat.read(str(RELEASE_DIR / "01_forward_and_losses" / "forward_and_losses.ipynb"), as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells}
+    mine = nbformat.v4.new_code_cell("def layer_forward(x, W, b):\n    return np.dot(x, W) + b")
+    order = [cells["ex1_1_tests"], mine, cells["ex1_1_tests"], cells["setup"], cells["ex1_1_tests"]]
+    copies = [copy.deepcopy(c) for c in order]
+    for i, cell in enumerate(copies):
+        cell.id = f"cell-{i}"
+    nb = nbformat.v4.new_notebook(cells=copies, metadata=release.metadata)
+    NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3").execute()
+    errors = [[o for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    first = "\n".join(errors[0][0].traceback)
+    assert errors[0][0].ename == "NameError" and "name 'layer_forward' is not defined" in first
+    assert "from the set-up cell at the top" in first and "Traceback" not in first
+    second = "\n".join(errors[2][0].traceback)  # np is not there yet: the check says why
+    assert errors[2][0].ename == "CheckFailed" and "run the set-up cell at the top first" in second
+    assert errors[4] == [] and not errors[1] and not errors[3]  # once the set-up cell has run, the test passes
+
+
+def test_a_long_message_never_breaks_inside_a_shape_or_a_preview():
+    from exercises.student import _wrap
+
+    line = ("  z (for x (4, 3), W (3, 2), b (2,)): expected shape (4, 2), got shape (2, 4); expected z = "
+            "[0.1234, -0.5678, 0.9012, 1.234, ...]")
+    for width in range(30, 80):
+        parts = _wrap(line, width)
+        assert " ".join(p.strip() for p in parts) == line.strip()
+        for part in parts:
+            assert part.count("(") == part.count(")") and part.count("[") == part.count("]"), (width, parts)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import SETUP_NAMES
+
 KINDS = ("diagnosed", "undiagnosed", "error", "blank", "static")
 
 
@@ -151,8 +153,6 @@ _ERRORS = (
      "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
 )
 
-# The names the set-up cells import: a NameError for one of them means the set-up cell has not run.
-SETUP_NAMES = ("np", "math", "nnlib", "check")
 
 
 def _name_in(message):
