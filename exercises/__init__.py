@@ -3,6 +3,8 @@
     python -m exercises release                 # write release/ from source/
     python -m exercises release --check         # exit 1 when release/ is stale
     python -m exercises grade NOTEBOOK_OR_DIR   # [--json | --format gradescope] [--timeout S] [--jobs N]
+    python -m exercises grade DIR --out RESULTS  # a class: a JSON file per notebook, and a CSV
+    python -m exercises report RESULTS          # what the class got wrong: a table, report.csv, report.html
     python -m exercises gradescope ASSIGNMENT --out DIR    # an autograder bundle for Gradescope
 
 Source notebooks carry nbgrader markup (solution regions, hidden tests, cell metadata with

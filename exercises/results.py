@@ -92,6 +92,11 @@ def print_summary(found, out):
         status = "" if graded else "  NOT GRADED: " + r["tests"][0]["message"].splitlines()[0]
         print(f"{r['score']:>5g}/{r['max_score']:<4g} {p}" + (f"  failed: {', '.join(failed)}"
                                                             if failed and graded else "") + status, file=out)
+    print_totals(found, out)
+
+
+def print_totals(found, out):
+    """The class's totals in one line."""
     total = sum(r["score"] for r, _ in found.values())
     most = sum(r["max_score"] for r, _ in found.values())
     full = sum(1 for r, g in found.values() if g and r["score"] == r["max_score"])
