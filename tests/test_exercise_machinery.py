@@ -333,8 +333,35 @@ def test_a_mistake_is_named_only_when_its_values_match():
     expected = np.array([1.0, 2.0])
     mistakes = [engine.Mistake("first", np.array([1.0, 3.0])), engine.Mistake("second", -expected)]
     fails("z", -expected, expected, mistakes, says="Likely mistake: second")
-    message = fails("z", expected * 3, expected, mistakes, says="wrong values")
-    assert "Likely mistake" not in message
+    message = fails("z", expected + [0.5, -0.25], expected, mistakes, says="wrong values")
+    assert "Likely mistake" not in message and "the checks cannot tell which step is wrong" in message
+
+
+@pytest.mark.parametrize("got, label", [
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * -1, "sign flipped"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 0.5, "off by a factor ½"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 5, "off by a factor 5"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 1.2345, "off by a constant factor"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) + 0.5, "off by a constant"),
+    (np.array([[1.0, 0.0], [0.0, 0.0]]), "entries never filled in"),
+    (np.array([[1.0, 3.0], [2.0, 4.0]]), "transposed"),
+    (np.array([4.0, 6.0]), "summed over an axis"),
+    (np.array(10.0), "summed into one number"),
+])
+def test_the_shape_of_an_error_names_a_mistake_no_list_foresaw(got, label):
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("z", got, expected)
+    assert info.value.mistake == label, str(info.value)
+
+
+def test_one_wrong_number_is_named_by_its_factor_only_when_the_factor_is_simple():
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("L", 2.0 * 1.7, 1.7)
+    assert info.value.mistake == "off by a factor 2"
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("L", 1.7 * 1.2345, 1.7)
+    assert info.value.mistake is None and "cannot tell" in str(info.value)
 
 
 # ------------------------------------------------------------------ the notebook's check() and its judge

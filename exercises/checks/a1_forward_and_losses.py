@@ -9,6 +9,7 @@ import numpy as np
 import nnlib
 
 from .engine import Case, Fail, Mistake, Task, call, compare, learner, make, number, ref, returned, unchanged, unpack
+from .generic import elementwise_catalogue
 
 # ------------------------------------------------------------------ 1.1 a dense layer
 
@@ -163,8 +164,9 @@ class Activation(Task):
         unchanged(calls[-1], "z", z, self.name, "return a new array (np.maximum(z, 0) makes one) instead of "
                                                 "changing z, e.g. with z[z < 0] = 0")
         zd = z.astype(float)
-        compare(f"{self.name}(z)", got, nnlib.ACTIVATIONS[self.name][0](zd), activation_mistakes(self.name, zd),
-                where=case.where, precision=z.dtype)
+        mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)")
+        compare(f"{self.name}(z)", got, nnlib.ACTIVATIONS[self.name][0](zd), mistakes, where=case.where,
+                precision=z.dtype)
 
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
@@ -188,7 +190,9 @@ def mse_mistakes(y_hat, y):
             Mistake("your L uses the norm ‖ŷ − y‖ without squaring it: np.linalg.norm takes a square root, so "
                     "L = ½ ‖ŷ − y‖² / N needs np.linalg.norm(...) ** 2", 0.5 * norm / n, "norm without the square"),
             Mistake("your L uses the norm ‖ŷ − y‖ without squaring it (and without the ½): "
-                    "L = ½ ‖ŷ − y‖² / N", norm / n, "norm without the square")]
+                    "L = ½ ‖ŷ − y‖² / N", norm / n, "norm without the square"),
+            Mistake("your L squares the sum of the differences, (Σ (ŷ − y))²; the loss sums the squares: "
+                    "Σ (ŷ − y)², each difference squared first", 0.5 * np.sum(d) ** 2 / n, "square of the sum")]
     if k > 1:
         loss += [Mistake(f"your L averages over all N·k = {n * k} entries; the course sums over the k = {k} "
                          "outputs of a row and averages over the N rows", L / k, "mean over all entries"),
@@ -226,6 +230,9 @@ def bce_mistakes(p, y):
                     "sum instead of mean"),
             Mistake("your L has only the y log p term: add (1 − y) log(1 − p) for the examples with y = 0",
                     -np.sum(y * np.log(p)) / n, "only the y log p term"),
+            Mistake("your L takes log p in the second term too: it is (1 − y) log(1 − p), the log of the "
+                    "probability of a 0", -np.sum(y * np.log(p) + (1 - y) * np.log(p)) / n,
+                    "log p where log(1 − p) belongs"),
             Mistake("your L uses log10; the course's log is the natural one (np.log)",
                     -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n, "log10")]
     grad = [Mistake("your dp equals −(p − y)/(p(1 − p))/N, the gradient with the sign flipped — a common "
@@ -239,7 +246,9 @@ def bce_mistakes(p, y):
                     "+(1 − y)/(1 − p) (the chain rule brings a −1 from 1 − p). ∂L/∂p = (p − y)/(p(1 − p))/N",
                     (-y / p - (1 - y) / (1 - p)) / n, "chain rule's −1 missing"),
             Mistake("your dp equals −y/(pN), the derivative of the first term only: add (1 − y)/((1 − p)N)",
-                    -y / p / n, "only the first term")]
+                    -y / p / n, "only the first term"),
+            Mistake("your dp divides by p(1 + p); the denominator is p(1 − p): ∂L/∂p = (p − y)/(p(1 − p))/N",
+                    (p - y) / (p * (1 + p)) / n, "p(1 + p) in the denominator")]
     for c in (0.1, 0.05, 0.01):  # the test's p holds 0.004 and 0.996: a clip at c changes them
         clipped_L, clipped_dp = _clipped(p, y, c)
         why = (f"your {{}} is computed from p clipped to [{c:g}, {1 - c:g}]: clipping keeps log away from 0, but "

@@ -24,6 +24,7 @@ from .engine import (
     unchanged,
     unpack,
 )
+from .generic import elementwise_catalogue
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values")
@@ -107,8 +108,8 @@ class ActivationPrime(Task):
         got = returned(calls[-1], fn)
         unchanged(calls[-1], "z", z, fn, "return a new array instead of changing z")
         zd = z.astype(float)
-        compare(f"{fn}(z)", got, nnlib.ACTIVATIONS[self.name][1](zd), prime_mistakes(self.name, zd), where=case.where,
-                precision=z.dtype)
+        mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)")
+        compare(f"{fn}(z)", got, nnlib.ACTIVATIONS[self.name][1](zd), mistakes, where=case.where, precision=z.dtype)
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor

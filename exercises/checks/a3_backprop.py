@@ -31,6 +31,7 @@ from .engine import (
     unchanged,
     unpack,
 )
+from .generic import simple_ratio
 
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
                "nnlib.gradient_errors")
@@ -383,7 +384,13 @@ def error_mistakes(a, numeric):
                 Mistake("your error is the mean of the entries' relative errors; the check takes the largest one "
                         "(max), so one bad entry is enough to flag a gradient", each.mean(), "mean instead of max"),
                 Mistake("your error divides by |b| alone (the numerical gradient); the relative error divides by "
-                        "max(1e-8, |a| + |b|)", np.max(diff / np.abs(numeric)), "divided by |b| only")]
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.abs(numeric)), "divided by |b| only"),
+                Mistake("your error divides the largest difference by the largest entry, max|a − b| / max|b|; the "
+                        "relative error divides entry by entry, max of |a − b| / max(1e-8, |a| + |b|)",
+                        diff.max() / np.abs(numeric).max(), "max over max, not entry by entry"),
+                Mistake("your error is the sum of the absolute differences; the check takes the largest relative "
+                        "error of one entry, max|a − b| / max(1e-8, |a| + |b|)", diff.sum(),
+                        "sum of absolute differences")]
 
 
 class GradientCheck(Task):
@@ -449,6 +456,11 @@ def _with_hint(message, err, a, numeric):
     for m in error_mistakes(a, numeric):
         if np.isclose(err, m.value, rtol=1e-6, atol=1e-15):  # the stand-in's numerical gradient is nnlib's, exactly
             return Fail(message + f"\n  Likely mistake: {m.hint}", mistake=m.name)
+    ratio = simple_ratio(err / nnlib.rel_error(a, numeric)) if nnlib.rel_error(a, numeric) else None
+    if ratio is not None:
+        return Fail(message + f"\n  Likely mistake: your error is {ratio} × the relative error"
+                    + (" (a percentage?)" if ratio == "100" else "") + ": return rel_error itself, a number between "
+                    "0 and 1", mistake=f"error off by a factor {ratio}")
     return Fail(message + " The checks cannot tell which step is wrong: compute rel_error of this parameter by "
                 "hand and compare it with each step of your code.")
 

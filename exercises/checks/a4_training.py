@@ -13,6 +13,7 @@ from nnlib.dynamics import stability_limit as limit_of_hessian
 from nnlib.train import patience_exhausted
 
 from ..givens import learning_rate_data
+from . import generic
 from .engine import (
     Case,
     Fail,
@@ -81,7 +82,18 @@ class SgdUpdate(Task):
                         Mistake(f"your params[{name!r}] moved by lr² · g: multiply by lr once",
                                 p - lr * lr * grads[name], "lr²"),
                         Mistake(f"your params[{name!r}] moved by g / lr: multiply the gradient by lr, do not divide",
-                                p - grads[name] / lr, "divided by lr")]
+                                p - grads[name] / lr, "divided by lr"),
+                        Mistake(f"your params[{name!r}] moved by lr · sign(g), a step of the same size in every entry: "
+                                "the step is lr times the gradient itself, w ← w − η ∂L/∂w",
+                                p - lr * np.sign(grads[name]), "sign of the gradient")]
+            step = after[name] - p if isinstance(after[name], np.ndarray) and after[name].shape == p.shape else None
+            factor = None if step is None else generic.constant_factor("step", step, -lr * grads[name], 1e-7, 1e-12)
+            if factor is not None and factor.label.startswith("off by"):  # the direction is right, the size not
+                k = (factor.label.removeprefix("off by a factor ") + " ×" if "a factor " in factor.label
+                     else "a constant multiple of")
+                mistakes.append(Mistake(f"your params[{name!r}] moved in the right direction, but by {k} lr · g: "
+                                        "w ← w − η ∂L/∂w takes the step lr · g itself", after[name],
+                                        f"step {factor.label}"))
             compare(f"params[{name!r}] after the update", after[name], expected, mistakes, where=case.where)
             if not same.get(name, True):
                 raise Fail(f"sgd_update put a new array into params[{name!r}] "
@@ -260,6 +272,8 @@ def stop_epoch_diagnosis(got, cases):
          [None if r is None else r - 1 for r in reference], "epoch − 1"),
         ("returned the last epoch when training never stops early; return None then",
          [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)], "last epoch instead of None"),
+        ("returned len(val_losses) when training never stops early; return None then",
+         [len(v) if r is None else r for r, (v, _) in zip(reference, cases)], "len(val_losses) instead of None"),
     ]
     for hint, answers, label in shapes:
         if got == answers:
@@ -550,6 +564,9 @@ def _check_val(replay, val, log, data, seed, config):
                                     "a fixed lr", False),
                                    (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on",
                                     "a fixed lr", False),
+                                   (config["lr"] / config["batch_size"], "divided the step by the batch size: the "
+                                    "gradient of nnlib.mse_loss is already a batch mean, so p -= lr * g",
+                                    "step divided by the batch size", False),
                                    (config["lr"], "the update came before model.backward, so each step used the "
                                     "previous batch's gradients (the first step none at all): forward, loss, backward, "
                                     "then update", "update before backward", True)):
@@ -557,6 +574,10 @@ def _check_val(replay, val, log, data, seed, config):
         if len(other.vals) == len(val) and np.allclose(val, [v for v, _ in other.vals], rtol=1e-7):
             raise Fail(f"the validation losses do not follow mini-batch descent with lr = {config['lr']:.3g}.\n"
                        f"  Likely mistake: {hint}", mistake=label)
+    factor = generic.constant_factor("history['val_loss']", np.array(val), np.array(expected), 1e-7, 1e-12)
+    if factor is not None:
+        raise Fail(f"history['val_loss'] does not hold the losses on X_val.\n  Likely mistake: {factor.hint}; record "
+                   "nnlib.mse_loss(model.forward(X_val), y_val)[0], the mean loss itself", mistake=factor.label)
     first = next(i for i, (a, b) in enumerate(zip(val, expected)) if not np.isclose(a, b, rtol=1e-9, atol=1e-12))
     mine, right = numbers(val[first], expected[first])
     raise Fail(f"history['val_loss'][{first}] is {mine}, but after epoch {first} the model's loss on X_val "
@@ -685,6 +706,11 @@ def stability_mistakes(X):
             Mistake("your limit is λ_max / 2, the fraction upside down: the limit is 2 / λ_max", eig.max() / 2,
                     "upside down"),
             Mistake("your limit is 2 · λ_max: the limit is 2 / λ_max", 2 * eig.max(), "2 · λ_max"),
+            Mistake("your limit divides 2 by the norm of H (np.linalg.norm of a matrix is its Frobenius norm, "
+                    "√(Σ λ²)); the limit uses the largest eigenvalue: 2 / λ_max", 2.0 / np.linalg.norm(hessian(X)),
+                    "norm of H instead of λ_max"),
+            Mistake("your limit divides 2 by the largest entry of H; the limit uses its largest eigenvalue, "
+                    "np.linalg.eigvalsh(H).max()", 2.0 / np.abs(hessian(X)).max(), "largest entry instead of λ_max"),
             Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
                     f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X), "XᵀX")]
 

@@ -140,6 +140,10 @@ def local_variants(nodes, upstream, earlier):
             "self.grad where out.grad belongs")]
     values = _leaf_values(nodes)
     if op == "mul" and len(leaves) == 2:
+        a_grad = earlier + earlier * upstream  # self.grad += other.grad * out.grad, other.grad was `earlier`
+        out += [("in a * b, the local derivative of a is b's value, other.data; yours uses other.grad, b's gradient "
+                 "(and self.grad for b): `self.grad += other.data * out.grad`",
+                 [a_grad, earlier + a_grad * upstream], "grad where data belongs")]
         out += [("in a * b, a's local derivative is b and b's is a; yours are swapped",
                  [earlier + values[0] * upstream, earlier + values[1] * upstream], "local derivatives swapped"),
                 ("in a * b, the local derivatives are the other factor (b for a, a for b); yours passes out.grad "
@@ -451,6 +455,17 @@ _BY_VALUE = ("the set of visited nodes holds values (node.data, or a tuple such 
              "the set")
 
 
+def _pass_over_all_but_root():
+    def backprop(root):
+        order = list(topological_order(root))
+        for node in order:
+            node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(order[:-1]):
+            node._backward()
+    return backprop
+
+
 def backprop_variants():
     """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root, label)]."""
     return [
@@ -467,6 +482,9 @@ def backprop_variants():
          _wrong_pass(lambda root: reversed(list(_post_order(root)))), "no visited set"),
         (_BY_VALUE, _pass_over(_keyed_order(lambda n: n.data)), "visited set keyed by value"),
         (_BY_VALUE, _pass_over(_keyed_order(lambda n: (n.data, len(n._parents)))), "visited set keyed by value"),
+        ("the root's own _backward never ran (the loop over the reversed order skips its first node, the root), "
+         "so nothing below the root receives a gradient: call _backward for every node, the root first",
+         _pass_over_all_but_root(), "the root's _backward skipped"),
         ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
          _wrong_pass(_reverse_topological, seed=False), "root grad never seeded with 1"),
         ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
@@ -591,6 +609,10 @@ def neuron_variants(xs, ws, b):
             ("your neuron adds w + x; a neuron multiplies each input by its weight: tanh(Σ w·x + b)",
              math.tanh(sum(w + x for w, x in zip(ws, xs)) + b), "w + x instead of w · x"),
             ("the bias is added twice: tanh(Σ w·x + b)", math.tanh(z + 2 * b), "bias added twice"),
+            ("your neuron ends with exp; this one ends with tanh: tanh(Σ w·x + b)", math.exp(z + b),
+             "exp instead of tanh"),
+            ("your neuron ends with relu; this one ends with tanh: tanh(Σ w·x + b)", max(z + b, 0.0),
+             "relu instead of tanh"),
             ("only the last input counts (z = w * x inside the loop, not z = z + w * x): tanh(Σ w·x + b)",
              math.tanh(ws[-1] * xs[-1] + b), "the sum overwritten in the loop"),
             ("only the last input counts, and the bias is lost: z = w * x inside the loop replaces z each time; "

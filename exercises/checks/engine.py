@@ -28,6 +28,7 @@ from .feedback import (  # noqa: F401  (re-exported: the assignments' modules im
     preview,
     previews,
 )
+from .generic import generic_mistake, reduced_mistake
 
 
 @dataclass
@@ -215,6 +216,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64)
         if mistake is None and gf.size == expected.size and np.squeeze(gf).shape == np.squeeze(expected).shape \
                 and allclose(gf.reshape(expected.shape), expected, rtol, atol_scale):
             mistake = _axis_of_one(what, gf.ndim, expected)
+        if mistake is None:
+            mistake = reduced_mistake(what, gf, expected, rtol, atol_scale)
         if mistake is None and expected.ndim == 2 and gf.shape == expected.T.shape:
             mistake = Mistake("your shape is the transpose of the right one: check the order of the matrix product",
                               None, "transposed")
@@ -229,11 +232,14 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64)
         return
     lines = value_lines(what, gf, expected)
     mistake = diagnose(gf, mistakes, rtol, atol_scale)
-    if mistake is None and np.finfo(g.dtype).eps > np.finfo(precision).eps and allclose(gf, expected, *tolerance(g)):
+    if mistake is None and g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(precision).eps \
+            and allclose(gf, expected, *tolerance(g)):
         mistake = Mistake(f"your {what} is {g.dtype}, which keeps about {np.finfo(g.dtype).precision} digits, while "
                           f"the inputs are {np.dtype(precision)}: somewhere your code made a {g.dtype} array "
                           f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
                           f"{g.dtype} precision")
+    if mistake is None:
+        mistake = generic_mistake(what, gf, expected, rtol, atol_scale)
     if mistake is None:
         lines.append(undiagnosed_line(what, gf, expected, rtol, atol_scale))
     _raise_for(f"{head}: wrong values.", lines, mistake)

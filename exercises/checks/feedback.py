@@ -149,6 +149,10 @@ _ERRORS = (
     ("shapes do not fit", "ValueError", ("could not be broadcast", "matmul: Input operand", "not aligned"),
      "two arrays whose shapes do not fit together met in one operation. Print the shapes (x.shape) of "
      "what goes into that line."),
+    ("None used in arithmetic", "TypeError", ("'NoneType'",),
+     "a variable that is still None met a number (None - 1, None < 0.5, ...): it should have been given a value "
+     "before this line. Look for one set only inside an `if` that has not run yet (a best epoch, a best loss) or "
+     "a function that returns nothing."),
     ("name not defined", "NameError", ("is not defined",),
      "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
 )
