@@ -164,9 +164,9 @@ class Activation(Task):
         unchanged(calls[-1], "z", z, self.name, "return a new array (np.maximum(z, 0) makes one) instead of "
                                                 "changing z, e.g. with z[z < 0] = 0")
         zd = z.astype(float)
-        mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)")
-        compare(f"{self.name}(z)", got, nnlib.ACTIVATIONS[self.name][0](zd), mistakes, where=case.where,
-                precision=z.dtype)
+        right = nnlib.ACTIVATIONS[self.name][0](zd)
+        mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)", right)
+        compare(f"{self.name}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd)
 
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
@@ -185,6 +185,8 @@ def mse_mistakes(y_hat, y):
                     "sum instead of mean"),
             Mistake("your L averages the absolute errors |ŷ − y|; the course squares them: "
                     "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", np.sum(np.abs(d)) / n, "absolute instead of squared errors"),
+            Mistake("your L is ½ Σ|ŷ − y| / N, absolute values where squares belong: L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²",
+                    0.5 * np.sum(np.abs(d)) / n, "absolute instead of squared errors"),
             Mistake("your L is the square root of the mean squared error (an RMSE): the course's L has no root",
                     np.sqrt(np.mean(d * d)), "square root (RMSE)"),
             Mistake("your L uses the norm ‖ŷ − y‖ without squaring it: np.linalg.norm takes a square root, so "
@@ -233,6 +235,8 @@ def bce_mistakes(p, y):
             Mistake("your L takes log p in the second term too: it is (1 − y) log(1 − p), the log of the "
                     "probability of a 0", -np.sum(y * np.log(p) + (1 - y) * np.log(p)) / n,
                     "log p where log(1 − p) belongs"),
+            Mistake("your L has y and 1 − y swapped: y goes with log p, (1 − y) with log(1 − p)",
+                    -np.sum(y * np.log(1 - p) + (1 - y) * np.log(p)) / n, "y and 1 − y swapped"),
             Mistake("your L uses log10; the course's log is the natural one (np.log)",
                     -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n, "log10")]
     grad = [Mistake("your dp equals −(p − y)/(p(1 − p))/N, the gradient with the sign flipped — a common "

@@ -108,8 +108,9 @@ class ActivationPrime(Task):
         got = returned(calls[-1], fn)
         unchanged(calls[-1], "z", z, fn, "return a new array instead of changing z")
         zd = z.astype(float)
-        mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)")
-        compare(f"{fn}(z)", got, nnlib.ACTIVATIONS[self.name][1](zd), mistakes, where=case.where, precision=z.dtype)
+        right = nnlib.ACTIVATIONS[self.name][1](zd)
+        mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)", right)
+        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd)
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
@@ -134,12 +135,16 @@ def chain_mistakes(x, w, b, y):
                  "the loss instead of its derivative"),
          Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y, "z instead of ŷ"),
          Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2,
-                 "the loss instead of its derivative")],
+                 "the loss instead of its derivative"),
+         Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), so ∂L/∂ŷ = ŷ − y with the b inside",
+                 float(nnlib.sigmoid(np.array(w * x))) - y, "bias left out of z")],
         [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s,
                  "sigmoid instead of its derivative"),
          Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z), "z(1 − z)"),
          Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s), "s(1 + s)"),
-         Mistake("your ∂ŷ/∂z equals 1 − s: a factor s is missing, ∂ŷ/∂z = s(1 − s)", 1 - s, "1 − s")],
+         Mistake("your ∂ŷ/∂z equals 1 − s: a factor s is missing, ∂ŷ/∂z = s(1 − s)", 1 - s, "1 − s"),
+         Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), and ∂ŷ/∂z = ŷ(1 − ŷ) with that ŷ",
+                 float(nnlib.sigmoid(np.array(w * x)) * (1 - nnlib.sigmoid(np.array(w * x)))), "bias left out of z")],
         [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w, "w instead of x"),
          Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0, "∂z/∂b instead"),
          Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b, "b instead of x"),
@@ -191,6 +196,8 @@ def neuron_mistakes(x, w, b, y, activation):
         "error z − y": ((z - y) * f_prime(z) / n, "the error is z − y; it is a − y, with a = f(z)"),
         "f' without the bias": ((a - y) * f_prime(x @ w) / n, "f' was taken at x @ w, without the bias: "
                                 "z = x @ w + b"),
+        "error a − y missing": (f_prime(z) / n, "the error a − y is missing: ∂L/∂a = (a − y)/N comes first in the "
+                                "chain, ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
     }
     dw_m = [Mistake(f"your dw: {text}", x.T @ d, label) for label, (d, text) in variants.items()]
     db_m = [Mistake(f"your db: {text}", float(d.sum()), label) for label, (d, text) in variants.items()]

@@ -83,6 +83,13 @@ class SgdUpdate(Task):
                                 p - lr * lr * grads[name], "lr²"),
                         Mistake(f"your params[{name!r}] moved by g / lr: multiply the gradient by lr, do not divide",
                                 p - grads[name] / lr, "divided by lr"),
+                        Mistake(f"your params[{name!r}] moved by lr · p, the parameter where its gradient belongs: "
+                                "w ← w − η ∂L/∂w", p - lr * p, "parameter where the gradient belongs"),
+                        Mistake(f"your params[{name!r}] moved by lr · g²: the gradient is squared. w ← w − η ∂L/∂w",
+                                p - lr * grads[name] ** 2, "gradient squared"),
+                        Mistake(f"your params[{name!r}] was multiplied by (1 − lr · g), which moves it by lr · g · p; "
+                                "the step subtracts lr · g itself: p -= lr * g", p * (1 - lr * grads[name]),
+                                "multiplied instead of subtracted"),
                         Mistake(f"your params[{name!r}] moved by lr · sign(g), a step of the same size in every entry: "
                                 "the step is lr times the gradient itself, w ← w − η ∂L/∂w",
                                 p - lr * np.sign(grads[name]), "sign of the gradient")]
@@ -249,6 +256,9 @@ def stopping_variants(patience):
          stopping_rule(strict, lambda e, b: patience_exhausted(e, b, max(patience - 1, 0))), "one epoch early"),
         ("counted a tie as an improvement: only a strictly lower loss is better",
          stopping_rule(lambda v, b: v <= b, lambda e, b: patience_exhausted(e, b, patience)), "a tie counted (<=)"),
+        ("stopped once epoch >= patience, counted from the start; patience counts the epochs since the best "
+         "one: epoch − best_epoch >= patience", stopping_rule(strict, lambda e, b: e >= patience),
+         "− best_epoch left out"),
         ("stopped at the first epoch without improvement; patience allows that many epochs without one",
          stopping_rule(strict, lambda e, b: patience_exhausted(e, b, 1)), "patience ignored"),
         ("the counter of epochs without improvement is never reset: after a new best epoch it starts again from 0",
@@ -520,10 +530,14 @@ def _check_douts(replay, data):
             continue
         n_rows = len(right)
         targets = out - n_rows * given  # what y_b was, if the learner's gradient is (ŷ − y_b)/N of some y_b
+        factor = generic.constant_factor("dy_hat", given, right, 1e-7, 1e-12) if given.shape == right.shape else None
         if np.allclose(given, n_rows * right):
             what, label = "the sum over the batch: it is missing the 1/N of the mean", "dy_hat without 1/N"
         elif np.allclose(given, -right):
             what, label = "the gradient with the sign flipped", "dy_hat sign flipped"
+        elif factor is not None and factor.label.startswith("off by a factor"):
+            what, label = (f"{factor.label.removeprefix('off by a factor ')} × the gradient nnlib.mse_loss returns",
+                           f"dy_hat {factor.label}")
         elif all(a_row_of_y(t) for t in targets):
             raise Fail("model.backward was given the gradient for targets that belong to other rows of X: the rows of "
                        "X and of y were taken in different orders.\n  Likely mistake: X and y were shuffled "
@@ -706,6 +720,8 @@ def stability_mistakes(X):
             Mistake("your limit is λ_max / 2, the fraction upside down: the limit is 2 / λ_max", eig.max() / 2,
                     "upside down"),
             Mistake("your limit is 2 · λ_max: the limit is 2 / λ_max", 2 * eig.max(), "2 · λ_max"),
+            Mistake(f"your limit uses AᵀA / (N − 1), as a sample covariance does; the loss is a mean over all N = {n} "
+                    "rows, so H = AᵀA / N", 2.0 * (n - 1) / (n * eig.max()), "divided by N − 1"),
             Mistake("your limit divides 2 by the norm of H (np.linalg.norm of a matrix is its Frobenius norm, "
                     "√(Σ λ²)); the limit uses the largest eigenvalue: 2 / λ_max", 2.0 / np.linalg.norm(hessian(X)),
                     "norm of H instead of λ_max"),

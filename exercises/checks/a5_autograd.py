@@ -15,7 +15,8 @@ import numpy as np
 from nnlib.graph import Value, topological_order
 
 from ..probe import OPERANDS, build_graph, parent_indices
-from .engine import Case, Fail, Task, call, explain, learner, lit, pair, ref, returned
+from . import generic
+from .engine import Case, Fail, Task, call, explain, learner, lit, numbers, pair, ref, returned
 
 _NO_GRAPH = ("nnlib.graph",)
 _LEAF_NAMES = "abcdefghijklmnopqrstuvwxyz"
@@ -259,9 +260,57 @@ class Operations(Task):
             raise Fail("\n".join(lines + [f"  Likely mistake: {', '.join(untouched)}.grad did not change: the "
                                           "_backward must add its share of out.grad to every input's grad"]),
                        mistake="an input's grad left unchanged")
+        named = _local_derivatives_named(nodes, [(i, (got[i][1] - earlier) / upstream) for i in wrong],
+                                         [(reference[i].grad - earlier) / upstream for i in wrong])
+        if named:
+            raise Fail("\n".join(lines + [f"  Likely mistake: {named[0]}"]), mistake=named[1])
         raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: work out the local derivative "
                                       "of this operation by hand, multiply it by out.grad, add it to the grad that "
                                       "was there, and compare with each step of your _backward."]))
+
+
+def local_catalogue(nodes, leaf):
+    """What a local derivative of a one-operation graph is confused with: [(expression, value)], in
+    the operation's own terms (a, b the inputs, k the exponent, t or out the output)."""
+    op, *args = nodes[-1]
+    values = _leaf_values(nodes)
+    a = values[0]
+    b = values[1] if len(values) > 1 else a
+    mine = nodes[leaf][1]
+    out = build_graph(Value, nodes)[-1].data
+    table = [("1", 1.0), ("−1", -1.0), ("2", 2.0), ("the output's value out.data", out)]
+    if op in ("add", "mul"):
+        table += [(f"{label(nodes, leaf)} itself (its own value)", mine), ("a + b", a + b), ("a · b", a * b)]
+    if op == "pow":
+        k = args[1]
+        table += [("a**k", a ** k), ("k · a", k * a), ("k", k), ("a**(k − 1)", a ** (k - 1)),
+                  ("k · a**k", k * a ** k), ("(k − 1) · a**(k − 2)", (k - 1) * a ** (k - 2)),
+                  ("k · a**(k + 1)", k * a ** (k + 1)), ("k · out.data", k * out)]
+    if op == "exp":
+        table += [("a", a), ("e^(−a)", math.exp(-a)), ("a · e^a", a * math.exp(a)),
+                  ("e^(e^a), the derivative taken at the output instead of the input", math.exp(out))]
+    if op == "tanh":
+        t = out
+        table += [("t", t), ("1 − t", 1 - t), ("(1 − t)²", (1 - t) ** 2), ("1 + t²", 1 + t * t), ("1 − a²", 1 - a * a),
+                  ("1 − tanh(t)², the derivative taken at the output t instead of the input a",
+                   1 - math.tanh(t) ** 2), ("t²", t * t)]
+    return [(text, value) for text, value in table if isinstance(value, float) and math.isfinite(value)]
+
+
+def _local_derivatives_named(nodes, got_local, right_local):
+    """(hint, label) naming what each wrong input's local derivative came out as, when every one of
+    them matches an expression of the catalogue; else None."""
+    what = label(nodes, len(nodes) - 1)
+    parts = []
+    for (leaf, mine), right in zip(got_local, right_local):
+        found = next((text for text, value in local_catalogue(nodes, leaf) if _close(mine, value)), None)
+        if found is None or _close(right, mine):
+            return None
+        parts.append(f"the local derivative of {what} with respect to {label(nodes, leaf)} came out as {found}; "
+                     f"it is {numbers(right)[0]} here")
+    hint = "; ".join(parts) + " (the table above the exercise gives each operation's local derivatives)"
+    first = parts[0].split("came out as ")[1].split(";")[0].split(",")[0].split(" (")[0]
+    return hint, f"local derivative: {first}"
 
 
 def _check_inputs_kept(nodes, got, what):
@@ -455,6 +504,20 @@ _BY_VALUE = ("the set of visited nodes holds values (node.data, or a tuple such 
              "the set")
 
 
+def _pre_order(root):
+    out, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            out.append(node)
+            for parent in node._parents:
+                visit(parent)
+
+    visit(root)
+    return out
+
+
 def _pass_over_all_but_root():
     def backprop(root):
         order = list(topological_order(root))
@@ -482,6 +545,9 @@ def backprop_variants():
          _wrong_pass(lambda root: reversed(list(_post_order(root)))), "no visited set"),
         (_BY_VALUE, _pass_over(_keyed_order(lambda n: n.data)), "visited set keyed by value"),
         (_BY_VALUE, _pass_over(_keyed_order(lambda n: (n.data, len(n._parents)))), "visited set keyed by value"),
+        ("the topological sort adds a node before its parents (order.append(node) before the loop over "
+         "node._parents), so the reversed order visits parents before the nodes they feed. Append a node after "
+         "all of its parents", _pass_over(_pre_order), "node added before its parents"),
         ("the root's own _backward never ran (the loop over the reversed order skips its first node, the root), "
          "so nothing below the root receives a gradient: call _backward for every node, the root first",
          _pass_over_all_but_root(), "the root's _backward skipped"),
@@ -577,6 +643,13 @@ class Backprop(Task):
                 variant(other_root)
             if all(_close(got[i][1], n.grad) for i, n in enumerate(other)):
                 raise Fail("\n".join(lines + [f"  Likely mistake: {hint}"]), mistake=name)
+        factor = generic.constant_factor("gradient", np.array([g for _, g in got]),
+                                         np.array([n.grad for n in graph]), 1e-7, 1e-12)
+        if factor is not None and factor.label.startswith("off by a factor"):
+            k = factor.label.removeprefix("off by a factor ")
+            raise Fail("\n".join(lines + [f"  Likely mistake: every gradient is {k} × the right one: the pass is "
+                                          f"right but starts from root.grad = {k}; dL/dL = 1"]),
+                       mistake="root grad not seeded with 1")
         raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: follow your backprop by hand on "
                                       "this graph, node by node, and compare each grad with the expected ones."]))
 
@@ -613,6 +686,8 @@ def neuron_variants(xs, ws, b):
              "exp instead of tanh"),
             ("your neuron ends with relu; this one ends with tanh: tanh(Σ w·x + b)", max(z + b, 0.0),
              "relu instead of tanh"),
+            ("the bias is added once for every input (z = z + w * x + b inside the loop); it belongs once: "
+             "tanh(Σ w·x + b)", math.tanh(z + len(xs) * b + b), "bias added once per input"),
             ("only the last input counts (z = w * x inside the loop, not z = z + w * x): tanh(Σ w·x + b)",
              math.tanh(ws[-1] * xs[-1] + b), "the sum overwritten in the loop"),
             ("only the last input counts, and the bias is lost: z = w * x inside the loop replaces z each time; "
@@ -654,6 +729,10 @@ class Neuron(Task):
             for hint, v, name in neuron_variants(xs, ws, b):
                 if _close(float(data["data"]), v):
                     raise Fail(f"{msg}\n  Likely mistake: {hint}", mistake=name)
+            ratio = generic.simple_ratio(float(data["data"]) / out.data) if out.data else None
+            if ratio is not None:
+                raise Fail(f"{msg}\n  Likely mistake: your output is {ratio} × the right one: a factor too many or "
+                           "missing around the tanh", mistake=f"off by a factor {ratio}")
             raise Fail(msg + " The checks cannot tell which step is wrong: compute tanh(Σ w·x + b) by hand and "
                        "compare it with each step of your neuron.")
         if not calls[2].ok and (calls[2].error or {}).get("type") == "RecursionError":

@@ -28,7 +28,7 @@ from .feedback import (  # noqa: F401  (re-exported: the assignments' modules im
     preview,
     previews,
 )
-from .generic import generic_mistake, reduced_mistake
+from .generic import generic_mistake, reduced_mistake, region_mistake
 
 
 @dataclass
@@ -199,12 +199,13 @@ def _axis_of_one(what, ndim, expected):
                    "or .reshape(-1, 1) adds an axis; .ravel() or [:, 0] removes one)", None, "an axis of length 1 off")
 
 
-def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64):
+def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None):
     """Fail unless got equals expected: same shape, values within the tolerance of the inputs' dtype.
 
     what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
     describes the case's inputs; precision is the dtype of the inputs (float32 allows float32's
-    rounding, whatever dtype the answer comes in).
+    rounding, whatever dtype the answer comes in); inputs: for an elementwise function, its input z (a
+    mistake on one side of 0 only is then named).
     """
     expected = np.asarray(expected, dtype=float)
     g = _numeric(what, got, expected)
@@ -240,6 +241,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64)
                           f"{g.dtype} precision")
     if mistake is None:
         mistake = generic_mistake(what, gf, expected, rtol, atol_scale)
+    if mistake is None and inputs is not None:
+        mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:
         lines.append(undiagnosed_line(what, gf, expected, rtol, atol_scale))
     _raise_for(f"{head}: wrong values.", lines, mistake)

@@ -83,6 +83,18 @@ def never_filled(what, got, expected, rtol, atol):
                    "does nothing stop it early (a return or a break inside the loop)?", None, "entries never filled in")
 
 
+def signs_only(what, got, expected, rtol, atol):
+    """Every entry the sign of the right one, times one number."""
+    if expected.size < 2 or not np.any(got):
+        return None
+    c = float(np.max(np.abs(got)))
+    if not _close(got, c * np.sign(expected), rtol, atol) or _close(expected, c * np.sign(expected), rtol, atol):
+        return None
+    return Mistake(f"your {what} keeps only the signs of the right one (each entry ±{numbers(c)[0]}): np.sign, or "
+                   "the derivative of an absolute value, stands where the values themselves belong", None,
+                   "only the signs")
+
+
 def transposed(what, got, expected, rtol, atol):
     if expected.ndim != 2 or expected.shape[0] != expected.shape[1] or _close(expected, expected.T, rtol, atol):
         return None
@@ -96,7 +108,7 @@ def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10):
     """The Mistake the error's shape shows, or None (got and expected of one shape, got wrong)."""
     atol = max(atol_scale, 1e-12) * _scale(expected)
     with np.errstate(all="ignore"):
-        for rule in (constant_factor, transposed, constant_offset, never_filled):
+        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only):
             found = rule(what, got, expected, rtol, atol)
             if found is not None:
                 return found
@@ -119,7 +131,22 @@ def reduced_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10):
     return None
 
 
-def elementwise_catalogue(z, asked):
+def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
+    """For an elementwise function of z: right for every positive z and wrong for the negative ones, or
+    the other way round; names the side that is wrong."""
+    atol = max(atol_scale, 1e-12) * _scale(expected)
+    if got.shape != expected.shape or got.shape != np.shape(z):
+        return None
+    off = ~np.isclose(got, expected, rtol=max(rtol, 1e-9), atol=atol)
+    for side, where in (("negative", z < 0), ("positive", z > 0)):
+        if off.any() and where.any() and not off[~where].any() and off[where].all():
+            return Mistake(f"your {what} is right wherever z is {'positive' if side == 'negative' else 'negative'} "
+                           f"and wrong wherever z is {side}: look at what your formula does for {side} z "
+                           f"(and at z = 0)", None, f"wrong for {side} z")
+    return None
+
+
+def elementwise_catalogue(z, asked, right=None):
     """Mistakes for an elementwise function of z (an activation or its derivative): the functions a
     learner confuses it with, each named. asked: what the exercise asks for, in words. (The function
     asked for is among them too; it never matches a wrong answer.)"""
@@ -143,6 +170,12 @@ def elementwise_catalogue(z, asked):
             ("1 where z > 0 and z itself elsewhere", "z kept where z ≤ 0", np.where(z > 0, 1.0, z)),
             ("z itself", "z itself", z), ("|z|", "|z|", np.abs(z)), ("z²", "z²", z * z),
             ("e^z", "e^z", np.exp(z)), ("e^(−z)", "e^(−z)", np.exp(-z)), ("1 + e^(−z)", "1 + e^(−z)", 1 + np.exp(-z)),
+            ("relu(−z)", "relu(−z)", np.maximum(-z, 0)),
+            ("t(1 − t) with t = tanh(z): the sigmoid's rule applied to tanh", "t(1 − t)", t * (1 - t)),
+            ("a leaky relu (a small slope for negative z); relu is 0 there", "leaky relu",
+             np.where(z > 0, z, 0.01 * z)),
         ]
+        if right is not None:
+            table.append((f"{asked} multiplied by z", "× z", right * z))
     return [Mistake(f"your values equal {what}, not {asked}", value, f"computes {label}")
             for what, label, value in table]
