@@ -166,7 +166,8 @@ class Activation(Task):
         zd = z.astype(float)
         right = nnlib.ACTIVATIONS[self.name][0](zd)
         mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)", right)
-        compare(f"{self.name}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd)
+        compare(f"{self.name}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd,
+                factors={"z": zd})
 
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
@@ -316,7 +317,8 @@ class Loss(Task):
             number("L", got_L)
             compare("L", got_L, L, loss_m, where=case.where)
         else:
-            compare(grad_name, got_grad, grad, grad_m, where=case.where)
+            factors = {"(1 − p)": 1 - a, "p": a, "p(1 − p)": a * (1 - a)} if self.kind == "bce" else None
+            compare(grad_name, got_grad, grad, grad_m, where=case.where, factors=factors)
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

@@ -110,7 +110,7 @@ class ActivationPrime(Task):
         zd = z.astype(float)
         right = nnlib.ACTIVATIONS[self.name][1](zd)
         mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)", right)
-        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd)
+        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd, factors={"z": zd})
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
@@ -136,6 +136,8 @@ def chain_mistakes(x, w, b, y):
          Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y, "z instead of ŷ"),
          Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2,
                  "the loss instead of its derivative"),
+         Mistake("your ∂L/∂ŷ is multiplied by ∂ŷ/∂z already, which makes it ∂L/∂z; each factor stands alone: "
+                 "∂L/∂ŷ = ŷ − y", (s - y) * s * (1 - s), "∂L/∂z instead of ∂L/∂ŷ"),
          Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), so ∂L/∂ŷ = ŷ − y with the b inside",
                  float(nnlib.sigmoid(np.array(w * x))) - y, "bias left out of z")],
         [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s,
@@ -149,7 +151,9 @@ def chain_mistakes(x, w, b, y):
          Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0, "∂z/∂b instead"),
          Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b, "b instead of x"),
          Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x,
-                 "w·x instead of x")])
+                 "w·x instead of x"),
+         Mistake("your ∂z/∂w equals x + b: the bias does not depend on w, so its derivative is 0; ∂z/∂w = x", x + b,
+                 "x + b instead of x")])
 
 
 class ChainRule(Task):

@@ -159,6 +159,13 @@ def network_mistakes(params, cache, y_hat, y):
     return out
 
 
+def _other_keys(name, gradients):
+    """The mistake of a gradient stored under another parameter's name."""
+    return [Mistake(f"your d{name} is d{other}: the gradients went into the wrong keys of the dict (each key is the "
+                    "parameter its gradient belongs to)", value, "gradients under the wrong keys")
+            for other, value in gradients.items() if other != name]
+
+
 def dense_backward_stand_in(params, cache, y_hat, y):
     """The probe step making a stand-in for nnlib.dense_backward, which 3.2 may use while the graded
     kernel lacks it (it is 3.1's answer): it knows the two layers' backward passes of this case,
@@ -247,7 +254,8 @@ class NetworkBackward(Task):
                                      mistake="a gradient missing from the dict"))
                 continue
             try:
-                compare(f"d{name}", got[name], expected[name], mistakes[name], where=case.where)
+                compare(f"d{name}", got[name], expected[name], mistakes[name] + _other_keys(name, expected),
+                        where=case.where)
             except Fail as exc:
                 problems.append(exc)
         if problems:  # every wrong gradient is shown; the first named mistake is the one counted
@@ -388,6 +396,11 @@ def error_mistakes(a, numeric):
                 Mistake("your error divides the largest difference by the largest entry, max|a − b| / max|b|; the "
                         "relative error divides entry by entry, max of |a − b| / max(1e-8, |a| + |b|)",
                         diff.max() / np.abs(numeric).max(), "max over max, not entry by entry"),
+                Mistake("your error is the 2-norm of the difference, ‖a − b‖, an absolute measure; the check takes the "
+                        "largest relative error of one entry, max|a − b| / max(1e-8, |a| + |b|)",
+                        np.linalg.norm(a - numeric), "norm of the difference"),
+                Mistake("your error divides by |a| alone (your gradient); the relative error divides by "
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.abs(a)), "divided by |a| only"),
                 Mistake("your error is the sum of the absolute differences; the check takes the largest relative "
                         "error of one entry, max|a − b| / max(1e-8, |a| + |b|)", diff.sum(),
                         "sum of absolute differences")]

@@ -85,6 +85,8 @@ class SgdUpdate(Task):
                                 p - grads[name] / lr, "divided by lr"),
                         Mistake(f"your params[{name!r}] moved by lr · p, the parameter where its gradient belongs: "
                                 "w ← w − η ∂L/∂w", p - lr * p, "parameter where the gradient belongs"),
+                        Mistake(f"your params[{name!r}] moved by lr + g, a sum where the product belongs: "
+                                "w ← w − η ∂L/∂w, p -= lr * g", p - (lr + grads[name]), "lr + g instead of lr · g"),
                         Mistake(f"your params[{name!r}] moved by lr · g²: the gradient is squared. w ← w − η ∂L/∂w",
                                 p - lr * grads[name] ** 2, "gradient squared"),
                         Mistake(f"your params[{name!r}] was multiplied by (1 − lr · g), which moves it by lr · g · p; "
@@ -263,6 +265,9 @@ def stopping_variants(patience):
          stopping_rule(strict, lambda e, b: patience_exhausted(e, b, 1)), "patience ignored"),
         ("the counter of epochs without improvement is never reset: after a new best epoch it starts again from 0",
          _never_reset(patience), "counter never reset"),
+        ("training never stops early: either the test epoch − best_epoch >= patience never runs, or the best loss "
+         "is never updated (best stays inf), so every epoch looks like an improvement; set best = loss together "
+         "with best_epoch = epoch", stopping_rule(lambda v, b: True, lambda e, b: False), "never stops"),
     ] + [(f"counted only improvements larger than a threshold (loss < best − {delta:g}): the text counts any lower "
           "loss as an improvement, however small", stopping_rule(lambda v, b, d=delta: v < b - d,
                                                                  lambda e, b: patience_exhausted(e, b, patience)),
@@ -282,6 +287,8 @@ def stop_epoch_diagnosis(got, cases):
          [None if r is None else r - 1 for r in reference], "epoch − 1"),
         ("returned the last epoch when training never stops early; return None then",
          [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)], "last epoch instead of None"),
+        ("returned −1 when training never stops early; return None then",
+         [-1 if r is None else r for r in reference], "−1 instead of None"),
         ("returned len(val_losses) when training never stops early; return None then",
          [len(v) if r is None else r for r, (v, _) in zip(reference, cases)], "len(val_losses) instead of None"),
     ]
@@ -661,6 +668,8 @@ def _check_stop(history, val, config):
         return
     hint, label = "", None
     for text, rule, name in stopping_variants(patience):
+        if name == "never stops":  # said below, in fit's own words
+            continue
         variant = rule(val)
         if (max_epochs if variant is None else variant + 1) == len(val):
             hint, label = f"\n  Likely mistake: {text}", name

@@ -106,11 +106,12 @@ def value_variants(nodes):
     if op == "pow":
         out = [(f"your a**k multiplies a by k = {c:g}: out.data = self.data ** k", a * c, "a**k computes a·k"),
                ("your a**k squares whatever k is: out.data = self.data ** k", a * a, "always squares")]
-        if a > 0:
-            out += [("your a**k computes k ** a, base and exponent swapped: out.data = self.data ** k",
-                     c ** a if c > 0 else math.nan, "k**a"),
-                    ("your a**k computes a ** (k − 1), the exponent of the derivative: out.data = self.data ** k",
-                     a ** (c - 1), "a**(k − 1)")]
+        if c > 0:
+            out.append(("your a**k computes k ** a, base and exponent swapped: out.data = self.data ** k", c ** a,
+                        "k**a"))
+        if a > 0 or float(c).is_integer():
+            out.append(("your a**k computes a ** (k − 1), the exponent of the derivative: out.data = self.data ** k",
+                        a ** (c - 1), "a**(k − 1)"))
         return out
     if op == "exp":
         return [("your exp computes e^(−a): out.data = math.exp(self.data)", math.exp(-a), "e^(−a)"),
@@ -261,7 +262,8 @@ class Operations(Task):
                                           "_backward must add its share of out.grad to every input's grad"]),
                        mistake="an input's grad left unchanged")
         named = _local_derivatives_named(nodes, [(i, (got[i][1] - earlier) / upstream) for i in wrong],
-                                         [(reference[i].grad - earlier) / upstream for i in wrong])
+                                         [(reference[i].grad - earlier) / upstream for i in wrong], upstream,
+                                         earlier, reference[-1].data)
         if named:
             raise Fail("\n".join(lines + [f"  Likely mistake: {named[0]}"]), mistake=named[1])
         raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: work out the local derivative "
@@ -297,13 +299,18 @@ def local_catalogue(nodes, leaf):
     return [(text, value) for text, value in table if isinstance(value, float) and math.isfinite(value)]
 
 
-def _local_derivatives_named(nodes, got_local, right_local):
+def _local_derivatives_named(nodes, got_local, right_local, upstream, earlier, out_data):
     """(hint, label) naming what each wrong input's local derivative came out as, when every one of
     them matches an expression of the catalogue; else None."""
     what = label(nodes, len(nodes) - 1)
     parts = []
     for (leaf, mine), right in zip(got_local, right_local):
         found = next((text for text, value in local_catalogue(nodes, leaf) if _close(mine, value)), None)
+        for times, factor in (("not multiplied by out.grad", 1 / upstream), ("times out.data",
+                                                                            out_data / upstream),
+                              ("times the input's own grad", earlier / upstream)):
+            if found is None and _close(mine, right * factor):
+                found = f"the right local derivative {times} (`self.grad += local * out.grad`)"
         if found is None or _close(right, mine):
             return None
         parts.append(f"the local derivative of {what} with respect to {label(nodes, leaf)} came out as {found}; "
@@ -645,8 +652,8 @@ class Backprop(Task):
                 raise Fail("\n".join(lines + [f"  Likely mistake: {hint}"]), mistake=name)
         factor = generic.constant_factor("gradient", np.array([g for _, g in got]),
                                          np.array([n.grad for n in graph]), 1e-7, 1e-12)
-        if factor is not None and factor.label.startswith("off by a factor"):
-            k = factor.label.removeprefix("off by a factor ")
+        if factor is not None and factor.label.startswith("off by"):
+            k = numbers(got[-1][1] / graph[-1].grad if graph[-1].grad else 0.0)[0]
             raise Fail("\n".join(lines + [f"  Likely mistake: every gradient is {k} × the right one: the pass is "
                                           f"right but starts from root.grad = {k}; dL/dL = 1"]),
                        mistake="root grad not seeded with 1")
@@ -686,6 +693,7 @@ def neuron_variants(xs, ws, b):
              "exp instead of tanh"),
             ("your neuron ends with relu; this one ends with tanh: tanh(Σ w·x + b)", max(z + b, 0.0),
              "relu instead of tanh"),
+            ("tanh is applied twice: tanh(Σ w·x + b) once", math.tanh(math.tanh(z + b)), "tanh applied twice"),
             ("the bias is added once for every input (z = z + w * x + b inside the loop); it belongs once: "
              "tanh(Σ w·x + b)", math.tanh(z + len(xs) * b + b), "bias added once per input"),
             ("only the last input counts (z = w * x inside the loop, not z = z + w * x): tanh(Σ w·x + b)",

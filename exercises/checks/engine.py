@@ -199,13 +199,14 @@ def _axis_of_one(what, ndim, expected):
                    "or .reshape(-1, 1) adds an axis; .ravel() or [:, 0] removes one)", None, "an axis of length 1 off")
 
 
-def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None):
+def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None, factors=None):
     """Fail unless got equals expected: same shape, values within the tolerance of the inputs' dtype.
 
     what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
     describes the case's inputs; precision is the dtype of the inputs (float32 allows float32's
     rounding, whatever dtype the answer comes in); inputs: for an elementwise function, its input z (a
-    mistake on one side of 0 only is then named).
+    mistake on one side of 0 only is then named); factors: {name: array} a wrong answer may have been
+    multiplied or divided by (exercises.checks.generic).
     """
     expected = np.asarray(expected, dtype=float)
     g = _numeric(what, got, expected)
@@ -240,7 +241,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
                           f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
                           f"{g.dtype} precision")
     if mistake is None:
-        mistake = generic_mistake(what, gf, expected, rtol, atol_scale)
+        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors)
     if mistake is None and inputs is not None:
         mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:

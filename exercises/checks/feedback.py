@@ -153,6 +153,9 @@ _ERRORS = (
      "a variable that is still None met a number (None - 1, None < 0.5, ...): it should have been given a value "
      "before this line. Look for one set only inside an `if` that has not run yet (a best epoch, a best loss) or "
      "a function that returns nothing."),
+    ("variable used before it is set", "UnboundLocalError", ("cannot access local variable", "referenced before"),
+     "a variable is read before this function gives it a value (a total that is never set to 0 first, or one set "
+     "only inside an `if`): give it its starting value before the loop."),
     ("name not defined", "NameError", ("is not defined",),
      "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
 )

@@ -104,14 +104,55 @@ def transposed(what, got, expected, rtol, atol):
                    "too many)", None, "transposed")
 
 
-def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10):
-    """The Mistake the error's shape shows, or None (got and expected of one shape, got wrong)."""
+def squared(what, got, expected, rtol, atol):
+    if not _close(got, expected * expected, rtol, atol) or _close(expected, expected * expected, rtol, atol):
+        return None
+    return Mistake(f"your {what} is the right one squared: a ** 2 (or a product of the value with itself) too many",
+                   None, "squared")
+
+
+def rearranged(what, got, expected, rtol, atol):
+    """The right values, in the wrong places."""
+    if expected.size < 2 or not _close(np.sort(got.ravel()), np.sort(expected.ravel()), rtol, atol):
+        return None
+    return Mistake(f"your {what} holds the right values in the wrong places (reversed, transposed or otherwise "
+                   "reordered): check the order of the axes and of the indices", None, "right values, wrong places")
+
+
+def same_in_every_row(what, got, expected, rtol, atol):
+    """A batch answer whose every row is off by the same vector: the part that does not depend on the row."""
+    if expected.ndim != 2 or expected.shape[0] < 2:
+        return None
+    shift = got - expected
+    if not _close(shift, shift[:1], 0.0, atol) or _close(shift[0], 0.0, 0.0, atol):
+        return None
+    return Mistake(f"every row of your {what} is off by the same vector, {preview_of(shift[0])}: the part that is "
+                   "the same for every example (the bias) is wrong, the part that depends on the example is right",
+                   None, "wrong in the part every row shares (the bias)")
+
+
+def preview_of(values):
+    return "[" + ", ".join(numbers(*values[:4])) + (", ...]" if len(values) > 4 else "]")
+
+
+def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=None):
+    """The Mistake the error's shape shows, or None (got and expected of one shape, got wrong).
+
+    factors: {name: array of expected's shape} the answer may have been multiplied or divided by by mistake
+    (an input, a factor of the formula)."""
     atol = max(atol_scale, 1e-12) * _scale(expected)
     with np.errstate(all="ignore"):
-        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only):
+        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared,
+                     same_in_every_row, rearranged):
             found = rule(what, got, expected, rtol, atol)
             if found is not None:
                 return found
+        for name, array in (factors or {}).items():
+            for how, value in (("multiplied by", expected * array), ("divided by", expected / array)):
+                if np.shape(value) == got.shape and np.all(np.isfinite(value)) and _close(got, value, rtol, atol) \
+                        and not _close(value, expected, rtol, atol):
+                    return Mistake(f"your {what} is the right one {how} {name}: a factor {name} too many or "
+                                   "missing", None, f"{how} {name}")
     return None
 
 
@@ -132,18 +173,26 @@ def reduced_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10):
 
 
 def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
-    """For an elementwise function of z: right for every positive z and wrong for the negative ones, or
-    the other way round; names the side that is wrong."""
+    """For an elementwise function of z: right on one side of some value of z and wrong on the other
+    (wrong for negative z, say, or above z = 1); names the side that is wrong."""
     atol = max(atol_scale, 1e-12) * _scale(expected)
     if got.shape != expected.shape or got.shape != np.shape(z):
         return None
     off = ~np.isclose(got, expected, rtol=max(rtol, 1e-9), atol=atol)
-    for side, where in (("negative", z < 0), ("positive", z > 0)):
-        if off.any() and where.any() and not off[~where].any() and off[where].all():
-            return Mistake(f"your {what} is right wherever z is {'positive' if side == 'negative' else 'negative'} "
-                           f"and wrong wherever z is {side}: look at what your formula does for {side} z "
-                           f"(and at z = 0)", None, f"wrong for {side} z")
-    return None
+    if not off.any() or off.all():
+        return None
+    bad, good = np.asarray(z)[off], np.asarray(z)[~off]
+    if good.max() < bad.min():
+        side = ("z ≥ 0" if good.max() < 0 <= bad.min() else "positive z" if good.max() <= 0 < bad.min() else
+                f"z above {numbers((good.max() + bad.min()) / 2)[0]}")
+    elif bad.max() < good.min():
+        side = ("z ≤ 0" if bad.max() <= 0 < good.min() else "negative z" if bad.max() < 0 <= good.min() else
+                f"z below {numbers((bad.max() + good.min()) / 2)[0]}")
+    else:
+        return None
+    label = "large z" if "above" in side else "small z" if "below" in side else side
+    return Mistake(f"your {what} is right everywhere but for {side}, where it is wrong: look at what your formula "
+                   "does there", None, f"wrong for {label}")
 
 
 def elementwise_catalogue(z, asked, right=None):
@@ -170,7 +219,8 @@ def elementwise_catalogue(z, asked, right=None):
             ("1 where z > 0 and z itself elsewhere", "z kept where z ≤ 0", np.where(z > 0, 1.0, z)),
             ("z itself", "z itself", z), ("|z|", "|z|", np.abs(z)), ("z²", "z²", z * z),
             ("e^z", "e^z", np.exp(z)), ("e^(−z)", "e^(−z)", np.exp(-z)), ("1 + e^(−z)", "1 + e^(−z)", 1 + np.exp(-z)),
-            ("relu(−z)", "relu(−z)", np.maximum(-z, 0)),
+            ("relu(−z)", "relu(−z)", np.maximum(-z, 0)), ("cosh(z)", "cosh", np.cosh(z)),
+            ("sinh(z)", "sinh", np.sinh(z)),
             ("t(1 − t) with t = tanh(z): the sigmoid's rule applied to tanh", "t(1 − t)", t * (1 - t)),
             ("a leaky relu (a small slope for negative z); relu is 0 there", "leaky relu",
              np.where(z > 0, z, 0.01 * z)),
