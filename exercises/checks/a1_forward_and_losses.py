@@ -194,6 +194,8 @@ def mse_mistakes(y_hat, y):
                     "L = ½ ‖ŷ − y‖² / N needs np.linalg.norm(...) ** 2", 0.5 * norm / n, "norm without the square"),
             Mistake("your L uses the norm ‖ŷ − y‖ without squaring it (and without the ½): "
                     "L = ½ ‖ŷ − y‖² / N", norm / n, "norm without the square"),
+            Mistake("your L sums the differences without squaring them: L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²",
+                    0.5 * np.sum(d) / n, "differences not squared"),
             Mistake("your L squares the sum of the differences, (Σ (ŷ − y))²; the loss sums the squares: "
                     "Σ (ŷ − y)², each difference squared first", 0.5 * np.sum(d) ** 2 / n, "square of the sum")]
     if k > 1:
@@ -204,6 +206,8 @@ def mse_mistakes(y_hat, y):
     grad = [Mistake("your dy_hat equals (y − ŷ)/N, the gradient with the sign flipped — a common slip. "
                     "∂L/∂ŷ = (ŷ − y)/N", -d / n, "sign flipped"),
             Mistake(f"your dy_hat equals ŷ − y without the 1/N of the batch mean: divide by N = {n}", d, "no 1/N"),
+            Mistake("your dy_hat adds ŷ and y: the derivative of ½(ŷ − y)² is ŷ − y, a difference",
+                    (y_hat + y) / n, "ŷ + y instead of ŷ − y"),
             Mistake("your dy_hat equals 2(ŷ − y)/N: the 2 from the square cancels with the ½. "
                     "∂L/∂ŷ = (ŷ − y)/N", 2 * d / n, "factor 2"),
             Mistake("your dy_hat equals (ŷ − y)²/N: that is the loss per entry, not its derivative. "

@@ -282,7 +282,9 @@ def numerical_mistakes(f, x, h):
             Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
                     "sign flipped"),
             Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
-                    "no division by 2h")]
+                    "no division by 2h"),
+            Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
+                    "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference")]
 
 
 class NumericalGradient(Task):
@@ -399,6 +401,9 @@ def error_mistakes(a, numeric):
                 Mistake("your error is the 2-norm of the difference, ‖a − b‖, an absolute measure; the check takes the "
                         "largest relative error of one entry, max|a − b| / max(1e-8, |a| + |b|)",
                         np.linalg.norm(a - numeric), "norm of the difference"),
+                Mistake("your error divides by |a + b|; the relative error divides by the sum of the sizes, "
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.maximum(1e-8, np.abs(a + numeric))),
+                        "|a + b| in the denominator"),
                 Mistake("your error divides by |a| alone (your gradient); the relative error divides by "
                         "max(1e-8, |a| + |b|)", np.max(diff / np.abs(a)), "divided by |a| only"),
                 Mistake("your error is the sum of the absolute differences; the check takes the largest relative "

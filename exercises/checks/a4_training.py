@@ -87,6 +87,9 @@ class SgdUpdate(Task):
                                 "w ← w − η ∂L/∂w", p - lr * p, "parameter where the gradient belongs"),
                         Mistake(f"your params[{name!r}] moved by lr + g, a sum where the product belongs: "
                                 "w ← w − η ∂L/∂w, p -= lr * g", p - (lr + grads[name]), "lr + g instead of lr · g"),
+                        Mistake(f"your params[{name!r}] was replaced by −lr · g: the step is subtracted from the "
+                                "parameter, p -= lr * g, not written over it", -lr * grads[name],
+                                "overwritten with the step"),
                         Mistake(f"your params[{name!r}] moved by lr · g²: the gradient is squared. w ← w − η ∂L/∂w",
                                 p - lr * grads[name] ** 2, "gradient squared"),
                         Mistake(f"your params[{name!r}] was multiplied by (1 − lr · g), which moves it by lr · g · p; "
@@ -639,10 +642,25 @@ def _check_train(replay, train, val):
                 sizes, sizes.max()) / sizes.sum(), rtol=1e-9):
             hint, label = ("weighted the batch losses wrongly: the mean over the epoch is Σ loss_b · len(Xb) / len(X), "
                            "with each batch's own size", "batch losses weighted wrongly")
+        if not hint:
+            means = [float(np.array([x for _, x in replay.epoch_batches(e)]) @ np.array(
+                [len(i) for i, _ in replay.epoch_batches(e)]) / sum(len(i) for i, _ in replay.epoch_batches(e)))
+                for e in range(len(train))]
+            factor = generic.constant_factor("history['train_loss']", np.array(train), np.array(means), 1e-7, 1e-12)
+            if factor is not None:
+                hint, label = f"{factor.hint}; record Σ loss_b · len(Xb) / len(X) once per epoch", factor.label
         mine, right = numbers(recorded, weighted)
         raise Fail(f"history['train_loss'][{epoch}] is {mine}; the mean of epoch {epoch}'s batch losses, "
                    f"weighted by batch size, is {right}." + (f"\n  Likely mistake: {hint}" if hint else ""),
                    mistake=label)
+
+
+def _best_with_threshold(val, delta):
+    best, best_epoch = np.inf, None
+    for epoch, value in enumerate(val):
+        if value < best - delta:
+            best, best_epoch = value, epoch
+    return best_epoch
 
 
 def _check_stop(history, val, config):
@@ -659,6 +677,9 @@ def _check_stop(history, val, config):
                            "far)", "best epoch never remembered")
         elif got_best == best + 1:
             hint, label = " (counting from 1? epochs count from 0)", "epochs counted from 1"
+        elif any(got_best == _best_with_threshold(val, d) for d in (1e-2, 1e-3, 1e-4, 1e-6)):
+            hint, label = (".\n  Likely mistake: counted only improvements larger than a threshold (val < best − δ): "
+                           "any lower validation loss is an improvement, however small", "improvement threshold")
         raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({numbers(val[best])[0]}) is first "
                    f"reached at epoch {best} (counting from 0){hint}", mistake=label)
     patience, max_epochs = config["patience"], config["max_epochs"]

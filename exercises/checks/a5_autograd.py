@@ -308,9 +308,13 @@ def _local_derivatives_named(nodes, got_local, right_local, upstream, earlier, o
         found = next((text for text, value in local_catalogue(nodes, leaf) if _close(mine, value)), None)
         for times, factor in (("not multiplied by out.grad", 1 / upstream), ("times out.data",
                                                                             out_data / upstream),
-                              ("times the input's own grad", earlier / upstream)):
+                              ("times the input's own grad", earlier / upstream),
+                              ("times out.data once more", out_data)):
             if found is None and _close(mine, right * factor):
                 found = f"the right local derivative {times} (`self.grad += local * out.grad`)"
+        ratio = generic.simple_ratio(mine / right) if found is None and right else None
+        if ratio is not None:
+            found = f"{ratio} × the right one (a factor too many or missing)"
         if found is None or _close(right, mine):
             return None
         parts.append(f"the local derivative of {what} with respect to {label(nodes, leaf)} came out as {found}; "

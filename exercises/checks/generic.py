@@ -215,7 +215,7 @@ def elementwise_catalogue(z, asked, right=None):
              1 / np.cosh(z)),
             ("relu(z)", "relu", np.maximum(z, 0)), ("relu(z)·z", "relu(z)·z", np.maximum(z, 0) * z),
             ("the step z > 0, relu's derivative", "the step z > 0", (z > 0) * 1.0),
-            ("the step z ≥ 0", "the step z ≥ 0", (z >= 0) * 1.0),
+            ("the step z ≥ 0", "the step z ≥ 0", (z >= 0) * 1.0), ("the step z ≤ 0", "the step z ≤ 0", (z <= 0) * 1.0),
             ("1 where z > 0 and z itself elsewhere", "z kept where z ≤ 0", np.where(z > 0, 1.0, z)),
             ("z itself", "z itself", z), ("|z|", "|z|", np.abs(z)), ("z²", "z²", z * z),
             ("e^z", "e^z", np.exp(z)), ("e^(−z)", "e^(−z)", np.exp(-z)), ("1 + e^(−z)", "1 + e^(−z)", 1 + np.exp(-z)),
