@@ -182,7 +182,7 @@ def test_grading_a_class_shows_progress_keeps_json_clean_and_the_report_finds_th
     hangs = synthetic_class._save(synthetic_class.hanging(), notebooks / "cai" / "forward_and_losses.ipynb")
     shutil.copy(synthetic_class.RELEASE_DIR / "02_chain_rule" / "chain_rule.ipynb", notebooks / "dee.ipynb")
     out = tmp_path / "results"
-    graded = cli("grade", notebooks, "--out", out, "--json", "--timeout", 3)
+    graded = cli("grade", notebooks, "--out", out, "--json", "--timeout", 5)
     found = json.loads(graded.stdout)  # stdout holds the JSON alone: the progress bar is on stderr
     assert graded.returncode == 1 and len(found) == 4
     assert "4/4 notebooks" in graded.stderr and "left" in graded.stderr
@@ -192,7 +192,8 @@ def test_grading_a_class_shows_progress_keeps_json_clean_and_the_report_finds_th
     assert "graded 4 of 4 notebooks" in graded.stderr
     shown = cli("report", out)
     assert shown.returncode == 0, shown.stderr
-    assert "Lost points to a timeout or a crash: 1 notebook" in shown.stdout and str(hangs) in shown.stdout
+    lost = shown.stdout.split("Lost points to a timeout or a crash:")[1]
+    assert f"timeout  ex1_2_sigmoid_tests          {hangs}" in lost  # (a loaded machine may stop more cells)
     assert (out / "report.csv").exists() and (out / "report.html").exists()
     again = cli("grade", notebooks, "--out", out, "--resume", "--quiet")  # nothing left to grade, no bar
     assert "notebooks |" not in again.stderr and "graded 4 of 4" in again.stdout
