@@ -52,7 +52,7 @@ def explorer_note(path):
     links = course.launch_links(path.relative_to(ROOT).as_posix())
     return (f'<p class="{EXPLORER_NOTE_CLASS}"><em>This is the explorer\'s last picture. It is live in '
             f'JupyterLab: open <code>{html.escape(path.relative_to(ROOT).as_posix())}</code> '
-            f'(<code>jupyter lab notebooks/</code>, or <a href="{links["binder"]}">on Binder</a>) '
+            f'(<code>jupyter lab</code> at the repository\'s root, or <a href="{links["binder"]}">on Binder</a>) '
             f'and run its cells to move the controls.</em></p>')
 
 

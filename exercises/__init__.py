@@ -3,6 +3,8 @@
     python -m exercises release                 # write release/ from source/
     python -m exercises release --check         # exit 1 when release/ is stale
     python -m exercises grade NOTEBOOK_OR_DIR   # [--json | --format gradescope] [--timeout S] [--jobs N]
+    python -m exercises grade DIR --out RESULTS  # a class: a JSON file per notebook, and a CSV
+    python -m exercises report RESULTS          # what the class got wrong: a table, report.csv, report.html
     python -m exercises gradescope ASSIGNMENT --out DIR    # an autograder bundle for Gradescope
 
 Source notebooks carry nbgrader markup (solution regions, hidden tests, cell metadata with
@@ -29,3 +31,7 @@ ROOT = PACKAGE_DIR.parent  # the repository root in an editable install; paths a
 # The modules a learner's kernel may import (the grader's kernel blocks every other exercises.*).
 KERNEL_SAFE = frozenset({"exercises", "exercises.student", "exercises.probe", "exercises.codec",
                          "exercises.givens"})
+
+# The names the assignments' set-up cells import: a NameError for one of them means the set-up cell
+# at the top of the notebook has not run (exercises.student and the checks' messages say so).
+SETUP_NAMES = ("np", "math", "nnlib", "check", "ACTIVATIONS", "sigmoid", "learning_rate_data")

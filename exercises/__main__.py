@@ -1,4 +1,4 @@
-"""python -m exercises {release,grade,gradescope} ... (from any directory)."""
+"""python -m exercises {release,grade,report,gradescope} ... (from any directory)."""
 
 import argparse
 import logging
@@ -9,7 +9,7 @@ import sys
 # The grader starts one process per notebook, so skip it in this command-line process only.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from . import grade, gradescope, release, sandbox  # noqa: E402
+from . import grade, gradescope, release, report, sandbox  # noqa: E402
 
 
 def _parser():
@@ -41,6 +41,11 @@ def _parser():
                     help="with --out: skip the notebooks whose results are already there")
     gr.add_argument("--exclude-dir", action="append", default=[], metavar="NAME",
                     help="skip subdirectories with this name (directories only; may repeat)")
+    rp = sub.add_parser("report", help="what a class got wrong, from the results `grade DIR --out RESULTS` wrote",
+                        description="Prints per test the pass rate and the most frequent mistakes, per assignment "
+                                    "the scores, and the notebooks that lost points to a timeout or a crash; writes "
+                                    "RESULTS/report.csv and RESULTS/report.html (one self-contained page).")
+    rp.add_argument("results", metavar="RESULTS", help="the directory `grade DIR --out RESULTS` wrote")
     gs = sub.add_parser("gradescope", help="write a Gradescope autograder bundle for an assignment",
                         description="Writes setup.sh, run_autograder and the course's code into DIR, and "
                                     "DIR/autograder.zip to upload. With --run ROOT, grade ROOT/submission into "
@@ -58,6 +63,8 @@ def main(argv=None):
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     if args.command == "release":
         return release.release(check=args.check)
+    if args.command == "report":
+        return report.main(args.results)
     if args.command == "gradescope":
         if args.run:
             return gradescope.run(args.assignment, args.run)

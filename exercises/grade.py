@@ -55,7 +55,8 @@ def grade_notebook(path, *, timeout=DEFAULT_TIMEOUT, notebook_timeout=DEFAULT_NO
                                deadline=deadline) as runner:
                 observations = kernel.observe(sub, runner)
         except kernel.KernelLost as exc:
-            return [TestResult(t.gid, 0, t.points, False, f"not graded: {exc}") for t in sub.tests]
+            return [TestResult(t.gid, 0, t.points, False, f"not graded: {exc}", kind=results.lost_kind(str(exc)))
+                    for t in sub.tests]
     return judging.judge(observations)
 
 
@@ -110,27 +111,59 @@ def notebooks_under(path, exclude=()):
     return [path]
 
 
-def grade_many(paths, *, jobs=2, out=None, resume=False, on_done=None, **options):
+def grade_many(paths, *, jobs=2, out=None, resume=False, on_done=None, progress=False, **options):
     """Grade each notebook in its own process, ``jobs`` at a time: {path: (report, graded)}, in order.
 
     out: a results directory (exercises.results.ClassResults) written as each notebook finishes;
     resume: take the notebooks already there from it instead of grading them again;
-    on_done(path, report, graded): called as each one finishes."""
+    on_done(path, report, graded): called as each one finishes;
+    progress: show a progress bar on stderr (the notebooks done, the time left, each score)."""
     store = results.ClassResults(out) if out is not None else None
     done = {}
     if store is not None and resume:
         done = {p: store.get(p) for p in paths if store.get(p) is not None}
     todo = [p for p in paths if p not in done]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with _Bar(len(paths), len(done), progress) as bar, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(grade_in_subprocess, p, **options): p for p in todo}
         for future in concurrent.futures.as_completed(futures):
             path = futures[future]
             report, graded = done[path] = future.result()
             if store is not None:
                 store.put(path, report, graded)
+            bar.finished(path, report, graded)
             if on_done is not None:
                 on_done(path, report, graded)
     return {p: done[p] for p in paths}
+
+
+class _Bar:
+    """A tqdm progress bar on stderr: notebooks done of all, time left, and a line per notebook with
+    its score as it finishes (stdout stays for the report, so --json output stays clean)."""
+
+    def __init__(self, total, resumed, show):
+        self.bar = None
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=resumed, unit="notebook", desc="grading", file=sys.stderr,
+                            dynamic_ncols=True, bar_format="{desc}: {n_fmt}/{total_fmt} notebooks |{bar}| "
+                                                           "{elapsed} so far, {remaining} left{postfix}")
+
+    def finished(self, path, report, graded):
+        if self.bar is None:
+            return
+        score = f"{report['score']:g}/{report['max_score']:g}" if graded else "not graded"
+        self.bar.write(f"{score:>10}  {path}", file=sys.stderr)
+        self.bar.set_postfix_str(f"last {score}", refresh=False)
+        self.bar.update(1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
 
 
 # ------------------------------------------------------------------ the command line
@@ -176,11 +209,16 @@ def main(targets, *, fmt="text", jobs=2, exclude=(), out=None, results_dir=None,
     if not paths:
         print(f"grade: no notebooks under {', '.join(map(str, targets))}", file=sys.stderr)
         return 2
-    found = grade_many(paths, jobs=jobs, out=results_dir, resume=resume, **options)
+    found = grade_many(paths, jobs=jobs, out=results_dir, resume=resume, progress=not quiet, **options)
     if fmt == "json":
         print(json.dumps({str(p): r for p, (r, _) in found.items()}, indent=1, ensure_ascii=False), file=out)
+        if not quiet:  # the class summary's last line, where the progress bar was
+            results.print_totals(found, sys.stderr)
     else:
         results.print_summary(found, out)
+    if results_dir is not None and not quiet:
+        print(f"results in {results_dir}; `python -m exercises report {results_dir}` shows what the class got wrong",
+              file=sys.stderr)
     return _exit_code(found)
 
 

@@ -73,8 +73,8 @@ class ProbeError(ValueError):
 class Recorder:
     """f(v) = sum(c * exp(2 v)): a curved test function that logs each call's argument.
 
-    log: one (v is x, v - x0 at the call) pair per call, where x is the array the caller
-    was given and x0 its values at the start.
+    log: one (v is x, v - x0 at the call, v's dtype) triple per call, where x is the array the
+    caller was given and x0 its values at the start.
     """
 
     def __init__(self, c, x):
@@ -83,7 +83,8 @@ class Recorder:
     def __call__(self, v):
         v_arr = np.asarray(v, dtype=float)
         if len(self.log) < 2000:
-            self.log.append((v is self.x, v_arr - self.x0 if v_arr.shape == self.x0.shape else v_arr))
+            dtype = str(v.dtype) if isinstance(v, _ndarray) else type(v).__name__
+            self.log.append((v is self.x, v_arr - self.x0 if v_arr.shape == self.x0.shape else v_arr, dtype))
         return float(np.sum(self.c * np.exp(2.0 * v_arr)))
 
 
@@ -150,8 +151,9 @@ class StandIn:
                 return codec.decode(entry["result"])
             if matched > closest:  # the message speaks of the entry that came closest
                 why, closest = problem, matched
-        raise StandInMismatch(f"{self.label} here stands in for nnlib's and knows the answers for this test's "
-                              f"case only; {why or 'it was not expected to be called'}. {self.hint}".strip())
+        raise StandInMismatch(f"{self.label} was called with {why or 'arguments this test does not expect'}. "
+                              f"(While this test runs, {self.label} knows the answers for this test's inputs only. "
+                              f"{self.hint})".replace(" )", ")"))
 
     def _differs(self, name, spec, bound):
         """None when bound[name] matches spec, else a sentence saying how it differs."""
@@ -159,10 +161,10 @@ class StandIn:
         if "any" in spec:
             return None
         if "is" in spec:
-            return None if got is spec["is"] else f"its {name} is not the array the test gave (a copy?)"
+            return None if got is spec["is"] else f"a {name} that is not the array the test gave (a copy?)"
         if "gives" in spec:
             return _check_gives(name, got, bound[spec["gives"]["at"]], spec["gives"])
-        return None if _same(got, codec.decode(spec["eq"])) else f"its {name} is {_short(got)}, not the expected value"
+        return None if _same(got, codec.decode(spec["eq"])) else f"{name} = {_short(got)}, not the value expected here"
 
 
 def _same(got, want):
@@ -197,7 +199,7 @@ def _short(value):
 def _check_gives(name, fn, x, spec):
     """None when fn(x), with x perturbed in place at each listed entry, gives the listed values."""
     if not callable(fn):
-        return f"its {name} is not a function"
+        return f"a {name} that is not a function"
     try:
         base = float(fn(x))
         for index, delta, want in spec["points"]:
@@ -209,14 +211,14 @@ def _check_gives(name, fn, x, spec):
             finally:
                 x[index] = old
             if value == base:
-                return (f"changing its {name}'s argument at {list(index)} does not change what {name} gives: {name} "
-                        f"does not read the array it was given (a copy of {spec['what']}?), so its central "
-                        "difference would be 0")
+                return (f"a function {name} that does not read the array it is given: changing that array at "
+                        f"{list(index)} does not change what {name} gives (does it read a copy of {spec['what']}?), "
+                        "so its central difference would be 0")
             if not math.isclose(value, want, rel_tol=1e-9, abs_tol=1e-15):
-                return (f"its {name}, called with {spec['what']} changed at {list(index)}, gives {value:.10g} where "
-                        f"the loss is {want:.10g}")
+                return (f"a function {name} that, called with {spec['what']} changed at {list(index)}, gives "
+                        f"{value:.10g} where the loss is {want:.10g}")
     except Exception as exc:  # the learner's function failed: say so in the stand-in's words
-        return f"calling its {name} raised {type(exc).__name__}: {exc}"
+        return f"a function {name} that raised {type(exc).__name__}: {exc}"
     return None
 
 
@@ -341,13 +343,15 @@ def parent_indices(graph):
 
 # Each node's operands: "node" (the index of an earlier node) or "number".
 OPERANDS = {"leaf": ("number",), "add": ("node", "node"), "mul": ("node", "node"), "sub": ("node", "node"),
-            "add_number": ("node", "number"), "number_mul": ("node", "number"), "pow": ("node", "number"),
+            "add_number": ("node", "number"), "number_add": ("node", "number"), "number_mul": ("node", "number"),
+            "pow": ("node", "number"),
             "exp": ("node",), "tanh": ("node",), "neg": ("node",)}
 OPS = {
     "leaf": lambda cls, x: cls(x),
     "add": lambda cls, a, b: a + b,
     "mul": lambda cls, a, b: a * b,
     "add_number": lambda cls, a, c: a + c,
+    "number_add": lambda cls, a, c: c + a,  # a number on the left of +: Value.__radd__
     "number_mul": lambda cls, a, c: c * a,
     "pow": lambda cls, a, k: a ** k,
     "exp": lambda cls, a: a.exp(),
@@ -417,6 +421,11 @@ def _learner_line(tb):
             found = (line, code.co_name)
         tb = tb.tb_next
     return found or ("", "")
+
+
+def learner_line(tb):
+    """The learner's own line of code in a traceback ("" when none is theirs)."""
+    return _learner_line(tb)[0]
 
 
 def _error(exc):

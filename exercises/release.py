@@ -43,6 +43,33 @@ def _regions(lines, begin, end, where):
         raise MarkupError(f"{where}: '{begin}' on line {start + 1} is never closed by '{end}'")
 
 
+LINE_WIDTH = 99  # the student copy's code lines fit an editor of 100 columns
+
+
+def _quoted(text):
+    """text as a Python string literal in double quotes (the notebooks' style)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def raise_lines(indent, message, width=LINE_WIDTH):
+    """`raise NotImplementedError("...")` as lines of at most width characters: a long message is
+    split between words into adjacent string literals, which Python joins into one."""
+    head = f"{indent}raise NotImplementedError("
+    pieces, current = [], ""
+    for word in message.split(" "):
+        candidate = f"{current} {word}" if current else word
+        room = width - len(head) - 2 - 1  # two quotes, and the closing bracket on the last line
+        if current and len(candidate) + 1 > room:  # + 1: the space that ends a piece
+            pieces.append(current + " ")
+            current = word
+        else:
+            current = candidate
+    pieces.append(current)
+    pad = " " * len(head)
+    return [(head if i == 0 else pad) + _quoted(piece) + (")" if i == len(pieces) - 1 else "")
+            for i, piece in enumerate(pieces)]
+
+
 def clear_solutions(source, exercise, todos, where="cell"):
     """Replace every solution region of a cell by a raise that names the exercise and the task.
 
@@ -54,7 +81,7 @@ def clear_solutions(source, exercise, todos, where="cell"):
         indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
         todo = todos[k] if k < len(todos) else "write this part"
         message = f"Exercise {exercise}: {todo}" if exercise else todo
-        out += lines[last:start] + [f"{indent}raise NotImplementedError({message!r})"]
+        out += lines[last:start] + raise_lines(indent, message)
         last = stop + 1
     return "\n".join(out + lines[last:])
 

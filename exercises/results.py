@@ -9,6 +9,12 @@ import pathlib
 import re
 from dataclasses import dataclass
 
+# What a test's result is, for the class report (exercises.report): passed; a wrong answer whose
+# mistake is named (diagnosed) or not (undiagnosed); the learner's code raised (error) or is not
+# written yet (blank); a rule of the assignment broken (static); the kernel ran out of time
+# (timeout) or died (crash) during the check; the notebook could not be graded at all (not graded).
+KINDS = ("passed", "diagnosed", "undiagnosed", "error", "blank", "static", "timeout", "crash", "not graded")
+
 
 @dataclass
 class TestResult:
@@ -18,6 +24,8 @@ class TestResult:
     passed: bool
     message: str
     hidden: bool = False  # the failure came from one of the grader's hidden cases
+    mistake: str | None = None  # a short name of the likely mistake, when the checks can tell
+    kind: str = "passed"  # one of KINDS
 
 
 def _num(x):
@@ -25,15 +33,23 @@ def _num(x):
 
 
 def as_json(tests):
-    """{"score", "max_score", "tests": [{"name", "points", "max_points", "passed", "message"}]}."""
+    """{"score", "max_score", "tests": [{"name", "points", "max_points", "passed", "message", "kind",
+    "mistake"}]}: the keys COURSE.md promises, and what kind of result each is, with the mistake's
+    short name (None when the checks cannot tell), for the class report."""
     return {"score": _num(sum(t.points for t in tests)), "max_score": _num(sum(t.max_points for t in tests)),
             "tests": [{"name": t.name, "points": _num(t.points), "max_points": _num(t.max_points),
-                       "passed": t.passed, "message": t.message} for t in tests]}
+                       "passed": t.passed, "message": t.message, "kind": t.kind, "mistake": t.mistake}
+                      for t in tests]}
 
 
 def unreadable(message):
     """The report for a file that could not be graded: zero, with the reason as its one entry."""
-    return [TestResult("notebook", 0, 0, False, message)]
+    return [TestResult("notebook", 0, 0, False, message, kind="not graded")]
+
+
+def lost_kind(message):
+    """timeout or crash, from why a kernel was lost (exercises.kernel.KernelLost's message)."""
+    return "timeout" if "time" in message else "crash"
 
 
 HIDDEN_NOTE = ("Your answer passed the cases the notebook shows but not the grader's hidden ones; what went "
@@ -76,6 +92,11 @@ def print_summary(found, out):
         status = "" if graded else "  NOT GRADED: " + r["tests"][0]["message"].splitlines()[0]
         print(f"{r['score']:>5g}/{r['max_score']:<4g} {p}" + (f"  failed: {', '.join(failed)}"
                                                             if failed and graded else "") + status, file=out)
+    print_totals(found, out)
+
+
+def print_totals(found, out):
+    """The class's totals in one line."""
     total = sum(r["score"] for r, _ in found.values())
     most = sum(r["max_score"] for r, _ in found.values())
     full = sum(1 for r, g in found.values() if g and r["score"] == r["max_score"])

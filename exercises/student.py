@@ -18,7 +18,7 @@ import sys
 import tempfile
 import textwrap
 
-from . import PACKAGE_DIR, probe
+from . import PACKAGE_DIR, SETUP_NAMES, probe
 
 _RED, _RESET = "\x1b[31m", "\x1b[0m"
 
@@ -31,11 +31,70 @@ class CheckFailed(AssertionError):
         return [f"{_RED}✗ {lines[0]}{_RESET}"] + lines[1:]
 
 
+_KEEP = "\x00"  # stands for a space that must not become a line break
+
+
+def _keep_groups(line, longest=40):
+    """line with the spaces inside short bracketed groups, such as shapes (4, 3) and previews
+    [0.1, 0.2], kept from breaking; a longer group may still break after its commas."""
+    out, start, depth = list(line), None, 0
+    for i, ch in enumerate(line):
+        if ch in "([":
+            depth += 1
+            start = i if depth == 1 else start
+        elif ch in ")]" and depth:
+            depth -= 1
+            if depth == 0 and start is not None and i - start <= longest:
+                for j in range(start, i):
+                    out[j] = _KEEP if out[j] == " " else out[j]
+    return "".join(out)
+
+
 def _wrap(line, width=78):
-    """A long line as several, broken between words (a notebook breaks it inside them)."""
+    """A long line as several, broken between words and never inside a shape or a short list of
+    numbers (a notebook would break it anywhere)."""
     indent = line[: len(line) - len(line.lstrip())]
-    return textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_long_words=False,
-                         break_on_hyphens=False) or [line]
+    lines = textwrap.wrap(_keep_groups(line), width, subsequent_indent=indent + "  ", break_long_words=False,
+                          break_on_hyphens=False) or [line]
+    return [part.replace(_KEEP, " ") for part in lines]
+
+
+def _name_error(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler for a NameError a cell raises: shows the name, and which cell to run first
+    (IPython calls it and shows nothing itself)."""
+    if etype is not NameError:  # UnboundLocalError and the like: the usual traceback
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
+    name = getattr(value, "name", None)
+    if name in SETUP_NAMES:
+        advice = (f"`{name}` comes from the set-up cell at the top of the notebook: run the set-up cell at the "
+                  "top first, then the cells from there down to this one.")
+    else:
+        advice = (f"`{name}` is defined by a cell above this one (an exercise's cell, or the set-up cell): run "
+                  "the cells above first, in order, from the set-up cell at the top (Run → Run All Above "
+                  "Selected Cell), then this one.")
+    lines = [f"{_RED}✗ NameError: {value}{_RESET}", *_wrap(advice)]
+    frame_line = probe.learner_line(tb)
+    if frame_line:
+        lines.append(f"(the line: {frame_line})")
+    shell._showtraceback(etype, value, lines)
+    return lines
+
+
+def _explain_name_errors():
+    """In a notebook (not while the grader grades it), a NameError says which cell to run first."""
+    if os.environ.get("EXERCISES_GRADING"):
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "CustomTB", None) is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc((NameError,), _name_error)
+
+
+_explain_name_errors()
 
 
 class _Judge:

@@ -116,7 +116,9 @@ def test_the_probe_reports_the_learners_own_line_of_an_exception():
     ns = learner_code("def f(z):\n    return max(0, z)\n")
     (_, out) = run(ns, engine.make("z", np.ones(3)), engine.call(engine.learner("f"), engine.ref("z")))
     assert not out.ok and out.error["type"] == "ValueError" and out.error["line"] == "return max(0, z)"
-    assert "a whole array is True" in engine.explain(out.error, "relu")
+    explained = engine.explain(out.error, "relu")
+    assert "a whole array is True" in str(explained) and "(in your line: return max(0, z))" in str(explained)
+    assert explained.kind == "error" and explained.mistake == "if on an array"
 
 
 @pytest.mark.parametrize("source, forbidden, reached", [
@@ -169,7 +171,7 @@ def test_a_stand_in_answers_its_case_only_and_names_what_differs():
         if ok:
             assert np.array_equal(out.value, nnlib.sigmoid_prime(z))
         else:
-            assert out.error["type"] == "StandInMismatch" and "its z is an array of shape" in out.error["message"]
+            assert out.error["type"] == "StandInMismatch" and "z = an array of shape" in out.error["message"]
 
 
 def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
@@ -191,7 +193,7 @@ def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
             expected = nnlib.numerical_gradient(lambda p: probe_loss(x, y, params, p), params["W1"].copy())
             assert np.allclose(out.value, expected, rtol=1e-9)
         else:
-            assert "does not read the array it was given" in out.error["message"]
+            assert "does not read the array it is given" in out.error["message"]
 
 
 def probe_loss(x, y, params, W1):
@@ -285,16 +287,34 @@ def fails(*args, says, **kwargs):
     return str(info.value)
 
 
-def test_tolerances_follow_the_dtype_of_the_answer():
+def test_tolerances_follow_the_dtype_of_the_inputs_not_of_the_answer():
     expected = np.linspace(0.1, 1.0, 6).reshape(2, 3)
-    engine.compare("z", (expected * (1 + 3e-6)).astype(np.float32), expected)  # float32: its own precision
-    fails("z", expected * (1 + 3e-6), expected, says="wrong values")  # float64 must do better
+    # float32 inputs: float32's rounding is allowed, whatever dtype the answer comes in
+    engine.compare("z", (expected * (1 + 3e-6)).astype(np.float32), expected, precision=np.float32)
+    engine.compare("z", expected * (1 + 3e-6), expected, precision=np.float32)
+    # float64 inputs must do better, and an answer that lost digits in float32 is told so
+    fails("z", expected * (1 + 3e-6), expected, says="wrong values")
+    message = fails("z", (expected * (1 + 3e-6)).astype(np.float32), expected, says="is float32, which keeps about")
+    assert "Compute in float64" in message
 
 
 def test_a_difference_below_the_previews_precision_is_shown_with_enough_digits():
     expected = np.array([0.123456789, 0.5])
     message = fails("z", expected + [2e-6, 0], expected, says="largest difference 2e-06 at [0]")
-    assert "0.123456789" in message and "0.123458789" in message
+    assert "expected z = [0.123457, 0.500000]" in message and "yours       = [0.123459, 0.500000]" in message
+    expected = np.linspace(0.1, 0.6, 6)  # the preview shows four entries; the difference is in the sixth
+    got = expected + [0, 0, 0, 0, 0, 3e-6]
+    message = fails("z", got, expected, says="largest difference 3e-06 at [5]")
+    assert "expected 0.600000, yours 0.600003" in message  # one precision, the difference in sight
+
+
+def test_numbers_in_one_message_are_shown_at_one_precision():
+    from exercises.checks.feedback import numbers, pair
+
+    assert pair(2.49, 1.59667) == ("2.490", "1.597")  # not "2.49 vs 1.59667"
+    assert pair(0.123456, 0.123457) == ("0.123456", "0.123457")
+    assert numbers(0.0, 1.0, 3.0) == ["0", "1", "3"]
+    assert numbers(2e-06) == ["2e-06"]
 
 
 @pytest.mark.parametrize("got, says", [
@@ -313,8 +333,35 @@ def test_a_mistake_is_named_only_when_its_values_match():
     expected = np.array([1.0, 2.0])
     mistakes = [engine.Mistake("first", np.array([1.0, 3.0])), engine.Mistake("second", -expected)]
     fails("z", -expected, expected, mistakes, says="Likely mistake: second")
-    message = fails("z", expected * 3, expected, mistakes, says="wrong values")
-    assert "Likely mistake" not in message
+    message = fails("z", expected + [0.5, -0.25], expected, mistakes, says="wrong values")
+    assert "Likely mistake" not in message and "the checks cannot tell which step is wrong" in message
+
+
+@pytest.mark.parametrize("got, label", [
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * -1, "sign flipped"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 0.5, "off by a factor ½"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 5, "off by a factor 5"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) * 1.2345, "off by a constant factor"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]) + 0.5, "off by a constant"),
+    (np.array([[1.0, 0.0], [0.0, 0.0]]), "entries never filled in"),
+    (np.array([[1.0, 3.0], [2.0, 4.0]]), "transposed"),
+    (np.array([4.0, 6.0]), "summed over an axis"),
+    (np.array(10.0), "summed into one number"),
+])
+def test_the_shape_of_an_error_names_a_mistake_no_list_foresaw(got, label):
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("z", got, expected)
+    assert info.value.mistake == label, str(info.value)
+
+
+def test_one_wrong_number_is_named_by_its_factor_only_when_the_factor_is_simple():
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("L", 2.0 * 1.7, 1.7)
+    assert info.value.mistake == "off by a factor 2"
+    with pytest.raises(engine.Fail) as info:
+        engine.compare("L", 1.7 * 1.2345, 1.7)
+    assert info.value.mistake is None and "cannot tell" in str(info.value)
 
 
 # ------------------------------------------------------------------ the notebook's check() and its judge
@@ -451,3 +498,41 @@ def test_while_a_notebook_is_graded_its_kernel_cannot_import_the_checks():
             "    print(exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "is not available in a notebook being graded" in out.stdout, out.stdout + out.stderr
+
+
+def test_a_test_cell_run_before_the_set_up_cell_says_which_cell_to_run_first():
+    """A beginner's order: the test first, then the solution (the set-up cell not yet run), then the test."""
+    import copy
+
+    from nbclient import NotebookClient
+
+    from exercises import RELEASE_DIR
+
+    release = nbformat.read(str(RELEASE_DIR / "01_forward_and_losses" / "forward_and_losses.ipynb"), as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells}
+    mine = nbformat.v4.new_code_cell("def layer_forward(x, W, b):\n    return np.dot(x, W) + b")
+    order = [cells["ex1_1_tests"], mine, cells["ex1_1_tests"], cells["setup"], cells["ex1_1_tests"]]
+    copies = [copy.deepcopy(c) for c in order]
+    for i, cell in enumerate(copies):
+        cell.id = f"cell-{i}"
+    nb = nbformat.v4.new_notebook(cells=copies, metadata=release.metadata)
+    NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3").execute()
+    errors = [[o for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    first = "\n".join(errors[0][0].traceback)
+    assert errors[0][0].ename == "NameError" and "name 'layer_forward' is not defined" in first
+    assert "from the set-up cell at the top" in first and "Traceback" not in first
+    second = "\n".join(errors[2][0].traceback)  # np is not there yet: the check says why
+    assert errors[2][0].ename == "CheckFailed" and "run the set-up cell at the top first" in second
+    assert errors[4] == [] and not errors[1] and not errors[3]  # once the set-up cell has run, the test passes
+
+
+def test_a_long_message_never_breaks_inside_a_shape_or_a_preview():
+    from exercises.student import _wrap
+
+    line = ("  z (for x (4, 3), W (3, 2), b (2,)): expected shape (4, 2), got shape (2, 4); expected z = "
+            "[0.1234, -0.5678, 0.9012, 1.234, ...]")
+    for width in range(30, 80):
+        parts = _wrap(line, width)
+        assert " ".join(p.strip() for p in parts) == line.strip()
+        for part in parts:
+            assert part.count("(") == part.count(")") and part.count("[") == part.count("]"), (width, parts)

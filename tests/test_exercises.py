@@ -24,6 +24,7 @@ import pytest
 from exercises import RELEASE_DIR, ROOT, SOURCE_DIR
 from exercises.notebooks import exercise_of, grade_id, is_solution, is_test, points, source_notebooks
 from exercises.release import clear_solutions
+from exercises.results import KINDS
 
 SOURCES = {p.parent.name: p for p in source_notebooks()}
 A1, A2, A3, A4, A5 = "01_forward_and_losses", "02_chain_rule", "03_backprop", "04_training", "05_autograd"
@@ -272,6 +273,14 @@ def test_release_copy_has_no_solutions_and_no_hidden_tests(name):
             assert r.source == s.source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
 
 
+@pytest.mark.parametrize("name", per_assignment())
+def test_release_code_fits_an_editor_of_100_columns(name):
+    rel = load(RELEASE_DIR / name / SOURCES[name].name)
+    long = [(grade_id(c), line) for c in rel.cells if c.cell_type == "code" for line in c.source.splitlines()
+            if len(line) >= 100]
+    assert not long, long
+
+
 # ------------------------------------------------------------------ the source notebooks' markup
 
 @pytest.mark.parametrize("name", per_assignment())
@@ -292,7 +301,9 @@ def test_source_markup_is_what_nbgrader_expects(name):
         if is_test(c):
             assert meta["locked"] and meta["points"] > 0 and not meta["solution"]
             assert grade_id(c) in known, f"{grade_id(c)} has no check"
-            assert c.source.startswith(f'check("{grade_id(c)}", '), "a test cell calls its own check"
+            first, _, second = c.source.split("\n")[:3]  # check imported again: runs before the set-up cell too
+            assert first.startswith("from exercises.student import check"), "a test cell imports check itself"
+            assert second.startswith(f'check("{grade_id(c)}", '), "a test cell calls its own check"
         elif is_solution(c):
             assert not meta["locked"] and "### BEGIN SOLUTION" in c.source
         else:
@@ -384,9 +395,11 @@ def test_json_report_has_exactly_the_promised_keys(graded):
             continue
         for r in reports.values():
             assert set(r) == {"score", "max_score", "tests"}
-            for t in r["tests"]:
-                assert set(t) == {"name", "points", "max_points", "passed", "message"}
+            for t in r["tests"]:  # the keys COURSE.md promises, and what the class report counts
+                assert set(t) == {"name", "points", "max_points", "passed", "message", "kind", "mistake"}
                 assert t["message"], t
+                assert t["kind"] in KINDS and (t["kind"] == "passed") == t["passed"], t
+                assert t["mistake"] is None or (isinstance(t["mistake"], str) and t["mistake"]), t
             assert r["score"] == sum(t["points"] for t in r["tests"])
             assert r["max_score"] == sum(t["max_points"] for t in r["tests"])
 
@@ -401,6 +414,7 @@ def test_feedback_names_the_mistake(graded, name):
     broken = {test for _, _, _, test, _ in WRONG[name]}
     for _, _, _, test, says in WRONG[name]:
         assert not tests[test]["passed"] and says in tests[test]["message"], tests[test]
+        assert tests[test]["kind"] == "diagnosed" and tests[test]["mistake"], tests[test]
     broken_exercises = {exercise_of(b) for b in broken}
     for test, t in tests.items():
         if exercise_of(test) not in broken_exercises and not ALSO_DEPENDS_ON.get(test, set()) & broken_exercises:

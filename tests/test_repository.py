@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -69,8 +70,19 @@ def readme():
 
 def test_readme_has_exactly_the_two_commands():
     text = readme()
-    assert "pip install -r requirements.txt && jupyter lab notebooks/" in text
+    assert "pip install -r requirements.txt && jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb" in text
     assert "pip install -r requirements-dev.txt && pytest" in text
+
+
+def test_the_course_opens_where_the_notebooks_and_the_assignments_are_both_in_reach():
+    # the command starts JupyterLab at the root (the file browser's top), with the welcome notebook open;
+    # `jupyter lab notebooks/` would root the file browser at notebooks/, out of reach of exercises/release/
+    command = re.search(r"requirements\.txt && (jupyter lab [^\n]*)", readme()).group(1).split()
+    assert "--notebook-dir=." in command and (ROOT / command[-1]).is_file()
+    welcome = (ROOT / "notebooks" / "00_welcome.ipynb").read_text(encoding="utf-8")
+    assert "exercises/release/" in welcome
+    for assignment in sorted(p.name for p in (ROOT / "exercises" / "release").iterdir() if p.is_dir()):
+        assert f"| `{assignment}` |" in welcome, f"00's table of assignments lacks {assignment}"
 
 
 def test_ci_runs_exactly_the_readme_commands():

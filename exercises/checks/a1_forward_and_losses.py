@@ -9,33 +9,42 @@ import numpy as np
 import nnlib
 
 from .engine import Case, Fail, Mistake, Task, call, compare, learner, make, number, ref, returned, unchanged, unpack
+from .generic import elementwise_catalogue
 
 # ------------------------------------------------------------------ 1.1 a dense layer
 
 
 def layer_forward_mistakes(x, W, b):
     """Wrong variants of z = x @ W + b."""
-    out = [Mistake("your z equals x @ W: the bias is missing. z = x @ W + b adds b to every row", x @ W),
-           Mistake("your z equals x @ W − b: the bias has the wrong sign. z = x @ W + b", x @ W - b),
-           Mistake("your z equals x @ W + b with b added twice: z = x @ W + b", x @ W + 2 * b)]
+    first_row = x @ W
+    first_row[0] += b
+    out = [Mistake("your z equals x @ W: the bias is missing. z = x @ W + b adds b to every row", x @ W,
+                   "bias missing"),
+           Mistake("your z equals x @ W − b: the bias has the wrong sign. z = x @ W + b", x @ W - b,
+                   "bias sign flipped"),
+           Mistake("your z equals x @ W + b with b added twice: z = x @ W + b", x @ W + 2 * b, "bias added twice"),
+           Mistake("your z has the bias in its first row only (z[0] += b): every example gets the bias, so add b "
+                   "to every row: z = x @ W + b (broadcasting does it)", first_row, "bias on the first row only"),
+           Mistake("your z adds the sum of the biases, b.sum(), to every entry; each output j gets its own "
+                   "bias b[j]: z = x @ W + b", x @ W + b.sum(), "bias summed (b.sum())")]
     if W.shape[0] == W.shape[1]:
         out.append(Mistake("your z equals x @ W.T + b: with x (batch, n_in) and W (n_in, n_out) the product "
-                           "is x @ W, no transpose", x @ W.T + b))
+                           "is x @ W, no transpose", x @ W.T + b, "W transposed"))
     if x.shape[0] == W.shape[1]:
         out.append(Mistake("your z adds b down the columns (b as a column, b[:, None]): each output has its bias, "
-                           "so b is added to every row: z = x @ W + b", x @ W + b[:, None]))
+                           "so b is added to every row: z = x @ W + b", x @ W + b[:, None], "bias as a column"))
     if x.shape[0] == x.shape[1] == W.shape[0]:
         out.append(Mistake("your z equals x.T @ W + b: x holds one example per row already, so z = x @ W + b",
-                           x.T @ W + b))
+                           x.T @ W + b, "x transposed"))
     if W.shape[1] == x.shape[0] and W.shape[0] == x.shape[0] == x.shape[1]:
         out.append(Mistake("your z equals W @ x + b: batch rows come first, so the layer is z = x @ W + b",
-                           W @ x + b))
+                           W @ x + b, "W @ x (wrong order)"))
     if x.shape[0] == W.shape[1]:
         out.append(Mistake("your z is transposed ((x @ W + b).T): row i of z belongs to example i",
-                           (x @ W + b).T))
+                           (x @ W + b).T, "z transposed"))
     if x.shape == W.shape:
         out.append(Mistake("your z multiplies entry by entry (x * W): a layer needs the matrix product x @ W",
-                           x * W + b))
+                           x * W + b, "x * W (entrywise)"))
     return out
 
 
@@ -46,15 +55,18 @@ class LayerForward(Task):
     def cases(self, rng, hidden):
         shapes = [(3, 3, 3), (4, 3, 2)] if not hidden else [
             (int(rng.integers(1, 9)), int(rng.integers(1, 7)), int(rng.integers(1, 7))),
-            (int(rng.integers(2, 6)),) + (int(rng.integers(2, 6)),) * 2, (1, 5, 1)]
+            (int(rng.integers(2, 6)),) + (int(rng.integers(2, 6)),) * 2, (1, 5, 1), (1, 1, 1)]
         out = []
         for i, (batch, n_in, n_out) in enumerate(shapes):
-            dtype = np.float32 if hidden and i == 1 else np.float64  # float32 in gives float32 out
+            dtype = np.float32 if hidden and i == 1 else np.float64  # float32 in: float32's precision is enough
             x, W, b = (rng.normal(size=s).astype(dtype) for s in ((batch, n_in), (n_in, n_out), (n_out,)))
+            if hidden and i == 3:
+                x[...] = 0.0  # a zero input: z is the bias alone
             steps = [make("x", x), make("W", W), make("b", b),
                      call(learner("layer_forward"), ref("x"), ref("W"), ref("b"), report=("x", "W", "b"))]
             out.append(Case(steps, {"x": x, "W": W, "b": b},
-                            f"x {x.shape}, W {W.shape}, b {b.shape}" + (" in float32" if dtype == np.float32 else "")))
+                            f"x {x.shape}, W {W.shape}, b {b.shape}" + (" in float32" if dtype == np.float32 else "")
+                            + (", x = 0" if hidden and i == 3 else "")))
         return out
 
     def judge(self, case, calls):
@@ -64,16 +76,17 @@ class LayerForward(Task):
         z = returned(calls[-1], "layer_forward", hint)
         for name, value in (("x", x), ("W", W), ("b", b)):
             unchanged(calls[-1], name, value, "layer_forward", "compute z as a new array")
-        expected, _ = nnlib.dense_forward(x.astype(float), W.astype(float), b.astype(float))
         xd, Wd, bd = x.astype(float), W.astype(float), b.astype(float)
-        compare("z", z, expected, layer_forward_mistakes(xd, Wd, bd), where=case.where)
+        expected, _ = nnlib.dense_forward(xd, Wd, bd)
+        compare("z", z, expected, layer_forward_mistakes(xd, Wd, bd), where=case.where, precision=x.dtype)
 
 
 # ------------------------------------------------------------------ 1.2 activations
 
 def activation_mistakes(name, z):
     """Wrong variants of the activation `name` at z, each worded with the right formula."""
-    return [Mistake(f"your values equal z itself: {name} was not applied", z)] + _activation_mistakes(name, z)
+    return [Mistake(f"your values equal z itself: {name} was not applied", z, f"{name} not applied")] + \
+        _activation_mistakes(name, z)
 
 
 def _activation_mistakes(name, z):
@@ -82,41 +95,49 @@ def _activation_mistakes(name, z):
         with np.errstate(all="ignore"):
             return [Mistake("your values equal sigmoid(−z) = 1 − sigmoid(z): either the exponent's sign is "
                             "flipped (1 / (1 + e^z)) or the numerator is e^(−z) instead of 1 "
-                            "(e^(−z) / (1 + e^(−z)) = 1 − sigmoid(z)). sigmoid(z) = 1 / (1 + e^(−z))", s(-z)),
+                            "(e^(−z) / (1 + e^(−z)) = 1 − sigmoid(z)). sigmoid(z) = 1 / (1 + e^(−z))", s(-z),
+                            "sigmoid(−z)"),
                     Mistake("your values equal 1 + e^(−z): Python reads 1 / 1 + np.exp(-z) as (1 / 1) + e^(−z). "
-                            "Put the denominator in brackets: 1 / (1 + np.exp(-z))", 1 + np.exp(-z)),
-                    Mistake("your values equal e^(−z) alone. sigmoid(z) = 1 / (1 + e^(−z))", np.exp(-z)),
+                            "Put the denominator in brackets: 1 / (1 + np.exp(-z))", 1 + np.exp(-z),
+                            "brackets missing (1 / 1 + e^−z)"),
+                    Mistake("your values equal e^(−z) alone. sigmoid(z) = 1 / (1 + e^(−z))", np.exp(-z),
+                            "e^(−z) alone"),
                     Mistake("your values equal 1 / (1 − e^(−z)): the denominator needs a plus. "
-                            "sigmoid(z) = 1 / (1 + e^(−z))", 1 / (1 - np.exp(-z))),
+                            "sigmoid(z) = 1 / (1 + e^(−z))", 1 / (1 - np.exp(-z)), "minus in the denominator"),
                     Mistake("your values equal the derivative s(1 − s), not the sigmoid itself. "
-                            "sigmoid(z) = 1 / (1 + e^(−z))", s(z) * (1 - s(z)))]
+                            "sigmoid(z) = 1 / (1 + e^(−z))", s(z) * (1 - s(z)), "the derivative instead")]
     if name == "tanh":
         with np.errstate(all="ignore"):
             ez, emz = np.exp(z), np.exp(-z)
             return [Mistake("your values equal (e^z − e^(−z)) / 2, which is sinh(z): tanh divides by "
-                            "(e^z + e^(−z)) instead of by 2", (ez - emz) / 2),
+                            "(e^z + e^(−z)) instead of by 2", (ez - emz) / 2, "sinh (divided by 2)"),
                     Mistake("your values equal −tanh(z): numerator flipped. tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
-                            -(ez - emz) / (ez + emz)),
+                            -(ez - emz) / (ez + emz), "sign flipped"),
                     Mistake("your values equal e^z − e^(−z) / e^z + e^(−z): without brackets Python divides "
                             "e^(−z) alone. Write (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))",
-                            ez - emz / ez + emz),
+                            ez - emz / ez + emz, "brackets missing"),
                     Mistake("your values equal (e^z + e^(−z)) / (e^z − e^(−z)), the formula upside down. "
-                            "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))", (ez + emz) / (ez - emz)),
+                            "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))", (ez + emz) / (ez - emz), "upside down"),
                     Mistake("your values equal 2·sigmoid(z) − 1 = tanh(z/2): the identity is "
-                            "tanh(z) = 2·sigmoid(2z) − 1", 2 * s(z) - 1)]
+                            "tanh(z) = 2·sigmoid(2z) − 1", 2 * s(z) - 1, "2·sigmoid(z) − 1")]
     if name == "relu":
         return [Mistake("np.max(z, 0) takes the largest entry of each column (the 0 is an axis); "
-                        "np.maximum(z, 0) compares every entry with 0", np.max(z, 0)),
-                Mistake("your values keep the negative part, min(0, z). relu(z) = max(0, z)", np.minimum(z, 0)),
+                        "np.maximum(z, 0) compares every entry with 0", np.max(z, 0), "np.max instead of np.maximum"),
+                Mistake("your values keep the negative part, min(0, z). relu(z) = max(0, z)", np.minimum(z, 0),
+                        "min instead of max"),
                 Mistake("your values are the step (z > 0), which is relu's derivative. relu(z) = max(0, z)",
-                        (z > 0) * 1.0),
-                Mistake("your values equal |z|. relu(z) = max(0, z) is 0 for negative z", np.abs(z)),
-                Mistake("your values equal −relu(−z) = min(z, 0). relu(z) = max(0, z)", -np.maximum(-z, 0))]
+                        (z > 0) * 1.0, "the step z > 0 (relu')"),
+                Mistake("your relu keeps only the positive entries (z[z > 0] picks them out and drops the rest), "
+                        "so the shape is lost: keep every entry and set the negative ones to 0, "
+                        "np.maximum(z, 0) or z * (z > 0)", z[z > 0], "boolean mask drops entries"),
+                Mistake("your values equal |z|. relu(z) = max(0, z) is 0 for negative z", np.abs(z), "|z|"),
+                Mistake("your values equal −relu(−z) = min(z, 0). relu(z) = max(0, z)", -np.maximum(-z, 0),
+                        "min instead of max")]
     raise ValueError(f"unknown activation {name!r}; valid: sigmoid, tanh, relu")
 
 
 class Activation(Task):
-    """One activation, elementwise on arrays of any shape (a z = 0 entry included)."""
+    """One activation, elementwise on arrays of any shape (a z = 0 entry included; float32 too)."""
 
     exercise = "1.2"
 
@@ -126,13 +147,15 @@ class Activation(Task):
 
     def cases(self, rng, hidden):
         shapes = [(4, 3)] if not hidden else [(int(rng.integers(1, 9)),), tuple(int(n) for n in rng.integers(1, 5, 2)),
-                                              tuple(int(n) for n in rng.integers(1, 4, 3))]
+                                              tuple(int(n) for n in rng.integers(1, 4, 3)), (1, 3)]
         out = []
-        for shape in shapes:
+        for i, shape in enumerate(shapes):
             z = 3.0 * rng.normal(size=shape)
             z.flat[0] = 0.0
+            if hidden and i == 3:  # "an array of any shape" holds float32 too: its own precision is enough
+                z = z.astype(np.float32)
             out.append(Case([make("z", z), call(learner(self.name), ref("z"), report=("z",))], {"z": z},
-                            f"z of shape {z.shape}"))
+                            f"z of shape {z.shape}" + (" in float32" if z.dtype == np.float32 else "")))
         return out
 
     def judge(self, case, calls):
@@ -140,8 +163,11 @@ class Activation(Task):
         got = returned(calls[-1], self.name)
         unchanged(calls[-1], "z", z, self.name, "return a new array (np.maximum(z, 0) makes one) instead of "
                                                 "changing z, e.g. with z[z < 0] = 0")
-        compare(f"{self.name}(z)", got, nnlib.ACTIVATIONS[self.name][0](z), activation_mistakes(self.name, z),
-                where=case.where)
+        zd = z.astype(float)
+        right = nnlib.ACTIVATIONS[self.name][0](zd)
+        mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)", right)
+        compare(f"{self.name}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd,
+                factors={"z": zd})
 
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
@@ -154,28 +180,51 @@ def mse_mistakes(y_hat, y):
     n, k = y_hat.shape
     d = y_hat - y
     L = nnlib.mse_loss(y_hat, y)[0]
-    loss = [Mistake("your L has no ½: it equals (1/N) Σ (ŷ − y)². L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L),
-            Mistake(f"your L is the sum over the batch, not the mean: divide by the batch size N = {n}", n * L),
+    norm = np.linalg.norm(d)
+    loss = [Mistake("your L has no ½: it equals (1/N) Σ (ŷ − y)². L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L, "no ½"),
+            Mistake(f"your L is the sum over the batch, not the mean: divide by the batch size N = {n}", n * L,
+                    "sum instead of mean"),
             Mistake("your L averages the absolute errors |ŷ − y|; the course squares them: "
-                    "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", np.sum(np.abs(d)) / n),
+                    "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", np.sum(np.abs(d)) / n, "absolute instead of squared errors"),
+            Mistake("your L is ½ Σ|ŷ − y| / N, absolute values where squares belong: L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²",
+                    0.5 * np.sum(np.abs(d)) / n, "absolute instead of squared errors"),
             Mistake("your L is the square root of the mean squared error (an RMSE): the course's L has no root",
-                    np.sqrt(np.mean(d * d)))]
+                    np.sqrt(np.mean(d * d)), "square root (RMSE)"),
+            Mistake("your L uses the norm ‖ŷ − y‖ without squaring it: np.linalg.norm takes a square root, so "
+                    "L = ½ ‖ŷ − y‖² / N needs np.linalg.norm(...) ** 2", 0.5 * norm / n, "norm without the square"),
+            Mistake("your L uses the norm ‖ŷ − y‖ without squaring it (and without the ½): "
+                    "L = ½ ‖ŷ − y‖² / N", norm / n, "norm without the square"),
+            Mistake("your L sums the differences without squaring them: L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²",
+                    0.5 * np.sum(d) / n, "differences not squared"),
+            Mistake("your L squares the sum of the differences, (Σ (ŷ − y))²; the loss sums the squares: "
+                    "Σ (ŷ − y)², each difference squared first", 0.5 * np.sum(d) ** 2 / n, "square of the sum")]
     if k > 1:
         loss += [Mistake(f"your L averages over all N·k = {n * k} entries; the course sums over the k = {k} "
-                         "outputs of a row and averages over the N rows", L / k),
+                         "outputs of a row and averages over the N rows", L / k, "mean over all entries"),
                  Mistake("your L is np.mean((ŷ − y)²): that averages over all entries and has no ½. "
-                         "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L / k)]
+                         "L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 2 * L / k, "np.mean, no ½")]
     grad = [Mistake("your dy_hat equals (y − ŷ)/N, the gradient with the sign flipped — a common slip. "
-                    "∂L/∂ŷ = (ŷ − y)/N", -d / n),
-            Mistake(f"your dy_hat equals ŷ − y without the 1/N of the batch mean: divide by N = {n}", d),
+                    "∂L/∂ŷ = (ŷ − y)/N", -d / n, "sign flipped"),
+            Mistake(f"your dy_hat equals ŷ − y without the 1/N of the batch mean: divide by N = {n}", d, "no 1/N"),
+            Mistake("your dy_hat adds ŷ and y: the derivative of ½(ŷ − y)² is ŷ − y, a difference",
+                    (y_hat + y) / n, "ŷ + y instead of ŷ − y"),
             Mistake("your dy_hat equals 2(ŷ − y)/N: the 2 from the square cancels with the ½. "
-                    "∂L/∂ŷ = (ŷ − y)/N", 2 * d / n),
+                    "∂L/∂ŷ = (ŷ − y)/N", 2 * d / n, "factor 2"),
             Mistake("your dy_hat equals (ŷ − y)²/N: that is the loss per entry, not its derivative. "
-                    "∂L/∂ŷ = (ŷ − y)/N", d * d / n)]
+                    "∂L/∂ŷ = (ŷ − y)/N", d * d / n, "squared instead of differentiated"),
+            Mistake("your dy_hat equals ½(ŷ − y)²/N, the loss of each entry, not its derivative: "
+                    "∂L/∂ŷ = (ŷ − y)/N", 0.5 * d * d / n, "squared instead of differentiated")]
     if k > 1:
         grad.append(Mistake(f"your dy_hat divides by N·k = {n * k}; the loss averages over the N = {n} rows "
-                            "only: ∂L/∂ŷ = (ŷ − y)/N", d / (n * k)))
+                            "only: ∂L/∂ŷ = (ŷ − y)/N", d / (n * k), "divided by N·k"))
     return loss, grad
+
+
+def _clipped(p, y, c):
+    """BCE's loss and gradient with p clipped to [c, 1 − c]."""
+    q = np.clip(p, c, 1 - c)
+    n = p.size
+    return -np.sum(y * np.log(q) + (1 - y) * np.log(1 - q)) / n, (q - y) / (q * (1 - q)) / n
 
 
 def bce_mistakes(p, y):
@@ -183,30 +232,45 @@ def bce_mistakes(p, y):
     n = p.size
     L, dp = nnlib.bce_loss(p, y)
     loss = [Mistake("your L is negative: it equals mean(y log p + (1 − y) log(1 − p)) without the minus. "
-                    "L = −mean(y log p + (1 − y) log(1 − p)) is positive", -L),
-            Mistake(f"your L is the sum, not the mean: divide by the number of entries N = {n}", n * L),
+                    "L = −mean(y log p + (1 − y) log(1 − p)) is positive", -L, "minus sign missing"),
+            Mistake(f"your L is the sum, not the mean: divide by the number of entries N = {n}", n * L,
+                    "sum instead of mean"),
             Mistake("your L has only the y log p term: add (1 − y) log(1 − p) for the examples with y = 0",
-                    -np.sum(y * np.log(p)) / n),
+                    -np.sum(y * np.log(p)) / n, "only the y log p term"),
+            Mistake("your L takes log p in the second term too: it is (1 − y) log(1 − p), the log of the "
+                    "probability of a 0", -np.sum(y * np.log(p) + (1 - y) * np.log(p)) / n,
+                    "log p where log(1 − p) belongs"),
+            Mistake("your L has y and 1 − y swapped: y goes with log p, (1 − y) with log(1 − p)",
+                    -np.sum(y * np.log(1 - p) + (1 - y) * np.log(p)) / n, "y and 1 − y swapped"),
             Mistake("your L uses log10; the course's log is the natural one (np.log)",
-                    -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n)]
+                    -np.sum(y * np.log10(p) + (1 - y) * np.log10(1 - p)) / n, "log10")]
     grad = [Mistake("your dp equals −(p − y)/(p(1 − p))/N, the gradient with the sign flipped — a common "
-                    "slip. ∂L/∂p = (p − y)/(p(1 − p))/N", -dp),
+                    "slip. ∂L/∂p = (p − y)/(p(1 − p))/N", -dp, "sign flipped"),
             Mistake(f"your dp is missing the 1/N of the mean: divide by N = {n}. ∂L/∂p = (p − y)/(p(1 − p))/N",
-                    n * dp),
+                    n * dp, "no 1/N"),
             Mistake("your dp equals (p − y)/N, which is the gradient with respect to the logit z when sigmoid and "
                     "BCE are taken together; with respect to p, divide it by p(1 − p): (p − y)/(p(1 − p))/N",
-                    (p - y) / n),
+                    (p - y) / n, "gradient w.r.t. the logit"),
             Mistake("your dp equals (−y/p − (1 − y)/(1 − p))/N: the derivative of −(1 − y) log(1 − p) is "
                     "+(1 − y)/(1 − p) (the chain rule brings a −1 from 1 − p). ∂L/∂p = (p − y)/(p(1 − p))/N",
-                    (-y / p - (1 - y) / (1 - p)) / n),
+                    (-y / p - (1 - y) / (1 - p)) / n, "chain rule's −1 missing"),
             Mistake("your dp equals −y/(pN), the derivative of the first term only: add (1 − y)/((1 − p)N)",
-                    -y / p / n)]
+                    -y / p / n, "only the first term"),
+            Mistake("your dp divides by p(1 + p); the denominator is p(1 − p): ∂L/∂p = (p − y)/(p(1 − p))/N",
+                    (p - y) / (p * (1 + p)) / n, "p(1 + p) in the denominator")]
+    for c in (0.1, 0.05, 0.01):  # the test's p holds 0.004 and 0.996: a clip at c changes them
+        clipped_L, clipped_dp = _clipped(p, y, c)
+        why = (f"your {{}} is computed from p clipped to [{c:g}, {1 - c:g}]: clipping keeps log away from 0, but "
+               f"a bound as large as {c:g} changes p where p is near 0 or 1. Clip at something tiny (1e-12), or not "
+               "at all: the test's p lie strictly between 0 and 1")
+        loss.append(Mistake(why.format("L"), clipped_L, "p clipped too far"))
+        grad.append(Mistake(why.format("dp"), clipped_dp, "p clipped too far"))
     if p.ndim == 2 and p.shape[1] > 1:
         rows = len(p)
         loss.append(Mistake(f"your L divides by len(p) = {rows}, the number of rows; the mean is over all "
-                            f"N = {n} entries (p.size)", L * n / rows))
+                            f"N = {n} entries (p.size)", L * n / rows, "divided by rows, not entries"))
         grad.append(Mistake(f"your dp divides by len(p) = {rows}, the number of rows; the mean is over all "
-                            f"N = {n} entries (p.size)", dp * n / rows))
+                            f"N = {n} entries (p.size)", dp * n / rows, "divided by rows, not entries"))
     return loss, grad
 
 
@@ -223,7 +287,7 @@ class Loss(Task):
     def cases(self, rng, hidden):
         shapes = [(4, 3)] if self.kind == "mse" else [(6, 1)]
         if hidden:
-            shapes = ([(int(rng.integers(2, 10)), 1), (int(rng.integers(1, 5)), int(rng.integers(2, 6)))]
+            shapes = ([(int(rng.integers(2, 10)), 1), (int(rng.integers(1, 5)), int(rng.integers(2, 6))), (1, 3)]
                       if self.kind == "mse" else [(int(rng.integers(2, 12)), 1), (int(rng.integers(2, 5)), 3)])
         out = []
         for shape in shapes:
@@ -233,6 +297,7 @@ class Loss(Task):
                 a = rng.uniform(0.05, 0.95, size=shape)
                 y = (rng.uniform(size=shape) < 0.5).astype(float)
                 y.flat[0], y.flat[-1] = 0.0, 1.0
+                a.flat[0], a.flat[-1] = 0.004, 0.996  # confident and right: a p clipped at 0.01 or more shows
             first = "y_hat" if self.kind == "mse" else "p"
             steps = [make(first, a), make("y", y), call(learner(self.kind), ref(first), ref("y"), report=(first, "y"))]
             out.append(Case(steps, {"a": a, "y": y, "first": first}, f"{first} and y of shape {shape}"))
@@ -252,11 +317,12 @@ class Loss(Task):
         if self.part == "loss":
             if isinstance(got_L, np.ndarray) and got_L.shape == a.shape:
                 raise Fail(f"L should be a number, got an array of shape {got_L.shape} (for {case.where}): "
-                           "sum (np.sum) the per-entry losses, then divide by N")
+                           "sum (np.sum) the per-entry losses, then divide by N", mistake="per-entry losses not summed")
             number("L", got_L)
             compare("L", got_L, L, loss_m, where=case.where)
         else:
-            compare(grad_name, got_grad, grad, grad_m, where=case.where)
+            factors = {"(1 − p)": 1 - a, "p": a, "p(1 − p)": a * (1 - a)} if self.kind == "bce" else None
+            compare(grad_name, got_grad, grad, grad_m, where=case.where, factors=factors)
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

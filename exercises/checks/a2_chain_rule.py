@@ -24,6 +24,7 @@ from .engine import (
     unchanged,
     unpack,
 )
+from .generic import elementwise_catalogue
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values")
@@ -38,36 +39,48 @@ def prime_mistakes(name, z):
         with np.errstate(all="ignore"):
             wrong_s = 1 + np.exp(-z)  # what 1 / 1 + np.exp(-z) computes
             return [Mistake("your values equal sigmoid(z) itself, not its derivative. σ'(z) = s(1 − s) with "
-                            "s = sigmoid(z)", s),
+                            "s = sigmoid(z)", s, "sigmoid itself"),
                     Mistake("your values equal z(1 − z): the formula s(1 − s) was applied to z instead of to "
-                            "s = sigmoid(z). First s = sigmoid(z), then s * (1 - s)", z * (1 - z)),
+                            "s = sigmoid(z). First s = sigmoid(z), then s * (1 - s)", z * (1 - z), "z(1 − z)"),
                     Mistake("your values equal s(1 + s): the second factor needs a minus. σ'(z) = s(1 − s)",
-                            s * (1 + s)),
-                    Mistake("your values equal −s(1 − s): σ'(z) = s(1 − s) is positive", -s * (1 - s)),
-                    Mistake("your values equal 1 − s: a factor s is missing. σ'(z) = s(1 − s)", 1 - s),
-                    Mistake("your values equal s²: σ'(z) = s(1 − s), not s·s", s * s),
+                            s * (1 + s), "s(1 + s)"),
+                    Mistake("your values equal −s(1 − s): σ'(z) = s(1 − s) is positive", -s * (1 - s),
+                            "sign flipped"),
+                    Mistake("your values equal 1 − s: a factor s is missing. σ'(z) = s(1 − s)", 1 - s, "1 − s"),
+                    Mistake("your values equal s²: σ'(z) = s(1 − s), not s·s", s * s, "s²"),
+                    Mistake("your values equal s(1 − s)²: the second factor is squared. σ'(z) = s(1 − s)",
+                            s * (1 - s) ** 2, "s(1 − s)²"),
                     Mistake("your s is 1 + e^(−z): Python reads 1 / 1 + np.exp(-z) as (1 / 1) + e^(−z). "
-                            "Write s = 1 / (1 + np.exp(-z)), then s * (1 - s)", wrong_s * (1 - wrong_s))]
+                            "Write s = 1 / (1 + np.exp(-z)), then s * (1 - s)", wrong_s * (1 - wrong_s),
+                            "brackets missing in s")]
     if name == "tanh":
-        return [Mistake("your values equal 1 − z²: z is where tanh(z) belongs. tanh'(z) = 1 − tanh(z)²", 1 - z * z),
-                Mistake("your values equal tanh(z) itself, not its derivative 1 − tanh(z)²", t),
-                Mistake("your values equal 1 + tanh(z)²: tanh'(z) = 1 − tanh(z)²", 1 + t * t),
-                Mistake("your values equal 1 − tanh(z): the square is missing. tanh'(z) = 1 − tanh(z)²", 1 - t),
+        return [Mistake("your values equal 1 − z²: z is where tanh(z) belongs. tanh'(z) = 1 − tanh(z)²", 1 - z * z,
+                        "1 − z²"),
+                Mistake("your values equal tanh(z) itself, not its derivative 1 − tanh(z)²", t, "tanh itself"),
+                Mistake("your values equal 1 + tanh(z)²: tanh'(z) = 1 − tanh(z)²", 1 + t * t, "1 + tanh²"),
+                Mistake("your values equal 1 − tanh(z): the square is missing. tanh'(z) = 1 − tanh(z)²", 1 - t,
+                        "square missing"),
                 Mistake("your values equal (1 − tanh(z))²: square tanh(z) first. tanh'(z) = 1 − tanh(z)²",
-                        (1 - t) ** 2),
+                        (1 - t) ** 2, "(1 − tanh)²"),
                 Mistake("your values equal 1 − tanh(z²): square after taking tanh. tanh'(z) = 1 − tanh(z)²",
-                        1 - np.tanh(z * z))]
+                        1 - np.tanh(z * z), "1 − tanh(z²)"),
+                Mistake("your values equal tanh(z)² − 1, the sign flipped: tanh'(z) = 1 − tanh(z)²", t * t - 1,
+                        "sign flipped")]
     if name == "relu":
         return [Mistake("np.sign(z) is −1 for negative z; relu'(z) is 0 there and 1 for z > 0: (z > 0) * 1.0",
-                        np.sign(z)),
+                        np.sign(z), "np.sign"),
                 Mistake("your values equal relu(z) itself; its derivative is 1 where z > 0, else 0",
-                        np.maximum(z, 0)),
-                Mistake("at z = 0 the course uses relu'(0) = 0: write z > 0, not z >= 0", (z >= 0) * 1.0),
-                Mistake("your values are 1 everywhere; relu'(z) is 0 for z ≤ 0", np.ones_like(z)),
+                        np.maximum(z, 0), "relu itself"),
+                Mistake("at z = 0 the course uses relu'(0) = 0: write z > 0, not z >= 0", (z >= 0) * 1.0,
+                        "z >= 0 (the kink)"),
+                Mistake("your values are 1 everywhere; relu'(z) is 0 for z ≤ 0", np.ones_like(z), "1 everywhere"),
                 Mistake("your values are 1 for z < 0 and 0 for z > 0, the wrong way round: relu'(z) = 1 where z > 0",
-                        (z < 0) * 1.0),
+                        (z < 0) * 1.0, "the wrong way round"),
                 Mistake("your values are 1 wherever z ≠ 0; relu'(z) is 0 for negative z: (z > 0) * 1.0",
-                        (z != 0) * 1.0)]
+                        (z != 0) * 1.0, "1 wherever z ≠ 0"),
+                Mistake("your relu' keeps only the entries where z > 0 (a boolean mask picks them out and drops the "
+                        "rest), so the shape is lost: (z > 0) * 1.0 keeps every entry", np.ones(int((z > 0).sum())),
+                        "boolean mask drops entries")]
     raise ValueError(f"unknown activation {name!r}; valid: sigmoid, tanh, relu")
 
 
@@ -78,20 +91,26 @@ class ActivationPrime(Task):
         self.forbidden_names = (f"nnlib.{name}_prime",) + _NO_TABLE + _NO_NUMERIC
 
     def cases(self, rng, hidden):
-        shapes = [(4, 3)] if not hidden else [(int(rng.integers(1, 9)),), tuple(int(n) for n in rng.integers(1, 5, 2))]
+        shapes = [(4, 3)] if not hidden else [(int(rng.integers(1, 9)),), tuple(int(n) for n in rng.integers(1, 5, 2)),
+                                              (1, 4)]
         out = []
-        for shape in shapes:
+        for i, shape in enumerate(shapes):
             z = 3.0 * rng.normal(size=shape)
             z.flat[0] = 0.0  # the kink of relu, where the course's convention is relu'(0) = 0
+            if hidden and i == 2:  # float32 too: its own precision is enough
+                z = z.astype(np.float32)
             out.append(Case([make("z", z), call(learner(self.functions[0]), ref("z"), report=("z",))], {"z": z},
-                            f"z of shape {z.shape}, z[0] = 0"))
+                            f"z of shape {z.shape}, z[0] = 0" + (" in float32" if z.dtype == np.float32 else "")))
         return out
 
     def judge(self, case, calls):
         z, fn = case.context["z"], self.functions[0]
         got = returned(calls[-1], fn)
         unchanged(calls[-1], "z", z, fn, "return a new array instead of changing z")
-        compare(f"{fn}(z)", got, nnlib.ACTIVATIONS[self.name][1](z), prime_mistakes(self.name, z), where=case.where)
+        zd = z.astype(float)
+        right = nnlib.ACTIVATIONS[self.name][1](zd)
+        mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)", right)
+        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd, factors={"z": zd})
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
@@ -108,18 +127,33 @@ def chain_mistakes(x, w, b, y):
     z = w * x + b
     s = float(nnlib.sigmoid(np.array(z)))
     return (
-        [Mistake("your ∂L/∂ŷ equals y − ŷ, the sign flipped — a common slip. For L = ½(ŷ − y)², ∂L/∂ŷ = ŷ − y", y - s),
-         Mistake("your ∂L/∂ŷ equals 2(ŷ − y): the ½ cancels the 2 of the square, so ∂L/∂ŷ = ŷ − y", 2 * (s - y)),
-         Mistake("your ∂L/∂ŷ equals the loss ½(ŷ − y)² itself, not its derivative ŷ − y", 0.5 * (s - y) ** 2),
-         Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y),
-         Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2)],
-        [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s),
-         Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z)),
-         Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s))],
-        [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w),
-         Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0),
-         Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b),
-         Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x)])
+        [Mistake("your ∂L/∂ŷ equals y − ŷ, the sign flipped — a common slip. For L = ½(ŷ − y)², ∂L/∂ŷ = ŷ − y", y - s,
+                 "sign flipped"),
+         Mistake("your ∂L/∂ŷ equals 2(ŷ − y): the ½ cancels the 2 of the square, so ∂L/∂ŷ = ŷ − y", 2 * (s - y),
+                 "factor 2"),
+         Mistake("your ∂L/∂ŷ equals the loss ½(ŷ − y)² itself, not its derivative ŷ − y", 0.5 * (s - y) ** 2,
+                 "the loss instead of its derivative"),
+         Mistake("your ∂L/∂ŷ uses z where ŷ = sigmoid(z) belongs: ∂L/∂ŷ = ŷ − y", z - y, "z instead of ŷ"),
+         Mistake("your ∂L/∂ŷ equals (ŷ − y)², twice the loss, not its derivative: ∂L/∂ŷ = ŷ − y", (s - y) ** 2,
+                 "the loss instead of its derivative"),
+         Mistake("your ∂L/∂ŷ is multiplied by ∂ŷ/∂z already, which makes it ∂L/∂z; each factor stands alone: "
+                 "∂L/∂ŷ = ŷ − y", (s - y) * s * (1 - s), "∂L/∂z instead of ∂L/∂ŷ"),
+         Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), so ∂L/∂ŷ = ŷ − y with the b inside",
+                 float(nnlib.sigmoid(np.array(w * x))) - y, "bias left out of z")],
+        [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s,
+                 "sigmoid instead of its derivative"),
+         Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z), "z(1 − z)"),
+         Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s), "s(1 + s)"),
+         Mistake("your ∂ŷ/∂z equals 1 − s: a factor s is missing, ∂ŷ/∂z = s(1 − s)", 1 - s, "1 − s"),
+         Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), and ∂ŷ/∂z = ŷ(1 − ŷ) with that ŷ",
+                 float(nnlib.sigmoid(np.array(w * x)) * (1 - nnlib.sigmoid(np.array(w * x)))), "bias left out of z")],
+        [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w, "w instead of x"),
+         Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0, "∂z/∂b instead"),
+         Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b, "b instead of x"),
+         Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x,
+                 "w·x instead of x"),
+         Mistake("your ∂z/∂w equals x + b: the bias does not depend on w, so its derivative is 0; ∂z/∂w = x", x + b,
+                 "x + b instead of x")])
 
 
 class ChainRule(Task):
@@ -159,21 +193,28 @@ def neuron_mistakes(x, w, b, y, activation):
     a = f(z)
     dw, db = neuron_gradients_reference(x, w, b, y, activation)
     variants = {
-        "no f'": ((a - y) / n, "the f'(z) factor is missing: ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
-        "f' of a": ((a - y) * f_prime(a) / n, "f' was applied to a = f(z) instead of to z: the chain rule "
-                    "needs f'(z), the slope where the neuron's input z is"),
-        "f": ((a - y) * a / n, "f(z) stands where its derivative f'(z) belongs"),
-        "z error": ((z - y) * f_prime(z) / n, "the error is z − y; it is a − y, with a = f(z)"),
+        "forgot f'(z)": ((a - y) / n, "the f'(z) factor is missing: ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
+        "f' of a instead of z": ((a - y) * f_prime(a) / n, "f' was applied to a = f(z) instead of to z: the chain "
+                                 "rule needs f'(z), the slope where the neuron's input z is"),
+        "f instead of f'": ((a - y) * a / n, "f(z) stands where its derivative f'(z) belongs"),
+        "error z − y": ((z - y) * f_prime(z) / n, "the error is z − y; it is a − y, with a = f(z)"),
+        "f' without the bias": ((a - y) * f_prime(x @ w) / n, "f' was taken at x @ w, without the bias: "
+                                "z = x @ w + b"),
+        "error a − y missing": (f_prime(z) / n, "the error a − y is missing: ∂L/∂a = (a − y)/N comes first in the "
+                                "chain, ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
     }
-    dw_m = [Mistake(f"your dw: {text}", x.T @ d) for d, text in variants.values()]
-    db_m = [Mistake(f"your db: {text}", float(d.sum())) for d, text in variants.values()]
+    dw_m = [Mistake(f"your dw: {text}", x.T @ d, label) for label, (d, text) in variants.items()]
+    db_m = [Mistake(f"your db: {text}", float(d.sum()), label) for label, (d, text) in variants.items()]
     dw_m += [Mistake("your dw equals −(1/N) Σ (a − y) f'(z) x, the gradient with the sign flipped: the error "
-                     "is a − y", -dw),
-             Mistake(f"your dw is the sum over the batch, not the mean: divide by N = {n}", n * dw)]
-    db_m += [Mistake("your db is 0: the bias has a gradient too, ∂L/∂b = (1/N) Σ (a − y) f'(z)", 0.0),
-             Mistake("your db has the sign flipped: ∂L/∂b = (1/N) Σ (a − y) f'(z)", -db),
-             Mistake(f"your db is the sum over the batch, not the mean: divide by N = {n}", n * db),
-             Mistake(f"your db is divided by N = {n} twice; the mean divides by N once", db / n)]
+                     "is a − y", -dw, "sign flipped"),
+             Mistake(f"your dw is the sum over the batch, not the mean: divide by N = {n}", n * dw,
+                     "sum instead of mean"),
+             Mistake(f"your dw is divided by N = {n} twice; the mean divides by N once", dw / n, "divided by N twice")]
+    db_m += [Mistake("your db is 0: the bias has a gradient too, ∂L/∂b = (1/N) Σ (a − y) f'(z)", 0.0, "db = 0"),
+             Mistake("your db has the sign flipped: ∂L/∂b = (1/N) Σ (a − y) f'(z)", -db, "sign flipped"),
+             Mistake(f"your db is the sum over the batch, not the mean: divide by N = {n}", n * db,
+                     "sum instead of mean"),
+             Mistake(f"your db is divided by N = {n} twice; the mean divides by N once", db / n, "divided by N twice")]
     return dw_m, db_m
 
 
@@ -203,8 +244,9 @@ class NeuronGradients(Task):
 
     def cases(self, rng, hidden):
         out = []
-        for activation in ("sigmoid", "tanh", "relu"):
+        for i, activation in enumerate(("sigmoid", "tanh", "relu") + (("tanh",) if hidden else ())):
             batch, n_in = (5, 3) if not hidden else (int(rng.integers(1, 10)), int(rng.integers(1, 6)))
+            batch = 1 if i == 3 else batch  # a batch of one: the mean over the batch is that one example
             x, w = rng.normal(size=(batch, n_in)), rng.normal(size=n_in)
             b, y = float(rng.normal()), rng.normal(size=batch)
             steps = [make("x", x), make("w", w), make("y", y), *activation_stand_ins(x, w, b, activation),
@@ -228,7 +270,7 @@ class NeuronGradients(Task):
         else:
             if isinstance(got[1], np.ndarray) and got[1].shape == (len(x),):
                 raise Fail(f"db should be a number, got an array of shape {got[1].shape} (for {case.where}): "
-                           "sum over the batch, ∂L/∂b = (1/N) Σ (a − y) f'(z)")
+                           "sum over the batch, ∂L/∂b = (1/N) Σ (a − y) f'(z)", mistake="not summed over the batch")
             number("db", got[1])
             compare("db", got[1], db, db_m, where=case.where)
 

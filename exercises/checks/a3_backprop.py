@@ -23,6 +23,7 @@ from .engine import (
     lit,
     make,
     number,
+    numbers,
     preview,
     ref,
     returned,
@@ -30,11 +31,16 @@ from .engine import (
     unchanged,
     unpack,
 )
+from .generic import simple_ratio
 
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
                "nnlib.gradient_errors")
 
 _NUMERIC = {"nnlib.numerical_gradient": {"name": "numerical_gradient"}}
+
+# How far an array may end from where it began after a perturbation undone with `+= h`, `-= 2 * h`,
+# `+= h` (relative to its largest entry): a few rounding steps, far below any h a check uses.
+ROUND_TRIP = 1e-12
 
 # ------------------------------------------------------------------ 3.1 the backward pass of a dense layer
 
@@ -43,22 +49,32 @@ def layer_backward_mistakes(dz, x, W):
     """Wrong variants of (dx, dW, db) for z = x @ W + b: three lists of Mistakes."""
     n = len(x)
     dx, dW, db = nnlib.dense_backward(dz, (x, W))
-    dx_m = [Mistake("your dx equals −dz @ W.T, the sign flipped: dx = dz @ W.T", -dx),
+    dx_m = [Mistake("your dx equals −dz @ W.T, the sign flipped: dx = dz @ W.T", -dx, "sign flipped"),
             Mistake(f"your dx is divided by N = {n}: dz already carries the 1/N of the batch mean, so dx = dz @ W.T",
-                    dx / n)]
+                    dx / n, "divided by N again"),
+            Mistake(f"your dx is multiplied by N = {n}: dz already carries the 1/N of the mean, dx = dz @ W.T",
+                    dx * n, "multiplied by N")]
     if W.shape[0] == W.shape[1]:
-        dx_m.insert(0, Mistake("your dx equals dz @ W: the gradient flows back through Wᵀ, dx = dz @ W.T", dz @ W))
+        dx_m.insert(0, Mistake("your dx equals dz @ W: the gradient flows back through Wᵀ, dx = dz @ W.T", dz @ W,
+                               "W instead of Wᵀ"))
     dW_m = [Mistake("your dW equals dz.T @ x, the transpose of the right one: dW = x.T @ dz has W's shape",
-                    dz.T @ x),
-            Mistake(f"your dW is divided by N = {n}: dz already carries the 1/N, so dW = x.T @ dz", dW / n),
-            Mistake("your dW has the sign flipped: dW = x.T @ dz", -dW)]
-    db_m = [Mistake("your db is 0: the bias has a gradient too, db = dz.sum(axis=0)", np.zeros_like(db)),
+                    dz.T @ x, "transposed"),
+            Mistake(f"your dW is divided by N = {n}: dz already carries the 1/N, so dW = x.T @ dz", dW / n,
+                    "divided by N again"),
+            Mistake("your dW has the sign flipped: dW = x.T @ dz", -dW, "sign flipped")]
+    if x.shape == dz.shape:
+        dW_m.append(Mistake("your dW multiplies x and dz entry by entry; dW = x.T @ dz, a matrix product that sums "
+                            "over the batch", x * dz, "entrywise instead of x.T @ dz"))
+    db_m = [Mistake("your db is 0: the bias has a gradient too, db = dz.sum(axis=0)", np.zeros_like(db), "db = 0"),
             Mistake("your db averages over the batch (dz.mean(axis=0)); dz already carries the 1/N, so sum: "
-                    "db = dz.sum(axis=0)", dz.mean(axis=0)),
+                    "db = dz.sum(axis=0)", dz.mean(axis=0), "mean instead of sum"),
             Mistake("your db sums over every entry (one number); sum over the batch axis only: db = dz.sum(axis=0)",
-                    dz.sum()),
-            Mistake("your db sums over the wrong axis: db = dz.sum(axis=0) has b's shape", dz.sum(axis=1)),
-            Mistake("your db has the sign flipped: db = dz.sum(axis=0)", -db)]
+                    dz.sum(), "summed over every entry"),
+            Mistake("your db sums over the wrong axis: db = dz.sum(axis=0) has b's shape", dz.sum(axis=1),
+                    "summed over the wrong axis"),
+            Mistake("your db has the sign flipped: db = dz.sum(axis=0)", -db, "sign flipped"),
+            Mistake("your db is the first row of dz only: sum over every row of the batch, db = dz.sum(axis=0)",
+                    dz[0], "first row only")]
     return dx_m, dW_m, db_m
 
 
@@ -111,30 +127,43 @@ def network_mistakes(params, cache, y_hat, y):
     ref_grads = network_gradients(params, cache, y_hat, y)
     x, z1, a1 = cache["x"], cache["z1"], cache["a1"]
     _, dy = nnlib.mse_loss(y_hat, y)
-    out = {k: [Mistake("your gradient has the sign flipped: start from ∂L/∂ŷ = (ŷ − y)/N, not (y − ŷ)/N", -v),
+    out = {k: [Mistake("your gradient has the sign flipped: start from ∂L/∂ŷ = (ŷ − y)/N, not (y − ŷ)/N", -v,
+                       "sign flipped"),
                Mistake(f"your gradient is {n} times too large: ∂L/∂ŷ = (ŷ − y)/N carries the 1/N of the mean "
-                       f"(N = {n})", n * v),
-               Mistake(f"your gradient is divided by N = {n} twice: ∂L/∂ŷ carries the 1/N once", v / n)]
+                       f"(N = {n})", n * v, "no 1/N"),
+               Mistake(f"your gradient is divided by N = {n} twice: ∂L/∂ŷ carries the 1/N once", v / n,
+                       "divided by N twice")]
            for k, v in ref_grads.items()}
     for name in ("b1", "b2"):
         out[name].insert(0, Mistake(f"your d{name} is 0: the bias has a gradient too, "
-                                    f"d{name} = dz{name[1]}.sum(axis=0)", np.zeros_like(ref_grads[name])))
+                                    f"d{name} = dz{name[1]}.sum(axis=0)", np.zeros_like(ref_grads[name]),
+                                    "db = 0"))
         out[name].append(Mistake(f"your d{name} sums over every entry (one number); sum over the batch axis only: "
-                                 f"d{name} = dz{name[1]}.sum(axis=0)", ref_grads[name].sum()))
+                                 f"d{name} = dz{name[1]}.sum(axis=0)", ref_grads[name].sum(),
+                                 "summed over every entry"))
     da1 = dy @ params["W2"].T
 
-    def hidden_variant(dz1, text):
-        out["W1"].insert(0, Mistake(f"your dW1: {text}", x.T @ dz1))
-        out["b1"].insert(0, Mistake(f"your db1: {text}", dz1.sum(axis=0)))
+    def hidden_variant(dz1, text, label):
+        out["W1"].insert(0, Mistake(f"your dW1: {text}", x.T @ dz1, label))
+        out["b1"].insert(0, Mistake(f"your db1: {text}", dz1.sum(axis=0), label))
 
-    hidden_variant(da1, "the f'(z1) factor is missing: dz1 = da1 * sigmoid'(z1)")
+    hidden_variant(da1, "the f'(z1) factor is missing: dz1 = da1 * sigmoid'(z1)", "forgot f'(z1)")
     hidden_variant(da1 * nnlib.sigmoid_prime(a1), "sigmoid' was applied to a1 instead of z1: "
-                   "dz1 = da1 * sigmoid_prime(z1) (or da1 * a1 * (1 - a1), which is the same)")
-    hidden_variant(da1 * a1, "sigmoid(z1) stands where its derivative belongs: dz1 = da1 * a1 * (1 - a1)")
+                   "dz1 = da1 * sigmoid_prime(z1) (or da1 * a1 * (1 - a1), which is the same)",
+                   "f' of a1 instead of z1")
+    hidden_variant(da1 * a1, "sigmoid(z1) stands where its derivative belongs: dz1 = da1 * a1 * (1 - a1)",
+                   "f instead of f'")
     if params["W2"].shape[0] == params["W2"].shape[1]:
         hidden_variant(dy @ params["W2"] * nnlib.sigmoid_prime(z1), "the gradient went back through W2 instead "
-                       "of W2ᵀ: da1 = dz2 @ W2.T")
+                       "of W2ᵀ: da1 = dz2 @ W2.T", "W2 instead of W2ᵀ")
     return out
+
+
+def _other_keys(name, gradients):
+    """The mistake of a gradient stored under another parameter's name."""
+    return [Mistake(f"your d{name} is d{other}: the gradients went into the wrong keys of the dict (each key is the "
+                    "parameter its gradient belongs to)", value, "gradients under the wrong keys")
+            for other, value in gradients.items() if other != name]
 
 
 def dense_backward_stand_in(params, cache, y_hat, y):
@@ -214,20 +243,24 @@ class NetworkBackward(Task):
                       "compute new arrays (y_hat - y, not y_hat -= y)")
         if not isinstance(got, dict):
             raise Fail(f"network_backward should return a dict with keys {list(self.names)}, got "
-                       + ("None. Did it forget to `return`?" if got is None else f"a {type(got).__name__}"))
+                       + ("None. Did it forget to `return`?" if got is None else f"a {type(got).__name__}"),
+                       mistake="forgot to return" if got is None else "not a dict")
         expected = network_gradients(ctx["params"], ctx["cache"], ctx["y_hat"], ctx["y"])
         mistakes = network_mistakes(ctx["params"], ctx["cache"], ctx["y_hat"], ctx["y"])
         problems = []
         for name in self.names:
             if name not in got:
-                problems.append(f"d{name}: missing from the returned dict (its keys: {sorted(map(str, got))})")
+                problems.append(Fail(f"d{name}: missing from the returned dict (its keys: {sorted(map(str, got))})",
+                                     mistake="a gradient missing from the dict"))
                 continue
             try:
-                compare(f"d{name}", got[name], expected[name], mistakes[name], where=case.where)
+                compare(f"d{name}", got[name], expected[name], mistakes[name] + _other_keys(name, expected),
+                        where=case.where)
             except Fail as exc:
-                problems.append(str(exc))
-        if problems:
-            raise Fail("\n".join(problems))
+                problems.append(exc)
+        if problems:  # every wrong gradient is shown; the first named mistake is the one counted
+            named = next((p for p in problems if p.mistake), problems[0])
+            raise Fail("\n".join(map(str, problems)), mistake=named.mistake, kind=named.kind)
 
 
 # ------------------------------------------------------------------ 3.3 central differences
@@ -238,13 +271,20 @@ def numerical_mistakes(f, x, h):
     f0 = f(x)
     central = (f_plus - f_minus) / (2 * h)
     return [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
-                    "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h),
+                    "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h, "forward difference"),
             Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
-                    (f0 - f_minus) / h),
+                    (f0 - f_minus) / h, "backward difference"),
             Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
-                    "by 2h, not h", 2 * central),
-            Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central),
-            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus)]
+                    "by 2h, not h", 2 * central, "divided by h, not 2h"),
+            Mistake("your gradient is half the right one: (f(x+h) − f(x−h)) / 2h is (f_plus - f_minus) / (2 * h); "
+                    "`/ 2 * h` multiplies by h instead (Python reads it as (… / 2) * h)",
+                    (f_plus - f_minus) / 2 * h, "/ 2 * h (brackets missing)"),
+            Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
+                    "sign flipped"),
+            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
+                    "no division by 2h"),
+            Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
+                    "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference")]
 
 
 class NumericalGradient(Task):
@@ -268,33 +308,49 @@ class NumericalGradient(Task):
     def judge(self, case, calls):
         x, c, h = case.context["x"], case.context["c"], case.context["h"]
         got = returned(calls[2], "numerical_gradient")
-        unchanged(calls[2], "x", x, "numerical_gradient", "put each entry back after perturbing it (x[i] = old)")
         self._check_log(calls[3].value if calls[3].ok else [], x, h)
+        unchanged(calls[2], "x", x, "numerical_gradient", "put each entry back after perturbing it (x[i] = old)",
+                  atol=ROUND_TRIP)
         f = Recorder(c, x.copy())
         expected = nnlib.numerical_gradient(f, x.copy(), h)
         compare("gradient", got, expected, numerical_mistakes(f, x.copy(), h), where=case.where)
 
     @staticmethod
     def _check_log(log, x, h):
-        """What f saw: perturbed copies, a step other than h, or several entries moved at once."""
-        moves = [(is_x, np.asarray(d)) for is_x, d in (log or []) if np.any(np.asarray(d) != 0)]
+        """What f saw: perturbed copies (in float32 or not), a step other than h, or several entries
+        moved at once. An entry a few rounding steps away from where it began has not moved: that is
+        what `x[i] += h`, `x[i] -= 2 * h`, `x[i] += h` leaves behind."""
+        moves = [(is_x, np.asarray(d), dtype) for is_x, d, *rest in (log or [])
+                 for dtype in [rest[0] if rest else "float64"]]
+        still = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x))))
+        moves = [(is_x, np.where(np.abs(d) > still, d, 0.0), dtype) for is_x, d, dtype in moves]
+        moves = [m for m in moves if np.any(m[1] != 0)]
         if not moves:
             return
-        if not all(is_x for is_x, _ in moves):
+        low = sorted({dtype for _, _, dtype in moves if dtype in ("float32", "float16")})
+        if low:
+            raise Fail(f"numerical_gradient called f on a {low[0]} copy of x. {low[0]} keeps about "
+                       f"{np.finfo(low[0]).precision} significant digits, and f(x + h) − f(x − h) with h = {h:g} "
+                       "cancels most of them, so the difference quotient loses its precision (and f never sees x "
+                       "itself). Change x itself, in float64, one entry at a time, and put it back",
+                       mistake="float32 copy (precision)")
+        if not all(is_x for is_x, _, _ in moves):
             raise Fail("numerical_gradient perturbed a copy of x and called f on the copy. The text asks you to "
                        "change x itself, one entry at a time, and put it back: a function such as "
                        "`lambda _: loss_of(params)` reads the array it was given, not your copy (Exercise 3.4 "
-                       "relies on that)")
-        several = [d for _, d in moves if np.count_nonzero(d) > 1]
+                       "relies on that)", mistake="perturbed a copy")
+        several = [d for _, d, _ in moves if np.count_nonzero(d) > 1]
         if several:
             raise Fail(f"numerical_gradient called f with {np.count_nonzero(several[0])} entries of x moved at "
-                       "once: put each entry back (x[i] = old) before you move the next one")
-        steps = np.array([np.abs(d[d != 0]).max() for _, d in moves])
+                       "once: put each entry back (x[i] = old) before you move the next one",
+                       mistake="several entries moved at once")
+        steps = np.array([np.abs(d[d != 0]).max() for _, d, _ in moves])
         if not np.allclose(steps, h, rtol=1e-3):
             seen = float(np.median(steps))
             raise Fail(f"numerical_gradient was called with h = {h:g}, but your code moves x by {seen:.3g}. "
                        "Use the h you are given" + (": did the function set h to a number of its own "
-                                                     f"(h = {seen:.0e})?" if seen != h else ""))
+                                                     f"(h = {seen:.0e})?" if seen != h else ""),
+                       mistake="its own h")
 
 
 # ------------------------------------------------------------------ 3.4 a gradient check
@@ -324,13 +380,35 @@ def error_mistakes(a, numeric):
     """Wrong ways to measure how far a gradient a is from the numerical one."""
     diff = np.abs(a - numeric)
     norms = np.linalg.norm(a) + np.linalg.norm(numeric)
-    return [Mistake("your error is the absolute error max|a − b|; the check needs the relative error "
-                    "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error), which does not depend on the scale "
-                    "of the loss", diff.max()),
-            Mistake("your error is the mean absolute difference; use the relative error "
-                    "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error)", diff.mean()),
-            Mistake("your error is |a − b| / (|a| + |b|) with 2-norms of whole arrays; the text asks for the "
-                    "largest relative error of one entry, nnlib.rel_error", np.linalg.norm(a - numeric) / norms)]
+    each = diff / np.maximum(1e-8, np.abs(a) + np.abs(numeric))
+    with np.errstate(all="ignore"):
+        return [Mistake("your error is the absolute error max|a − b|; the check needs the relative error "
+                        "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error), which does not depend on the scale "
+                        "of the loss", diff.max(), "absolute instead of relative error"),
+                Mistake("your error is the mean absolute difference; use the relative error "
+                        "max|a − b| / max(1e-8, |a| + |b|) (nnlib.rel_error)", diff.mean(),
+                        "mean absolute difference"),
+                Mistake("your error is |a − b| / (|a| + |b|) with 2-norms of whole arrays; the text asks for the "
+                        "largest relative error of one entry, nnlib.rel_error", np.linalg.norm(a - numeric) / norms,
+                        "norms of whole arrays"),
+                Mistake("your error is the mean of the entries' relative errors; the check takes the largest one "
+                        "(max), so one bad entry is enough to flag a gradient", each.mean(), "mean instead of max"),
+                Mistake("your error divides by |b| alone (the numerical gradient); the relative error divides by "
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.abs(numeric)), "divided by |b| only"),
+                Mistake("your error divides the largest difference by the largest entry, max|a − b| / max|b|; the "
+                        "relative error divides entry by entry, max of |a − b| / max(1e-8, |a| + |b|)",
+                        diff.max() / np.abs(numeric).max(), "max over max, not entry by entry"),
+                Mistake("your error is the 2-norm of the difference, ‖a − b‖, an absolute measure; the check takes the "
+                        "largest relative error of one entry, max|a − b| / max(1e-8, |a| + |b|)",
+                        np.linalg.norm(a - numeric), "norm of the difference"),
+                Mistake("your error divides by |a + b|; the relative error divides by the sum of the sizes, "
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.maximum(1e-8, np.abs(a + numeric))),
+                        "|a + b| in the denominator"),
+                Mistake("your error divides by |a| alone (your gradient); the relative error divides by "
+                        "max(1e-8, |a| + |b|)", np.max(diff / np.abs(a)), "divided by |a| only"),
+                Mistake("your error is the sum of the absolute differences; the check takes the largest relative "
+                        "error of one entry, max|a − b| / max(1e-8, |a| + |b|)", diff.sum(),
+                        "sum of absolute differences")]
 
 
 class GradientCheck(Task):
@@ -362,11 +440,12 @@ class GradientCheck(Task):
                                                   ctx["params"][name].copy()) for name in ctx["params"]}
         for step, label in ((calls[5], "right"), (calls[6], "wrong")):
             errors = returned(step, "gradient_check")
-            unchanged(step, "params", ctx["params"], "gradient_check", "restore every entry after perturbing it")
+            unchanged(step, "params", ctx["params"], "gradient_check", "restore every entry after perturbing it",
+                      atol=ROUND_TRIP)
             unchanged(step, label, ctx[label], "gradient_check", "leave the gradients alone")
             if not isinstance(errors, dict) or set(errors) != set(ctx["params"]):
                 raise Fail(f"gradient_check should return a dict with keys {sorted(ctx['params'])} (one relative "
-                           f"error per parameter), got {errors!r:.120}")
+                           f"error per parameter), got {errors!r:.120}", mistake="not a dict of errors")
             for name, err in errors.items():
                 self._judge_one(name, number(f"the error for {name}", err), label, ctx, numeric[name], case.where)
 
@@ -374,22 +453,34 @@ class GradientCheck(Task):
     def _judge_one(name, err, label, ctx, numeric, where):
         planted = label == "wrong" and name in ("W1", "b1")
         truth = nnlib.rel_error(ctx[label][name], numeric)
+        shown_err, shown_truth = numbers(err, truth)
         if not (err > 1e-2 if planted else err <= 1e-7):
             grads = "the true gradients" if label == "right" else "gradients that forgot f'(z1) in W1 and b1"
             want = "above 1e-2 (the check must flag them)" if planted else "at most 1e-7"
-            raise Fail(f"gradient_check reports {err:.3g} for {name} with {grads} ({where}); expected {want}. "
-                       f"The relative error of {name} is {truth:.3g}." + _error_hint(err, ctx[label][name], numeric))
+            raise _with_hint(f"gradient_check reports {shown_err} for {name} with {grads} ({where}); expected {want}. "
+                             f"The relative error of {name} is {shown_truth}.", err, ctx[label][name], numeric)
         if planted and not np.isclose(err, truth, rtol=1e-2):
-            raise Fail(f"gradient_check reports {err:.3g} for {name} with gradients that forgot f'(z1); their "
-                       f"relative error max|a − b| / max(1e-8, |a| + |b|) is {truth:.3g}."
-                       + _error_hint(err, ctx[label][name], numeric))
+            raise _with_hint(f"gradient_check reports {shown_err} for {name} with gradients that forgot f'(z1); their "
+                             f"relative error max|a − b| / max(1e-8, |a| + |b|) is {shown_truth}.", err,
+                             ctx[label][name], numeric)
 
 
-def _error_hint(err, a, numeric):
+def _with_hint(message, err, a, numeric):
+    """The Fail for a wrong error: with the way of measuring it that gives it, when one does."""
+    if err == 0:
+        return Fail(message + "\n  Likely mistake: an error of exactly 0 means the two gradients compared are the "
+                    "same array: compare grads[name] with the central difference of loss_of, computed afresh",
+                    mistake="compares a gradient with itself")
     for m in error_mistakes(a, numeric):
-        if np.isclose(err, m.value, rtol=1e-2, atol=1e-15):
-            return f"\n  Likely mistake: {m.hint}"
-    return ""
+        if np.isclose(err, m.value, rtol=1e-6, atol=1e-15):  # the stand-in's numerical gradient is nnlib's, exactly
+            return Fail(message + f"\n  Likely mistake: {m.hint}", mistake=m.name)
+    ratio = simple_ratio(err / nnlib.rel_error(a, numeric)) if nnlib.rel_error(a, numeric) else None
+    if ratio is not None:
+        return Fail(message + f"\n  Likely mistake: your error is {ratio} × the relative error"
+                    + (" (a percentage?)" if ratio == "100" else "") + ": return rel_error itself, a number between "
+                    "0 and 1", mistake=f"error off by a factor {ratio}")
+    return Fail(message + " The checks cannot tell which step is wrong: compute rel_error of this parameter by "
+                "hand and compare it with each step of your code.")
 
 
 class YourNetwork(Task):
@@ -416,13 +507,15 @@ class YourNetwork(Task):
         grads = returned(calls[7], "network_backward (Exercise 3.2)")
         errors = returned(calls[8], "gradient_check")
         if not isinstance(errors, dict):
-            raise Fail(f"gradient_check should return a dict of relative errors, got {errors!r:.80}")
+            raise Fail(f"gradient_check should return a dict of relative errors, got {errors!r:.80}",
+                       mistake="not a dict of errors")
         bad = {k: number(f"the error for {k}", v) for k, v in errors.items()}
         bad = {k: v for k, v in bad.items() if not v <= 1e-7}
         if bad:
             shown = ", ".join(f"{k}: {v:.3g}" for k, v in sorted(bad.items()))
             raise Fail(f"your gradient check flags your network_backward ({shown}; each should be at most 1e-7). "
-                       "This point needs Exercise 3.2 right: fix network_backward first.")
+                       "This point needs Exercise 3.2 right: fix network_backward first.",
+                       mistake="network_backward (3.2) wrong")
         expected = network_gradients(case.context["params"], case.context["cache"], case.context["y_hat"],
                                      case.context["y"])
         for name, value in expected.items():
@@ -432,7 +525,7 @@ class YourNetwork(Task):
                 raise Fail(f"your gradient check passes your network_backward, but its d{name} is wrong "
                            f"(expected {preview(value)}, yours {yours}): "
                            "the check does not see the bug. Compare each gradient with the central difference of "
-                           "loss_of with respect to that parameter")
+                           "loss_of with respect to that parameter", mistake="the check misses a wrong gradient")
 
 
 # What a graded kernel may use of nnlib (exercises.withhold): the forward pass and the loss the

@@ -13,7 +13,23 @@ from nnlib.dynamics import stability_limit as limit_of_hessian
 from nnlib.train import patience_exhausted
 
 from ..givens import learning_rate_data
-from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, number, ref, returned
+from . import generic
+from .engine import (
+    Case,
+    Fail,
+    Mistake,
+    Task,
+    call,
+    check_own_rng,
+    compare,
+    learner,
+    lit,
+    make,
+    number,
+    numbers,
+    ref,
+    returned,
+)
 
 # ------------------------------------------------------------------ 4.1 the update rule
 
@@ -44,29 +60,58 @@ class SgdUpdate(Task):
             now = step.after.get("grads", {}).get(name)
             if not (isinstance(now, np.ndarray) and np.array_equal(now, g)):
                 raise Fail(f"sgd_update changed grads[{name!r}]: the gradients must be left alone (`g *= lr` "
-                           f"scales them in place). Compute the step as lr * grads[{name!r}], a new array.")
+                           f"scales them in place). Compute the step as lr * grads[{name!r}], a new array.",
+                           mistake="changed the gradients")
         if not isinstance(after, dict) or set(after) != set(params):
             raise Fail(f"after sgd_update, params should still hold {sorted(params)}, it holds "
-                       f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}")
+                       f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}",
+                       mistake="changed the keys of params")
         if all(np.array_equal(after[k], params[k]) for k in params):
             raise Fail("params did not change. If your loop does `p = p - lr * g`, that makes a new array and leaves "
-                       "params[name] as it was: update the array itself with `p -= lr * g`.")
+                       "params[name] as it was: update the array itself with `p -= lr * g`.",
+                       mistake="p = p − lr·g (a new array, params unchanged)")
         for name, p in params.items():
             expected = p - lr * grads[name]
             mistakes = [Mistake(f"your params[{name!r}] moved uphill: w ← w − η ∂L/∂w subtracts the step; yours adds "
-                                "it", p + lr * grads[name]),
+                                "it", p + lr * grads[name], "moved uphill"),
                         Mistake(f"your params[{name!r}] moved by the whole gradient: the learning rate is missing, "
-                                "w ← w − η ∂L/∂w", p - grads[name]),
+                                "w ← w − η ∂L/∂w", p - grads[name], "learning rate missing"),
                         Mistake(f"params[{name!r}] did not change: "
                                 + ("the bias needs its update too" if name.startswith("b") else "update every entry"),
-                                p),
+                                p, "a parameter left out"),
                         Mistake(f"your params[{name!r}] moved by lr² · g: multiply by lr once",
-                                p - lr * lr * grads[name])]
+                                p - lr * lr * grads[name], "lr²"),
+                        Mistake(f"your params[{name!r}] moved by g / lr: multiply the gradient by lr, do not divide",
+                                p - grads[name] / lr, "divided by lr"),
+                        Mistake(f"your params[{name!r}] moved by lr · p, the parameter where its gradient belongs: "
+                                "w ← w − η ∂L/∂w", p - lr * p, "parameter where the gradient belongs"),
+                        Mistake(f"your params[{name!r}] moved by lr + g, a sum where the product belongs: "
+                                "w ← w − η ∂L/∂w, p -= lr * g", p - (lr + grads[name]), "lr + g instead of lr · g"),
+                        Mistake(f"your params[{name!r}] was replaced by −lr · g: the step is subtracted from the "
+                                "parameter, p -= lr * g, not written over it", -lr * grads[name],
+                                "overwritten with the step"),
+                        Mistake(f"your params[{name!r}] moved by lr · g²: the gradient is squared. w ← w − η ∂L/∂w",
+                                p - lr * grads[name] ** 2, "gradient squared"),
+                        Mistake(f"your params[{name!r}] was multiplied by (1 − lr · g), which moves it by lr · g · p; "
+                                "the step subtracts lr · g itself: p -= lr * g", p * (1 - lr * grads[name]),
+                                "multiplied instead of subtracted"),
+                        Mistake(f"your params[{name!r}] moved by lr · sign(g), a step of the same size in every entry: "
+                                "the step is lr times the gradient itself, w ← w − η ∂L/∂w",
+                                p - lr * np.sign(grads[name]), "sign of the gradient")]
+            step = after[name] - p if isinstance(after[name], np.ndarray) and after[name].shape == p.shape else None
+            factor = None if step is None else generic.constant_factor("step", step, -lr * grads[name], 1e-7, 1e-12)
+            if factor is not None and factor.label.startswith("off by"):  # the direction is right, the size not
+                k = (factor.label.removeprefix("off by a factor ") + " ×" if "a factor " in factor.label
+                     else "a constant multiple of")
+                mistakes.append(Mistake(f"your params[{name!r}] moved in the right direction, but by {k} lr · g: "
+                                        "w ← w − η ∂L/∂w takes the step lr · g itself", after[name],
+                                        f"step {factor.label}"))
             compare(f"params[{name!r}] after the update", after[name], expected, mistakes, where=case.where)
             if not same.get(name, True):
                 raise Fail(f"sgd_update put a new array into params[{name!r}] "
                            "(`params[name] = params[name] - lr * g`): the values are right, but a model that holds "
-                           f"the old array never sees them. Update in place: params[{name!r}] -= lr * grads[{name!r}]")
+                           f"the old array never sees them. Update in place: params[{name!r}] -= lr * grads[{name!r}]",
+                           mistake="a new array instead of in place")
 
 
 # ------------------------------------------------------------------ 4.2 mini-batches
@@ -78,20 +123,23 @@ def _rng_state(rng_step):
 def _batches(value, n):
     """The learner's batches as integer arrays, or Fail saying what they are instead."""
     if value is None:
-        raise Fail("minibatch_indices returned None. Did it forget to `return` the list of batches?")
+        raise Fail("minibatch_indices returned None. Did it forget to `return` the list of batches?",
+                   mistake="forgot to return")
     if not isinstance(value, (list, tuple)):
         kind = getattr(value, "type_name", type(value).__name__)
         raise Fail(f"minibatch_indices should return a list of index arrays, got a {kind}"
-                   + (" (a generator or map? wrap it in list(...))" if hasattr(value, "type_name") else ""))
+                   + (" (a generator or map? wrap it in list(...))" if hasattr(value, "type_name") else ""),
+                   mistake=f"returned a {kind}")
     out = []
     for i, batch in enumerate(value):
         if isinstance(batch, (list, tuple)):
             raise Fail(f"batch {i} is a Python {type(batch).__name__}; the text asks for numpy integer arrays "
-                       "(slicing rng.permutation(n) gives them)")
+                       "(slicing rng.permutation(n) gives them)", mistake="batches as Python lists")
         if not isinstance(batch, np.ndarray) or batch.ndim != 1 or batch.dtype.kind not in "iu":
             what = f"an array of dtype {batch.dtype} and shape {batch.shape}" if isinstance(batch, np.ndarray) else \
                 f"a {type(batch).__name__}"
-            raise Fail(f"batch {i} is {what}; each batch should be a 1-D numpy array of integer row indices")
+            raise Fail(f"batch {i} is {what}; each batch should be a 1-D numpy array of integer row indices",
+                       mistake="batches not integer arrays")
         out.append(batch)
     return out
 
@@ -108,25 +156,28 @@ def batch_diagnosis(batches, n, batch_size):
     if unique and (min(unique) < 0 or max(unique) >= n):
         shifted = sorted(unique) == list(range(1, n + 1))
         raise Fail(f"{head}. Your indices run from {min(unique)} to {max(unique)}; row indices run from 0 to {n - 1}"
-                   + (" (did you add 1?)" if shifted else ""))
+                   + (" (did you add 1?)" if shifted else ""), mistake="indices from 1" if shifted else None)
     if len(sizes) == batch_size and n != batch_size * batch_size and sorted(every.tolist()) == list(range(n)):
         raise Fail(f"{head}.\n  Likely mistake: np.array_split(order, batch_size) makes batch_size batches; you want "
-                   "batches of batch_size rows: order[start:start + batch_size] for start in range(0, n, batch_size)")
+                   "batches of batch_size rows: order[start:start + batch_size] for start in range(0, n, batch_size)",
+                   mistake="np.array_split(order, batch_size)")
     if len(every) > n and sorted(unique) == list(range(n)) and all(s == batch_size for s in sizes) and \
             list(every[:n].tolist()) and len(set(every[:n].tolist())) == n:
         raise Fail(f"{head}.\n  Likely mistake: the last batch was filled up to batch_size with rows already used; "
-                   "keep it smaller: it holds only the rows that are left")
+                   "keep it smaller: it holds only the rows that are left", mistake="last batch filled up")
     if len(every) < n and len(unique) == len(every):
         raise Fail(f"{head}: {n - len(every)} rows are never used.\n  Likely mistake: "
                    + ("the last, smaller batch was dropped (range(0, n - batch_size, ...) or n // batch_size batches); "
                       "keep it so every row is seen" if sizes == expected[:len(sizes)] else
-                      "the slices skip rows: take order[start:start + batch_size] with start stepping by batch_size"))
+                      "the slices skip rows: take order[start:start + batch_size] with start stepping by batch_size"),
+                   mistake="last batch dropped" if sizes == expected[:len(sizes)] else "slices skip rows")
     if len(every) != len(unique):
         repeated = len(every) - len(unique)
         raise Fail(f"{head}: {repeated} indices appear twice and {n - len(unique)} rows are missing.\n  Likely "
                    "mistake: sampled with replacement (rng.integers or rng.choice(n, n)); use rng.permutation(n), "
-                   "which holds every row once")
-    raise Fail(f"{head}: the last batch holds what is left, every other one batch_size rows")
+                   "which holds every row once", mistake="sampled with replacement")
+    raise Fail(f"{head}: the last batch holds what is left, every other one batch_size rows",
+               mistake="wrong batch sizes")
 
 
 class MinibatchIndices(Task):
@@ -158,14 +209,17 @@ class MinibatchIndices(Task):
         ordered = n >= 8  # with fewer rows a shuffle gives the same order too often to tell
         if ordered and np.array_equal(order, np.arange(n)) and np.array_equal(again, np.arange(n)):
             raise Fail(f"the rows come in their original order 0, 1, 2, ... ({case.where}).\n  Likely mistake: forgot "
-                       "to shuffle: take the order from rng.permutation(n)")
+                       "to shuffle: take the order from rng.permutation(n)", mistake="forgot to shuffle")
         if untouched:
             raise Fail("minibatch_indices never drew from the rng it was given" +
                        (", and two epochs came in the same order.\n  Likely mistake: a new generator with a fixed "
                         "seed inside the function; draw from the rng you are given: rng.permutation(n)"
-                        if ordered and np.array_equal(order, again) else ": shuffle with rng.permutation(n)"))
+                        if ordered and np.array_equal(order, again) else ": shuffle with rng.permutation(n)"),
+                       mistake="a new generator with a fixed seed" if ordered and np.array_equal(order, again)
+                       else "rng not used")
         if ordered and np.array_equal(order, again):
-            raise Fail("two epochs drawn from the same rng came in the same order: draw a new permutation every call")
+            raise Fail("two epochs drawn from the same rng came in the same order: draw a new permutation every call",
+                       mistake="the same order every epoch")
 
 
 # ------------------------------------------------------------------ 4.3 when to stop
@@ -198,39 +252,56 @@ def _never_reset(patience):
 
 
 def stopping_variants(patience):
-    """Wrong stopping rules for this patience: [(hint, rule)], each built from nnlib's rule."""
+    """Wrong stopping rules for this patience: [(hint, rule, label)], each built from nnlib's rule."""
     strict = lambda v, b: v < b  # noqa: E731
     return [
         ("stopped one epoch late: stop once epoch − best_epoch >= patience, not >",
-         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, patience + 1))),
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, patience + 1)), "one epoch late (>)"),
         ("stopped one epoch early: stop once epoch − best_epoch >= patience",
-         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, max(patience - 1, 0)))),
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, max(patience - 1, 0))), "one epoch early"),
         ("counted a tie as an improvement: only a strictly lower loss is better",
-         stopping_rule(lambda v, b: v <= b, lambda e, b: patience_exhausted(e, b, patience))),
+         stopping_rule(lambda v, b: v <= b, lambda e, b: patience_exhausted(e, b, patience)), "a tie counted (<=)"),
+        ("stopped once epoch >= patience, counted from the start; patience counts the epochs since the best "
+         "one: epoch − best_epoch >= patience", stopping_rule(strict, lambda e, b: e >= patience),
+         "− best_epoch left out"),
         ("stopped at the first epoch without improvement; patience allows that many epochs without one",
-         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, 1))),
+         stopping_rule(strict, lambda e, b: patience_exhausted(e, b, 1)), "patience ignored"),
         ("the counter of epochs without improvement is never reset: after a new best epoch it starts again from 0",
-         _never_reset(patience)),
-    ]
+         _never_reset(patience), "counter never reset"),
+        ("training never stops early: either the test epoch − best_epoch >= patience never runs, or the best loss "
+         "is never updated (best stays inf), so every epoch looks like an improvement; set best = loss together "
+         "with best_epoch = epoch", stopping_rule(lambda v, b: True, lambda e, b: False), "never stops"),
+    ] + [(f"counted only improvements larger than a threshold (loss < best − {delta:g}): the text counts any lower "
+          "loss as an improvement, however small", stopping_rule(lambda v, b, d=delta: v < b - d,
+                                                                 lambda e, b: patience_exhausted(e, b, patience)),
+          "improvement threshold") for delta in (1e-2, 1e-3, 1e-4, 1e-6)]
 
 
 def stop_epoch_diagnosis(got, cases):
-    """The likely mistake behind a list of wrong stopping epochs, or None."""
+    """(hint, label) of the likely mistake behind a list of wrong stopping epochs, or None."""
     reference = [nnlib.early_stopping_epoch(v, p) for v, p in cases]
     shapes = [
         ("returned the best epoch; the answer is the epoch after which training stops",
-         [None if r is None else int(np.argmin(v[: r + 1])) for r, (v, _) in zip(reference, cases)]),
-        ("counted epochs from 1; the text counts from 0", [None if r is None else r + 1 for r in reference]),
+         [None if r is None else int(np.argmin(v[: r + 1])) for r, (v, _) in zip(reference, cases)], "best epoch"),
+        ("counted epochs from 1; the text counts from 0", [None if r is None else r + 1 for r in reference],
+         "epochs counted from 1"),
+        ("returned epoch − 1, the epoch before the one that used up the patience; training stops after the epoch "
+         "where epoch − best_epoch >= patience first holds: return that epoch",
+         [None if r is None else r - 1 for r in reference], "epoch − 1"),
         ("returned the last epoch when training never stops early; return None then",
-         [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)]),
+         [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)], "last epoch instead of None"),
+        ("returned −1 when training never stops early; return None then",
+         [-1 if r is None else r for r in reference], "−1 instead of None"),
+        ("returned len(val_losses) when training never stops early; return None then",
+         [len(v) if r is None else r for r, (v, _) in zip(reference, cases)], "len(val_losses) instead of None"),
     ]
-    for hint, answers in shapes:
+    for hint, answers, label in shapes:
         if got == answers:
-            return hint
+            return hint, label
     for i in range(len(stopping_variants(1))):
         answers = [stopping_variants(p)[i][1](v) for v, p in cases]
         if got == answers:
-            return stopping_variants(1)[i][0]
+            return stopping_variants(1)[i][0], stopping_variants(1)[i][2]
     return None
 
 
@@ -269,18 +340,22 @@ class EarlyStopping(Task):
             step = calls[2 * i + 1]
             answer = returned(step, "early_stopping_epoch")
             if step.after.get(f"losses{i}") != list(losses):
-                raise Fail("early_stopping_epoch changed the list of validation losses it was given; read it only")
+                raise Fail("early_stopping_epoch changed the list of validation losses it was given; read it only",
+                           mistake="changed its input in place")
             if answer is not None and not (isinstance(answer, (int, np.integer)) and not isinstance(answer, bool)):
-                raise Fail(f"early_stopping_epoch should return an integer epoch or None, got {answer!r:.60}")
+                raise Fail(f"early_stopping_epoch should return an integer epoch or None, got {answer!r:.60}",
+                           mistake="not an integer or None")
             answer = None if answer is None else int(answer)
             got.append(answer)
             expected = nnlib.early_stopping_epoch(losses, patience)
             if answer != expected:
                 wrong.append(f"val_losses={list(losses)}, patience={patience}: expected {expected}, got {answer!r}")
         if wrong:
-            hint = stop_epoch_diagnosis(got, pairs)
+            hint, label = stop_epoch_diagnosis(got, pairs) or (None, None)
             raise Fail("early_stopping_epoch gave the wrong epoch:\n  " + "\n  ".join(wrong[:4])
-                       + (f"\n  Likely mistake: {hint}" if hint else ""))
+                       + (f"\n  Likely mistake: {hint}" if hint else "\n  The checks cannot tell which step is "
+                          "wrong: follow your code by hand on the first of these lists, epoch by epoch"),
+                       mistake=label)
 
 
 # ------------------------------------------------------------------ 4.4 a training loop
@@ -297,9 +372,11 @@ class Replay:
     which rows of X it used, does the same step with nnlib (mse_loss, backward with the
     learner's own gradient, an update with lr), and remembers the batch's loss. A forward
     pass of X_val is a validation: the replay notes its loss and the weights at that moment.
+    step_first: replay the update before the backward pass instead (a known slip: each step
+    then uses the previous batch's gradients).
     """
 
-    def __init__(self, log, data, sizes, seed, lr):
+    def __init__(self, log, data, sizes, seed, lr, *, step_first=False):
         X, y, X_val = data["X"], data["y"], data["X_val"]
         self.model = nnlib.mlp(sizes, rng=np.random.default_rng(seed))
         self.steps, self.vals, self.train_evals, self.douts = [], [], [], []
@@ -312,9 +389,12 @@ class Replay:
                 out = self.model.forward(arr)
                 loss = nnlib.mse_loss(out, y[idx])[0] if None not in idx else np.nan
                 if None not in idx:  # the gradient of the loss of what the learner's model put out
-                    self.douts.append((log[i + 1][1], nnlib.mse_loss(log[i][2], y[idx])[1]))
+                    self.douts.append((log[i + 1][1], nnlib.mse_loss(log[i][2], y[idx])[1], log[i][2]))
+                if step_first:
+                    self._update(lr)
                 self._backward(log[i + 1][1], out.shape)
-                self._update(lr)
+                if not step_first:
+                    self._update(lr)
                 self.steps.append((len(self.vals), idx, loss))
                 i += 1
             elif kind != "forward":
@@ -330,7 +410,7 @@ class Replay:
     def _backward(self, dout, shape):
         if np.shape(dout) != shape:
             raise Fail(f"model.backward was given an array of shape {np.shape(dout)}; the model's output has shape "
-                       f"{shape}: pass the gradient nnlib.mse_loss returns for the batch")
+                       f"{shape}: pass the gradient nnlib.mse_loss returns for the batch", mistake="wrong dy_hat shape")
         self.model.backward(dout)
 
     def _update(self, lr):
@@ -396,11 +476,13 @@ class Fit(Task):
         history = returned(fit_call, "fit")
         for name, value in data.items():
             if not np.array_equal(fit_call.after.get(name), value):
-                raise Fail(f"fit changed {name} in place; the data must stay as it was")
+                raise Fail(f"fit changed {name} in place; the data must stay as it was",
+                           mistake="changed the data in place")
         check_own_rng(fit_call, "fit")
         if not isinstance(history, dict) or not {"train_loss", "val_loss", "best_epoch"} <= set(history):
             raise Fail("fit should return a dict with keys 'train_loss', 'val_loss' and 'best_epoch', got "
-                       + ("None. Did it forget to `return`?" if history is None else f"{history!r:.100}"))
+                       + ("None. Did it forget to `return`?" if history is None else f"{history!r:.100}"),
+                       mistake="forgot to return" if history is None else "history keys missing")
         log = calls[7].value if calls[7].ok else []
         replay = Replay(log, data, [1, 1], seed, config["lr"])
         val = _losses(history, "val_loss")
@@ -416,17 +498,19 @@ def _losses(history, key):
     try:
         values = [float(v) for v in history[key]]
     except (TypeError, ValueError):
-        raise Fail(f"history[{key!r}] should be a list of numbers, one per epoch, got {history[key]!r:.80}") from None
+        raise Fail(f"history[{key!r}] should be a list of numbers, one per epoch, got {history[key]!r:.80}",
+                   mistake="losses not numbers") from None
     return values
 
 
 def _check_steps(replay, data, config):
     if not replay.steps:
         raise Fail("fit never took a training step: expected model.forward(Xb) then model.backward(dy_hat) for every "
-                   "mini-batch")
+                   "mini-batch", mistake="no training step")
     n, bs = len(data["X"]), config["batch_size"]
     if any(None in idx for _, idx, _ in replay.steps):
-        raise Fail("fit trained on rows that are not rows of X (did it train on X_val, or change X?)")
+        raise Fail("fit trained on rows that are not rows of X (did it train on X_val, or change X?)",
+                   mistake="trained on rows not in X")
     orders = []
     for epoch in sorted({e for e, _, _ in replay.steps}):
         batches = [np.array(idx) for idx, _ in replay.epoch_batches(epoch)]
@@ -435,18 +519,47 @@ def _check_steps(replay, data, config):
         orders.append(np.concatenate(batches))
     if len(orders) > 1 and all(np.array_equal(o, np.arange(n)) for o in orders):
         raise Fail("every epoch visits the rows in their original order.\n  Likely mistake: forgot to shuffle: "
-                   "take each epoch's order from rng (nnlib.iterate_minibatches(X, y, batch_size, rng) does)")
+                   "take each epoch's order from rng (rng.permutation(len(X)), as in 4.2)", mistake="forgot to shuffle")
     if len(orders) > 1 and all(np.array_equal(o, orders[0]) for o in orders[1:]):
         raise Fail("every epoch visits the rows in the same order.\n  Likely mistake: the rows were shuffled once, "
                    "before the loop (or by a generator made inside fit with a fixed seed); draw a new order every "
-                   "epoch from the rng you are given")
-    for given, right in replay.douts:
-        if right is not None and not (given.shape == right.shape and np.allclose(given, right, rtol=1e-9, atol=1e-14)):
-            n_rows = len(right)
-            hint = ("the sum over the batch: it is missing the 1/N of the mean" if np.allclose(given, n_rows * right)
-                    else "the gradient with the sign flipped" if np.allclose(given, -right) else "something else")
-            raise Fail(f"model.backward was given {hint}. Pass the gradient nnlib.mse_loss returns: "
-                       "loss, dy_hat = nnlib.mse_loss(model.forward(Xb), yb); model.backward(dy_hat)")
+                   "epoch from the rng you are given", mistake="shuffled once")
+    _check_douts(replay, data)
+
+
+def _check_douts(replay, data):
+    """Whether model.backward got ∂L/∂ŷ of each batch; if not, what it got instead."""
+    y = data["y"]
+    scale = 1e-9 * max(1.0, float(np.max(np.abs(y))))
+
+    def a_row_of_y(t):
+        return float(np.min(np.max(np.abs(y - t), axis=1))) <= scale
+
+    for given, right, out in replay.douts:
+        if right is None or (given.shape == right.shape and np.allclose(given, right, rtol=1e-9, atol=1e-14)):
+            continue
+        n_rows = len(right)
+        targets = out - n_rows * given  # what y_b was, if the learner's gradient is (ŷ − y_b)/N of some y_b
+        factor = generic.constant_factor("dy_hat", given, right, 1e-7, 1e-12) if given.shape == right.shape else None
+        if np.allclose(given, n_rows * right):
+            what, label = "the sum over the batch: it is missing the 1/N of the mean", "dy_hat without 1/N"
+        elif np.allclose(given, -right):
+            what, label = "the gradient with the sign flipped", "dy_hat sign flipped"
+        elif factor is not None and factor.label.startswith("off by a factor"):
+            what, label = (f"{factor.label.removeprefix('off by a factor ')} × the gradient nnlib.mse_loss returns",
+                           f"dy_hat {factor.label}")
+        elif all(a_row_of_y(t) for t in targets):
+            raise Fail("model.backward was given the gradient for targets that belong to other rows of X: the rows of "
+                       "X and of y were taken in different orders.\n  Likely mistake: X and y were shuffled "
+                       "separately (two permutations, or rng.shuffle on each); take one order and index both with it: "
+                       "rows = order[start:start + batch_size]; Xb, yb = X[rows], y[rows]",
+                       mistake="X and y shuffled separately")
+        else:
+            raise Fail("model.backward was not given ∂L/∂ŷ of the batch. Pass the gradient nnlib.mse_loss returns: "
+                       "loss, dy_hat = nnlib.mse_loss(model.forward(Xb), yb); model.backward(dy_hat). The checks "
+                       "cannot tell what your code passed instead.")
+        raise Fail(f"model.backward was given {what}. Pass the gradient nnlib.mse_loss returns: "
+                   "loss, dy_hat = nnlib.mse_loss(model.forward(Xb), yb); model.backward(dy_hat)", mistake=label)
 
 
 def _check_val(replay, val, log, data, seed, config):
@@ -454,34 +567,53 @@ def _check_val(replay, val, log, data, seed, config):
         if replay.train_evals:
             raise Fail("fit never measured the validation loss on X_val; the loss it records as val_loss comes from "
                        "the training data (model.forward(X)).\n  Likely mistake: validated on the training set; use "
-                       "nnlib.mse_loss(model.forward(X_val), y_val)[0]")
+                       "nnlib.mse_loss(model.forward(X_val), y_val)[0]", mistake="validated on the training set")
         raise Fail("fit never measured the validation loss: after every epoch, record "
-                   "nnlib.mse_loss(model.forward(X_val), y_val)[0]")
+                   "nnlib.mse_loss(model.forward(X_val), y_val)[0]", mistake="no validation loss")
     expected = [v for v, _ in replay.vals]
     if len(val) != len(expected):
         raise Fail(f"history['val_loss'] has {len(val)} entries, but fit measured the loss on X_val "
-                   f"{len(expected)} times: record one validation loss per epoch, after the epoch's training")
+                   f"{len(expected)} times: record one validation loss per epoch, after the epoch's training",
+                   mistake="not one validation loss per epoch")
     if replay.steps[0][0] != 0:  # the first training step came after a validation
-        raise Fail("fit measured the validation loss before the first epoch's training: measure it after each epoch")
+        raise Fail("fit measured the validation loss before the first epoch's training: measure it after each epoch",
+                   mistake="validated before training")
     if np.allclose(val, expected, rtol=1e-9, atol=1e-12):
         return
-    for lr, hint in ((1.0, "the run behaves as if lr were 1: did fit pass its lr to the update?"),
-                     (-config["lr"], "updated with +η: the rule is w ← w − η ∂L/∂w"),
-                     (0.1, "the run behaves as if lr were 0.1, not the lr fit was given: pass lr on"),
-                     (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on")):
-        other = Replay(log, data, [1, 1], seed, lr)
+    for lr, hint, label, first in ((1.0, "the run behaves as if lr were 1: did fit pass its lr to the update?",
+                                    "lr not used", False),
+                                   (-config["lr"], "updated with +η: the rule is w ← w − η ∂L/∂w", "moved uphill",
+                                    False),
+                                   (0.1, "the run behaves as if lr were 0.1, not the lr fit was given: pass lr on",
+                                    "a fixed lr", False),
+                                   (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on",
+                                    "a fixed lr", False),
+                                   (config["lr"] / config["batch_size"], "divided the step by the batch size: the "
+                                    "gradient of nnlib.mse_loss is already a batch mean, so p -= lr * g",
+                                    "step divided by the batch size", False),
+                                   (config["lr"], "the update came before model.backward, so each step used the "
+                                    "previous batch's gradients (the first step none at all): forward, loss, backward, "
+                                    "then update", "update before backward", True)):
+        other = Replay(log, data, [1, 1], seed, lr, step_first=first)
         if len(other.vals) == len(val) and np.allclose(val, [v for v, _ in other.vals], rtol=1e-7):
             raise Fail(f"the validation losses do not follow mini-batch descent with lr = {config['lr']:.3g}.\n"
-                       f"  Likely mistake: {hint}")
+                       f"  Likely mistake: {hint}", mistake=label)
+    factor = generic.constant_factor("history['val_loss']", np.array(val), np.array(expected), 1e-7, 1e-12)
+    if factor is not None:
+        raise Fail(f"history['val_loss'] does not hold the losses on X_val.\n  Likely mistake: {factor.hint}; record "
+                   "nnlib.mse_loss(model.forward(X_val), y_val)[0], the mean loss itself", mistake=factor.label)
     first = next(i for i, (a, b) in enumerate(zip(val, expected)) if not np.isclose(a, b, rtol=1e-9, atol=1e-12))
-    raise Fail(f"history['val_loss'][{first}] is {val[first]:.6g}, but after epoch {first} the model's loss on X_val "
-               f"is {expected[first]:.6g} when every batch takes the step w ← w − lr · ∂L/∂w with lr = "
-               f"{config['lr']:.3g}. Check the update of every (param, grad) in model.parameters()")
+    mine, right = numbers(val[first], expected[first])
+    raise Fail(f"history['val_loss'][{first}] is {mine}, but after epoch {first} the model's loss on X_val "
+               f"is {right} when every batch takes the step w ← w − lr · ∂L/∂w with lr = "
+               f"{config['lr']:.3g}. The checks cannot tell which step is wrong: check the update of every "
+               "(param, grad) in model.parameters(), after model.backward")
 
 
 def _check_train(replay, train, val):
     if len(train) != len(val):
-        raise Fail(f"history has {len(train)} training losses and {len(val)} validation losses: one of each per epoch")
+        raise Fail(f"history has {len(train)} training losses and {len(val)} validation losses: one of each per epoch",
+                   mistake="not one training loss per epoch")
     for epoch, recorded in enumerate(train):
         batches = replay.epoch_batches(epoch)
         losses = np.array([loss for _, loss in batches])
@@ -489,51 +621,92 @@ def _check_train(replay, train, val):
         weighted = float(losses @ sizes / sizes.sum())
         if np.isclose(recorded, weighted, rtol=1e-9, atol=1e-12):
             continue
-        hint = ""
+        hint, label = "", None
         if np.isclose(recorded, losses.mean(), rtol=1e-9):
-            hint = ("averaged the batch losses without weighting them by batch size: the last batch is smaller, "
-                    "so weight each loss by len(Xb) and divide by len(X)")
+            hint, label = ("averaged the batch losses without weighting them by batch size: the last batch is "
+                           "smaller, so weight each loss by len(Xb) and divide by len(X)", "batch losses not weighted")
+        elif np.isclose(recorded, losses.sum() / sizes.sum(), rtol=1e-9):
+            hint, label = ("added the batch losses without weighting them and divided by len(X): weight each "
+                           "batch's loss by its size (loss * len(Xb)) before dividing by len(X)",
+                           "batch losses not weighted")
         elif np.isclose(recorded, losses.sum(), rtol=1e-9):
-            hint = "summed the batch losses; the text asks for their mean, weighted by batch size"
+            hint, label = "summed the batch losses; the text asks for their mean, weighted by batch size", \
+                "batch losses summed"
         elif np.isclose(recorded, losses[-1], rtol=1e-9):
-            hint = "recorded the last batch's loss only; record the mean over the epoch's batches"
+            hint, label = "recorded the last batch's loss only; record the mean over the epoch's batches", \
+                "last batch's loss only"
         elif any(e == epoch + 1 and np.isclose(recorded, v, rtol=1e-9) for e, v in replay.train_evals):
-            hint = ("recorded the loss of the whole training set after the epoch; the text asks for the mean of the "
-                    "epoch's batch losses, weighted by batch size")
-        raise Fail(f"history['train_loss'][{epoch}] is {recorded:.6g}; the mean of epoch {epoch}'s batch losses, "
-                   f"weighted by batch size, is {weighted:.6g}." + (f"\n  Likely mistake: {hint}" if hint else ""))
+            hint, label = ("recorded the loss of the whole training set after the epoch; the text asks for the mean "
+                           "of the epoch's batch losses, weighted by batch size", "loss of X after the epoch")
+        elif np.isclose(recorded, float(losses @ sizes), rtol=1e-9) or np.isclose(recorded, losses @ np.full_like(
+                sizes, sizes.max()) / sizes.sum(), rtol=1e-9):
+            hint, label = ("weighted the batch losses wrongly: the mean over the epoch is Σ loss_b · len(Xb) / len(X), "
+                           "with each batch's own size", "batch losses weighted wrongly")
+        if not hint:
+            means = [float(np.array([x for _, x in replay.epoch_batches(e)]) @ np.array(
+                [len(i) for i, _ in replay.epoch_batches(e)]) / sum(len(i) for i, _ in replay.epoch_batches(e)))
+                for e in range(len(train))]
+            factor = generic.constant_factor("history['train_loss']", np.array(train), np.array(means), 1e-7, 1e-12)
+            if factor is not None:
+                hint, label = f"{factor.hint}; record Σ loss_b · len(Xb) / len(X) once per epoch", factor.label
+        mine, right = numbers(recorded, weighted)
+        raise Fail(f"history['train_loss'][{epoch}] is {mine}; the mean of epoch {epoch}'s batch losses, "
+                   f"weighted by batch size, is {right}." + (f"\n  Likely mistake: {hint}" if hint else ""),
+                   mistake=label)
+
+
+def _best_with_threshold(val, delta):
+    best, best_epoch = np.inf, None
+    for epoch, value in enumerate(val):
+        if value < best - delta:
+            best, best_epoch = value, epoch
+    return best_epoch
 
 
 def _check_stop(history, val, config):
     best = int(np.argmin(val))
     got_best = history["best_epoch"]
     if not (isinstance(got_best, (int, np.integer)) and not isinstance(got_best, bool) and int(got_best) == best):
-        hint = ""
+        hint, label = "", None
         tied = isinstance(got_best, (int, np.integer)) and 0 <= got_best < len(val) and val[got_best] == val[best]
         if tied:
-            hint = (".\n  Likely mistake: counted a tie as an improvement: only a strictly lower loss is "
-                    "better, so the best epoch is the first one with the lowest loss")
+            hint, label = (".\n  Likely mistake: counted a tie as an improvement: only a strictly lower loss is "
+                           "better, so the best epoch is the first one with the lowest loss", "a tie counted (<=)")
         elif got_best == len(val) - 1:
-            hint = " (that is the last epoch: remember the epoch whenever the validation loss is the best so far)"
+            hint, label = (" (that is the last epoch: remember the epoch whenever the validation loss is the best so "
+                           "far)", "best epoch never remembered")
         elif got_best == best + 1:
-            hint = " (counting from 1? epochs count from 0)"
-        raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({val[best]:.6g}) is first reached "
-                   f"at epoch {best} (counting from 0){hint}")
+            hint, label = " (counting from 1? epochs count from 0)", "epochs counted from 1"
+        elif any(got_best == _best_with_threshold(val, d) for d in (1e-2, 1e-3, 1e-4, 1e-6)):
+            hint, label = (".\n  Likely mistake: counted only improvements larger than a threshold (val < best − δ): "
+                           "any lower validation loss is an improvement, however small", "improvement threshold")
+        raise Fail(f"best_epoch is {got_best!r}, but the lowest validation loss ({numbers(val[best])[0]}) is first "
+                   f"reached at epoch {best} (counting from 0){hint}", mistake=label)
     patience, max_epochs = config["patience"], config["max_epochs"]
     stop = nnlib.early_stopping_epoch(val, patience)
     expected = max_epochs if stop is None else stop + 1
     if len(val) == expected:
         return
-    hint = ""
-    for text, rule in stopping_variants(patience):
+    hint, label = "", None
+    for text, rule, name in stopping_variants(patience):
+        if name == "never stops":  # said below, in fit's own words
+            continue
         variant = rule(val)
         if (max_epochs if variant is None else variant + 1) == len(val):
-            hint = f"\n  Likely mistake: {text}"
+            hint, label = f"\n  Likely mistake: {text}", name
             break
-    if len(val) == max_epochs and stop is not None:
-        hint = hint or "\n  Likely mistake: fit never stopped early; stop as in Exercise 4.3"
+    if not hint and len(val) == max_epochs and stop is not None:
+        hint, label = "\n  Likely mistake: fit never stopped early; stop as in Exercise 4.3", "never stopped early"
+    elif not hint and len(val) > max_epochs:
+        hint, label = (f"\n  Likely mistake: fit ran past max_epochs = {max_epochs}: loop "
+                       "`for epoch in range(max_epochs)`", "ran past max_epochs")
+    elif not hint:
+        hint, label = (f"\n  Likely mistake: fit stopped after {len(val)} epochs though neither early stopping nor "
+                       f"max_epochs = {max_epochs} ends it there: loop `for epoch in range(max_epochs)` and leave it "
+                       "only when the patience is used up (a number of epochs written into the loop does not follow "
+                       "the max_epochs fit is given)", "max_epochs not followed")
     raise Fail(f"with these validation losses and patience {patience}, training should run {expected} epochs "
-               f"(max_epochs = {max_epochs}); yours ran {len(val)}.{hint}")
+               f"(max_epochs = {max_epochs}); yours ran {len(val)}.{hint}", mistake=label)
 
 
 def _check_weights(replay, params_call, val):
@@ -548,9 +721,9 @@ def _check_weights(replay, params_call, val):
         raise Fail(f"after fit the model holds the last epoch's weights (epoch {len(val) - 1}), not the best "
                    f"epoch's (epoch {best}).\n  Likely mistake: kept the last epoch's weights: save a copy at the best "
                    "epoch (p.copy(); a saved reference keeps changing with training) and put it back at the end "
-                   "(p[...] = saved)")
+                   "(p[...] = saved)", mistake="best weights not restored")
     raise Fail(f"after fit the model's weights are not those of the best epoch ({best}): put back the copy saved "
-               "when the validation loss was lowest")
+               "when the validation loss was lowest", mistake="wrong weights restored")
 
 
 # ------------------------------------------------------------------ 4.5 and 4.6 the learning rate
@@ -565,17 +738,27 @@ def stability_mistakes(X):
     n = len(X)
     eig = np.linalg.eigvalsh(hessian(X))
     return [Mistake("your limit leaves out the bias: it is a parameter too, so add a column of ones (A = [X, 1])",
-                    limit_of_hessian(X.T @ X / n)),
+                    limit_of_hessian(X.T @ X / n), "bias left out"),
             Mistake(f"your limit uses AᵀA instead of AᵀA / N: the loss is a batch mean, so its Hessian is averaged "
-                    f"(N = {n})", 2.0 / (n * eig.max())),
+                    f"(N = {n})", 2.0 / (n * eig.max()), "AᵀA without 1/N"),
             Mistake("your limit is 1 / λ_max, where steps start to oscillate; divergence starts at 2 / λ_max",
-                    1.0 / eig.max()),
+                    1.0 / eig.max(), "1 / λ_max"),
             Mistake("your limit uses the smallest eigenvalue; the largest one sets the limit: 2 / λ_max",
-                    2.0 / eig.min()),
+                    2.0 / eig.min(), "λ_min instead of λ_max"),
             Mistake("your limit divides 2 by the sum of the eigenvalues (the trace); use the largest one, λ_max",
-                    2.0 / eig.sum()),
+                    2.0 / eig.sum(), "trace instead of λ_max"),
+            Mistake("your limit is λ_max / 2, the fraction upside down: the limit is 2 / λ_max", eig.max() / 2,
+                    "upside down"),
+            Mistake("your limit is 2 · λ_max: the limit is 2 / λ_max", 2 * eig.max(), "2 · λ_max"),
+            Mistake(f"your limit uses AᵀA / (N − 1), as a sample covariance does; the loss is a mean over all N = {n} "
+                    "rows, so H = AᵀA / N", 2.0 * (n - 1) / (n * eig.max()), "divided by N − 1"),
+            Mistake("your limit divides 2 by the norm of H (np.linalg.norm of a matrix is its Frobenius norm, "
+                    "√(Σ λ²)); the limit uses the largest eigenvalue: 2 / λ_max", 2.0 / np.linalg.norm(hessian(X)),
+                    "norm of H instead of λ_max"),
+            Mistake("your limit divides 2 by the largest entry of H; the limit uses its largest eigenvalue, "
+                    "np.linalg.eigvalsh(H).max()", 2.0 / np.abs(hessian(X)).max(), "largest entry instead of λ_max"),
             Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
-                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X))]
+                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X), "XᵀX")]
 
 
 class StabilityLimit(Task):
@@ -595,7 +778,8 @@ class StabilityLimit(Task):
         X = case.context["X"]
         got = returned(calls[-1], "stability_limit")
         if not np.array_equal(calls[-1].after.get("X"), X):
-            raise Fail("stability_limit changed X in place; build A = [X, 1] as a new array (np.column_stack)")
+            raise Fail("stability_limit changed X in place; build A = [X, 1] as a new array (np.column_stack)",
+                       mistake="changed its input in place")
         number("stability limit", got)
         compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where)
 
@@ -618,6 +802,10 @@ def _fits_descent(curve, X, y, lr):
         return bool(np.max(np.abs(basis @ c - 1)) < 1e-5 and np.all(c > -1e-9 * np.abs(c).max()))
 
 
+# 4.6's text: "full-batch gradient descent for 40 epochs", one loss per epoch, taken before its step.
+EPOCHS_4_6 = 40
+
+
 class LearningRateRuns(Task):
     test_id, exercise, functions = "ex4_6_runs_tests", "4.6", ("runs",)
 
@@ -628,24 +816,35 @@ class LearningRateRuns(Task):
         X, y, rates = learning_rate_data()
         runs = returned(calls[0], "reading runs")
         if not isinstance(runs, dict):
-            raise Fail(f"runs should be a dict from learning rate to its History, got {runs!r:.80}")
+            raise Fail(f"runs should be a dict from learning rate to {{'train_loss': [...]}}, got {runs!r:.80}",
+                       mistake="runs not a dict")
         for lr in rates:
             if lr not in runs:
-                raise Fail(f"runs has no entry for lr = {lr}; expected one per learning rate in {rates}")
+                raise Fail(f"runs has no entry for lr = {lr}; expected one per learning rate in {rates}",
+                           mistake="a learning rate missing from runs")
             run = runs[lr]
             curve = run.get("train_loss") if isinstance(run, dict) else (getattr(run, "attrs", None) or {}).get(
                 "train_loss")
-            if not isinstance(curve, list) or len(curve) < 5:
-                raise Fail(f"runs[{lr}] should be a dict {{'train_loss': [...]}} with one loss per epoch (at least 5); "
-                           f"got {run!r:.80}")
+            if not isinstance(curve, list) or not curve:
+                raise Fail(f"runs[{lr}] should be a dict {{'train_loss': [...]}} with one loss per epoch; "
+                           f"got {run!r:.80}", mistake="runs[lr] not {'train_loss': [...]}")
+            if len(curve) != EPOCHS_4_6:
+                more = len(curve) == EPOCHS_4_6 + 1
+                raise Fail(f"runs[{lr}]['train_loss'] holds {len(curve)} losses; the text asks for {EPOCHS_4_6} "
+                           "epochs, one loss each, taken before the epoch's step"
+                           + (" (the loss after the last step is one too many)" if more else
+                              ": a shorter run cannot show whether a learning rate diverges"),
+                           mistake="one loss too many" if more else "not 40 epochs")
             if _fits_descent(curve, X, y, lr):
                 continue
             matches = [other for other in rates + [1.0] if other != lr and _fits_descent(curve, X, y, other)]
             if matches:
                 raise Fail(f"the curve in runs[{lr}] is full-batch gradient descent with lr = {matches[0]}, not "
-                           f"{lr}: each run must use its own learning rate (p -= lr * g with the run's lr)")
+                           f"{lr}: each run must use its own learning rate (p -= lr * g with the run's lr)",
+                           mistake="every run with one lr")
             raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
-                       "train with batch_size=len(X_lr), so that every step sees the whole data set")
+                       "every epoch is one step on the whole data set (model.forward(X_lr)), its loss taken "
+                       "before the step", mistake="not full-batch descent")
 
 
 class DivergingAnswer(Task):
@@ -661,7 +860,8 @@ class DivergingAnswer(Task):
         try:
             got = sorted(float(v) for v in answer)
         except (TypeError, ValueError):
-            raise Fail(f"diverging_lrs should be a list of learning rates, got {answer!r:.80}") from None
+            raise Fail(f"diverging_lrs should be a list of learning rates, got {answer!r:.80}",
+                       mistake="not a list") from None
         expected = sorted(lr for lr in rates if lr > limit)
         if got == expected:
             return
@@ -671,7 +871,7 @@ class DivergingAnswer(Task):
             msg += f" {extra}: below 2/λ_max = {limit:.4g}, these converge; look at their curves again."
         if missing:
             msg += f" {missing}: above 2/λ_max = {limit:.4g}, these diverge."
-        raise Fail(msg)
+        raise Fail(msg, mistake="converging rates called diverging" if extra else "diverging rates missed")
 
 
 # What a graded kernel may use of nnlib (exercises.withhold): models, their forward and backward

@@ -8,13 +8,15 @@ topological order and local derivatives, so each diagnosis comes from the right 
 """
 
 import math
+import re
 
 import numpy as np
 
 from nnlib.graph import Value, topological_order
 
 from ..probe import OPERANDS, build_graph, parent_indices
-from .engine import Case, Fail, Task, call, learner, lit, ref, returned
+from . import generic
+from .engine import Case, Fail, Task, call, explain, learner, lit, numbers, pair, ref, returned
 
 _NO_GRAPH = ("nnlib.graph",)
 _LEAF_NAMES = "abcdefghijklmnopqrstuvwxyz"
@@ -27,8 +29,8 @@ def label(nodes, i):
         return _LEAF_NAMES[sum(1 for n in nodes[:i] if n[0] == "leaf") % 26]
     parts = [label(nodes, a) if kind == "node" else f"{a:g}" for kind, a in zip(OPERANDS[op], args)]
     return {"add": "({} + {})", "mul": "{} * {}", "sub": "({} − {})", "add_number": "({} + {})",
-            "number_mul": "{1} * {0}", "pow": "{}**{}", "exp": "exp({})", "tanh": "tanh({})",
-            "neg": "−{}"}[op].format(*parts)
+            "number_add": "({1} + {0})", "number_mul": "{1} * {0}", "pow": "{}**{}", "exp": "exp({})",
+            "tanh": "tanh({})", "neg": "−{}"}[op].format(*parts)
 
 
 def _read_graph(name):
@@ -41,12 +43,13 @@ def _pairs(report_value, what):
     for i, node in enumerate(report_value or []):
         attrs = getattr(node, "attrs", None) or {}
         if "data" not in attrs or "grad" not in attrs:
-            raise Fail(f"{what}: node {i} has no .data or .grad attribute (keep the names __init__ gives them)")
+            raise Fail(f"{what}: node {i} has no .data or .grad attribute (keep the names __init__ gives them)",
+                       mistake="data or grad renamed")
         try:
             out.append((float(attrs["data"]), float(attrs["grad"])))
         except (TypeError, ValueError):
             raise Fail(f"{what}: node {i}'s data or grad is not a number "
-                       f"({attrs['data']!r}, {attrs['grad']!r})") from None
+                       f"({attrs['data']!r}, {attrs['grad']!r})", mistake="data or grad not a number") from None
     return out
 
 
@@ -83,46 +86,113 @@ def _leaf_values(nodes):
     return [spec[1] for spec in nodes if spec[0] == "leaf"]
 
 
+def value_variants(nodes):
+    """Wrong values of a one-operation graph's output: [(hint, value, label)]."""
+    op, *args = nodes[-1]
+    values = _leaf_values(nodes)
+    a = values[0]
+    b = values[1] if len(values) > 1 else a
+    c = args[1] if len(args) > 1 and OPERANDS[op][1] == "number" else 0.0
+    if op == "add":
+        return [("your + multiplies: out.data = self.data + other.data", a * b, "+ computes a product"),
+                ("your + subtracts: out.data = self.data + other.data", a - b, "+ computes a difference")]
+    if op in ("add_number", "number_add"):
+        return [("your + multiplies: out.data = self.data + other.data", a * c, "+ computes a product")]
+    if op == "mul":
+        return [("your * adds: out.data = self.data * other.data", a + b, "* computes a sum"),
+                ("your * squares self: out.data = self.data * other.data", a * a, "* uses self twice")]
+    if op == "number_mul":
+        return [("your * adds: out.data = self.data * other.data", a + c, "* computes a sum")]
+    if op == "pow":
+        out = [(f"your a**k multiplies a by k = {c:g}: out.data = self.data ** k", a * c, "a**k computes a·k"),
+               ("your a**k squares whatever k is: out.data = self.data ** k", a * a, "always squares")]
+        if c > 0:
+            out.append(("your a**k computes k ** a, base and exponent swapped: out.data = self.data ** k", c ** a,
+                        "k**a"))
+        if a > 0 or float(c).is_integer():
+            out.append(("your a**k computes a ** (k − 1), the exponent of the derivative: out.data = self.data ** k",
+                        a ** (c - 1), "a**(k − 1)"))
+        return out
+    if op == "exp":
+        return [("your exp computes e^(−a): out.data = math.exp(self.data)", math.exp(-a), "e^(−a)"),
+                ("your exp returns a itself: out.data = math.exp(self.data)", a, "exp not applied")]
+    if op == "tanh":
+        return [("your tanh returns a itself: out.data = math.tanh(self.data)", a, "tanh not applied"),
+                ("your tanh computes (e^a − e^(−a)) / 2, which is sinh(a): divide by e^a + e^(−a)", math.sinh(a),
+                 "sinh instead of tanh")]
+    return []
+
+
 def local_variants(nodes, upstream, earlier):
-    """Wrong leaf gradients for a one-operation graph: [(hint, [grad of each leaf])]."""
+    """Wrong leaf gradients for a one-operation graph: [(hint, [grad of each leaf], label)]."""
     op = nodes[-1][0]
     leaves = [i for i, n in enumerate(nodes) if n[0] == "leaf"]
-    right = [n.grad for n in _reference_local(nodes, upstream, earlier)]
+    reference = _reference_local(nodes, upstream, earlier)
+    right, out_data = [n.grad for n in reference], reference[-1].data
     local = [(right[i] - earlier) / upstream for i in leaves]  # nnlib's local derivative of each leaf
     out = [("`self.grad = ...` overwrites what other paths added (a node used twice, or a gradient that was "
-            "already there): write `self.grad += local * out.grad`", [g * upstream for g in local]),
+            "already there): write `self.grad += local * out.grad`", [g * upstream for g in local], "= instead of +="),
            ("the local derivative is not multiplied by out.grad: the chain rule needs "
-            "`self.grad += local * out.grad`", [earlier + g for g in local])]
+            "`self.grad += local * out.grad`", [earlier + g for g in local], "out.grad factor missing"),
+           ("the local derivative is multiplied by out.data, the output's value, where out.grad, its gradient, "
+            "belongs: `self.grad += local * out.grad`", [earlier + g * out_data for g in local],
+            "out.data where out.grad belongs"),
+           ("the local derivative is multiplied by self.grad, the input's own gradient, where out.grad belongs: "
+            "`self.grad += local * out.grad`", [earlier + g * earlier for g in local],
+            "self.grad where out.grad belongs")]
     values = _leaf_values(nodes)
     if op == "mul" and len(leaves) == 2:
+        a_grad = earlier + earlier * upstream  # self.grad += other.grad * out.grad, other.grad was `earlier`
+        out += [("in a * b, the local derivative of a is b's value, other.data; yours uses other.grad, b's gradient "
+                 "(and self.grad for b): `self.grad += other.data * out.grad`",
+                 [a_grad, earlier + a_grad * upstream], "grad where data belongs")]
         out += [("in a * b, a's local derivative is b and b's is a; yours are swapped",
-                 [earlier + values[0] * upstream, earlier + values[1] * upstream]),
+                 [earlier + values[0] * upstream, earlier + values[1] * upstream], "local derivatives swapped"),
                 ("in a * b, the local derivatives are the other factor (b for a, a for b); yours passes out.grad "
-                 "on unchanged", [earlier + upstream] * 2)]
+                 "on unchanged", [earlier + upstream] * 2, "the other factor missing")]
     if op == "mul" and len(leaves) == 1 and nodes[-1][1] == nodes[-1][2]:
         out.append(("a * a uses a twice: both `self.grad += other.data * out.grad` and `other.grad += "
                     "self.data * out.grad` land on a, which gives 2a · out.grad. Yours counted it once: with "
-                    "`self.grad = ...` the second assignment overwrites the first; write +=", [values[0] * upstream]))
+                    "`self.grad = ...` the second assignment overwrites the first; write +=", [values[0] * upstream],
+                    "= instead of +="))
     if op == "add" and len(leaves) == 1:
         out.append(("a + a uses a twice, so a.grad gets out.grad twice (2 · out.grad). Yours counted it once: "
-                    "with `self.grad = ...` the second assignment overwrites the first; write +=", [upstream]))
+                    "with `self.grad = ...` the second assignment overwrites the first; write +=", [upstream],
+                    "= instead of +="))
     if op == "pow":
         k, a = nodes[-1][2], values[0]
-        out += [(f"the local derivative of a**k is k * a**(k − 1); yours is missing the factor k = {k:g}",
-                 [earlier + a ** (k - 1) * upstream]),
-                ("the local derivative of a**k is k * a**(k − 1); yours is k * a**k",
-                 [earlier + k * a ** k * upstream])]
+        with np.errstate(all="ignore"):
+            out += [(f"the local derivative of a**k is k * a**(k − 1); yours is missing the factor k = {k:g}",
+                     [earlier + a ** (k - 1) * upstream], "factor k missing"),
+                    ("the local derivative of a**k is k * a**(k − 1); yours is k * a**k",
+                     [earlier + k * a ** k * upstream], "k·a**k"),
+                    ("the local derivative of a**k is k * a**(k − 1); yours is (k − 1) * a**(k − 2), the rule "
+                     "applied one step too far (or to k − 1)", [earlier + (k - 1) * a ** (k - 2) * upstream],
+                     "(k − 1)·a**(k − 2)"),
+                    ("the local derivative of a**k is k * a**(k − 1); yours is k * a**(k + 1): the exponent drops "
+                     "by one", [earlier + k * a ** (k + 1) * upstream], "k·a**(k + 1)"),
+                    ("the local derivative of a**k is k * a**(k − 1); yours is a**k itself (out.data)",
+                     [earlier + a ** k * upstream], "a**k itself")]
     if op == "exp":
         a = values[0]
-        out += [("the derivative of e^a is e^a itself (out.data); yours uses a", [earlier + a * upstream]),
-                ("the local derivative of exp is missing: e^a, which is out.data", [earlier + upstream])]
+        out += [("the derivative of e^a is e^a itself (out.data); yours uses a", [earlier + a * upstream],
+                 "a instead of e^a"),
+                ("the local derivative of exp is missing: e^a, which is out.data", [earlier + upstream],
+                 "local derivative missing"),
+                ("the derivative of e^a is e^a; yours is e^(−a)", [earlier + math.exp(-a) * upstream], "e^(−a)")]
     if op == "tanh":
         a, t = values[0], math.tanh(values[0])
-        out += [("the local derivative of tanh is 1 − t² with t = tanh(a) (out.data); yours uses 1 − a²",
-                 [earlier + (1 - a * a) * upstream]),
-                ("the local derivative of tanh is 1 − t², not t", [earlier + t * upstream]),
-                ("the local derivative of tanh is 1 − t²; the square is missing", [earlier + (1 - t) * upstream]),
-                ("the local derivative of tanh is missing: 1 − t² with t = out.data", [earlier + upstream])]
+        out += [("the local derivative of tanh is 1 − t² with t = tanh(a) (out.data); yours uses 1 − a², from the "
+                 "input a", [earlier + (1 - a * a) * upstream], "1 − a² (from the input)"),
+                ("the local derivative of tanh is 1 − t², not t", [earlier + t * upstream], "t instead of 1 − t²"),
+                ("the local derivative of tanh is 1 − t²; the square is missing", [earlier + (1 - t) * upstream],
+                 "1 − t (square missing)"),
+                ("the local derivative of tanh is 1 − t²; yours is (1 − t)²: square t, then subtract it from 1",
+                 [earlier + (1 - t) ** 2 * upstream], "(1 − t)²"),
+                ("the local derivative of tanh is 1 − t²; yours is 1 + t²", [earlier + (1 + t * t) * upstream],
+                 "1 + t²"),
+                ("the local derivative of tanh is missing: 1 − t² with t = out.data", [earlier + upstream],
+                 "local derivative missing")]
     return out
 
 
@@ -146,10 +216,8 @@ class Operations(Task):
         a, b, c = (float(v) for v in rng.uniform(0.3, 1.5, 3) * rng.choice([-1, 1], 3))
         if op in ("add", "mul"):
             return [[["leaf", a], ["leaf", b], [op, 0, 1]], [["leaf", a], [op, 0, 0]]]
-        if op == "add_number":
-            return [[["leaf", a], ["add_number", 0, c]]]
-        if op == "number_mul":
-            return [[["leaf", a], ["number_mul", 0, c]]]
+        if op in ("add_number", "number_add", "number_mul"):
+            return [[["leaf", a], [op, 0, c]]]
         if op == "pow":
             return [[["leaf", a], ["pow", 0, k]] for k in (2.0, 3.0, -1.0)] + [[["leaf", abs(a)], ["pow", 0, 0.5]]]
         return [[["leaf", a], [op, 0]]]
@@ -158,52 +226,152 @@ class Operations(Task):
         nodes, upstream, earlier = case.context["nodes"], case.context["upstream"], case.context["earlier"]
         what = label(nodes, len(nodes) - 1)
         if not calls[0].ok:
-            raise Fail(_explain_build(calls[0], what))
+            raise _explain_build(calls[0], what, nodes)
         back = calls[-3]
         returned(back, f"the _backward of {what}")
         got = _pairs(returned(calls[-2], what), what)
         reference = _reference_local(nodes, upstream, earlier)
-        if not _close(got[-1][0], reference[-1].data):
-            raise Fail(f"{what}: its .data is {got[-1][0]:.6g}, expected {reference[-1].data:.6g} (for "
-                       f"{_inputs(nodes)}): the value itself is wrong, before any gradient")
+        _check_inputs_kept(nodes, got, what)
+        _check_value(nodes, got[-1][0], reference[-1].data, what)
         parents = (calls[-1].value or [[]])[-1] if calls[-1].ok else []
         strangers = sorted({kind for _, kind in parents if kind})
         if strangers:
             raise Fail(f"{what}: its _parents hold a {', '.join(strangers)}: only Values belong there (a plain number "
-                       "such as an exponent is not part of the graph), or backprop stops at it")
+                       "such as an exponent is not part of the graph), or backprop stops at it",
+                       mistake="a number in _parents")
         parents = [index for index, _ in parents]
         needed = {i for i, _ in parent_indices(reference)[-1] if i >= 0}
         if not needed <= set(parents):
             raise Fail(f"{what}: its _parents should hold the Values it was computed from; yours "
                        f"{'are empty' if not parents else 'miss some'}, so backprop cannot reach them. Pass them "
-                       "on: Value(data, (self, other))")
+                       "on: Value(data, (self, other))", mistake="_parents missing")
         leaves = [i for i, n in enumerate(nodes) if n[0] == "leaf"]
         wrong = [i for i in leaves if not _close(got[i][1], reference[i].grad)]
         if not wrong:
             return
         lines = [f"after {what}._backward() with out.grad = {upstream:.4g} (each input's grad was {earlier:.4g} "
                  f"before, from other paths; for {_inputs(nodes)}):"]
-        lines += [f"  {label(nodes, i)}.grad: expected {reference[i].grad:.6g}, yours {got[i][1]:.6g}" for i in wrong]
-        untouched = [label(nodes, i) for i in wrong if _close(got[i][1], earlier)]
-        for hint, grads in local_variants(nodes, upstream, earlier):
+        lines += ["  {}.grad: expected {}, yours {}".format(label(nodes, i), *pair(reference[i].grad, got[i][1]))
+                  for i in wrong]
+        for hint, grads, name in local_variants(nodes, upstream, earlier):
             if all(_close(got[i][1], g) for i, g in zip(leaves, grads)):
-                lines.append(f"  Likely mistake: {hint}")
-                break
-        else:
-            if untouched:
-                lines.append(f"  Likely mistake: {', '.join(untouched)}.grad did not change: the _backward must add "
-                             "its share of out.grad to every input's grad")
-        raise Fail("\n".join(lines))
+                raise Fail("\n".join(lines + [f"  Likely mistake: {hint}"]), mistake=name)
+        untouched = [label(nodes, i) for i in wrong if _close(got[i][1], earlier)]
+        if untouched:
+            raise Fail("\n".join(lines + [f"  Likely mistake: {', '.join(untouched)}.grad did not change: the "
+                                          "_backward must add its share of out.grad to every input's grad"]),
+                       mistake="an input's grad left unchanged")
+        named = _local_derivatives_named(nodes, [(i, (got[i][1] - earlier) / upstream) for i in wrong],
+                                         [(reference[i].grad - earlier) / upstream for i in wrong], upstream,
+                                         earlier, reference[-1].data)
+        if named:
+            raise Fail("\n".join(lines + [f"  Likely mistake: {named[0]}"]), mistake=named[1])
+        raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: work out the local derivative "
+                                      "of this operation by hand, multiply it by out.grad, add it to the grad that "
+                                      "was there, and compare with each step of your _backward."]))
+
+
+def local_catalogue(nodes, leaf):
+    """What a local derivative of a one-operation graph is confused with: [(expression, value)], in
+    the operation's own terms (a, b the inputs, k the exponent, t or out the output)."""
+    op, *args = nodes[-1]
+    values = _leaf_values(nodes)
+    a = values[0]
+    b = values[1] if len(values) > 1 else a
+    mine = nodes[leaf][1]
+    out = build_graph(Value, nodes)[-1].data
+    table = [("1", 1.0), ("−1", -1.0), ("2", 2.0), ("the output's value out.data", out)]
+    if op in ("add", "mul"):
+        table += [(f"{label(nodes, leaf)} itself (its own value)", mine), ("a + b", a + b), ("a · b", a * b)]
+    if op == "pow":
+        k = args[1]
+        table += [("a**k", a ** k), ("k · a", k * a), ("k", k), ("a**(k − 1)", a ** (k - 1)),
+                  ("k · a**k", k * a ** k), ("(k − 1) · a**(k − 2)", (k - 1) * a ** (k - 2)),
+                  ("k · a**(k + 1)", k * a ** (k + 1)), ("k · out.data", k * out)]
+    if op == "exp":
+        table += [("a", a), ("e^(−a)", math.exp(-a)), ("a · e^a", a * math.exp(a)),
+                  ("e^(e^a), the derivative taken at the output instead of the input", math.exp(out))]
+    if op == "tanh":
+        t = out
+        table += [("t", t), ("1 − t", 1 - t), ("(1 − t)²", (1 - t) ** 2), ("1 + t²", 1 + t * t), ("1 − a²", 1 - a * a),
+                  ("1 − tanh(t)², the derivative taken at the output t instead of the input a",
+                   1 - math.tanh(t) ** 2), ("t²", t * t)]
+    return [(text, value) for text, value in table if isinstance(value, float) and math.isfinite(value)]
+
+
+def _local_derivatives_named(nodes, got_local, right_local, upstream, earlier, out_data):
+    """(hint, label) naming what each wrong input's local derivative came out as, when every one of
+    them matches an expression of the catalogue; else None."""
+    what = label(nodes, len(nodes) - 1)
+    parts = []
+    for (leaf, mine), right in zip(got_local, right_local):
+        found = next((text for text, value in local_catalogue(nodes, leaf) if _close(mine, value)), None)
+        for times, factor in (("not multiplied by out.grad", 1 / upstream), ("times out.data",
+                                                                            out_data / upstream),
+                              ("times the input's own grad", earlier / upstream),
+                              ("times out.data once more", out_data)):
+            if found is None and _close(mine, right * factor):
+                found = f"the right local derivative {times} (`self.grad += local * out.grad`)"
+        ratio = generic.simple_ratio(mine / right) if found is None and right else None
+        if ratio is not None:
+            found = f"{ratio} × the right one (a factor too many or missing)"
+        if found is None or _close(right, mine):
+            return None
+        parts.append(f"the local derivative of {what} with respect to {label(nodes, leaf)} came out as {found}; "
+                     f"it is {numbers(right)[0]} here")
+    hint = "; ".join(parts) + " (the table above the exercise gives each operation's local derivatives)"
+    first = parts[0].split("came out as ")[1].split(";")[0].split(",")[0].split(" (")[0]
+    return hint, f"local derivative: {first}"
+
+
+def _check_inputs_kept(nodes, got, what):
+    """Fail when building the operation changed an input's value (an __add__ that updates self)."""
+    for i, spec in enumerate(nodes):
+        if spec[0] == "leaf" and not _close(got[i][0], spec[1]):
+            e, g = pair(spec[1], got[i][0])
+            raise Fail(f"{what}: building it changed its input {label(nodes, i)}: {label(nodes, i)}.data was {e}, "
+                       f"afterwards {g}.\n  Likely mistake: the operation updates self (self.data += ...) and "
+                       "returns it; it must leave its inputs alone and return a new Value: "
+                       "out = Value(self.data + other.data, (self, other))", mistake="an operation changes self")
+
+
+def _check_value(nodes, got, expected, what):
+    """Fail when the output's value is wrong, naming the wrong formula when one fits."""
+    if _close(got, expected):
+        return
+    e, g = pair(expected, got)
+    message = (f"{what}: its .data is {g}, expected {e} (for {_inputs(nodes)}): the value itself is wrong, "
+               "before any gradient")
+    for hint, value, name in value_variants(nodes):
+        if math.isfinite(value) and _close(got, value):
+            raise Fail(f"{message}.\n  Likely mistake: {hint}", mistake=name)
+    raise Fail(message + ". The checks cannot tell which step is wrong: compute it by hand and compare.")
 
 
 def _inputs(nodes):
     return ", ".join(f"{label(nodes, i)} = {n[1]:.4g}" for i, n in enumerate(nodes) if n[0] == "leaf")
 
 
-def _explain_build(call_report, what):
-    from .engine import explain
+_REFLECTED = {"number_add": ("+", "__radd__", "self + other"), "number_mul": ("*", "__rmul__", "self * other")}
 
-    return explain(call_report.error or {}, f"building {what} with your Value")
+
+def _explain_build(call_report, what, nodes=None):
+    """The Fail for an error raised while building an expression with the learner's Value."""
+    error = call_report.error or {}
+    op = nodes[-1][0] if nodes else None
+    if op in _REFLECTED and error.get("type") == "TypeError" and "unsupported operand" in error.get("message", ""):
+        sign, method, body = _REFLECTED[op]
+        return Fail(f"building {what} with your Value raised TypeError: {error.get('message')}\n  Likely mistake: "
+                    f"with a plain number on the left, `number {sign} value` asks the Value for {method}, which your "
+                    f"class lacks: def {method}(self, other): return {body}", mistake=f"no {method}")
+    if error.get("type") == "AttributeError" and re.search(r"'(float|int)' object has no attribute",
+                                                            error.get("message", "")):
+        return Fail(f"building {what} with your Value raised AttributeError: {error.get('message')}\n  Likely mistake: "
+                    "a plain number reached your operation as `other` and was used as a Value: wrap it first, "
+                    "other = other if isinstance(other, Value) else Value(other)"
+                    + (f"\n  (in your line: {error['line']})" if error.get("line") else ""),
+                    mistake="a number not wrapped in a Value")
+    return explain(error, f"building {what} with your Value")
 
 
 # ------------------------------------------------------------------ 5.2 backprop
@@ -298,25 +466,107 @@ def _reverse_topological(root):
     return reversed(topological_order(root))
 
 
+def equal_value_graphs(rng, reuse):
+    """Graphs in which different nodes hold equal values, so that a backward pass that tells nodes
+    apart by their value (a visited set of .data) goes wrong where one that tells them apart by
+    identity does not. With reuse: a * a + a * a (two products alike in value and parents), (a + a) * b
+    with b = a, and shared constants (2 · a + 2 · b); without: a * b + c * d with c = a, d = b."""
+    v, w = (float(x) for x in rng.uniform(0.3, 1.2, 2) * rng.choice([-1, 1], 2))
+    if not reuse:
+        return [[["leaf", v], ["leaf", w], ["leaf", v], ["leaf", w], ["mul", 0, 1], ["mul", 2, 3], ["add", 4, 5]]]
+    return [[["leaf", v], ["leaf", w], ["mul", 0, 0], ["mul", 0, 0], ["add", 2, 3], ["mul", 4, 1]],
+            [["leaf", v], ["leaf", v], ["add", 0, 0], ["mul", 2, 1], ["tanh", 3]],
+            [["leaf", v], ["leaf", v], ["number_mul", 0, 2.0], ["number_mul", 1, 2.0], ["add", 2, 3], ["pow", 4, 2.0]]]
+
+
+def _keyed_order(key):
+    """A topological sort whose set of visited nodes holds key(node): by value, it mistakes equal values
+    for one node."""
+    def order(root):
+        out, seen = [], set()
+
+        def visit(node):
+            if key(node) not in seen:
+                seen.add(key(node))
+                for parent in node._parents:
+                    visit(parent)
+                out.append(node)
+
+        visit(root)
+        return out
+    return order
+
+
+def _pass_over(order_of):
+    """The right backward pass over the nodes order_of(root) lists (zeroed first, root seeded with 1)."""
+    def backprop(root):
+        order = list(order_of(root))
+        for node in order:
+            node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+    return backprop
+
+
+_BY_VALUE = ("the set of visited nodes holds values (node.data, or a tuple such as (node.data, "
+             "len(node._parents))): two different nodes that hold equal values, such as a * a and another a * a, "
+             "count as one, and the second never passes its gradient on. Put the nodes themselves (or id(node)) in "
+             "the set")
+
+
+def _pre_order(root):
+    out, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            out.append(node)
+            for parent in node._parents:
+                visit(parent)
+
+    visit(root)
+    return out
+
+
+def _pass_over_all_but_root():
+    def backprop(root):
+        order = list(topological_order(root))
+        for node in order:
+            node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(order[:-1]):
+            node._backward()
+    return backprop
+
+
 def backprop_variants():
-    """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root)]."""
+    """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root, label)]."""
     return [
         ("the nodes were visited inputs first; go through the topological order in reverse (output first), "
-         "so a node's grad is complete before it is passed on", _wrong_pass(topological_order)),
+         "so a node's grad is complete before it is passed on", _wrong_pass(topological_order), "not reversed"),
         ("each node passed its gradient on as soon as it was reached, once per path, without a topological "
          "order: a node used twice passes on a half-finished grad. Sort first, then call _backward in reverse "
-         "order", _wrong_pass(_per_path)),
+         "order", _wrong_pass(_per_path), "no topological order"),
         ("the nodes were visited breadth first from the output: a node that is also reached by a longer path "
          "passes its grad on before that path has added its share. Use the reverse topological order",
-         _wrong_pass(_breadth_first)),
+         _wrong_pass(_breadth_first), "breadth first"),
         ("the topological sort lists a reused node more than once (it needs a set of visited nodes), so its "
          "_backward runs twice and its inputs' gradients are counted twice",
-         _wrong_pass(lambda root: reversed(list(_post_order(root))))),
+         _wrong_pass(lambda root: reversed(list(_post_order(root)))), "no visited set"),
+        (_BY_VALUE, _pass_over(_keyed_order(lambda n: n.data)), "visited set keyed by value"),
+        (_BY_VALUE, _pass_over(_keyed_order(lambda n: (n.data, len(n._parents)))), "visited set keyed by value"),
+        ("the topological sort adds a node before its parents (order.append(node) before the loop over "
+         "node._parents), so the reversed order visits parents before the nodes they feed. Append a node after "
+         "all of its parents", _pass_over(_pre_order), "node added before its parents"),
+        ("the root's own _backward never ran (the loop over the reversed order skips its first node, the root), "
+         "so nothing below the root receives a gradient: call _backward for every node, the root first",
+         _pass_over_all_but_root(), "the root's _backward skipped"),
         ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
-         _wrong_pass(_reverse_topological, seed=False)),
+         _wrong_pass(_reverse_topological, seed=False), "root grad never seeded with 1"),
         ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
          "first left behind: set every node's grad to 0 first (the root's to 1)",
-         _wrong_pass(_reverse_topological, zero=False)),
+         _wrong_pass(_reverse_topological, zero=False), "grads not zeroed"),
     ]
 
 
@@ -366,9 +616,11 @@ class Backprop(Task):
         self.test_id, self.reuse = name, reuse
 
     def cases(self, rng, hidden):
+        graphs = [random_graph(rng, self.reuse) for _ in range(3 if hidden else 2)]
+        structured = equal_value_graphs(rng, self.reuse)
+        graphs += structured if hidden else structured[:1]
         out = []
-        for _ in range(3 if hidden else 2):
-            nodes = random_graph(rng, self.reuse)
+        for nodes in graphs:
             root = {"item": [ref("g"), lit(len(nodes) - 1)]}
             steps = fixed_graph_steps(nodes, "g") + [call(learner("backprop"), root)]
             if self.reuse:  # a second pass must give the same gradients: backprop starts from zero
@@ -380,6 +632,10 @@ class Backprop(Task):
     def judge(self, case, calls):
         nodes = case.context["nodes"]
         for step in calls[2:-1]:
+            if not step.ok and (step.error or {}).get("message", "").startswith(_NO_BACKWARD):
+                raise Fail(f"backprop raised AttributeError: {step.error['message']}"
+                           + (f"\n  (in your line: {step.error['line']})" if step.error.get("line") else ""),
+                           mistake="backprop calls root.backward()")
             returned(step, "backprop")
         got = _pairs(returned(calls[-1], "the graph"), "the graph")
         graph, root = _fresh(nodes)
@@ -389,17 +645,28 @@ class Backprop(Task):
             return
         head = f"backprop on L = {label(nodes, len(nodes) - 1)} (for {_inputs(nodes)})"
         lines = [f"{head}{' run twice' if self.reuse else ''}:"]
-        lines += [f"  d L / d {label(nodes, i)}: expected {graph[i].grad:.6g}, yours {got[i][1]:.6g}"
+        lines += ["  d L / d {}: expected {}, yours {}".format(label(nodes, i), *pair(graph[i].grad, got[i][1]))
                   for i in wrong[:3]]
-        for hint, variant in backprop_variants():
+        for hint, variant, name in backprop_variants():
             other, other_root = _fresh(nodes)
             variant(other_root)
             if self.reuse:
                 variant(other_root)
             if all(_close(got[i][1], n.grad) for i, n in enumerate(other)):
-                lines.append(f"  Likely mistake: {hint}")
-                break
-        raise Fail("\n".join(lines))
+                raise Fail("\n".join(lines + [f"  Likely mistake: {hint}"]), mistake=name)
+        factor = generic.constant_factor("gradient", np.array([g for _, g in got]),
+                                         np.array([n.grad for n in graph]), 1e-7, 1e-12)
+        if factor is not None and factor.label.startswith("off by"):
+            k = numbers(got[-1][1] / graph[-1].grad if graph[-1].grad else 0.0)[0]
+            raise Fail("\n".join(lines + [f"  Likely mistake: every gradient is {k} × the right one: the pass is "
+                                          f"right but starts from root.grad = {k}; dL/dL = 1"]),
+                       mistake="root grad not seeded with 1")
+        raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: follow your backprop by hand on "
+                                      "this graph, node by node, and compare each grad with the expected ones."]))
+
+
+# What FixedNode.backward says (exercises.probe): a backprop that calls root.backward().
+_NO_BACKWARD = "backprop is tested on a graph of plain nodes"
 
 
 # ------------------------------------------------------------------ 5.3 a neuron
@@ -417,12 +684,26 @@ def neuron_reference(xs, ws, b):
 
 def neuron_variants(xs, ws, b):
     z = sum(w * x for w, x in zip(ws, xs))
-    return [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z)),
-            ("the bias is added after the tanh; it belongs inside: tanh(Σ w·x + b)", math.tanh(z) + b),
-            ("the tanh is missing: the neuron's output is tanh(Σ w·x + b)", z + b),
-            ("your neuron uses the sigmoid; this one uses tanh(Σ w·x + b)", 1 / (1 + math.exp(-(z + b)))),
+    return [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z), "bias missing"),
+            ("the bias is added after the tanh; it belongs inside: tanh(Σ w·x + b)", math.tanh(z) + b,
+             "bias outside the tanh"),
+            ("the tanh is missing: the neuron's output is tanh(Σ w·x + b)", z + b, "tanh missing"),
+            ("your neuron uses the sigmoid; this one uses tanh(Σ w·x + b)", 1 / (1 + math.exp(-(z + b))),
+             "sigmoid instead of tanh"),
             ("your neuron adds w + x; a neuron multiplies each input by its weight: tanh(Σ w·x + b)",
-             math.tanh(sum(w + x for w, x in zip(ws, xs)) + b))]
+             math.tanh(sum(w + x for w, x in zip(ws, xs)) + b), "w + x instead of w · x"),
+            ("the bias is added twice: tanh(Σ w·x + b)", math.tanh(z + 2 * b), "bias added twice"),
+            ("your neuron ends with exp; this one ends with tanh: tanh(Σ w·x + b)", math.exp(z + b),
+             "exp instead of tanh"),
+            ("your neuron ends with relu; this one ends with tanh: tanh(Σ w·x + b)", max(z + b, 0.0),
+             "relu instead of tanh"),
+            ("tanh is applied twice: tanh(Σ w·x + b) once", math.tanh(math.tanh(z + b)), "tanh applied twice"),
+            ("the bias is added once for every input (z = z + w * x + b inside the loop); it belongs once: "
+             "tanh(Σ w·x + b)", math.tanh(z + len(xs) * b + b), "bias added once per input"),
+            ("only the last input counts (z = w * x inside the loop, not z = z + w * x): tanh(Σ w·x + b)",
+             math.tanh(ws[-1] * xs[-1] + b), "the sum overwritten in the loop"),
+            ("only the last input counts, and the bias is lost: z = w * x inside the loop replaces z each time; "
+             "start from z = b and add: z = z + w * x", math.tanh(ws[-1] * xs[-1]), "the sum overwritten in the loop")]
 
 
 class Neuron(Task):
@@ -447,34 +728,49 @@ class Neuron(Task):
     def judge(self, case, calls):
         xs, ws, b = case.context["xs"], case.context["ws"], case.context["b"]
         if not calls[0].ok:
-            raise Fail(_explain_build(calls[0], "the inputs"))
+            raise _explain_build(calls[0], "the inputs")
         value = returned(calls[1], "neuron")
         data = getattr(value, "attrs", {}) or {}
         if "data" not in data:
-            raise Fail(f"neuron should return a Value (built from your Value class), got {value!r:.80}")
+            raise Fail(f"neuron should return a Value (built from your Value class), got {value!r:.80}",
+                       mistake="not a Value")
         out, X, W, B = neuron_reference(xs, ws, b)
         where = f"xs = {np.round(xs, 3).tolist()}, ws = {np.round(ws, 3).tolist()}, b = {b:.3g}"
         if not _close(float(data["data"]), out.data):
-            msg = f"neuron's output is {float(data['data']):.6g}, expected {out.data:.6g} (for {where})."
-            for hint, v in neuron_variants(xs, ws, b):
+            msg = "neuron's output is {1}, expected {0} (for {2}).".format(*pair(out.data, float(data["data"])), where)
+            for hint, v, name in neuron_variants(xs, ws, b):
                 if _close(float(data["data"]), v):
-                    msg += f"\n  Likely mistake: {hint}"
-                    break
-            raise Fail(msg)
+                    raise Fail(f"{msg}\n  Likely mistake: {hint}", mistake=name)
+            ratio = generic.simple_ratio(float(data["data"]) / out.data) if out.data else None
+            if ratio is not None:
+                raise Fail(f"{msg}\n  Likely mistake: your output is {ratio} × the right one: a factor too many or "
+                           "missing around the tanh", mistake=f"off by a factor {ratio}")
+            raise Fail(msg + " The checks cannot tell which step is wrong: compute tanh(Σ w·x + b) by hand and "
+                       "compare it with each step of your neuron.")
+        if not calls[2].ok and (calls[2].error or {}).get("type") == "RecursionError":
+            raise Fail("out.backward() raised RecursionError: maximum recursion depth exceeded.\n  Likely mistake: "
+                       "Value.backward() calls backprop(self), and your backprop calls root.backward(), so each calls "
+                       "the other without end. backprop (Exercise 5.2) must do the whole pass itself: sort, zero, "
+                       "seed the root with 1, call each node's _backward.", mistake="backprop calls root.backward()")
         returned(calls[2], "out.backward()")
         got = _pairs(returned(calls[3], "the inputs"), "the inputs")
         expected = [v.grad for v in X + W + [B]]
         names = [f"x{i}" for i in range(len(xs))] + [f"w{i}" for i in range(len(ws))] + ["b"]
         wrong = [(n, e, g[1]) for n, e, g in zip(names, expected, got) if not _close(g[1], e)]
         if wrong:
-            shown = "; ".join(f"{n}.grad expected {e:.6g}, yours {g:.6g}" for n, e, g in wrong[:3])
+            shown = "; ".join("{}.grad expected {}, yours {}".format(n, *pair(e, g)) for n, e, g in wrong[:3])
+            if all(g == 0 for _, _, g in wrong):
+                raise Fail(f"after out.backward() (for {where}): {shown}.\n  Likely mistake: no gradient reaches the "
+                           "inputs: the neuron was computed from plain numbers (.data), so it is not connected to "
+                           "xs, ws and b. Build it from Value operations only: z = b, then z = z + w * x",
+                           mistake="computed with .data (graph cut)")
             raise Fail(f"after out.backward() (for {where}): {shown}. This test uses your Value and backprop: "
-                       "when 5.1 or 5.2 fails, fix them first.")
+                       "when 5.1 or 5.2 fails, fix them first.", mistake="Value or backprop wrong (5.1, 5.2)")
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).
 KERNEL_NNLIB = ()
 
-TASKS = [Operations("ex5_1_add_mul_tests", ("add", "mul", "add_number", "number_mul")),
+TASKS = [Operations("ex5_1_add_mul_tests", ("add", "mul", "add_number", "number_add", "number_mul")),
          Operations("ex5_1_pow_exp_tanh_tests", ("pow", "exp", "tanh")),
          Backprop("ex5_2_tree_tests", reuse=False), Backprop("ex5_2_reuse_tests", reuse=True), Neuron()]

@@ -5,9 +5,10 @@ probe steps that call the learner's functions on them (run in the learner's kern
 exercises.probe), and how to judge the reports that come back. Judging happens here, in the
 grader's process (or the notebook's judge process), never in the learner's kernel.
 
-A failed judgement raises Fail with a message a beginner can act on: what was expected, what
-came back, and, when a known wrong variant of the formula matches, the likely mistake, worded
-so that the learner's formula and the right one cannot be confused.
+A failed judgement raises Fail (exercises.checks.feedback) with a message a beginner can act on:
+what was expected, what came back, and, when a known wrong variant of the formula matches, the
+likely mistake, worded so that the learner's formula and the right one cannot be confused; when
+none matches, it says so honestly and points at the first entry that differs.
 """
 
 from dataclasses import dataclass, field
@@ -15,22 +16,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import codec
-
-
-class Fail(Exception):
-    """A wrong answer; str(exc) is the message for the learner."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong variant: what it gives on the case's inputs, and the sentence that names it.
-
-    hint starts with what the learner's answer equals and ends with the right formula, e.g.
-    "your dp equals −(p − y)/(p(1 − p))/N, the right one with the sign flipped. The gradient is ...".
-    """
-
-    hint: str
-    value: object
+from .feedback import (  # noqa: F401  (re-exported: the assignments' modules import them from here)
+    Fail,
+    Mistake,
+    describe,
+    entry,
+    explain,
+    likely,
+    numbers,
+    pair,
+    preview,
+    previews,
+)
+from .generic import generic_mistake, reduced_mistake, region_mistake
 
 
 @dataclass
@@ -60,7 +58,8 @@ class Call:
     @classmethod
     def from_report(cls, report):
         if not isinstance(report, dict) or not isinstance(report.get("ok"), bool):
-            raise Fail("the kernel sent back a report the grader cannot read")
+            raise Fail("the kernel sent back a report that is not what the probe makes (did a cell change the "
+                       "notebook's machinery?)", mistake="tampered with the machinery", kind="static")
         try:
             same = {name: {codec.decode(k): bool(s) for k, s in pairs} for name, pairs in
                     dict(report.get("same", {})).items()}
@@ -70,15 +69,20 @@ class Call:
                        builtins=frozenset(report.get("builtins", [])), ufuncs=frozenset(report.get("ufuncs", [])),
                        global_random=bool(report.get("global_random")), skipped=bool(report.get("skipped")))
         except (codec.CodecError, TypeError, ValueError) as exc:
-            raise Fail(f"the kernel sent back data the grader cannot read ({exc})") from None
+            raise Fail(f"the kernel sent back data that is not what the probe makes ({exc}; did a cell change the "
+                       "notebook's machinery?)", mistake="tampered with the machinery", kind="static") from None
 
 
-# ------------------------------------------------------------------ tolerances and previews
+# ------------------------------------------------------------------ tolerances
 
 def tolerance(*arrays):
-    """(rtol, atol scale) for comparing answers of these dtypes: float64 to about 1e-7, float32 to
-    about 1e-4 (its epsilon is 1.2e-7, and a few operations lose a digit or two)."""
-    worst = max((np.finfo(a.dtype).eps for a in arrays if a.dtype.kind == "f"), default=np.finfo(float).eps)
+    """(rtol, atol scale) for comparing answers computed from inputs of these dtypes: float64 to
+    about 1e-7, float32 to about 1e-4 (its epsilon is 1.2e-7, and a few operations lose a digit or two).
+
+    The inputs' dtype sets it, not the answer's: a float64 answer computed from float32 inputs
+    carries float32's rounding all the same."""
+    kinds = [a.dtype if isinstance(a, (np.ndarray, np.generic)) else np.dtype(a) for a in arrays]
+    worst = max((np.finfo(k).eps for k in kinds if k.kind == "f"), default=np.finfo(float).eps)
     return (1e-7, 1e-10) if worst <= np.finfo(np.float64).eps else (1e-4, 1e-5)
 
 
@@ -87,37 +91,44 @@ def allclose(got, expected, rtol, atol_scale):
     return bool(np.allclose(got, expected, rtol=rtol, atol=atol_scale * scale))
 
 
-def preview(arr, k=4):
-    arr = np.asarray(arr, dtype=float)
-    if arr.ndim == 0:
-        return f"{float(arr):.6g}"
-    flat = arr.ravel()
-    return "[" + ", ".join(f"{v:.4g}" for v in flat[:k]) + (", ...]" if flat.size > k else "]")
-
-
-def describe(arr):
-    arr = np.asarray(arr)
-    return f"the number {preview(arr)}" if arr.ndim == 0 else f"an array of shape {arr.shape}, {preview(arr)}"
-
-
 def _worst_entry(got, expected):
     diff = np.abs(got - expected)
     index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
     return index, float(diff[index] if diff.ndim else diff)
 
 
+def _first_entry(got, expected, rtol, atol_scale):
+    """The first entry (in reading order) that is not within the tolerance."""
+    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    off = ~np.isclose(got, expected, rtol=rtol, atol=atol_scale * scale)
+    if not off.any():
+        return _worst_entry(got, expected)[0]
+    return np.unravel_index(int(np.argmax(off.ravel())), off.shape) if off.ndim else ()
+
+
 def value_lines(what, got, expected):
-    """Expected and got, with the entry that differs most; with enough digits to see the
-    difference when the previews would look the same."""
+    """Expected and got at one precision, with the entry that differs most, shown with enough
+    digits to see the difference."""
     index, diff = _worst_entry(got, expected)
-    lines = [f"  expected {what} = {preview(expected)}", f"  yours{' ' * (len(what) + 6)}= {preview(got)}"]
-    at = f" at [{', '.join(map(str, index))}]" if index else ""
-    if preview(got) == preview(expected):
-        lines.append(f"  largest difference {diff:.3g}{at}: expected {float(expected[index]):.12g}, "
-                     f"yours {float(got[index]):.12g}")
+    shown_e, shown_g = previews(expected, got)
+    lines = [f"  expected {what} = {shown_e}", f"  yours{' ' * (len(what) + 6)}= {shown_g}"]
+    at = f" at {entry(index)}" if index else ""
+    if shown_e == shown_g:
+        e, g = pair(float(expected[index]), float(got[index]))
+        lines.append(f"  largest difference {numbers(diff)[0]}{at}: expected {e}, yours {g}")
     else:
-        lines.append(f"  (largest difference {diff:.3g}{at})")
+        lines.append(f"  (largest difference {numbers(diff)[0]}{at})")
     return lines
+
+
+def undiagnosed_line(what, got, expected, rtol, atol_scale):
+    """The honest last line when no known mistake matches."""
+    index = _first_entry(got, expected, rtol, atol_scale)
+    e, g = pair(float(expected[index] if index else expected), float(got[index] if index else got))
+    where = f" first at entry {entry(index)}" if index else ""
+    return (f"  Your {what} differs from the expected value{where} (expected {e}, yours {g}); the checks cannot "
+            "tell which step is wrong. Work that entry out by hand from the inputs and compare it with each "
+            "step of your code.")
 
 
 # ------------------------------------------------------------------ comparing an answer
@@ -125,27 +136,32 @@ def value_lines(what, got, expected):
 def _numeric(what, got, expected):
     """got as a numeric array, or Fail saying what it is instead."""
     if got is None:
-        raise Fail(f"{what}: got None, expected {describe(expected)}. Did the function forget to `return` it?")
+        raise Fail(f"{what}: got None, expected {describe(expected)}. Did the function forget to `return` it?",
+                   mistake="forgot to return")
     if isinstance(got, codec.Opaque):
-        raise Fail(f"{what}: expected {describe(expected)}, got a {got.type_name} ({got.text})")
+        raise Fail(f"{what}: expected {describe(expected)}, got a {got.type_name} ({got.text})",
+                   mistake=f"returned a {got.type_name}")
     if expected.ndim == 0:
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.generic, np.ndarray)):
-            raise Fail(f"{what} should be a number, got a {type(got).__name__}: {got!r:.60}")
+            raise Fail(f"{what} should be a number, got a {type(got).__name__}: {got!r:.60}",
+                       mistake="not a number")
         arr = np.asarray(got)
         if arr.ndim:
             raise Fail(f"{what} should be a number, got an array of shape {arr.shape}"
-                       + (" (take the number out with float(...) or .item())" if arr.size == 1 else ""))
+                       + (" (take the number out with float(...) or .item())" if arr.size == 1 else ""),
+                       mistake="an array where a number belongs")
         return arr
     if isinstance(got, (list, tuple)):
         raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}. "
-                   "Build it with numpy operations (or np.array(...)) so it has a shape")
+                   "Build it with numpy operations (or np.array(...)) so it has a shape",
+                   mistake=f"returned a {type(got).__name__}")
     if isinstance(got, (int, float, np.generic)) and not isinstance(got, (bool, np.bool_)):
         got = np.asarray(got)  # a number where an array belongs: the shape check below says so
     if not isinstance(got, np.ndarray):
         raise Fail(f"{what}: expected a numpy array of shape {expected.shape}, got a {type(got).__name__}: "
-                   f"{got!r:.60}")
+                   f"{got!r:.60}", mistake=f"returned a {type(got).__name__}")
     if got.dtype.kind not in "biuf":
-        raise Fail(f"{what}: expected an array of numbers, got dtype {got.dtype}")
+        raise Fail(f"{what}: expected an array of numbers, got dtype {got.dtype}", mistake="not numbers")
     return got
 
 
@@ -160,42 +176,77 @@ def _same_values(g, v, rtol, atol_scale):
 
 
 def diagnose(got, mistakes, rtol=1e-7, atol_scale=1e-10):
-    """The hint of the first Mistake whose value equals got (same shape, allclose), else None."""
+    """The first Mistake whose value equals got (same shape, allclose), else None."""
     g = np.asarray(got, dtype=float)
     with np.errstate(all="ignore"):
         for mistake in mistakes:
             v = np.asarray(mistake.value, dtype=float)
             if _same_values(g, v, max(rtol, 1e-6), max(atol_scale, 1e-9)):
-                return mistake.hint
+                return mistake
     return None
 
 
-def compare(what, got, expected, mistakes=(), *, where=""):
-    """Fail unless got equals expected: same shape, values within the dtype's tolerance.
+def _raise_for(head, lines, mistake):
+    raise Fail("\n".join([head] + lines + ([f"  Likely mistake: {mistake.hint}"] if mistake else [])),
+               mistake=mistake.name if mistake else None)
+
+
+def _axis_of_one(what, ndim, expected):
+    """The Mistake of right values with an axis of length 1 too many, too few or elsewhere."""
+    how = ("an axis of length 1 too many" if ndim > expected.ndim else
+           "an axis of length 1 is missing" if ndim < expected.ndim else "its axes of length 1 are elsewhere")
+    return Mistake(f"your values are right but {how}: {what} should have shape {expected.shape} (a column [:, None] "
+                   "or .reshape(-1, 1) adds an axis; .ravel() or [:, 0] removes one)", None, "an axis of length 1 off")
+
+
+def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None, factors=None):
+    """Fail unless got equals expected: same shape, values within the tolerance of the inputs' dtype.
 
     what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
-    describes the case's inputs.
+    describes the case's inputs; precision is the dtype of the inputs (float32 allows float32's
+    rounding, whatever dtype the answer comes in); inputs: for an elementwise function, its input z (a
+    mistake on one side of 0 only is then named); factors: {name: array} a wrong answer may have been
+    multiplied or divided by (exercises.checks.generic).
     """
     expected = np.asarray(expected, dtype=float)
     g = _numeric(what, got, expected)
-    rtol, atol_scale = tolerance(g)
+    rtol, atol_scale = tolerance(precision)
     gf = g.astype(float)
     head = f"{what}" + (f" (for {where})" if where else "")
     if gf.shape != expected.shape:
-        hint = diagnose(gf, mistakes)
-        if hint is None and expected.ndim == 2 and gf.shape == expected.T.shape:
-            hint = "your shape is the transpose of the right one: check the order of the matrix product"
-        raise Fail(f"{head}: expected shape {expected.shape}, got shape {gf.shape}."
-                   + (f"\n  Likely mistake: {hint}" if hint else ""))
+        mistake = diagnose(gf, mistakes)
+        if mistake is None and gf.size == expected.size and np.squeeze(gf).shape == np.squeeze(expected).shape \
+                and allclose(gf.reshape(expected.shape), expected, rtol, atol_scale):
+            mistake = _axis_of_one(what, gf.ndim, expected)
+        if mistake is None:
+            mistake = reduced_mistake(what, gf, expected, rtol, atol_scale)
+        if mistake is None and expected.ndim == 2 and gf.shape == expected.T.shape:
+            mistake = Mistake("your shape is the transpose of the right one: check the order of the matrix product",
+                              None, "transposed")
+        _raise_for(f"{head}: expected shape {expected.shape}, got shape {gf.shape}.", [], mistake)
     if not np.all(np.isfinite(gf)):
-        hint = diagnose(gf, mistakes, rtol, atol_scale)
-        raise Fail(f"{head}: your answer contains NaN or inf: {preview(gf)}; expected {preview(expected)}."
-                   + (f"\n  Likely mistake: {hint}" if hint else ""))
+        mistake = diagnose(gf, mistakes, rtol, atol_scale)
+        _raise_for(f"{head}: your answer contains NaN or inf: {preview(gf)}; expected {preview(expected)}.", [],
+                   mistake or Mistake("a NaN or inf comes from a division by 0, the log of 0 or a negative "
+                                      "number, or an exp that overflows: look for one in your formula", None,
+                                      "NaN or inf"))
     if allclose(gf, expected, rtol, atol_scale):
         return
-    hint = diagnose(gf, mistakes, rtol, atol_scale)
-    raise Fail("\n".join([f"{head}: wrong values."] + value_lines(what, gf, expected)
-                         + ([f"  Likely mistake: {hint}"] if hint else [])))
+    lines = value_lines(what, gf, expected)
+    mistake = diagnose(gf, mistakes, rtol, atol_scale)
+    if mistake is None and g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(precision).eps \
+            and allclose(gf, expected, *tolerance(g)):
+        mistake = Mistake(f"your {what} is {g.dtype}, which keeps about {np.finfo(g.dtype).precision} digits, while "
+                          f"the inputs are {np.dtype(precision)}: somewhere your code made a {g.dtype} array "
+                          f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
+                          f"{g.dtype} precision")
+    if mistake is None:
+        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors)
+    if mistake is None and inputs is not None:
+        mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
+    if mistake is None:
+        lines.append(undiagnosed_line(what, gf, expected, rtol, atol_scale))
+    _raise_for(f"{head}: wrong values.", lines, mistake)
 
 
 def number(what, got):
@@ -210,70 +261,49 @@ def unpack(value, name, parts):
         got = "None" if value is None else f"a {type(value).__name__}" + (
             f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
         raise Fail(f"{name} should return a tuple ({', '.join(parts)}), got {got}"
-                   + (". Did it forget to `return`?" if value is None else ""))
+                   + (". Did it forget to `return`?" if value is None else ""),
+                   mistake="forgot to return" if value is None else f"not a tuple of {len(parts)}")
     return value
 
 
-# ------------------------------------------------------------------ errors the learner's code raised
-
-_ERRORS = (
-    # (exception type, words in its message, the explanation in plain words)
-    ("TypeError", ("only length-1 arrays", "only 0-dimensional arrays", "only size-1 arrays",
-                   "must be real number, not numpy.ndarray", "numpy.ndarray' object cannot be interpreted"),
-     "math.exp, math.log and the other math functions take one number; your code gave one an array. "
-     "numpy's np.exp, np.log, ... work on every entry of an array at once."),
-    ("ValueError", ("truth value of an array",),
-     "Python asked whether a whole array is True, and an array of many True/False values has no single "
-     "answer. That happens with `if z > 0:`, `max(0, z)` or `and`/`or` on arrays. Work entry by entry "
-     "instead: np.maximum(z, 0), np.where(z > 0, a, b), or (z > 0) * 1.0."),
-    ("NameError", ("is not defined",),
-     "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
-)
-
-
-def explain(error, name, shape_hint=""):
-    """The message for an exception the learner's function raised."""
-    etype, message = error.get("type", "Exception"), error.get("message", "")
-    line = error.get("line", "")
-    if etype == "NotImplementedError":
-        return f"{name} is not written yet ({message or 'it raises NotImplementedError'})"
-    if etype == "Skipped":
-        return f"{name} could not be checked: an earlier step of this test failed"
-    text = f"{name} raised {etype}: {message}"
-    for kind, words, explanation in _ERRORS:
-        if etype == kind and any(w in message for w in words):
-            text += f"\n  What it means: {explanation}"
-            break
-    else:
-        if shape_hint and any(w in message for w in ("matmul", "shape", "broadcast", "aligned")):
-            text += f"\n  Hint: {shape_hint}"
-    if line:
-        text += f"\n  (in your line: {line})"
-    return text
-
-
 def returned(call, name, shape_hint=""):
-    """The value a call returned, or Fail with the explained exception."""
+    """The value a call returned, or Fail with the learner's exception explained."""
     if not call.ok:
-        raise Fail(explain(call.error or {}, name, shape_hint))
+        raise explain(call.error or {}, name, shape_hint)
     return call.value
 
 
-def unchanged(call, arg, original, name, fix):
+def _same_array(after, original, atol):
+    if not (isinstance(after, np.ndarray) and after.shape == np.shape(original)):
+        return False
+    if not atol:
+        return bool(np.array_equal(after, original))
+    scale = max(1.0, float(np.max(np.abs(original)))) if np.size(original) else 1.0
+    return bool(np.allclose(after, original, rtol=0, atol=atol * scale))
+
+
+def unchanged(call, arg, original, name, fix, *, atol=0.0):
     """Fail if the object reported as `arg` after the call differs from original (an input the
-    answer changed in place). fix: what to do instead."""
+    answer changed in place). fix: what to do instead. atol: a difference allowed, relative to the
+    array's largest entry (a perturbation undone with `+= h`, `-= 2 * h`, `+= h` may leave an entry
+    one rounding step away from where it began)."""
     after = call.after.get(arg)
     if isinstance(original, dict):
         for key, value in original.items():
             new = after.get(key) if isinstance(after, dict) else None
-            if not (isinstance(new, np.ndarray) and new.shape == value.shape and np.array_equal(new, value)):
+            if not _same_array(new, value, atol):
                 raise Fail(f"{name} changed {arg}[{key!r}] in place: it was {preview(value)}, afterwards "
-                           f"{preview(new) if isinstance(new, np.ndarray) else repr(new)}. {fix}")
+                           f"{preview(new) if isinstance(new, np.ndarray) else repr(new)}. {fix}",
+                           mistake="changed its input in place")
         return
-    if not (isinstance(after, np.ndarray) and after.shape == np.shape(original) and np.array_equal(after, original)):
+    if not _same_array(after, original, atol):
         now = preview(after) if isinstance(after, np.ndarray) else repr(after)
+        if isinstance(after, np.ndarray) and after.shape == np.shape(original):
+            index, _ = _worst_entry(after.astype(float), np.asarray(original, dtype=float))
+            was, now_ = pair(float(original[index]), float(after[index]))
+            now = f"{now}; at {entry(index)} it was {was}, afterwards {now_}" if index else now
         raise Fail(f"{name} changed its input {arg} in place: it was {preview(original)}, afterwards {now}. "
-                   f"The caller's array must stay as it was; {fix}")
+                   f"The caller's array must stay as it was; {fix}", mistake="changed its input in place")
 
 
 # ------------------------------------------------------------------ forbidden building blocks
@@ -398,14 +428,15 @@ def check_forbidden(calls, forbidden, exercise):
         if hits:
             raise Fail(f"Exercise {exercise} asks you to write this yourself, but your code calls {', '.join(hits)}, "
                        "a ready-made version of it. Write it yourself: this test gives no points while the "
-                       "answer comes from the library.")
+                       "answer comes from the library.", mistake=f"uses {hits[0]}", kind="static")
 
 
 def check_own_rng(call, name):
     """Fail when a call drew from numpy's global random state (np.random.permutation, ...)."""
     if call.global_random:
         raise Fail(f"{name} drew from numpy's global random state (np.random.permutation, np.random.shuffle, "
-                   "...). Use the rng you are given (rng.permutation(n)): then a run can be repeated exactly.")
+                   "...). Use the rng you are given (rng.permutation(n)): then a run can be repeated exactly.",
+                   mistake="global random state")
 
 
 # ------------------------------------------------------------------ tests as tasks
@@ -530,32 +561,54 @@ def hidden_rng():
 
 def draw_cases(task, *, hidden):
     """The cases of a test: the notebook's (visible) ones, and with hidden=True the grader's as well."""
-    cases = [dict(c=c, hidden=False) for c in task.cases(visible_rng(task), hidden=False)]
+    cases = [(c, False) for c in task.cases(visible_rng(task), hidden=False)]
     if hidden:
-        cases += [dict(c=c, hidden=True) for c in task.cases(hidden_rng(), hidden=True)]
-    return [(entry["c"], entry["hidden"]) for entry in cases]
+        cases += [(c, True) for c in task.cases(hidden_rng(), hidden=True)]
+    return cases
 
 
-def verdict(task, cases, reports):
-    """(None, False) when every case passed, else (the message for the first case that failed,
-    whether that case was one of the hidden ones).
+@dataclass
+class Verdict:
+    """A test's judgement: message None when every case passed; else the message of the first case
+    that failed, whether that case was a hidden one, and the Fail's mistake and kind."""
+
+    message: str | None
+    hidden: bool = False
+    mistake: str | None = None
+    kind: str = "passed"
+
+
+HIDDEN_CASE_NOTE = ("\n  (This was one of the grader's hidden cases: your code passed the cases the notebook "
+                    "shows, so make it right for any inputs, not just those.)")
+
+
+def judgement(task, cases, reports):
+    """The Verdict of a test on the reports of its cases.
 
     cases: [(Case, hidden)]; reports: one list of step reports per case (from exercises.probe).
     """
     if not isinstance(reports, list) or len(reports) != len(cases):
-        return "the kernel did not report on every case of this test", False
+        return Verdict("the kernel did not report on every case of this test (did a cell change the notebook's "
+                       "machinery?)", mistake="tampered with the machinery", kind="static")
     for (case, hidden), report in zip(cases, reports):
         try:
             if not isinstance(report, list) or len(report) != len(case.steps):
-                raise Fail("the kernel did not report on every step of this test")
+                raise Fail("the kernel did not report on every step of this test (did a cell change the "
+                           "notebook's machinery?)", mistake="tampered with the machinery", kind="static")
             calls = [Call.from_report(r) for r in report]
             check_forbidden(calls, task.forbidden, task.exercise)
             task.judge(case, calls)
         except Exception as exc:  # an answer the judge did not foresee must not stop the grading
             if not isinstance(exc, Fail):
-                exc = Fail(f"the grader could not judge this answer ({type(exc).__name__}: {exc}); it gives no "
-                           "points. Check that it returns what the exercise asks for")
-            note = ("\n  (This was one of the grader's hidden cases: your code passed the cases the notebook "
-                    "shows, so make it right for any inputs, not just those.)") if hidden else ""
-            return str(exc) + note, hidden
-    return None, False
+                exc = Fail(f"your answer is not in the form this test expects ({type(exc).__name__}: {exc}), so it "
+                           "gives no points: check that it returns what the exercise asks for, with the types and "
+                           "shapes its text gives", mistake="an answer of an unexpected form")
+            return Verdict(str(exc) + (HIDDEN_CASE_NOTE if hidden else ""), hidden, exc.mistake, exc.kind)
+    return Verdict(None)
+
+
+def verdict(task, cases, reports):
+    """(None, False) when every case passed, else (the message for the first case that failed,
+    whether that case was one of the hidden ones); see judgement()."""
+    found = judgement(task, cases, reports)
+    return found.message, found.hidden
