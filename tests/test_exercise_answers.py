@@ -458,7 +458,8 @@ WRONG = [
      "        grad[i] = (f_plus - f_minus) / (2 * h)\n        break\n", "ex3_3", "never filled in"),
     (A3, "ex3_1", LAYER, "return dz @ W.T, x.T @ dz, dz.sum(axis=0, keepdims=True)", "ex3_1_db",
      "an axis of length 1 too many"),
-    (A3, "ex3_4", CHECK, "errors[name] = nnlib.rel_error(grads[name], numeric) * 100", "ex3_4", "(a percentage?)"),
+    (A3, "ex3_4", CHECK, "errors[name] = nnlib.rel_error(grads[name], numeric) * 100", "ex3_4 ex3_4_your_network?",
+     "(a percentage?)"),  # 100 × an exact check's 1e-9 can pass the 1e-7 bar of the second test, or not
     (A4, "ex4_1", SGD, "p -= 0.5 * lr * grads[name]", "ex4_1", "moved in the right direction, but by ½ × lr · g"),
     (A4, "ex4_4", "val = nnlib.mse_loss(model.forward(X_val), y_val)[0]",
      "val = nnlib.mse_loss(model.forward(X_val), y_val)[0] * len(X_val)", "ex4_4", "40 × the right one"),
@@ -602,7 +603,7 @@ def graded(entry):
 def first_failure(entry):
     """The result of the first test (in the notebook's order) the entry must fail."""
     results = graded(entry)
-    expected = {f"{name}_tests" for name in entry[4].split()}
+    expected = {f"{name}_tests" for name in entry[4].split() if not name.endswith("?")}
     return results[min(expected, key=list(results).index)]
 
 
@@ -611,10 +612,10 @@ def test_a_wrong_answer_loses_exactly_its_points_and_is_named(entry):
     assignment, gid, old, new, fails, says = entry
     results = graded(entry)
     failed = {name for name, r in results.items() if not r.passed}
-    expected = {f"{name}_tests" for name in fails.split()}
-    assert failed == expected, {n: results[n].message for n in failed ^ expected}
-    lost = sum(POINTS[name] for name in failed)
-    assert lost == sum(POINTS[name] for name in expected)
+    expected = {f"{name}_tests" for name in fails.split() if not name.endswith("?")}
+    # "name?": a test that also runs this code and may fail with it, depending on the hidden cases
+    optional = {f"{name[:-1]}_tests" for name in fails.split() if name.endswith("?")}
+    assert expected <= failed <= expected | optional, {n: results[n].message for n in failed ^ expected}
     result = first_failure(entry)
     assert says in result.message, result.message
     assert result.kind in KINDS and result.kind != "passed", result
