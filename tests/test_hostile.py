@@ -91,8 +91,12 @@ def network_backward(params, cache, y_hat, y):  # the library's network does the
     return {"W1": layers[0].dW, "b1": layers[0].db, "W2": layers[2].dW, "b2": layers[2].db}
 def numerical_gradient(f, x, h=1e-5):
     return L.numerical_gradient(f, x, h)
-def gradient_check(loss_of, params, grads, h=1e-5):
-    return {n: L.rel_error(grads[n], L.numerical_gradient(lambda _: loss_of(params), params[n], h)) for n in params}
+def gradient_check(loss_of, params, grads, h=1e-5):  # 3.4 may use numerical_gradient; not the library's insides
+    out = {}
+    for n in params:
+        plus, minus = L.gradcheck.perturbed_values(lambda _: loss_of(params), params[n], h)
+        out[n] = L.rel_error(grads[n], (plus - minus) / (2 * h))
+    return out
 """,
     "04_training": """
 def sgd_update(params, grads, lr):
@@ -496,7 +500,7 @@ def test_with_the_library_there_the_same_answers_would_score(assignment):
         static.scan_cells, static.forbidden_uses, engine.check_forbidden = scan, forbidden, watched
     earned = sum(r.points for r in results.values())
     most = sum(r.max_points for r in results.values())
-    assert earned >= 0.5 * most, {n: r.message for n, r in results.items() if not r.passed}
+    assert earned >= 0.85 * most, {n: r.message for n, r in results.items() if not r.passed}
 
 
 def test_a_withheld_function_says_so(hostile_run):
