@@ -119,14 +119,14 @@ def test_bad_input_names_the_argument_and_changes_nothing():
         ((x, gamma, np.zeros((1, 2))), {}, r"beta has shape \(1, 2\) but x has 2 columns"),
         ((x[0], gamma, beta), {}, r"x must be 2-D with shape \(batch, n\), got shape \(2,\)"),
         ((x[:0], gamma, beta), {}, r"x must have at least one row"),
-        ((x, gamma, beta), {"eps": 0.0}, r"eps must be a positive number, got 0\.0"),
+        ((x, gamma, beta), {"eps": 0.0}, r"eps must be a positive finite number, got 0\.0"),
     ]
     for args, kwargs, message in cases:
         with pytest.raises(ValueError, match="batchnorm_forward: " + message):
             nnlib.batchnorm_forward(*args, **kwargs)
     _, dense_cache = nnlib.dense_forward(x, np.ones((2, 2)), np.zeros(2))
-    with pytest.raises(TypeError, match=r"batchnorm_backward: cache must be the one batchnorm_forward returned, "
-                                        r"got tuple"):
+    with pytest.raises(TypeError, match=r"batchnorm_backward: cache must be the one batchnorm_forward returned "
+                                        r"\(a BatchNormCache\), got a tuple of 2 items"):
         nnlib.batchnorm_backward(np.ones((3, 2)), dense_cache)
     _, cache = nnlib.batchnorm_forward(x, gamma, beta)
     with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the forward pass's out had shape \(3, 2\)"):
@@ -206,13 +206,18 @@ def test_layer_parameters_are_gamma_and_beta_and_the_statistics_are_buffers():
 
 
 def test_layer_bad_input():
-    for kwargs, message in [({"n": 0}, r"n must be an integer in \[1, "), ({"n": 2.5}, r"n must be an integer"),
-                            ({"n": 2, "momentum": 1.5}, r"momentum must be a number in \[0, 1\], got 1\.5"),
-                            ({"n": 2, "eps": -1e-5}, r"eps must be a positive number")]:
-        with pytest.raises(ValueError, match="BatchNorm: " + message):
+    # the wrong kind of thing is a TypeError, the right kind with a wrong value a ValueError
+    for error, kwargs, message in [
+            (ValueError, {"n": 0}, r"n must be a positive integer, got 0"),
+            (TypeError, {"n": 2.5}, r"n must be a positive integer, got 2\.5"),
+            (TypeError, {"n": "3"}, r"n must be a positive integer, got str '3'"),
+            (ValueError, {"n": 2, "momentum": 1.5}, r"momentum must be a finite number in \[0, 1\], got 1\.5"),
+            (TypeError, {"n": 2, "momentum": "0.1"}, r"momentum must be a finite number in \[0, 1\], got str"),
+            (ValueError, {"n": 2, "eps": -1e-5}, r"eps must be a positive finite number, got -1e-05")]:
+        with pytest.raises(error, match="BatchNorm: " + message):
             BatchNorm(**kwargs)
     bn = BatchNorm(3)
-    with pytest.raises(ValueError, match=r"BatchNorm: x has 2 columns but this layer normalises 3 features"):
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: x has 2 columns but this layer normalises 3 features"):
         bn.forward(np.ones((4, 2)))
     with pytest.raises(ValueError, match=r"training mode needs at least 2 rows.*call eval\(\)"):
         bn.forward(np.ones((1, 3)))
@@ -274,11 +279,14 @@ def test_residual_shares_the_blocks_parameters_modes_and_dense_layers(rng):
 
 
 def test_residual_bad_input(rng):
-    with pytest.raises(TypeError, match=r"Residual: block needs forward and backward methods, got int"):
+    with pytest.raises(TypeError, match=r"Residual: block needs forward and backward methods, such as a layer or "
+                                        r"a Sequential, got 3"):
         Residual(3)
-    with pytest.raises(ValueError, match=r"the block maps x of shape \(2, 3\) to shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"Residual.forward: the block maps x of shape \(2, 3\) to shape \(2, 4\)"):
         Residual(nnlib.Dense(3, 4, rng=rng)).forward(np.ones((2, 3)))
-    with pytest.raises(TypeError, match=r"Sequential.train: mode must be True or False, got 'no'"):
+    with pytest.raises(RuntimeError, match=r"Residual.backward: call forward first"):
+        Residual(nnlib.Dense(3, 3, rng=rng)).backward(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"Sequential.train: mode must be True or False, got str 'no'"):
         nnlib.Sequential().train("no")
 
 
