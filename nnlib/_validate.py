@@ -40,6 +40,8 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
 - require_finite(arr, name, where, need=...): no NaN or inf; names the first such entry.
 - require_writable(arr, name, where): a float numpy array that can be changed in place
   (not a list, not read-only): for the arrays nnlib writes into.
+- require_still_writable(arrays, name, where, since): arrays an object took earlier (an
+  optimiser its parameters) are all still writable, checked before it changes any.
 - require_parameters(parameters, where, write_params=True, write_grads=False): a list of
   (param, grad) pairs as model.parameters() returns, every grad an array of its param's
   shape, params (and grads) writable float arrays where the caller changes them; returns
@@ -253,6 +255,15 @@ def require_writable(arr, name, where):
                         f"(an integer array cannot hold the new values), got dtype {arr.dtype}")
     raise ValueError(f"{where}: {name} is read-only, and {where} changes it in place; pass a writable "
                      f"array (np.array({name}) is a writable copy)")
+
+
+def require_still_writable(arrays, name, where, since):
+    """Arrays an object took earlier, checked when it took them, and changes in place now: each
+    must still be writable (one made read-only since would stop the change half way)."""
+    for i, arr in enumerate(arrays):
+        if not arr.flags.writeable:
+            raise ValueError(f"{where}: {name}[{i}] has become read-only since {since}, and {where} changes it in "
+                             f"place; nothing was changed (make it writable again, or leave it out)")
 
 
 def _bad_pair(i, pair, where, write_params, write_grads):

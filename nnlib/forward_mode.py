@@ -81,8 +81,9 @@ class Dual:
 
     def _pow(self, n, where):
         a = self.value
+        value = real_power(a, n, where)
         slope = n * real_power(a, n - 1, f"{where} (its derivative, {n!r} * a ** {n - 1!r})") if n else 0.0
-        return self._made(real_power(a, n, where), slope * self.tangent, where, f"{a!r} ** {n!r}")  # power rule
+        return self._made(value, slope * self.tangent, where, f"{a!r} ** {n!r}")  # power rule: n a^(n−1)
 
     def _div(self, other, where):
         if other.value == 0:
@@ -370,7 +371,7 @@ def _tangent_forward(layer, x, x_dot, tangents, where):
                     f"Dense, Activation, Residual, Checkpoint, Sequential and Dropout in evaluation mode")
 
 
-def check_network(model, X, where):
+def _check_network(model, X, where):
     """model a layer or Sequential with parameters(); X (batch, n_in) as a float array of the
     width the first Dense layer takes. Returns (model.parameters(), X)."""
     require_forward(model, "model", where)
@@ -396,7 +397,7 @@ def network_jvp(model, X, X_dot=None, v=None):
     Returns (out, out_dot), both the output's shape.
     """
     where = "network_jvp"
-    params, X = check_network(model, X, where)
+    params, X = _check_network(model, X, where)
     X_dot = np.zeros_like(X) if X_dot is None else as_float_array(X_dot, "X_dot", where)
     require_same_shape(X_dot, "X_dot", X, "X", where)
     directions = [None] * len(params) if v is None else _check_directions(params, v, where)
@@ -415,7 +416,7 @@ def directional_derivative(model, loss, X, y, v):
     where = "directional_derivative"
     loss_fn = _resolve_loss(loss, where)
     X, y = check_data(X, y, where, need="expected finite numbers")
-    params, X = check_network(model, X, where)
+    params, X = _check_network(model, X, where)
     directions = _check_directions(params, v, where, finite=True)
     out, out_dot, _ = _tangent_forward(model, X, np.zeros_like(X), _ParameterTangents(params, directions), where)
     L, dout = loss_fn(out, y)

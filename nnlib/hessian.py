@@ -25,7 +25,7 @@ from ._validate import (
 )
 from .activations import get_activation, sigmoid
 from .dynamics import power_iteration
-from .forward_mode import _check_directions, _ParameterTangents, _tangent_forward, check_network
+from .forward_mode import _check_directions, _check_network, _ParameterTangents, _tangent_forward
 from .losses import bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
 from .train import _resolve_loss, check_data
 
@@ -152,7 +152,7 @@ def _check_problem(model, loss, X, y, where):
     parameters and X as a float array of the width the model takes."""
     loss_fn = _second_order_loss(loss, where)
     X, y = check_data(X, y, where, need="expected finite numbers")
-    params, X = check_network(model, X, where)
+    params, X = _check_network(model, X, where)
     return loss_fn, X, y, params
 
 

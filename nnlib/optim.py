@@ -11,7 +11,7 @@ raises with the model left as it was, never half updated.
 
 import numpy as np
 
-from ._validate import require_bool, require_number, require_parameters, require_positive
+from ._validate import require_bool, require_number, require_parameters, require_positive, require_still_writable
 
 
 def check_lr(lr, where):
@@ -94,16 +94,6 @@ def optimiser_pairs(parameters, where):
     return [(p, g) for p, g in pairs]
 
 
-def require_still_writable(params, where):
-    """Before a step changes any parameter: every one can still be written (a parameter made
-    read-only after the optimiser took it would otherwise stop the step half way)."""
-    for i, p in enumerate(params):
-        if not p.flags.writeable:
-            raise ValueError(f"{where}: parameters[{i}] has become read-only since the optimiser took it, "
-                             f"and the step changes it in place; nothing was changed (make it writable, "
-                             f"or leave it out of the optimiser's parameters)")
-
-
 class Momentum:
     """Gradient descent with heavy-ball momentum, as torch.optim.SGD(momentum=beta) takes it.
 
@@ -125,11 +115,12 @@ class Momentum:
         self.beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
         self.weight_decay = require_number(weight_decay, "weight_decay", where, low=0)
         self.parameters = optimiser_pairs(parameters, where)
-        self.velocities = [np.zeros_like(p) for p, _ in self.parameters]  # v, one per parameter
+        self._params = [p for p, _ in self.parameters]
+        self.velocities = [np.zeros_like(p) for p in self._params]  # v, one per parameter
 
     def step(self):
         """Update every parameter in place from its current gradient."""
-        require_still_writable([p for p, _ in self.parameters], "Momentum.step")
+        require_still_writable(self._params, "parameters", "Momentum.step", "the optimiser took it")
         for (p, g), v in zip(self.parameters, self.velocities):
             if self.weight_decay:
                 g = g + self.weight_decay * p  # L2 in the gradient: d(½λ‖p‖²)/dp = λp
@@ -222,7 +213,7 @@ class Adam:
 
     def step(self):
         """Update every parameter in place from its current gradient."""
-        require_still_writable(self._params, "Adam.step")
+        require_still_writable(self._params, "parameters", "Adam.step", "the optimiser took it")
         self.t += 1
         b1, b2, t = self.beta1, self.beta2, self.t
         # every gradient as one vector, in the moments' dtype (an integer gradient becomes float)

@@ -227,6 +227,50 @@ def test_layer_bad_input():
     assert bn.eval().forward(np.ones((1, 3))).shape == (1, 3)  # one row is fine on running statistics
 
 
+def test_a_forward_pass_that_fails_in_a_later_layer_leaves_every_running_statistic_as_it_was(rng):
+    # batch norm has already updated its statistics when the last layer, of the wrong width, raises:
+    # the Sequential puts them back, in the residual block too
+    outer, inner = BatchNorm(3), BatchNorm(3)
+    block = nnlib.Sequential(inner, nnlib.Dense(3, 3, rng=rng))
+    model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), outer, Residual(block), nnlib.Dense(2, 2, rng=rng))
+    X = rng.standard_normal((5, 3))
+    with pytest.raises(ValueError, match=r"Dense.forward: x has 3 columns but W has 2 rows"):
+        model.forward(X)
+    for bn in (outer, inner):
+        assert np.array_equal(bn.running_mean, np.zeros(3)) and np.array_equal(bn.running_var, np.ones(3))
+    model.layers[-1] = nnlib.Dense(3, 2, rng=rng)
+    model.forward(X)  # fitting layers: the same pass now moves both
+    assert not np.array_equal(outer.running_mean, np.zeros(3)) and not np.array_equal(inner.running_var, np.ones(3))
+
+
+def test_batch_norm_checks_its_own_arrays_before_it_changes_any(rng):
+    X = rng.standard_normal((4, 3))
+    bn = BatchNorm(3)
+    frozen = bn.running_var.copy()
+    frozen.flags.writeable = False
+    bn.running_var = frozen
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: running_var is read-only, and BatchNorm.forward changes "
+                                         r"it in place"):
+        bn.forward(X)
+    assert np.array_equal(bn.running_mean, np.zeros(3))  # not moved ahead of running_var
+    bn = BatchNorm(3)
+    bn.gamma = np.ones(4)
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: gamma has shape \(4,\) but this layer normalises 3 "
+                                         r"features"):
+        bn.forward(X)
+    bn = BatchNorm(3)
+    bn.forward(X)
+    bn.dbeta = np.zeros(2)
+    with pytest.raises(ValueError, match=r"BatchNorm.backward: dbeta must have shape \(3,\), got shape \(2,\)"):
+        bn.backward(np.ones((4, 3)))
+    assert np.array_equal(bn.dgamma, np.zeros(3))  # not written ahead of dbeta
+    bn = BatchNorm(3).eval()
+    bn.running_var = -np.ones(3)
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: running_var must not be negative \(it is a variance\), "
+                                         r"got -1.0 at index 0"):
+        bn.forward(X)
+
+
 # --------------------------------------------------------------------------- residual connections
 
 
