@@ -33,11 +33,15 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
 - require_ndim(arr, ndim, name, where, shape_hint): the number of dimensions.
 - require_upstream_shape(grad, name, shape, forward_name, where): a backward step's
   upstream gradient has the shape its forward pass produced.
+- require_same_shape(arr, name, other, other_name, where): arr has the shape of another
+  array (a tangent its value's, a direction its parameter's).
 - require_same_rows(a, a_name, b, b_name, where, what="one target per row"): as many
   rows in b as in a.
 - require_finite(arr, name, where, need=...): no NaN or inf; names the first such entry.
 - require_writable(arr, name, where): a float numpy array that can be changed in place
   (not a list, not read-only): for the arrays nnlib writes into.
+- require_still_writable(arrays, name, where, since): arrays an object took earlier (an
+  optimiser its parameters) are all still writable, checked before it changes any.
 - require_parameters(parameters, where, write_params=True, write_grads=False): a list of
   (param, grad) pairs as model.parameters() returns, every grad an array of its param's
   shape, params (and grads) writable float arrays where the caller changes them; returns
@@ -47,6 +51,12 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
   returns them as an integer array.
 - require_number(value, name, where, low=None, high=None, low_open=False,
   high_open=False): a finite real number in a range; returns it as a float.
+- require_real(value, name, where, expected=...): a finite real number (numbers.Real, not a
+  bool), as the scalar graphs (Value, Dual) hold; returns it as a float.
+- finite_result(value, where, what): the result of a scalar operation, or OverflowError
+  saying it is too large for a float (what says how it was made).
+- real_power(a, n, where): a ** n as a finite real number, or the error saying why it is
+  not one (a negative base to a fractional power, 0 to a negative power, overflow).
 - require_positive(value, name, where): a finite number > 0; returns it as a float.
 - require_int(value, name, where, low, high=None): an integer in [low, high]; returns it.
 - require_size(value, name, where, low=1): a count of rows, units or classes: an integer
@@ -59,11 +69,16 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
 - require_callable(value, name, where, expected): something that can be called.
 - require_cache(cache, where, made_by, layout, size): the tuple a forward function
   returned as its cache, of that many entries.
+- require_cache_type(cache, cache_type, where, made_by): a cache of the named-tuple type
+  its forward function returns.
+- require_layer(value, name, where): a layer or a Sequential: forward and backward methods.
+- require_forward(model, name, where): something with a forward method (a layer or a model).
 - require_model(model, where): an object with forward, backward and parameters, as
   train needs.
 """
 
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -182,6 +197,13 @@ def require_upstream_shape(grad, name, shape, forward_name, where):
         )
 
 
+def require_same_shape(arr, name, other, other_name, where):
+    """arr must have the shape of other (a tangent its value's, a direction its parameter's)."""
+    if arr.shape != other.shape:
+        raise ValueError(f"{where}: {name} has shape {arr.shape} but {other_name} has shape {other.shape}; "
+                         f"expected {name} of shape {other.shape}")
+
+
 def _rows(x, name, where):
     shape = np.shape(x) if not isinstance(x, np.ndarray) else x.shape
     if len(shape) == 0:
@@ -233,6 +255,15 @@ def require_writable(arr, name, where):
                         f"(an integer array cannot hold the new values), got dtype {arr.dtype}")
     raise ValueError(f"{where}: {name} is read-only, and {where} changes it in place; pass a writable "
                      f"array (np.array({name}) is a writable copy)")
+
+
+def require_still_writable(arrays, name, where, since):
+    """Arrays an object took earlier, checked when it took them, and changes in place now: each
+    must still be writable (one made read-only since would stop the change half way)."""
+    for i, arr in enumerate(arrays):
+        if not arr.flags.writeable:
+            raise ValueError(f"{where}: {name}[{i}] has become read-only since {since}, and {where} changes it in "
+                             f"place; nothing was changed (make it writable again, or leave it out)")
 
 
 def _bad_pair(i, pair, where, write_params, write_grads):
@@ -357,6 +388,36 @@ def require_number(value, name, where, low=None, high=None, low_open=False, high
     return float(value)
 
 
+def require_real(value, name, where, expected="a real number (an int or a float)"):
+    """A finite real number as the scalar graphs hold it (numbers.Real, not a bool); returned as a float."""
+    if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be finite, got {value}")
+    return value
+
+
+def finite_result(value, where, what):
+    """The result of a scalar operation, which must be a finite float; what says how it was made."""
+    if not math.isfinite(value):
+        raise OverflowError(f"{where}: {what} = {value} is too large for a float (the largest is about 1.8e308)")
+    return value
+
+
+def real_power(a, n, where):
+    """a ** n as a finite real number, or an error saying why it is not one."""
+    text = f"({a!r}) ** {n!r}" if a < 0 else f"{a!r} ** {n!r}"
+    if a < 0 and n != int(n):
+        raise ValueError(f"{where}: a negative base to a fractional power is not a real number: {text}")
+    if a == 0 and n < 0:
+        raise ZeroDivisionError(f"{where}: 0 to a negative power divides by zero: {text}")
+    try:
+        return finite_result(a ** n, where, text)
+    except OverflowError:  # Python raises its own for float ** float, saying only "Result too large"
+        raise OverflowError(f"{where}: {text} is too large for a float (the largest is about 1.8e308)") from None
+
+
 def require_positive(value, name, where):
     """A finite number > 0 (a learning rate, a step h, a tolerance); returned as a float."""
     if type(value) is float and 0.0 < value < math.inf:  # the common case, cheaply
@@ -435,6 +496,31 @@ def require_cache(cache, where, made_by, layout, size):
     if type(cache) is tuple and len(cache) == size:
         return cache
     raise TypeError(f"{where}: cache must be the tuple {made_by} returned, {layout}, got {describe(cache)}")
+
+
+def require_cache_type(cache, cache_type, where, made_by):
+    """A cache of the named-tuple type its forward function returns (its fields say what it holds)."""
+    if type(cache) is cache_type:
+        return cache
+    raise TypeError(f"{where}: cache must be the one {made_by} returned (a {cache_type.__name__}), "
+                    f"got {describe(cache)}")
+
+
+def require_layer(value, name, where):
+    """A layer or a Sequential: something with forward and backward methods."""
+    if callable(getattr(value, "forward", None)) and callable(getattr(value, "backward", None)):
+        return value
+    hint = " (wrap several layers in Sequential(*layers))" if isinstance(value, (list, tuple)) else ""
+    raise TypeError(f"{where}: {name} needs forward and backward methods, such as a layer or a Sequential, "
+                    f"got {describe(value)}{hint}")
+
+
+def require_forward(model, name, where):
+    """Something with a forward method: a layer, a Sequential or a model of one's own."""
+    if callable(getattr(model, "forward", None)):
+        return model
+    raise TypeError(f"{where}: {name} must be a layer or a model with a forward method, such as mlp(...) or "
+                    f"Sequential(...) builds, got {describe(model)}")
 
 
 def require_model(model, where):

@@ -7,9 +7,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, require_rng, require_upstream_shape
+from ._validate import (
+    as_float_array,
+    describe,
+    require_cache_type,
+    require_number,
+    require_rng,
+    require_upstream_shape,
+)
 from .models import Layer
-from .optim import require_fraction
 
 
 class DropoutCache(NamedTuple):
@@ -17,6 +23,18 @@ class DropoutCache(NamedTuple):
 
     mask: np.ndarray
     p: float
+
+
+def _check_p(p, where):
+    """The drop probability: a number in [0, 1) (p = 1 would drop every unit and divide by 0)."""
+    return require_number(p, "p", where, low=0, high=1, high_open=True)
+
+
+def _dropout(x, p, rng):
+    """dropout_forward on checked arguments."""
+    keep = rng.random(x.shape) >= p  # each unit survives with probability 1 − p
+    mask = keep.astype(x.dtype) / x.dtype.type(1 - p)  # inverted: scale now, so evaluation needs nothing
+    return x * mask, DropoutCache(mask, p)
 
 
 def dropout_forward(x, p, rng):
@@ -28,12 +46,16 @@ def dropout_forward(x, p, rng):
     backward pass must reuse. p = 0 keeps everything (out equals x).
     """
     where = "dropout_forward"
-    p = require_fraction(p, "p", where)
+    p = _check_p(p, where)
     require_rng(rng, where)
-    x = as_float_array(x, "x", where)
-    keep = rng.random(x.shape) >= p  # each unit survives with probability 1 − p
-    mask = keep.astype(x.dtype) / x.dtype.type(1 - p)  # inverted: scale now, so evaluation needs nothing
-    return x * mask, DropoutCache(mask, p)
+    return _dropout(as_float_array(x, "x", where), p, rng)
+
+
+def _check_dout(dout, shape, where):
+    """dout as a float array of the forward pass's output shape, or this raises."""
+    dout = as_float_array(dout, "dout", where)
+    require_upstream_shape(dout, "dout", shape, "out", where)
+    return dout
 
 
 def dropout_backward(dout, cache):
@@ -42,11 +64,10 @@ def dropout_backward(dout, cache):
     dout: dL/dout, the shape of x. Returns dx of that shape: 0 where the unit was dropped.
     """
     where = "dropout_backward"
-    if not isinstance(cache, DropoutCache):
-        raise TypeError(f"{where}: cache must be the one dropout_forward returned, got {type(cache).__name__}")
-    dout = as_float_array(dout, "dout", where)
-    require_upstream_shape(dout, "dout", cache.mask.shape, "out", where)
-    return dout * cache.mask  # the mask is a constant factor of each entry
+    mask = require_cache_type(cache, DropoutCache, where, "dropout_forward").mask
+    if not (isinstance(mask, np.ndarray) and mask.dtype.kind == "f"):
+        raise TypeError(f"{where}: cache.mask must be a float array, as dropout_forward made it, got {describe(mask)}")
+    return _check_dout(dout, mask.shape, where) * mask  # the mask is a constant factor of each entry
 
 
 class _Identity(NamedTuple):
@@ -63,29 +84,32 @@ class Dropout(Layer):
     """
 
     def __init__(self, p, rng):
-        self.p = require_fraction(p, "p", "Dropout")
+        self.p = _check_p(p, "Dropout")
         require_rng(rng, "Dropout")
         self.rng = rng
         self._cache = None
 
     def forward(self, x):
         """x (any shape) -> x with a fresh mask applied (training) or x itself (evaluation)."""
+        where = "Dropout.forward"
+        x = as_float_array(x, "x", where)
         if not self.training:
-            x = as_float_array(x, "x", "Dropout")
             self._cache = _Identity(x.shape)  # backward passes dout straight through
             return x
-        out, self._cache = dropout_forward(x, self.p, self.rng)
+        p = _check_p(self.p, where)  # p and rng are attributes: checked where they are used
+        require_rng(self.rng, where)
+        out, self._cache = _dropout(x, p, self.rng)
         return out
 
     def backward(self, dout):
         """dout -> dx: masked like the last forward pass, or unchanged after one in evaluation mode."""
+        where = "Dropout.backward"
         if self._cache is None:
-            raise RuntimeError("Dropout.backward: call forward first")
+            raise RuntimeError(f"{where}: call forward first")
         if isinstance(self._cache, _Identity):
-            dout = as_float_array(dout, "dout", "Dropout.backward")
-            require_upstream_shape(dout, "dout", self._cache.shape, "out", "Dropout.backward")
-            return dout
-        return dropout_backward(dout, self._cache)
+            return _check_dout(dout, self._cache.shape, where)
+        mask = self._cache.mask
+        return _check_dout(dout, mask.shape, where) * mask
 
     @property
     def last_mask(self):

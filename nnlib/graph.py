@@ -14,24 +14,7 @@ a fractional power), a ZeroDivisionError for a division by zero.
 import math
 from numbers import Real
 
-from ._validate import describe
-
-
-def _real(value, where, name, expected="a real number (an int or a float)"):
-    """value as a finite float, or an error saying it is not one."""
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {name} must be finite, got {value}")
-    return value
-
-
-def _finite(value, where, what):
-    """The result of an operation, which must be a finite float; what says how it was made."""
-    if not math.isfinite(value):
-        raise OverflowError(f"{where}: {what} = {value} is too large for a float (the largest is about 1.8e308)")
-    return value
+from ._validate import describe, finite_result, real_power, require_real
 
 
 class Value:
@@ -42,7 +25,7 @@ class Value:
     """
 
     def __init__(self, data, _parents=(), op="", label=""):
-        self.data = _real(data, "Value", "data")
+        self.data = require_real(data, "data", "Value")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a string, got {describe(label)}")
         self.grad = 0.0
@@ -55,11 +38,11 @@ class Value:
     def _wrap(other, where="Value"):
         if isinstance(other, Value):
             return other
-        return Value(_real(other, where, "the other operand", "a Value or a real number (an int or a float)"))
+        return Value(require_real(other, "the other operand", where, "a Value or a real number (an int or a float)"))
 
     def __add__(self, other):
         other = self._wrap(other, "Value.__add__")
-        total = _finite(self.data + other.data, "Value.__add__", f"{self.data!r} + {other.data!r}")
+        total = finite_result(self.data + other.data, "Value.__add__", f"{self.data!r} + {other.data!r}")
         out = Value(total, (self, other), "+")
 
         def backward():  # d(a + b)/da = d(a + b)/db = 1
@@ -71,7 +54,7 @@ class Value:
 
     def __mul__(self, other):
         other = self._wrap(other, "Value.__mul__")
-        product = _finite(self.data * other.data, "Value.__mul__", f"{self.data!r} * {other.data!r}")
+        product = finite_result(self.data * other.data, "Value.__mul__", f"{self.data!r} * {other.data!r}")
         out = Value(product, (self, other), "*")
 
         def backward():  # d(ab)/da = b, d(ab)/db = a
@@ -85,11 +68,11 @@ class Value:
         where, a = "Value.__pow__", self.data
         if isinstance(exponent, Value) or not isinstance(exponent, Real) or isinstance(exponent, bool):
             raise TypeError(f"{where}: the exponent must be an int or float (a constant), got {describe(exponent)}")
-        n = _real(exponent, where, "the exponent")
-        out = Value(_power(a, n, where), (self,), f"**{exponent}")
+        n = require_real(exponent, "the exponent", where)
+        out = Value(real_power(a, n, where), (self,), f"**{exponent}")
 
         def backward():  # d(a^n)/da = n a^(n-1)
-            self.grad += n * _power(a, n - 1, f"{where} (its derivative, {n!r} * a ** {n - 1!r})") * out.grad
+            self.grad += n * real_power(a, n - 1, f"{where} (its derivative, {n!r} * a ** {n - 1!r})") * out.grad
 
         out._backward = backward
         return out
@@ -138,7 +121,7 @@ class Value:
         other = self._wrap(other, "Value.__truediv__")
         if other.data == 0:
             raise ZeroDivisionError(f"Value.__truediv__: division by zero ({self.data} / {other.data})")
-        _finite(self.data / other.data, "Value.__truediv__", f"{self.data!r} / {other.data!r}")
+        finite_result(self.data / other.data, "Value.__truediv__", f"{self.data!r} / {other.data!r}")
         return self * other ** -1  # a / b = a · b^(-1), so the power rule gives d/db = -a / b²
 
     def __radd__(self, other):
@@ -171,19 +154,6 @@ class Value:
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.6g}, grad={self.grad:.6g})"
-
-
-def _power(a, n, where):
-    """a ** n as a finite real number, or an error saying why it is not one."""
-    text = f"({a!r}) ** {n!r}" if a < 0 else f"{a!r} ** {n!r}"
-    if a < 0 and n != int(n):
-        raise ValueError(f"{where}: a negative base to a fractional power is not a real number: {text}")
-    if a == 0 and n < 0:
-        raise ZeroDivisionError(f"{where}: 0 to a negative power divides by zero: {text}")
-    try:
-        return _finite(a ** n, where, text)
-    except OverflowError:  # Python raises its own for float ** float, saying only "Result too large"
-        raise OverflowError(f"{where}: {text} is too large for a float (the largest is about 1.8e308)") from None
 
 
 def _check_root(root, where):

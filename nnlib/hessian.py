@@ -4,7 +4,7 @@ R{·} is the derivative of a quantity as the parameters move along v: R{q} = d/d
 at r = 0. Applied to backprop's gradient it gives R{∇L} = H v, exactly, for the price of
 about two forward and two backward passes, without ever forming H (P × P for P parameters).
 
-- Forward, R{·} of every value is a tangent: nnlib.forward_mode.tangent_forward (a JVP).
+- Forward, R{·} of every value is a tangent: forward mode's tangents (a JVP, as network_jvp).
 - At the loss, R{dL/dŷ} = (∂²L/∂ŷ²) ŷ̇: each loss's own second derivative applied to the
   output's tangent (loss_gradient_jvp).
 - Backward, every line of backprop is differentiated by the product rule, e.g. for a dense
@@ -15,12 +15,19 @@ The R{dW}, R{db} this collects, in the order of model.parameters(), are H v.
 
 import numpy as np
 
-from ._validate import as_float_array, require_rng
+from ._validate import (
+    as_float_array,
+    describe,
+    require_int,
+    require_positive,
+    require_rng,
+    require_same_shape,
+)
 from .activations import get_activation, sigmoid
 from .dynamics import power_iteration
-from .forward_mode import ParameterTangents, check_directions, tangent_forward
+from .forward_mode import _check_directions, _check_network, _ParameterTangents, _tangent_forward
 from .losses import bce_loss, bce_with_logits, mse_loss, softmax, softmax_cross_entropy
-from .train import _resolve_loss
+from .train import _resolve_loss, check_data
 
 # f''(z) written through a = f(z), for each activation by name: the derivative of f' once more.
 SECOND_DERIVATIVES = {
@@ -62,18 +69,29 @@ LOSS_GRADIENT_JVPS = {
 }
 
 
+def _second_order_loss(loss, where):
+    """The loss function, one whose second derivative is known here, or this raises."""
+    loss_fn = _resolve_loss(loss, where)
+    if loss_fn not in LOSS_GRADIENT_JVPS:
+        names = ", ".join(f.__name__ for f in LOSS_GRADIENT_JVPS)
+        raise ValueError(f"{where}: no second derivative known for the loss "
+                         f"{getattr(loss_fn, '__name__', loss_fn)!r}; supported losses are {names}")
+    return loss_fn
+
+
 def loss_gradient_jvp(loss, y_hat, y, y_hat_dot):
     """R{dL/dŷ}: the tangent of a loss's gradient when the prediction moves along ŷ̇.
 
     loss: mse_loss, softmax_cross_entropy, bce_with_logits or bce_loss (or its name);
-    y_hat, y_hat_dot: the prediction's shape; y: the targets. Returns an array of y_hat's shape.
+    y_hat, y_hat_dot: the prediction's shape; y: the targets, as the loss takes them (the loss
+    checks them). Returns an array of y_hat's shape.
     """
-    loss_fn = _resolve_loss(loss)
-    if loss_fn not in LOSS_GRADIENT_JVPS:
-        names = ", ".join(f.__name__ for f in LOSS_GRADIENT_JVPS)
-        raise ValueError(f"hessian_vector_product: no second derivative known for the loss "
-                         f"{getattr(loss_fn, '__name__', loss_fn)!r}; supported losses are {names}")
-    y_hat = as_float_array(y_hat, "y_hat", "loss_gradient_jvp")
+    where = "loss_gradient_jvp"
+    loss_fn = _second_order_loss(loss, where)
+    y_hat = as_float_array(y_hat, "y_hat", where)
+    y_hat_dot = as_float_array(y_hat_dot, "y_hat_dot", where)
+    require_same_shape(y_hat_dot, "y_hat_dot", y_hat, "y_hat", where)
+    loss_fn(y_hat, y)  # the loss's own checks of y against y_hat
     return LOSS_GRADIENT_JVPS[loss_fn](y_hat, np.asarray(y), y_hat_dot)
 
 
@@ -100,23 +118,23 @@ def _activation_backward_jvp(record, delta, delta_dot, hv):
     return delta * slope, delta_dot * slope + delta * SECOND_DERIVATIVES[name](z, a) * z_dot
 
 
-def backward_jvp(record, delta, delta_dot, hv):
+def _backward_jvp(record, delta, delta_dot, hv):
     """Backprop of δ = dL/d(out) through one recorded layer, with R{δ} alongside.
 
-    record: from tangent_forward; hv collects R{dp} for every parameter p met.
+    record: from forward mode's _tangent_forward; hv collects R{dp} for every parameter p met.
     Returns (dL/dx, R{dL/dx}).
     """
     kind = record[0]
     if kind == "sequential":
         for inner in reversed(record[1]):
-            delta, delta_dot = backward_jvp(inner, delta, delta_dot, hv)
+            delta, delta_dot = _backward_jvp(inner, delta, delta_dot, hv)
         return delta, delta_dot
     if kind == "dense":
         return _dense_backward_jvp(record, delta, delta_dot, hv)
     if kind == "activation":
         return _activation_backward_jvp(record, delta, delta_dot, hv)
     if kind == "residual":
-        inner, inner_dot = backward_jvp(record[1], delta, delta_dot, hv)
+        inner, inner_dot = _backward_jvp(record[1], delta, delta_dot, hv)
         return delta + inner, delta_dot + inner_dot  # sum rule: the identity path and the block's
     return delta, delta_dot  # the identity
 
@@ -129,47 +147,97 @@ class _Products:
         self.products = {}
 
 
+def _check_problem(model, loss, X, y, where):
+    """The loss (one with a known second derivative), X and y as finite data, the model's
+    parameters and X as a float array of the width the model takes."""
+    loss_fn = _second_order_loss(loss, where)
+    X, y = check_data(X, y, where, need="expected finite numbers")
+    params, X = _check_network(model, X, where)
+    return loss_fn, X, y, params
+
+
+def _hvp(model, loss_fn, X, y, params, directions, where):
+    """hessian_vector_product on checked arguments; directions shaped like params."""
+    tangents = _ParameterTangents(params, directions)
+    out, out_dot, record = _tangent_forward(model, X, np.zeros_like(X), tangents, where)
+    _, delta = loss_fn(out, y)
+    delta_dot = LOSS_GRADIENT_JVPS[loss_fn](out, np.asarray(y), out_dot)
+    hv = _Products(tangents)
+    _backward_jvp(record, delta, delta_dot, hv)
+    return [hv.products.get(id(p), np.zeros_like(p)) for p, _ in params]
+
+
 def hessian_vector_product(model, loss, X, y, v):
     """H v, exactly: the Hessian of the loss on (X, y) with respect to the parameters, times v.
 
     model: a Sequential of Dense, Activation (sigmoid, tanh, relu, identity), Residual and
     Dropout in evaluation mode; loss: mse_loss, softmax_cross_entropy, bce_with_logits or
-    bce_loss (or its name); X (batch, n_in), y the targets; v: a list of arrays shaped like
-    model.parameters(), in their order. One forward pass with tangents, one backward pass
-    with R{·} alongside; the model's weights, caches and gradients are not touched.
+    bce_loss (or its name); X (batch, n_in), y the targets, finite; v: a list of finite arrays
+    shaped like model.parameters(), in their order. One forward pass with tangents, one
+    backward pass with R{·} alongside; the model's weights, caches and gradients are not touched.
     Returns [array, ...] shaped like the parameters: H v, split as v is.
 
     At a ReLU's kink f'' is taken as 0, as relu_prime(0) = 0 takes f' there.
     """
     where = "hessian_vector_product"
-    params = model.parameters()
-    v = check_directions(params, v, where)
-    tangents = ParameterTangents(model, v, where)
-    X = as_float_array(X, "X", where)
-    out, out_dot, record = tangent_forward(model, X, np.zeros_like(X), tangents, where)
-    _, delta = _resolve_loss(loss)(out, y)
-    delta_dot = loss_gradient_jvp(loss, out, y, out_dot)
-    hv = _Products(tangents)
-    backward_jvp(record, delta, delta_dot, hv)
-    return [hv.products.get(id(p), np.zeros_like(p)) for p, _ in params]
+    loss_fn, X, y, params = _check_problem(model, loss, X, y, where)
+    directions = _check_directions(params, v, where, finite=True)
+    return _hvp(model, loss_fn, X, y, params, directions, where)
 
 
 # --------------------------------------------------------------------------- built on H v
 
 
+def _array_list(arrays, name, where):
+    """arrays as a list of float arrays, or this raises (a (param, grad) pair is not one array)."""
+    if arrays is None or isinstance(arrays, (str, bytes, dict, np.ndarray)) or not hasattr(arrays, "__iter__"):
+        raise TypeError(f"{where}: {name} must be a list of arrays, such as [p for p, _ in model.parameters()], "
+                        f"got {describe(arrays)}")
+    out = []
+    for i, a in enumerate(arrays):
+        if isinstance(a, tuple) and len(a) == 2 and all(isinstance(b, np.ndarray) for b in a):
+            raise TypeError(f"{where}: {name}[{i}] is a (param, grad) pair; pass the arrays themselves, such as "
+                            f"[p for p, _ in model.parameters()]")
+        out.append(as_float_array(a, f"{name}[{i}]", where))
+    return out
+
+
 def flatten(arrays):
     """One vector (P,) from a list of arrays, in order: [W0, b0, W1, ...] -> (P,)."""
+    arrays = _array_list(arrays, "arrays", "flatten")
     return np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.zeros(0)
 
 
+def _shapes(like, where):
+    """The shapes of the arrays in like (of the parameters, for (param, grad) pairs)."""
+    if like is None or isinstance(like, (str, bytes, dict, np.ndarray)) or not hasattr(like, "__iter__"):
+        raise TypeError(f"{where}: like must be a list of arrays or of (param, grad) pairs, such as "
+                        f"model.parameters(), got {describe(like)}")
+    shapes = []
+    for i, x in enumerate(like):
+        x = x[0] if isinstance(x, tuple) and len(x) == 2 else x
+        if not (isinstance(x, np.ndarray) and x.dtype.kind in "fiub"):
+            raise TypeError(f"{where}: like[{i}] must be an array (or a (param, grad) pair), got {describe(x)}")
+        shapes.append(x.shape)
+    return shapes
+
+
 def unflatten(vector, like):
-    """The inverse of flatten: a list of arrays shaped like the arrays (or (param, grad) pairs) in like."""
-    shapes = [np.shape(x[0] if isinstance(x, tuple) else x) for x in like]
+    """The inverse of flatten: a list of arrays shaped like the arrays (or (param, grad) pairs) in like.
+
+    vector: (P,), P the total size of like's arrays. The pieces are views of vector.
+    """
+    where = "unflatten"
+    shapes = _shapes(like, where)
+    return _unflatten(as_float_array(vector, "vector", where), shapes, where)
+
+
+def _unflatten(vector, shapes, where):
     sizes = [int(np.prod(s)) for s in shapes]
-    vector = np.asarray(vector)
     if vector.shape != (sum(sizes),):
-        raise ValueError(f"unflatten: vector has shape {vector.shape}; expected ({sum(sizes)},), the total size")
-    pieces = np.split(vector, np.cumsum(sizes)[:-1])
+        raise ValueError(f"{where}: vector has shape {vector.shape}; expected ({sum(sizes)},), the total size "
+                         f"of the {len(shapes)} arrays")
+    pieces = np.split(vector, np.cumsum(sizes)[:-1]) if sizes else []
     return [piece.reshape(shape) for piece, shape in zip(pieces, shapes)]
 
 
@@ -178,24 +246,34 @@ def hessian_matrix(model, loss, X, y):
 
     Rows and columns follow flatten(model.parameters()). Returns a symmetric (P, P) array.
     """
-    params = model.parameters()
-    size = sum(p.size for p, _ in params)
-    columns = [flatten(hessian_vector_product(model, loss, X, y, unflatten(e, params))) for e in np.eye(size)]
+    where = "hessian_matrix"
+    loss_fn, X, y, params = _check_problem(model, loss, X, y, where)
+    shapes = [p.shape for p, _ in params]
+    columns = [np.concatenate([h.ravel() for h in _hvp(model, loss_fn, X, y, params,
+                                                        _unflatten(e, shapes, where), where)])
+               for e in np.eye(sum(p.size for p, _ in params))]
     return np.column_stack(columns) if columns else np.zeros((0, 0))
 
 
 def sharpness(model, loss, X, y, rng, *, iters=200, tol=1e-7):
     """λ_max, the Hessian's eigenvalue of largest magnitude, by power iteration on exact H v.
 
-    rng draws the start vector. Near a minimum (H positive semi-definite) this is the
-    sharpness: gradient descent with learning rate η is stable there only while λ_max < 2/η.
-    Returns (λ_max, iterations).
+    rng draws the start vector; iters >= 1 and tol > 0 as power_iteration takes them. Near a
+    minimum (H positive semi-definite) this is the sharpness: gradient descent with learning
+    rate η is stable there only while λ_max < 2/η. Returns (λ_max, iterations).
     """
-    require_rng(rng, "sharpness")
-    params = model.parameters()
+    where = "sharpness"
+    loss_fn, X, y, params = _check_problem(model, loss, X, y, where)
+    require_rng(rng, where)
+    iters = require_int(iters, "iters", where, 1)
+    tol = require_positive(tol, "tol", where)
+    if not params:
+        raise ValueError(f"{where}: model has no parameters, so its Hessian has no eigenvalues; got {model!r}")
+    shapes = [p.shape for p, _ in params]
 
     def matvec(u):
-        return flatten(hessian_vector_product(model, loss, X, y, unflatten(u, params)))
+        hv = _hvp(model, loss_fn, X, y, params, _unflatten(u, shapes, where), where)
+        return np.concatenate([h.ravel() for h in hv])
 
     lam, _, k = power_iteration(matvec, rng.standard_normal(sum(p.size for p, _ in params)), iters, tol)
     return lam, k

@@ -133,7 +133,7 @@ def softmax_jacobian(z):
     z = as_float_array(z, "z", "softmax_jacobian")
     require_ndim(z, 2, "z", "softmax_jacobian", "(batch, n_classes)")
     p = softmax(z)
-    return p[:, :, None] * np.eye(p.shape[1]) - p[:, :, None] * p[:, None, :]  # diag(p) − p pᵀ
+    return p[:, :, None] * np.eye(p.shape[1], dtype=p.dtype) - p[:, :, None] * p[:, None, :]  # diag(p) − p pᵀ
 
 
 def softmax_cross_entropy(logits, y):

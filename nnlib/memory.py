@@ -13,6 +13,7 @@ One extra forward pass of the block per step buys its caches' memory back.
 
 import numpy as np
 
+from ._validate import as_float_array, require_forward
 from .dropout import Dropout
 from .models import Sequential, Wrapper
 
@@ -40,6 +41,7 @@ def saved_arrays(model):
     two layers (one layer's output is the next one's input) counts once. The input X counts:
     the first Dense layer keeps it alive for dW. Returns a list of arrays.
     """
+    require_forward(model, "model", "saved_arrays")
     parameters = {id(p) for p, _ in model.parameters()} if hasattr(model, "parameters") else set()
     found = {}
     for layer in _walk(model):
@@ -54,6 +56,7 @@ def saved_arrays(model):
 
 def cache_bytes(model):
     """Bytes of the arrays saved_arrays finds: the memory backprop holds between the passes."""
+    require_forward(model, "model", "cache_bytes")
     return int(sum(a.nbytes for a in saved_arrays(model)))
 
 
@@ -82,25 +85,29 @@ class Checkpoint(Wrapper):
 
     def forward(self, x):
         """x -> block(x); only x is kept."""
-        self._rng_states = [(layer, layer.rng.bit_generator.state) for layer in _walk(self.block)
-                            if isinstance(layer, Dropout)]
+        x = as_float_array(x, "x", "Checkpoint.forward")
+        rng_states = [(layer, layer.rng.bit_generator.state) for layer in _walk(self.block)
+                      if isinstance(layer, Dropout)]
         out = self.block.forward(x)
         _drop_caches(self.block)
-        self._input = x
+        self._input, self._rng_states, self._output_shape = x, rng_states, np.shape(out)
         return out
 
     def backward(self, dout):
-        """dout -> dx, by recomputing the block's forward pass first."""
+        """dout -> dx, by recomputing the block's forward pass first (dout is checked before)."""
         if self._input is None:
             raise RuntimeError("Checkpoint.backward: call forward first")
+        dout = self._check_dout(dout)
         for layer, state in self._rng_states:
             layer.rng.bit_generator.state = state  # the same masks as the first pass
         buffers = self.buffers()
         kept = [b.copy() for b in buffers]
-        self.block.forward(self._input)  # the recomputation
+        try:
+            self.block.forward(self._input)  # the recomputation
+        finally:
+            for b, k in zip(buffers, kept):
+                b[...] = k  # running statistics count each batch once
         self.recomputations += 1
-        for b, k in zip(buffers, kept):
-            b[...] = k  # running statistics count each batch once
         dx = self.block.backward(dout)
         _drop_caches(self.block)
         return dx

@@ -17,6 +17,8 @@ from ._validate import (
     describe,
     is_float_array,
     require_bool,
+    require_forward,
+    require_layer,
     require_rng,
     require_size,
     require_upstream_shape,
@@ -37,9 +39,7 @@ class Layer:
 
     def train(self, mode=True):
         """Put the layer in training mode (mode=True) or evaluation mode; returns the layer."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"{type(self).__name__}.train: mode must be True or False, got {mode!r}")
-        self.training = mode
+        self.training = require_bool(mode, "mode", f"{type(self).__name__}.train")
         return self
 
     def eval(self):
@@ -59,7 +59,16 @@ class Layer:
         return []
 
     def __call__(self, x):
+        """layer(x) is layer.forward(x)."""
+        if not hasattr(self, "forward"):
+            raise TypeError(f"{type(self).__name__}: a Layer has no forward pass of its own; subclass it and "
+                            f"define forward(x) and backward(dout), as Dense and BatchNorm do")
         return self.forward(x)
+
+    def _undo_forward(self):
+        """Undo what the last forward pass changed besides its cache (BatchNorm's running
+        statistics): a Sequential calls this on the layers before one that raises, so a
+        forward pass that fails changes nothing. Most layers change nothing."""
 
 
 class Dense(Layer):
@@ -199,7 +208,7 @@ class Sequential(Layer):
         """x (batch, n_in) -> the output of the last layer."""
         where = "Sequential.forward"
         x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
-        out, checked = x, True  # out is a float array: x, checked above, or made by nnlib's own layer
+        out, checked, done = x, True, 0  # out is a float array: x, checked above, or made by nnlib's own layer
         try:
             first = self.layers[0] if self.layers else None
             if type(first) is Dense and (x.ndim != 2 or x.shape[1] != first.W.shape[0]):
@@ -207,9 +216,11 @@ class Sequential(Layer):
             for layer in self.layers:
                 own = _takes_check(layer, "forward")
                 out = layer.forward(out, check=False) if own and checked else layer.forward(out)
-                checked = own
-        except (ValueError, TypeError, AttributeError):
-            self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
+                checked, done = own, done + 1
+        except Exception as err:
+            _undo(self.layers[:done])  # the layers before the one that raised change nothing either
+            if isinstance(err, (ValueError, TypeError, AttributeError)):
+                self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
             raise
         self._output_shape = getattr(out, "shape", None)
         return out
@@ -280,6 +291,9 @@ class Sequential(Layer):
             self.check_layers(where=where)  # raises naming the layer that does not fit, if one does not
             raise
 
+    def _undo_forward(self):
+        _undo(self.layers)
+
     def train(self, mode=True):
         """Set training mode (mode=True) or evaluation mode here and in every layer; returns the model."""
         super().train(mode)
@@ -317,15 +331,33 @@ class Sequential(Layer):
         return f"Sequential({inner})"
 
 
+def _undo(layers):
+    """_undo_forward on each layer that has it, last first."""
+    for layer in reversed(layers):
+        undo = getattr(layer, "_undo_forward", None)
+        if undo is not None:
+            undo()
+
+
 class Wrapper(Layer):
     """A layer around one block (a layer or a Sequential): its parameters, buffers, Dense
     layers and mode are the block's. Residual and nnlib.memory.Checkpoint are such layers."""
 
     def __init__(self, block):
-        if not (hasattr(block, "forward") and hasattr(block, "backward")):
-            raise TypeError(f"{type(self).__name__}: block needs forward and backward methods, "
-                            f"got {type(block).__name__}")
-        self.block = block
+        self.block = require_layer(block, "block", type(self).__name__)
+        self._output_shape = None  # of the last forward pass: backward checks dout against it
+
+    def _check_dout(self, dout):
+        """dout as a float array of the last forward pass's output shape, or this raises."""
+        where = f"{type(self).__name__}.backward"
+        if self._output_shape is None:
+            raise RuntimeError(f"{where}: call forward first")
+        dout = as_float_array(dout, "dout", where)
+        require_upstream_shape(dout, "dout", self._output_shape, "output", where)
+        return dout
+
+    def _undo_forward(self):
+        _undo([self.block])
 
     def train(self, mode=True):
         """Set the mode here and in the block; returns the layer."""
@@ -363,14 +395,19 @@ class Residual(Wrapper):
 
     def forward(self, x):
         """x (batch, n) -> x + block(x), (batch, n)."""
+        where = "Residual.forward"
+        x = as_float_array(x, "x", where)
         fx = self.block.forward(x)
-        if np.shape(fx) != np.shape(x):
-            raise ValueError(f"Residual: the block maps x of shape {np.shape(x)} to shape {np.shape(fx)}; "
-                             f"x + block(x) needs the block to keep the shape {np.shape(x)}")
+        if np.shape(fx) != x.shape:
+            _undo([self.block])
+            raise ValueError(f"{where}: the block maps x of shape {x.shape} to shape {np.shape(fx)}; "
+                             f"x + block(x) needs the block to keep the shape {x.shape}")
+        self._output_shape = x.shape
         return x + fx
 
     def backward(self, dout):
         """dout (batch, n) -> dx (batch, n); the block stores its gradients."""
+        dout = self._check_dout(dout)
         return dout + self.block.backward(dout)  # sum rule: the identity path plus the block's
 
 
@@ -381,6 +418,7 @@ def evaluation_mode(model):
     For measuring a loss or a prediction without dropout and with batch norm's running
     statistics, from inside a training loop. A model without train/eval is left alone.
     """
+    require_forward(model, "model", "evaluation_mode")
     if not hasattr(model, "eval"):
         yield model
         return

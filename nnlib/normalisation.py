@@ -11,9 +11,20 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, require_int, require_ndim, require_number, require_upstream_shape
+from ._validate import (
+    as_float_array,
+    describe,
+    require_cache_type,
+    require_ndim,
+    require_number,
+    require_positive,
+    require_size,
+    require_upstream_shape,
+    require_writable,
+)
 from .models import Layer
-from .optim import require_fraction
+
+_ND = np.ndarray
 
 
 class BatchNormCache(NamedTuple):
@@ -38,24 +49,104 @@ class RunningStatsCache(NamedTuple):
     sigma: np.ndarray
 
 
-def _check_inputs(x, per_feature, eps, where):
-    """x (batch, n) with at least one row, each of per_feature {name: array} of shape (n,),
-    eps > 0, or this raises. Returns x and the arrays as float arrays, in that order."""
+# --------------------------------------------------------------------------- checks
+
+
+def _fits(arr, n):
+    """The common case, in a few attribute look-ups: a float array of shape (n,)."""
+    return type(arr) is _ND and arr.dtype.kind == "f" and arr.shape == (n,)
+
+
+def _check_x(x, where, n=None):
+    """x as a float array (batch, n) with at least one row, or this raises. n: the width a
+    layer takes (None: any)."""
     x = as_float_array(x, "x", where)
-    require_ndim(x, 2, "x", where, "(batch, n)")
-    n = x.shape[1]
+    require_ndim(x, 2, "x", where, "(batch, n)" if n is None else f"(batch, {n})")
+    if n is not None and x.shape[1] != n:
+        raise ValueError(f"{where}: x has {x.shape[1]} columns but this layer normalises {n} features; "
+                         f"expected x of shape (batch, {n}), got {x.shape}")
     if x.shape[0] == 0:
         raise ValueError(f"{where}: x must have at least one row, got shape {x.shape}")
+    return x
+
+
+def _check_features(per_feature, n, where, source="x has {n} columns"):
+    """Each of per_feature {name: array} as a float array of shape (n,), or this raises."""
     arrays = []
     for name, arr in per_feature.items():
         arr = as_float_array(arr, name, where)
         if arr.shape != (n,):
-            raise ValueError(f"{where}: {name} has shape {arr.shape} but x has {n} columns; "
+            raise ValueError(f"{where}: {name} has shape {arr.shape} but {source.format(n=n)}; "
                              f"expected {name} of shape ({n},), one entry per feature")
         arrays.append(arr)
-    if require_number(eps, "eps", where) <= 0:
-        raise ValueError(f"{where}: eps must be a positive number, got {eps!r}")
-    return [x, *arrays]
+    return arrays
+
+
+def _check_running_var(running_var, where):
+    """A variance cannot be negative (NaN passes: a diverged run shows as NaN, not as an error)."""
+    negative = running_var < 0
+    if negative.any():
+        i = int(np.argmax(negative))
+        raise ValueError(f"{where}: running_var must not be negative (it is a variance), got "
+                         f"{running_var[i].item()} at index {i}")
+
+
+def _check_cache(cache, cache_type, dout, where, made_by):
+    """The cache made_by returned, its arrays of consistent shapes, and dout of x's shape;
+    returns dout as a float array."""
+    cache = require_cache_type(cache, cache_type, where, made_by)
+    x_hat = cache.x_hat
+    if not (isinstance(x_hat, _ND) and x_hat.dtype.kind == "f" and x_hat.ndim == 2):
+        raise TypeError(f"{where}: cache.x_hat must be a 2-D float array (batch, n), as {made_by} made it, "
+                        f"got {describe(x_hat)}")
+    for name in cache._fields[1:]:
+        arr = getattr(cache, name)
+        if not (isinstance(arr, _ND) and arr.dtype.kind == "f" and arr.shape == (x_hat.shape[1],)):
+            raise TypeError(f"{where}: cache.{name} must be a float array of shape ({x_hat.shape[1]},), as "
+                            f"{made_by} made it, got {describe(arr)}")
+    dout = as_float_array(dout, "dout", where)
+    require_upstream_shape(dout, "dout", x_hat.shape, "out", where)
+    return dout
+
+
+# --------------------------------------------------------------------------- the computations, unchecked
+
+
+def _forward(x, gamma, beta, eps):
+    """batchnorm_forward on checked arguments."""
+    mean = x.mean(axis=0)  # μ, per feature
+    centred = x - mean
+    var = (centred * centred).mean(axis=0)  # σ², biased: divided by N, the batch's own spread
+    sigma = np.sqrt(var + eps)  # σ = √(σ² + ε)
+    x_hat = centred / sigma  # standardise each column
+    out = gamma * x_hat + beta  # the learned scale and shift give back what the network needs
+    return out, BatchNormCache(x_hat, gamma, sigma, mean, var)
+
+
+def _backward(dout, cache):
+    """batchnorm_backward on checked arguments."""
+    x_hat, gamma, sigma = cache.x_hat, cache.gamma, cache.sigma
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)  # β is added to every row
+    dgamma = (dout * x_hat).sum(axis=0)  # γ multiplies x̂ in every row
+    dx = (gamma / sigma) * (dout - dbeta / n - x_hat * (dgamma / n))  # the compact form in batchnorm_backward
+    return dx, dgamma, dbeta
+
+
+def _running_forward(x, gamma, beta, running_mean, running_var, eps):
+    """batchnorm_running_forward on checked arguments."""
+    sigma = np.sqrt(running_var + eps)
+    x_hat = (x - running_mean) / sigma  # the running statistics stand in for the batch's
+    return gamma * x_hat + beta, RunningStatsCache(x_hat, gamma, sigma)
+
+
+def _running_backward(dout, cache):
+    """batchnorm_running_backward on checked arguments."""
+    dx = dout * (cache.gamma / cache.sigma)  # x̂ = (x − μ)/σ with μ, σ fixed
+    return dx, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+# --------------------------------------------------------------------------- the functions
 
 
 def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
@@ -65,14 +156,10 @@ def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
     Returns (out, cache): out (batch, n) = γ x̂ + β, every column of x̂ with mean 0 and
     variance σ²/(σ² + ε) ≈ 1; cache a BatchNormCache for batchnorm_backward.
     """
-    x, gamma, beta = _check_inputs(x, {"gamma": gamma, "beta": beta}, eps, "batchnorm_forward")
-    mean = x.mean(axis=0)  # μ, per feature
-    centred = x - mean
-    var = (centred * centred).mean(axis=0)  # σ², biased: divided by N, the batch's own spread
-    sigma = np.sqrt(var + eps)  # σ = √(σ² + ε)
-    x_hat = centred / sigma  # standardise each column
-    out = gamma * x_hat + beta  # the learned scale and shift give back what the network needs
-    return out, BatchNormCache(x_hat, gamma, sigma, mean, var)
+    where = "batchnorm_forward"
+    x = _check_x(x, where)
+    gamma, beta = _check_features({"gamma": gamma, "beta": beta}, x.shape[1], where)
+    return _forward(x, gamma, beta, require_positive(eps, "eps", where))
 
 
 def batchnorm_backward(dout, cache):
@@ -84,34 +171,23 @@ def batchnorm_backward(dout, cache):
         dx = (γ/σ) (dout − mean(dout) − x̂ · mean(dout ⊙ x̂))
     (means over the batch), where mean(dout) = dβ/N and mean(dout ⊙ x̂) = dγ/N.
     """
-    where = "batchnorm_backward"
-    if not isinstance(cache, BatchNormCache):
-        raise TypeError(f"{where}: cache must be the one batchnorm_forward returned, got {type(cache).__name__}")
-    x_hat, gamma, sigma = cache.x_hat, cache.gamma, cache.sigma
-    dout = as_float_array(dout, "dout", where)
-    require_upstream_shape(dout, "dout", x_hat.shape, "out", where)
-    n = dout.shape[0]
-    dbeta = dout.sum(axis=0)  # β is added to every row
-    dgamma = (dout * x_hat).sum(axis=0)  # γ multiplies x̂ in every row
-    dx = (gamma / sigma) * (dout - dbeta / n - x_hat * (dgamma / n))  # the compact form above
-    return dx, dgamma, dbeta
+    dout = _check_cache(cache, BatchNormCache, dout, "batchnorm_backward", "batchnorm_forward")
+    return _backward(dout, cache)
 
 
 def batchnorm_running_forward(x, gamma, beta, running_mean, running_var, *, eps=1e-5):
     """Batch normalisation with fixed statistics (evaluation mode): an affine map of each feature.
 
-    x: (batch, n); gamma, beta, running_mean, running_var: (n,).
+    x: (batch, n); gamma, beta, running_mean, running_var: (n,); running_var >= 0.
     Returns (out, cache): out = γ (x − running_mean)/√(running_var + ε) + β, (batch, n);
     every row is normalised alone, so the output does not depend on the rest of the batch.
     """
-    x, gamma, beta, running_mean, running_var = _check_inputs(
-        x, {"gamma": gamma, "beta": beta, "running_mean": running_mean, "running_var": running_var},
-        eps, "batchnorm_running_forward")
-    if np.any(running_var < 0):
-        raise ValueError(f"batchnorm_running_forward: running_var must not be negative, got {running_var}")
-    sigma = np.sqrt(running_var + eps)
-    x_hat = (x - running_mean) / sigma  # the running statistics stand in for the batch's
-    return gamma * x_hat + beta, RunningStatsCache(x_hat, gamma, sigma)
+    where = "batchnorm_running_forward"
+    x = _check_x(x, where)
+    gamma, beta, running_mean, running_var = _check_features(
+        {"gamma": gamma, "beta": beta, "running_mean": running_mean, "running_var": running_var}, x.shape[1], where)
+    _check_running_var(running_var, where)
+    return _running_forward(x, gamma, beta, running_mean, running_var, require_positive(eps, "eps", where))
 
 
 def batchnorm_running_backward(dout, cache):
@@ -119,14 +195,8 @@ def batchnorm_running_backward(dout, cache):
 
     dout: (batch, n). Returns dx = dout γ/σ (batch, n), dgamma (n,), dbeta (n,).
     """
-    where = "batchnorm_running_backward"
-    if not isinstance(cache, RunningStatsCache):
-        raise TypeError(f"{where}: cache must be the one batchnorm_running_forward returned, "
-                        f"got {type(cache).__name__}")
-    dout = as_float_array(dout, "dout", where)
-    require_upstream_shape(dout, "dout", cache.x_hat.shape, "out", where)
-    dx = dout * (cache.gamma / cache.sigma)  # x̂ = (x − μ)/σ with μ, σ fixed
-    return dx, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
+    dout = _check_cache(cache, RunningStatsCache, dout, "batchnorm_running_backward", "batchnorm_running_forward")
+    return _running_backward(dout, cache)
 
 
 class BatchNorm(Layer):
@@ -150,47 +220,84 @@ class BatchNorm(Layer):
 
     def __init__(self, n, *, momentum=0.1, eps=1e-5):
         where = "BatchNorm"
-        self.n = require_int(n, "n", where, 1, 10**9)
-        self.momentum = require_fraction(momentum, "momentum", where, one_allowed=True)
-        self.eps = require_number(eps, "eps", where)
-        if self.eps <= 0:
-            raise ValueError(f"{where}: eps must be a positive number, got {eps!r}")
+        self.n = require_size(n, "n", where)
+        self.momentum = require_number(momentum, "momentum", where, low=0, high=1)
+        self.eps = require_positive(eps, "eps", where)
         self.gamma, self.beta = np.ones(self.n), np.zeros(self.n)
         self.dgamma, self.dbeta = np.zeros(self.n), np.zeros(self.n)
         self.running_mean, self.running_var = np.zeros(self.n), np.ones(self.n)
         self._cache = None
+        self._saved = None  # the running statistics as the last training-mode forward pass found them
+
+    def _arrays(self, where):
+        """gamma, beta, running_mean, running_var, checked: float arrays of shape (n,) (lists and
+        integers are taken as arrays, as everywhere), running_var not negative; in training mode
+        the running statistics must be writable, since forward updates them."""
+        n, arrays = self.n, (self.gamma, self.beta, self.running_mean, self.running_var)
+        if not (_fits(arrays[0], n) and _fits(arrays[1], n) and _fits(arrays[2], n) and _fits(arrays[3], n)):
+            arrays = _check_features(dict(zip(("gamma", "beta", "running_mean", "running_var"), arrays)), n, where,
+                                     source="this layer normalises {n} features")
+        if self.training and not (arrays[2] is self.running_mean and arrays[3] is self.running_var
+                                  and self.running_mean.flags.writeable and self.running_var.flags.writeable):
+            for name in ("running_mean", "running_var"):
+                require_writable(getattr(self, name), name, where)
+        return arrays
 
     def forward(self, x):
-        """x (batch, n) -> out (batch, n), with the batch's statistics or the running ones."""
-        if np.ndim(x) == 2 and np.shape(x)[1] != self.n:
-            raise ValueError(f"BatchNorm: x has {np.shape(x)[1]} columns but this layer normalises {self.n} "
-                             f"features; expected x of shape (batch, {self.n}), got {np.shape(x)}")
+        """x (batch, n) -> out (batch, n), with the batch's statistics or the running ones.
+
+        Everything is checked before the running statistics change, so a call that raises
+        leaves them as they were."""
+        where = "BatchNorm.forward"
+        if not (type(x) is _ND and x.dtype.kind == "f" and x.ndim == 2 and x.shape[1] == self.n and len(x)):
+            x = _check_x(x, where, self.n)
+        gamma, beta, running_mean, running_var = self._arrays(where)
         if not self.training:
-            out, self._cache = batchnorm_running_forward(x, self.gamma, self.beta, self.running_mean,
-                                                         self.running_var, eps=self.eps)
+            _check_running_var(running_var, where)
+            out, self._cache = _running_forward(x, gamma, beta, running_mean, running_var, self.eps)
+            self._saved = None
             return out
-        if np.ndim(x) == 2 and np.shape(x)[0] < 2:
-            raise ValueError(f"BatchNorm: training mode needs at least 2 rows to estimate a variance, "
-                             f"got x of shape {np.shape(x)}; call eval() to use the running statistics")
-        out, self._cache = batchnorm_forward(x, self.gamma, self.beta, eps=self.eps)
+        if len(x) < 2:
+            raise ValueError(f"{where}: training mode needs at least 2 rows to estimate a variance, "
+                             f"got x of shape {x.shape}; call eval() to use the running statistics")
+        out, self._cache = _forward(x, gamma, beta, self.eps)
         self._update_running_stats(self._cache, len(out))
         return out
 
     def _update_running_stats(self, cache, batch):
-        m = self.momentum
-        self.running_mean[...] = (1 - m) * self.running_mean + m * cache.mean  # exponential average
-        self.running_var[...] = (1 - m) * self.running_var + m * cache.var * batch / (batch - 1)  # unbiased σ²
+        m, mean, var = self.momentum, self.running_mean, self.running_var
+        self._saved = (mean.copy(), var.copy())  # kept for _undo_forward
+        mean *= 1 - m  # exponential average: (1 − m)·old + m·new, in place
+        mean += m * cache.mean
+        var *= 1 - m
+        var += m * cache.var * batch / (batch - 1)  # the unbiased σ²
+
+    def _undo_forward(self):
+        """Put back the running statistics the last forward pass changed (a Sequential calls this
+        when a later layer of the same forward pass raises)."""
+        if self._saved is not None:
+            self.running_mean[...], self.running_var[...] = self._saved
+            self._saved = None
 
     def backward(self, dout):
-        """dout (batch, n) -> dx (batch, n); stores dgamma and dbeta."""
-        if self._cache is None:
-            raise RuntimeError("BatchNorm.backward: call forward first")
-        if isinstance(self._cache, BatchNormCache):
-            dx, dgamma, dbeta = batchnorm_backward(dout, self._cache)
-        else:
-            dx, dgamma, dbeta = batchnorm_running_backward(dout, self._cache)
-        self.dgamma[...] = dgamma  # in place: parameters() lists stay valid
-        self.dbeta[...] = dbeta
+        """dout (batch, n) -> dx (batch, n); stores dgamma and dbeta (both checked before either is written)."""
+        where = "BatchNorm.backward"
+        cache = self._cache
+        if cache is None:
+            raise RuntimeError(f"{where}: call forward first")
+        if not (type(dout) is _ND and dout.dtype.kind == "f" and dout.shape == cache.x_hat.shape):
+            dout = as_float_array(dout, "dout", where)
+            require_upstream_shape(dout, "dout", cache.x_hat.shape, "out", where)
+        into = self.dgamma, self.dbeta
+        if not (_fits(into[0], self.n) and _fits(into[1], self.n) and into[0].flags.writeable
+                and into[1].flags.writeable):
+            for grad, name in zip(into, ("dgamma", "dbeta")):
+                require_writable(grad, name, where)
+                if grad.shape != (self.n,):
+                    raise ValueError(f"{where}: {name} must have shape ({self.n},), got shape {grad.shape}")
+        dx, dgamma, dbeta = (_backward if type(cache) is BatchNormCache else _running_backward)(dout, cache)
+        into[0][...] = dgamma  # in place: parameters() lists stay valid
+        into[1][...] = dbeta
         return dx
 
     def named_parameters(self):

@@ -11,7 +11,7 @@ raises with the model left as it was, never half updated.
 
 import numpy as np
 
-from ._validate import require_number, require_parameters, require_positive
+from ._validate import require_bool, require_number, require_parameters, require_positive, require_still_writable
 
 
 def check_lr(lr, where):
@@ -76,39 +76,17 @@ def clip_gradients(parameters, max_norm):
 # --------------------------------------------------------------------------- optimisers with state
 
 
-def require_fraction(value, name, where, *, one_allowed=False):
-    """A decay rate or probability must be a finite number in [0, 1) (or [0, 1]), or this raises."""
-    value = require_number(value, name, where)
-    if not (0 <= value < 1 or (one_allowed and value == 1)):
-        span = "[0, 1]" if one_allowed else "[0, 1)"
-        raise ValueError(f"{where}: {name} must be a number in {span}, got {value!r}")
-    return value
-
-
-def check_parameter_pairs(parameters, where):
-    """parameters as a list of (param, grad) pairs of float arrays with matching shapes, or this raises.
-
-    Every pair is checked before an optimiser keeps any of them, and no array may appear
-    twice (it would be updated twice per step).
-    """
-    try:
-        pairs = list(parameters)
-    except TypeError:
-        raise TypeError(f"{where}: parameters must be a list of (param, grad) pairs such as "
-                        f"model.parameters() returns, got {type(parameters).__name__}") from None
+def optimiser_pairs(parameters, where):
+    """The (param, grad) pairs an optimiser keeps: every pair checked before any is kept
+    (require_parameters), at least one, and no parameter twice (it would be updated twice a
+    step). Returns them as a new list of tuples, so a change to the caller's list later
+    changes nothing here."""
+    pairs = require_parameters(parameters, where)
     if not pairs:
         raise ValueError(f"{where}: parameters is empty; expected the (param, grad) pairs of a model "
                          f"with at least one parameter")
     seen = {}
-    for i, pair in enumerate(pairs):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2
-                and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in pair)):
-            raise TypeError(f"{where}: parameters[{i}] must be a (param, grad) pair of float numpy "
-                            f"arrays, got {pair!r:.80}")
-        p, g = pair
-        if p.shape != g.shape:
-            raise ValueError(f"{where}: parameters[{i}] has a gradient of shape {g.shape} but the "
-                             f"parameter has shape {p.shape}; expected matching shapes")
+    for i, (p, _) in enumerate(pairs):
         if id(p) in seen:
             raise ValueError(f"{where}: parameters[{i}] is the same array as parameters[{seen[id(p)]}]; "
                              f"each parameter may appear once, or it would be updated twice a step")
@@ -133,15 +111,16 @@ class Momentum:
 
     def __init__(self, parameters, lr, beta=0.9, *, weight_decay=0.0):
         where = "Momentum"
-        check_lr(lr, where)
-        self.beta = require_fraction(beta, "beta", where)
-        self.weight_decay = require_number(weight_decay, "weight_decay", where, 0)
-        self.parameters = check_parameter_pairs(parameters, where)
-        self.lr = float(lr)
-        self.velocities = [np.zeros_like(p) for p, _ in self.parameters]  # v, one per parameter
+        self.lr = check_lr(lr, where)
+        self.beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
+        self.weight_decay = require_number(weight_decay, "weight_decay", where, low=0)
+        self.parameters = optimiser_pairs(parameters, where)
+        self._params = [p for p, _ in self.parameters]
+        self.velocities = [np.zeros_like(p) for p in self._params]  # v, one per parameter
 
     def step(self):
         """Update every parameter in place from its current gradient."""
+        require_still_writable(self._params, "parameters", "Momentum.step", "the optimiser took it")
         for (p, g), v in zip(self.parameters, self.velocities):
             if self.weight_decay:
                 g = g + self.weight_decay * p  # L2 in the gradient: d(½λ‖p‖²)/dp = λp
@@ -159,7 +138,11 @@ def momentum_update_matrix(lr, curvature, beta):
         (w', v') = M (w, v),   M = [[1 − ηλ, −ηβ], [λ, β]].
     lr: η; curvature: λ; beta: β. Returns M (2, 2); the iteration shrinks to 0 exactly when
     both eigenvalues of M lie inside the unit circle.
+    Any finite η, λ and β give the matrix (ηλ ≤ 0 included, to see why it never converges).
     """
+    where = "momentum_update_matrix"
+    lr, curvature, beta = (require_number(v, name, where) for v, name in
+                           ((lr, "lr"), (curvature, "curvature"), (beta, "beta")))
     return np.array([[1 - lr * curvature, -lr * beta], [curvature, beta]], dtype=float)
 
 
@@ -170,10 +153,9 @@ def momentum_stability_limit(curvature, beta):
     circle exactly when |β| < 1 and |1 + β − ηλ| < 1 + β (the Jury conditions), that is
     0 < ηλ < 2(1 + β); at the edge M has the eigenvalue −1. curvature: λ > 0; beta in [0, 1).
     """
-    curvature = require_number(curvature, "curvature", "momentum_stability_limit")
-    if curvature <= 0:
-        raise ValueError(f"momentum_stability_limit: curvature must be positive, got {curvature!r}")
-    beta = require_fraction(beta, "beta", "momentum_stability_limit")
+    where = "momentum_stability_limit"
+    curvature = require_number(curvature, "curvature", where, low=0, low_open=True)
+    beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
     return 2 * (1 + beta) / curvature
 
 
@@ -208,18 +190,14 @@ class Adam:
     def __init__(self, parameters, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *,
                  weight_decay=0.0, decoupled=False):
         where = "Adam"
-        check_lr(lr, where)
-        self.beta1 = require_fraction(beta1, "beta1", where)
-        self.beta2 = require_fraction(beta2, "beta2", where)
-        self.eps = require_number(eps, "eps", where)
-        if self.eps <= 0:
-            raise ValueError(f"{where}: eps must be a positive number, got {eps!r}")
-        self.weight_decay = require_number(weight_decay, "weight_decay", where, 0)
-        if not isinstance(decoupled, bool):
-            raise TypeError(f"{where}: decoupled must be True or False, got {decoupled!r}")
-        self.decoupled = decoupled
-        self.parameters = check_parameter_pairs(parameters, where)
-        self.lr = float(lr)
+        self.lr = check_lr(lr, where)
+        self.beta1 = require_number(beta1, "beta1", where, low=0, high=1, high_open=True)
+        self.beta2 = require_number(beta2, "beta2", where, low=0, high=1, high_open=True)
+        self.eps = require_positive(eps, "eps", where)
+        self.weight_decay = require_number(weight_decay, "weight_decay", where, low=0)
+        self.decoupled = require_bool(decoupled, "decoupled", where)
+        self.parameters = optimiser_pairs(parameters, where)
+        self._params = [p for p, _ in self.parameters]
         self.t = 0  # steps taken so far
         ends = np.cumsum([p.size for p, _ in self.parameters])
         self._pieces = [(slice(end - p.size, end), p.shape) for (p, _), end in zip(self.parameters, ends)]
@@ -235,9 +213,11 @@ class Adam:
 
     def step(self):
         """Update every parameter in place from its current gradient."""
+        require_still_writable(self._params, "parameters", "Adam.step", "the optimiser took it")
         self.t += 1
         b1, b2, t = self.beta1, self.beta2, self.t
-        g = np.concatenate([g.ravel() for _, g in self.parameters])  # every gradient as one vector
+        # every gradient as one vector, in the moments' dtype (an integer gradient becomes float)
+        g = np.concatenate([g.ravel() for _, g in self.parameters], dtype=self.m.dtype)
         if self.weight_decay and not self.decoupled:
             g += self.weight_decay * np.concatenate([p.ravel() for p, _ in self.parameters])  # L2: g ← g + λp
         self.m[...] = b1 * self.m + (1 - b1) * g  # first moment: running mean of the gradient
@@ -245,7 +225,7 @@ class Adam:
         m_hat = self.m / (1 - b1**t)  # bias correction: m started at 0
         v_hat = self.v / (1 - b2**t)
         update = self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # η m̂ / (√v̂ + ε)
-        for (p, _), step in zip(self.parameters, self._split(update)):
+        for p, step in zip(self._params, self._split(update)):
             if self.weight_decay and self.decoupled:
                 p -= self.lr * self.weight_decay * p  # decoupled decay: p ← p − ηλp
             p -= step  # p ← p − η m̂ / (√v̂ + ε)

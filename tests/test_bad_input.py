@@ -1,8 +1,11 @@
 """Every public function of nnlib, given one broken argument at a time.
 
 SPECS holds one entry per public function and method of nnlib, nnlib.data, nnlib.dynamics,
-nnlib.graph and nnlib.cost, found by walking the modules (a new public function, or a new
-argument of one, without an entry fails test_every_public_function_has_an_entry). Each
+nnlib.graph, nnlib.cost, nnlib.models, nnlib.forward_mode, nnlib.hessian and nnlib.memory,
+found by walking the modules (a new public function, or a new argument of one, without an
+entry fails test_every_public_function_has_an_entry). A method's own object can be broken
+too, as the argument "self" (a layer whose gamma was replaced, an optimiser whose parameter
+became read-only), so that what it changes in place is held to all-or-nothing. Each
 entry gives valid arguments and the kind of each; the kind says how the argument is broken
 (ARGUMENT_CLASSES) and what must happen:
 
@@ -19,6 +22,7 @@ entry gives valid arguments and the kind of each; the kind says how the argument
 """
 
 import dataclasses
+import functools
 import inspect
 import math
 import pathlib
@@ -32,7 +36,12 @@ import nnlib
 import nnlib.cost
 import nnlib.data
 import nnlib.dynamics
+import nnlib.forward_mode
 import nnlib.graph
+import nnlib.hessian
+import nnlib.memory
+import nnlib.models
+from nnlib.forward_mode import Dual
 from nnlib.graph import Value
 
 RAISE, SAME, ACCEPT = "raise", "same", "accept"
@@ -128,9 +137,9 @@ def rng_classes():
     return [("None", None, RAISE), ("a seed", 0, RAISE), ("a RandomState", np.random.RandomState(0), RAISE)]
 
 
-def bool_classes():
+def bool_classes(v=True):
     return [("None", None, RAISE), ("a string", "yes", RAISE), ("a number", 2, RAISE),
-            ("a numpy bool", np.True_, SAME)]
+            ("a numpy bool", np.bool_(v), SAME)]
 
 
 def model_classes():
@@ -296,7 +305,7 @@ def choice(name, value, words=()):
 
 
 def flag(name, value=True):
-    return Arg(name, lambda: value, lambda v: bool_classes())
+    return Arg(name, lambda: value, bool_classes)
 
 
 def rng_arg(name="rng"):
@@ -360,6 +369,8 @@ def bad_act_cache(c):
 
 EXEMPT = {
     "nnlib.History": "a record train returns: a dataclass holding lists, no computation to check",
+    "nnlib.forward_mode.JacobianResult": "a record jacobian_forward and jacobian_reverse return: a named "
+                                         "tuple, no computation to check",
 }
 
 VALUE_OPS = ["__add__", "__mul__", "__sub__", "__truediv__", "__radd__", "__rmul__", "__rsub__", "__rtruediv__"]
@@ -372,6 +383,174 @@ def value_op(op):
 
 def no_args(call):
     return Spec(call, [], ())
+
+
+# --------------------------------------------------------------------------- the layers, optimisers and forward mode
+
+
+G3, B3 = np.array([1.0, 2.0, 0.5]), np.array([0.0, 0.1, -0.1])  # not the defaults: a mix-up shows
+RUNNING_MEAN, RUNNING_VAR = np.array([0.1, -0.2, 0.3]), np.array([1.5, 0.5, 2.0])
+BN_CACHE = nnlib.batchnorm_forward(X43, G3, B3)[1]
+RUNNING_CACHE = nnlib.batchnorm_running_forward(X43, G3, B3, RUNNING_MEAN, RUNNING_VAR)[1]
+DROPOUT_CACHE = nnlib.dropout_forward(X43, 0.5, np.random.default_rng(5))[1]
+X3, V3 = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.5, -2.0])
+
+
+def with_attrs(obj, **attrs):
+    for name, value in attrs.items():
+        setattr(obj, name, value)
+    return obj
+
+
+def batchnorm(training=True):
+    layer = with_attrs(nnlib.BatchNorm(3), gamma=G3.copy(), beta=B3.copy(), running_mean=RUNNING_MEAN.copy(),
+                       running_var=RUNNING_VAR.copy())
+    return layer.train(training)
+
+
+def batchnorm_after_forward(training=True):
+    layer = batchnorm(training)
+    layer.forward(X43.copy())
+    return layer
+
+
+def batchnorm_self_classes():
+    """A BatchNorm whose own arrays were replaced: each raises, and changes none of the others."""
+    return [("gamma of the wrong length", with_attrs(batchnorm(), gamma=np.ones(2)), RAISE),
+            ("strings for beta", with_attrs(batchnorm(), beta=np.full(3, "b")), RAISE),
+            ("a list for gamma", with_attrs(batchnorm(), gamma=G3.tolist()), SAME),
+            # forward updates the running statistics: both must be writable, checked before either moves
+            ("a read-only running_var", with_attrs(batchnorm(), running_var=readonly(RUNNING_VAR)), RAISE),
+            ("in evaluation mode", batchnorm(False), ACCEPT),
+            ("gamma of the wrong length in evaluation mode", with_attrs(batchnorm(False), gamma=np.ones(2)), RAISE),
+            ("a negative running_var in evaluation mode", with_attrs(batchnorm(False), running_var=-RUNNING_VAR),
+             RAISE)]
+
+
+def bad_batchnorm_cache(c):
+    return [("gamma of another length", c._replace(gamma=c.gamma[:2]), RAISE),
+            ("strings for x_hat", c._replace(x_hat=np.full(c.x_hat.shape, "x")), RAISE),
+            ("the other kind of batch-norm cache", RUNNING_CACHE if type(c) is type(BN_CACHE) else BN_CACHE, RAISE)]
+
+
+def bad_dropout_cache(c):
+    return [("strings for the mask", c._replace(mask=np.full(c.mask.shape, "m")), RAISE),
+            ("a batch-norm cache", BN_CACHE, RAISE)]
+
+
+def fraction(name, value, words=()):
+    """A number in [0, 1): the bound 1 itself is refused too."""
+    return with_extra(num(name, value, words, low=0.0, high=1.0), [("the excluded bound 1", 1.0, RAISE)])
+
+
+def block():
+    """A block that keeps its input's width, (batch, 3) -> (batch, 3)."""
+    return nnlib.Sequential(nnlib.Dense(3, 3, rng=np.random.default_rng(4)), nnlib.Activation("tanh"))
+
+
+def block_classes():
+    return [("None", None, RAISE), ("a number", 3, RAISE), ("a string", "dense", RAISE),
+            ("a list of layers", [nnlib.Activation("tanh")], RAISE),
+            ("a Dense layer", nnlib.Dense(3, 3, rng=gen()), ACCEPT)]
+
+
+def after_forward(layer):
+    layer.forward(X43.copy())
+    return layer
+
+
+def in_evaluation(model):
+    """model.training inside evaluation_mode and after it."""
+    with nnlib.models.evaluation_mode(model) as m:
+        inside = getattr(m, "training", None)
+    return inside, getattr(model, "training", None)
+
+
+def dual_operand_classes(v):
+    return [("None", None, RAISE), ("a string", "a", RAISE), ("a list", [1.0], RAISE),
+            ("an array", np.array([1.0, 2.0]), RAISE), ("NaN", float("nan"), RAISE), ("inf", float("inf"), RAISE),
+            ("a bool", True, RAISE), ("a Value", Value(v), RAISE), ("a numpy scalar", np.float64(v), SAME),
+            ("a Dual", Dual(v), SAME)]
+
+
+def dual_op(op):
+    return Spec(lambda other: getattr(Dual(2.0, 1.0), op)(other),
+                [Arg("other", lambda: 0.5, dual_operand_classes, ("operand",))], (f"Dual.{op}",))
+
+
+def scalar_f(a, b, c):
+    """Two outputs of three scalars, through every operation Dual and Value share."""
+    return [a * b + c.exp() - a / (b + 3.0), (a**2).tanh() + b.sigmoid() * c.relu() - (c * c + 1.0).log() - 1 / b]
+
+
+def scalar_point(name, value):
+    return with_extra(arr(name, value), [("no entries", np.zeros(0), RAISE)])
+
+
+MLP_SHAPES = [p.shape for p, _ in small_mlp().parameters()]
+V_MLP = [np.random.default_rng(6).standard_normal(shape) for shape in MLP_SHAPES]
+
+
+def directions(nonfinite=RAISE, optional=False):
+    """v: one array per parameter of small_mlp, in their order."""
+    def classes(v):
+        cases = [("an array", v[0], RAISE), ("a string", "v", RAISE), ("a number", 3.0, RAISE),
+                 ("one array short", v[:-1], RAISE), ("strings", [v[0], np.full(v[1].shape, "s"), *v[2:]], RAISE),
+                 ("a wrong shape", [v[0], v[1][:-1], *v[2:]], RAISE), ("a tuple", tuple(v), SAME),
+                 ("read-only", [readonly(a) for a in v], SAME), ("lists", [a.tolist() for a in v], SAME),
+                 ("float32", [a.astype(np.float32) for a in v], SAME),
+                 ("NaN", [with_entry(v[0], np.nan), *v[1:]], nonfinite)]
+        return cases if optional else [("None", None, RAISE)] + cases
+    return Arg("v", lambda: [a.copy() for a in V_MLP], classes)
+
+
+def no_second_derivative(y_hat, y):
+    return 0.0, np.zeros_like(y_hat)
+
+
+def hessian_loss_arg():
+    return with_extra(loss_arg(), [("a loss without a second derivative", no_second_derivative, RAISE)])
+
+
+def optimiser_pairs_arg():
+    return Arg("parameters", pairs, lambda v: pair_classes(v) + [("one parameter twice", [v[0], v[0]], RAISE),
+                                                                 ("no pairs", [], RAISE)])
+
+
+def stepped(make):
+    """Build the optimiser, take one step; the result is the parameters after it."""
+    return lambda **kw: make(**kw).step()
+
+
+def optimiser(cls):
+    opt = cls(pairs(), lr=0.1)
+    opt.step()
+    return opt
+
+
+def optimiser_self_classes(cls):
+    def frozen():
+        opt = optimiser(cls)
+        opt.parameters[1][0].flags.writeable = False  # after the optimiser took it
+        return opt
+    return lambda v: [("a parameter made read-only since", frozen(), RAISE)]
+
+
+def parameters_after(kw, out):
+    """What an optimiser's step changes: the parameters."""
+    return [p for p, _ in kw["parameters"]]
+
+
+def wrapped_batchnorm():
+    return nnlib.models.Wrapper(nnlib.Sequential(nnlib.Dense(3, 3, rng=gen()), batchnorm()))
+
+
+def call_method(make, name):
+    return getattr(make(), name)()
+
+
+def flat_like():
+    return [Z32.copy(), np.ones(2)]
 
 
 SPECS = {
@@ -418,13 +597,11 @@ SPECS = {
     "nnlib.Dense.backward": Spec(lambda dz, input_grad: dense_after_forward().backward(dz, input_grad),
                                  [pred("dz", np.ones((4, 2))), flag("input_grad")], ("Dense.backward",),
                                  unchecked={"check": "check=False skips the checks"}),
-    "nnlib.Dense.parameters": no_args(lambda: dense_after_forward().parameters()),
     "nnlib.Activation": Spec(nnlib.Activation, [choice("name", "tanh", ("activation",))], ("Activation",)),
     "nnlib.Activation.forward": Spec(lambda z: nnlib.Activation("sigmoid").forward(z), [pred("z", Z32, shape=False)],
                                      ("Activation.forward",), unchecked={"check": "check=False skips the checks"}),
     "nnlib.Activation.backward": Spec(lambda da: act_after_forward().backward(da), [pred("da", np.ones((3, 2)))],
                                       ("Activation.backward",), unchecked={"check": "check=False skips the checks"}),
-    "nnlib.Activation.parameters": no_args(lambda: nnlib.Activation("relu").parameters()),
     "nnlib.Sequential": Spec(lambda layers: nnlib.Sequential(*layers),
                              [Arg("layers", lambda: [nnlib.Dense(3, 2, rng=gen()), nnlib.Activation("tanh")],
                                   lambda v: [("None as a layer", [None], RAISE), ("a number as a layer", [3], RAISE),
@@ -647,6 +824,201 @@ SPECS = {
        for n in ["topological_order", "edges"]},
     "nnlib.cost.matmul_flops": Spec(nnlib.cost.matmul_flops, [model_arg(), size("batch", 8), flag("input_grad")],
                                     ("matmul_flops",)),
+    # the layers, modes, optimisers, forward mode and Hessian
+    # optimisers
+    "nnlib.Momentum": Spec(stepped(lambda parameters, lr, beta, weight_decay: nnlib.Momentum(
+                               parameters, lr, beta, weight_decay=weight_decay)),
+                           [optimiser_pairs_arg(), positive("lr", 0.1), fraction("beta", 0.9),
+                            num("weight_decay", 0.1, low=0.0)],
+                           ("Momentum",), written=("parameters",), result=parameters_after),
+    "nnlib.Adam": Spec(stepped(lambda parameters, lr, beta1, beta2, eps, weight_decay, decoupled: nnlib.Adam(
+                           parameters, lr, beta1, beta2, eps, weight_decay=weight_decay, decoupled=decoupled)),
+                       [optimiser_pairs_arg(), positive("lr", 0.1), fraction("beta1", 0.9), fraction("beta2", 0.99),
+                        positive("eps", 1e-8), num("weight_decay", 0.1, low=0.0), flag("decoupled", False)],
+                       ("Adam",), written=("parameters",), result=parameters_after),
+    **{f"nnlib.{cls.__name__}.step": Spec(lambda self: (self.step(), [p for p, _ in self.parameters])[1],
+                                          [Arg("self", functools.partial(optimiser, cls), optimiser_self_classes(cls),
+                                               ("read-only",))], (f"{cls.__name__}.step",), written=("self",))
+       for cls in (nnlib.Momentum, nnlib.Adam)},
+    "nnlib.momentum_update_matrix": Spec(nnlib.momentum_update_matrix, [num("lr", 0.1), num("curvature", 2.0),
+                                                                        num("beta", 0.9)], ("momentum_update_matrix",)),
+    "nnlib.momentum_stability_limit": Spec(nnlib.momentum_stability_limit,
+                                           [num("curvature", 2.0, low=0.0, low_open=True), fraction("beta", 0.9)],
+                                           ("momentum_stability_limit",)),
+    # batch normalisation
+    "nnlib.batchnorm_forward": Spec(lambda x, gamma, beta, eps: nnlib.batchnorm_forward(x, gamma, beta, eps=eps),
+                                    [with_extra(pred("x", X43), [("no rows", X43[:0], RAISE)]), pred("gamma", G3),
+                                     pred("beta", B3), positive("eps", 1e-5)], ("batchnorm_forward",), float32=True),
+    "nnlib.batchnorm_backward": Spec(nnlib.batchnorm_backward,
+                                     [pred("dout", X43 / 3), Arg("cache", lambda: BN_CACHE,
+                                                                 lambda c: cache_classes(c, bad_batchnorm_cache))],
+                                     ("batchnorm_backward",)),
+    "nnlib.batchnorm_running_forward": Spec(
+        lambda x, gamma, beta, running_mean, running_var, eps: nnlib.batchnorm_running_forward(
+            x, gamma, beta, running_mean, running_var, eps=eps),
+        [pred("x", X43), pred("gamma", G3), pred("beta", B3), pred("running_mean", RUNNING_MEAN),
+         with_extra(pred("running_var", RUNNING_VAR), [("a negative variance", -RUNNING_VAR, RAISE)]),
+         positive("eps", 1e-5)], ("batchnorm_running_forward",), float32=True),
+    "nnlib.batchnorm_running_backward": Spec(nnlib.batchnorm_running_backward,
+                                             [pred("dout", X43 / 3),
+                                              Arg("cache", lambda: RUNNING_CACHE,
+                                                  lambda c: cache_classes(c, bad_batchnorm_cache))],
+                                             ("batchnorm_running_backward",)),
+    "nnlib.BatchNorm": Spec(lambda n, momentum, eps: nnlib.BatchNorm(n, momentum=momentum, eps=eps),
+                            [size("n", 3), num("momentum", 0.1, low=0.0, high=1.0), positive("eps", 1e-5)],
+                            ("BatchNorm",)),
+    "nnlib.BatchNorm.forward": Spec(lambda self, x: (self.forward(x), self.running_mean, self.running_var),
+                                    [Arg("self", batchnorm, lambda v: batchnorm_self_classes(),
+                                         ("gamma", "beta", "running_var")),
+                                     with_extra(pred("x", X43), [("two columns", X43[:, :2], RAISE),
+                                                                 ("no rows", X43[:0], RAISE),
+                                                                 ("one row, in training mode", X43[:1], RAISE)])],
+                                    ("BatchNorm.forward",), written=("self",)),
+    "nnlib.BatchNorm.backward": Spec(
+        lambda self, dout: (self.backward(dout), self.dgamma, self.dbeta),
+        [Arg("self", batchnorm_after_forward, lambda v: [
+            ("before any forward pass", batchnorm(), RAISE),
+            ("a read-only dbeta", with_attrs(batchnorm_after_forward(), dbeta=readonly(np.zeros(3))), RAISE),
+            ("dgamma of the wrong length", with_attrs(batchnorm_after_forward(), dgamma=np.zeros(2)), RAISE),
+            ("after a forward pass in evaluation mode", batchnorm_after_forward(False), ACCEPT)],
+            ("forward", "dgamma", "dbeta")),
+         pred("dout", X43 / 3)], ("BatchNorm.backward",), written=("self",)),
+    "nnlib.BatchNorm.named_parameters": no_args(lambda: batchnorm().named_parameters()),
+    "nnlib.BatchNorm.buffers": no_args(lambda: batchnorm().buffers()),
+    # dropout
+    "nnlib.dropout_forward": Spec(nnlib.dropout_forward, [pred("x", X43, shape=False), fraction("p", 0.5), rng_arg()],
+                                  ("dropout_forward",), float32=True),
+    "nnlib.dropout_backward": Spec(nnlib.dropout_backward,
+                                   [pred("dout", X43 / 3), Arg("cache", lambda: DROPOUT_CACHE,
+                                                               lambda c: cache_classes(c, bad_dropout_cache))],
+                                   ("dropout_backward",)),
+    "nnlib.Dropout": Spec(nnlib.Dropout, [fraction("p", 0.5), rng_arg()], ("Dropout",)),
+    "nnlib.Dropout.forward": Spec(lambda self, x: self.forward(x),
+                                  [Arg("self", lambda: nnlib.Dropout(0.5, gen()), lambda v: [
+                                      ("p set to 1", with_attrs(nnlib.Dropout(0.5, gen()), p=1.0), RAISE),
+                                      ("rng set to a seed", with_attrs(nnlib.Dropout(0.5, gen()), rng=0), RAISE),
+                                      ("in evaluation mode", nnlib.Dropout(0.5, gen()).eval(), ACCEPT)], ("p", "rng")),
+                                   pred("x", X43, shape=False)], ("Dropout.forward",)),
+    "nnlib.Dropout.backward": Spec(lambda self, dout: self.backward(dout),
+                                   [Arg("self", lambda: after_forward(nnlib.Dropout(0.5, gen())), lambda v: [
+                                       ("before any forward pass", nnlib.Dropout(0.5, gen()), RAISE),
+                                       ("after a forward pass in evaluation mode",
+                                        after_forward(nnlib.Dropout(0.5, gen()).eval()), ACCEPT)], ("forward",)),
+                                    pred("dout", X43 / 3)], ("Dropout.backward",)),
+    # layers, modes and containers
+    "nnlib.Layer": no_args(nnlib.Layer),
+    "nnlib.Layer.__call__": Spec(lambda self, x: self(x),
+                                 [Arg("self", lambda: nnlib.Dense(3, 2, rng=gen()),
+                                      lambda v: [("a Layer with no forward pass", nnlib.Layer(), RAISE)], ("forward",)),
+                                  with_extra(pred("x", X43), [("two columns", X43[:, :2], RAISE)])],
+                                 ("Dense.forward", "Layer")),
+    "nnlib.Layer.train": Spec(lambda mode: nnlib.Dense(3, 2, rng=gen()).train(mode).training, [flag("mode")],
+                              ("Dense.train",)),
+    "nnlib.Layer.eval": no_args(lambda: nnlib.Dense(3, 2, rng=gen()).eval().training),
+    "nnlib.Layer.named_parameters": no_args(lambda: nnlib.Layer().named_parameters()),
+    "nnlib.Layer.parameters": no_args(lambda: batchnorm().parameters()),
+    "nnlib.Layer.buffers": no_args(lambda: nnlib.Layer().buffers()),
+    "nnlib.Dense.named_parameters": no_args(lambda: dense_after_forward().named_parameters()),
+    "nnlib.Sequential.train": Spec(lambda mode: [layer.training for layer in nnlib.Sequential(
+                                       nnlib.Dense(3, 3, rng=gen()), batchnorm()).train(mode).layers],
+                                   [flag("mode")], ("Sequential.train",)),
+    "nnlib.Sequential.buffers": no_args(lambda: nnlib.Sequential(nnlib.Dense(3, 3, rng=gen()), batchnorm()).buffers()),
+    "nnlib.models.evaluation_mode": Spec(in_evaluation, [Arg("model", small_mlp, lambda v: [
+                                             ("None", None, RAISE), ("a string", "mlp", RAISE), ("a number", 3, RAISE),
+                                             ("a list of layers", [nnlib.Activation("tanh")], RAISE),
+                                             ("a Dense layer", nnlib.Dense(3, 3, rng=gen()), SAME)])],
+                                         ("evaluation_mode",)),
+    **{f"nnlib.{prefix}{cls.__name__}": Spec(cls, [Arg("block", block, lambda v: block_classes())], (cls.__name__,))
+       for prefix, cls in (("", nnlib.Residual), ("", nnlib.Checkpoint), ("models.", nnlib.models.Wrapper))},
+    "nnlib.models.Wrapper.train": Spec(lambda mode: [(w.training, w.block.training) for w in [
+                                           nnlib.models.Wrapper(block()).train(mode)]],
+                                       [flag("mode")], ("Wrapper.train",)),
+    **{f"nnlib.models.Wrapper.{m}": no_args(functools.partial(call_method, wrapped_batchnorm, m))
+       for m in ("named_parameters", "buffers", "dense_layers")},
+    # a block that fails after its batch norm has run: the running statistics are put back
+    "nnlib.Residual.forward": Spec(lambda self, x: self.forward(x),
+                                   [Arg("self", lambda: nnlib.Residual(block()), lambda v: [
+                                       ("a block that changes the width", nnlib.Residual(nnlib.Sequential(
+                                           batchnorm(), nnlib.Dense(3, 2, rng=gen()))), RAISE)], ("block",)),
+                                    with_extra(pred("x", X43), [("two columns", X43[:, :2], RAISE)])],
+                                   ("Residual.forward", "Sequential.forward"), written=("self",)),
+    "nnlib.Checkpoint.forward": Spec(lambda self, x: self.forward(x),
+                                     [Arg("self", lambda: nnlib.Checkpoint(block()), lambda v: [
+                                         ("a block whose layers do not fit", nnlib.Checkpoint(nnlib.Sequential(
+                                             batchnorm(), nnlib.Dense(2, 3, rng=gen()))), RAISE)], ("columns",)),
+                                      with_extra(pred("x", X43), [("two columns", X43[:, :2], RAISE)])],
+                                     ("Checkpoint.forward", "Sequential.forward", "Dense.forward"),
+                                     written=("self",)),
+    **{f"nnlib.{cls.__name__}.backward": Spec(
+        lambda self, dout: self.backward(dout),
+        [Arg("self", (lambda c: lambda: after_forward(c(block())))(cls),
+             (lambda c: lambda v: [("before any forward pass", c(block()), RAISE)])(cls), ("forward",)),
+         pred("dout", X43 / 3)], (f"{cls.__name__}.backward",), written=("self",))
+       for cls in (nnlib.Residual, nnlib.Checkpoint)},
+    "nnlib.cache_bytes": Spec(nnlib.cache_bytes, [model_arg(seen_mlp, dense=ACCEPT)], ("cache_bytes",)),
+    "nnlib.saved_arrays": Spec(nnlib.saved_arrays, [model_arg(seen_mlp, dense=ACCEPT)], ("saved_arrays",)),
+    "nnlib.softmax_jacobian": Spec(nnlib.softmax_jacobian, [pred("z", X43)], ("softmax_jacobian",), float32=True),
+    # forward mode
+    "nnlib.Dual": Spec(Dual, [Arg("value", lambda: 2.0, lambda v: number_classes(v) + [
+                                  ("an int", 2, SAME), ("a Value", Value(2.0), RAISE)]),
+                              Arg("tangent", lambda: 0.5, number_classes)], ("Dual",)),
+    **{f"nnlib.Dual.{op}": dual_op(op) for op in VALUE_OPS},
+    "nnlib.Dual.__pow__": Spec(lambda exponent: Dual(2.0, 1.0) ** exponent,
+                               [Arg("exponent", lambda: 3, lambda v: number_classes(v) + [
+                                   ("a Dual", Dual(3.0), RAISE), ("too large", 2000, RAISE)], ("exponent", "**"))],
+                               ("Dual.__pow__",)),
+    **{f"nnlib.Dual.{op}": no_args((lambda o: lambda: getattr(Dual(0.5, 1.0), o)())(op))
+       for op in ["exp", "log", "sigmoid", "tanh", "relu", "__neg__"]},
+    "nnlib.jvp": Spec(nnlib.jvp, [func_arg("f", scalar_f), scalar_point("x", X3), scalar_point("v", V3)], ("jvp",),
+                      float32=True),
+    **{f"nnlib.{n}": Spec(getattr(nnlib, n), [func_arg("f", scalar_f), scalar_point("x", X3)], (n,), float32=True)
+       for n in ["jacobian_forward", "jacobian_reverse"]},
+    "nnlib.dense_jvp": Spec(nnlib.dense_jvp, [pred("x", X43), pred("W", Z32), pred("b", B3[:2]),
+                                              opt(pred("x_dot", X43 / 2)), opt(pred("W_dot", Z32 / 3)),
+                                              opt(pred("b_dot", B3[1:]))], ("dense_jvp",), float32=True),
+    "nnlib.activation_jvp": Spec(nnlib.activation_jvp,
+                                 [pred("z", Z32, shape=False), choice("name", "tanh", ("activation",)),
+                                  opt(with_extra(pred("z_dot", Z32 / 2, shape=False),
+                                                 [("another shape", np.ones(3), RAISE)]))],
+                                 ("activation_jvp",), float32=True),
+    "nnlib.network_jvp": Spec(nnlib.network_jvp,
+                              [model_arg(), with_extra(pred("X", X43), [("two columns", X43[:, :2], RAISE)]),
+                               opt(pred("X_dot", X43 / 2)), directions(ACCEPT, optional=True)], ("network_jvp",)),
+    "nnlib.directional_derivative": Spec(nnlib.directional_derivative,
+                                         [model_arg(), loss_arg(), arr("X", X43), labels("y", Y4, 3, ("y", "label")),
+                                          directions()], ("directional_derivative", "softmax_cross_entropy")),
+    # the Hessian
+    "nnlib.hessian_vector_product": Spec(nnlib.hessian_vector_product,
+                                         [model_arg(), hessian_loss_arg(), arr("X", X43),
+                                          labels("y", Y4, 3, ("y", "label")), directions()],
+                                         ("hessian_vector_product", "softmax_cross_entropy")),
+    "nnlib.hessian_matrix": Spec(nnlib.hessian_matrix, [model_arg(dense=ACCEPT), hessian_loss_arg(), arr("X", X43),
+                                                        labels("y", Y4, 3, ("y", "label"))],
+                                 ("hessian_matrix", "softmax_cross_entropy")),
+    "nnlib.sharpness": Spec(lambda model, loss, X, y, rng, iters, tol: nnlib.sharpness(model, loss, X, y, rng,
+                                                                                      iters=iters, tol=tol),
+                            [model_arg(dense=ACCEPT), hessian_loss_arg(), arr("X", X43),
+                             labels("y", Y4, 3, ("y", "label")), rng_arg(), integer("iters", 5), positive("tol", 1e-7)],
+                            ("sharpness", "softmax_cross_entropy")),
+    "nnlib.hessian.loss_gradient_jvp": Spec(nnlib.hessian.loss_gradient_jvp,
+                                            [hessian_loss_arg(), pred("y_hat", X43), labels("y", Y4, 3, ("y", "label")),
+                                             pred("y_hat_dot", X43 / 2)],
+                                            ("loss_gradient_jvp", "softmax_cross_entropy")),
+    "nnlib.hessian.flatten": Spec(nnlib.hessian.flatten, [Arg("arrays", flat_like, lambda v: [
+                                      ("None", None, RAISE), ("a string", "W", RAISE), ("an array", v[0], RAISE),
+                                      ("(param, grad) pairs", [(a, a) for a in v], RAISE),
+                                      ("strings", [v[0], np.full(2, "s")], RAISE), ("a tuple", tuple(v), SAME),
+                                      ("lists", [a.tolist() for a in v], SAME), ("a generator", iter(v), SAME),
+                                      ("read-only", [readonly(a) for a in v], SAME),
+                                      ("float32", [a.astype(np.float32) for a in v], SAME)])], ("flatten",)),
+    "nnlib.hessian.unflatten": Spec(nnlib.hessian.unflatten,
+                                    [with_extra(pred("vector", np.arange(8.0)), [("one entry short", np.arange(7.0),
+                                                                                  RAISE)]),
+                                     Arg("like", flat_like, lambda v: [
+                                         ("None", None, RAISE), ("a string", "W", RAISE), ("an array", v[0], RAISE),
+                                         ("strings", [v[0], np.full(2, "s")], RAISE),
+                                         ("(param, grad) pairs", [(a, a) for a in v], SAME),
+                                         ("a tuple", tuple(v), SAME)])], ("unflatten",)),
 }
 
 
@@ -659,7 +1031,7 @@ def public_callables():
 
     def add(prefix, name, obj):
         found[f"{prefix}.{name}"] = obj
-        if inspect.isclass(obj):
+        if inspect.isclass(obj) and not issubclass(obj, tuple):  # a named tuple is a record: no methods of its own
             for meth, member in vars(obj).items():
                 dunder = meth.startswith("__") and meth not in ("__init__", "__repr__", "__eq__")
                 if inspect.isfunction(member) and (not meth.startswith("_") or dunder):
@@ -669,16 +1041,20 @@ def public_callables():
         obj = getattr(nnlib, name)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             add("nnlib", name, obj)
-    for module in (nnlib.data, nnlib.dynamics, nnlib.graph, nnlib.cost):
+    known = {id(obj) for obj in found.values()}  # found again in its module, it keeps its nnlib.* name
+    for module in (nnlib.data, nnlib.dynamics, nnlib.graph, nnlib.cost, nnlib.models, nnlib.forward_mode,
+                   nnlib.hessian, nnlib.memory):
         for name, obj in vars(module).items():
             if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj)) \
-                    and obj.__module__ == module.__name__:
+                    and obj.__module__ == module.__name__ and id(obj) not in known:
                 add(module.__name__, name, obj)
     return found
 
 
 def parameters_of(obj):
     target = obj.__init__ if inspect.isclass(obj) else obj
+    if target is object.__init__:  # a class without a constructor of its own takes nothing
+        return []
     params = list(inspect.signature(target).parameters.values())
     return [p.name for p in params if p.name != "self"]
 
@@ -718,6 +1094,14 @@ def arrays_in(value, seen=None):
         return [a for layer in value.layers for a in arrays_in(layer, seen)]
     if isinstance(value, nnlib.Dense):
         return [value.W, value.b]
+    if isinstance(value, nnlib.models.Wrapper):
+        return arrays_in(value.block, seen)
+    if isinstance(value, nnlib.Layer):  # its parameters, their gradients and its buffers
+        return arrays_in([[p, g] for _, p, g in value.named_parameters()] + list(value.buffers()), seen)
+    if isinstance(value, nnlib.Momentum):
+        return arrays_in([value.parameters, value.velocities], seen)
+    if isinstance(value, nnlib.Adam):
+        return arrays_in([value.parameters, value.m, value.v], seen)
     return []
 
 
@@ -757,6 +1141,13 @@ def normalise(value):
         return ["dense", value.W, value.b]
     if isinstance(value, Value):
         return ["Value", value.data, value.grad]
+    if isinstance(value, Dual):
+        return ["Dual", value.value, value.tangent]
+    if isinstance(value, nnlib.models.Wrapper):
+        return [type(value).__name__, normalise(value.block)]
+    if isinstance(value, nnlib.Layer):
+        return ([type(value).__name__] + [normalise(p) for _, p, _ in value.named_parameters()]
+                + [normalise(b) for b in value.buffers()])
     if dataclasses.is_dataclass(value):
         return normalise(dataclasses.asdict(value))
     if hasattr(value, "__next__"):

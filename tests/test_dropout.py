@@ -72,15 +72,17 @@ def test_shapes_and_dtypes(x, p, seed):
 def test_bad_input_names_the_argument():
     x, rng = np.ones((2, 2)), np.random.default_rng(0)
     for p in (1.0, -0.1, 2, float("nan")):
-        with pytest.raises(ValueError, match=r"dropout_forward: p must be a (finite )?number"):
+        with pytest.raises(ValueError, match=r"dropout_forward: p must be a finite number in \[0, 1\)"):
             dropout_forward(x, p, rng)
-    with pytest.raises(ValueError, match=r"p must be a number in \[0, 1\), got 1\.0"):
+    with pytest.raises(ValueError, match=r"p must be a finite number in \[0, 1\), got 1\.0"):
         dropout_forward(x, 1.0, rng)
+    with pytest.raises(TypeError, match=r"p must be a finite number in \[0, 1\), got str '0\.5'"):
+        dropout_forward(x, "0.5", rng)
     with pytest.raises(TypeError, match=r"dropout_forward: rng must be a numpy.random.Generator"):
         dropout_forward(x, 0.5, 0)
     _, bn_cache = nnlib.batchnorm_forward(x, np.ones(2), np.zeros(2))
-    with pytest.raises(TypeError, match=r"dropout_backward: cache must be the one dropout_forward returned, "
-                                        r"got BatchNormCache"):
+    with pytest.raises(TypeError, match=r"dropout_backward: cache must be the one dropout_forward returned "
+                                        r"\(a DropoutCache\), got a BatchNormCache"):
         dropout_backward(x, bn_cache)
     _, cache = dropout_forward(x, 0.5, rng)
     with pytest.raises(ValueError, match=r"dout has shape \(2, 3\) but the forward pass's out had shape \(2, 2\)"):
@@ -119,7 +121,7 @@ def test_training_output_of_a_linear_layer_averages_to_its_evaluation_output(rng
 
 
 def test_layer_bad_input(rng):
-    with pytest.raises(ValueError, match=r"Dropout: p must be a number in \[0, 1\), got 1\.5"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\), got 1\.5"):
         Dropout(1.5, rng)
     with pytest.raises(TypeError, match=r"Dropout: rng must be a numpy.random.Generator"):
         Dropout(0.5, 42)

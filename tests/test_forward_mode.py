@@ -49,12 +49,36 @@ def test_binary_rules_and_constants():
     assert (a / b).tangent == pytest.approx((1.0 * -3.0 - 2.0 * 0.5) / 9.0)  # quotient rule
     assert (a * 4 + 1).tangent == 4.0 and (4 * a - 1).tangent == 4.0
     assert Dual(5.0).tangent == 0.0  # a constant does not move
-    with pytest.raises(TypeError, match=r"Dual.__pow__: the exponent must be an int or float, got Dual"):
+    with pytest.raises(TypeError, match=r"Dual.__pow__: the exponent must be an int or float \(a constant\), "
+                                        r"got a Dual"):
         a**b
     with pytest.raises(ZeroDivisionError, match=r"Dual.__truediv__: division by zero"):
         a / Dual(0.0)
     with pytest.raises(ValueError, match=r"Dual.log: needs a positive number, got -3\.0"):
         b.log()
+
+
+def test_a_dual_holds_a_finite_real_number_as_a_value_does():
+    # the same errors as nnlib.graph.Value's, named for Dual: a function written for one runs on the other
+    with pytest.raises(TypeError, match=r"Dual: value must be a real number \(an int or a float\), got str 'abc'"):
+        Dual("abc")
+    with pytest.raises(ValueError, match=r"Dual: tangent must be finite, got nan"):
+        Dual(1.0, float("nan"))
+    with pytest.raises(OverflowError, match=r"Dual.exp: e \*\* 1000.0 is too large for a float"):
+        Dual(1000.0).exp()
+    with pytest.raises(ValueError, match=r"Dual.__pow__: a negative base to a fractional power is not a real number"):
+        Dual(-8.0) ** 0.5
+    with pytest.raises(ZeroDivisionError, match=r"Dual.__pow__: 0 to a negative power divides by zero"):
+        Dual(0.0) ** -1
+    with pytest.raises(OverflowError, match=r"Dual.__mul__: 1e\+308 \* 10.0 = inf is too large for a float"):
+        Dual(1e308) * 10
+    with pytest.raises(OverflowError, match=r"Dual.__add__: the tangent of 1.0 \+ 2.0 = inf is too large"):
+        Dual(1.0, 1e308) + Dual(2.0, 1e308)
+    with pytest.raises(TypeError, match=r"Dual.__rsub__: the other operand must be a Dual or a real number"):
+        Dual(1.0).__rsub__([1.0])
+    with pytest.raises(TypeError, match=r"Dual.__add__: the other operand .* got an array of shape \(2,\)"):
+        Dual(1.0) + np.ones(2)
+    assert (Dual(2.0) ** 0).tangent == 0.0 and (Dual(0.0, 1.0) ** 0).value == 1.0  # d(a⁰)/da = 0, even at a = 0
 
 
 def neuron_loss(w1, w2, b):
@@ -118,6 +142,21 @@ def test_jacobians_of_a_vector_function_agree_with_differences():
                         for k in range(2)])
     assert rel_error(forward.jacobian, numeric) < 1e-7
     assert np.allclose(forward.jacobian, reverse.jacobian, rtol=1e-14)
+
+
+def test_scalar_functions_keep_float32_and_refuse_non_finite_points():
+    x = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    values, tangents = nnlib.jvp(two_outputs, x, np.ones(3, dtype=np.float32))
+    assert values.dtype == tangents.dtype == np.float32
+    assert nnlib.jacobian_forward(two_outputs, x).jacobian.dtype == np.float32
+    assert nnlib.jacobian_reverse(two_outputs, x).jacobian.dtype == np.float32
+    for f in (nnlib.jacobian_forward, nnlib.jacobian_reverse):
+        with pytest.raises(ValueError, match=f.__name__ + r": x holds nan at row 1; a Dual or a Value holds a finite"):
+            f(two_outputs, np.array([1.0, np.nan, 2.0]))
+    with pytest.raises(TypeError, match=r"jvp: f must be a function of n scalars, got None"):
+        nnlib.jvp(None, np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match=r"jvp: f must return a Dual or a list of them.*it returned an empty list"):
+        nnlib.jvp(lambda a: [], np.ones(1), np.ones(1))
 
 
 def test_scalar_function_errors():

@@ -79,7 +79,8 @@ def test_a_checkpointed_network_passes_the_gradient_check_and_the_hvp(rng):
 
 
 def test_checkpoint_bad_input():
-    with pytest.raises(TypeError, match=r"Checkpoint: block needs forward and backward methods, got str"):
+    with pytest.raises(TypeError, match=r"Checkpoint: block needs forward and backward methods, such as a layer "
+                                        r"or a Sequential, got str 'block'"):
         Checkpoint("block")
     with pytest.raises(RuntimeError, match=r"Checkpoint.backward: call forward first"):
         Checkpoint(nnlib.Activation("tanh")).backward(np.ones(3))

@@ -119,14 +119,14 @@ def test_bad_input_names_the_argument_and_changes_nothing():
         ((x, gamma, np.zeros((1, 2))), {}, r"beta has shape \(1, 2\) but x has 2 columns"),
         ((x[0], gamma, beta), {}, r"x must be 2-D with shape \(batch, n\), got shape \(2,\)"),
         ((x[:0], gamma, beta), {}, r"x must have at least one row"),
-        ((x, gamma, beta), {"eps": 0.0}, r"eps must be a positive number, got 0\.0"),
+        ((x, gamma, beta), {"eps": 0.0}, r"eps must be a positive finite number, got 0\.0"),
     ]
     for args, kwargs, message in cases:
         with pytest.raises(ValueError, match="batchnorm_forward: " + message):
             nnlib.batchnorm_forward(*args, **kwargs)
     _, dense_cache = nnlib.dense_forward(x, np.ones((2, 2)), np.zeros(2))
-    with pytest.raises(TypeError, match=r"batchnorm_backward: cache must be the one batchnorm_forward returned, "
-                                        r"got tuple"):
+    with pytest.raises(TypeError, match=r"batchnorm_backward: cache must be the one batchnorm_forward returned "
+                                        r"\(a BatchNormCache\), got a tuple of 2 items"):
         nnlib.batchnorm_backward(np.ones((3, 2)), dense_cache)
     _, cache = nnlib.batchnorm_forward(x, gamma, beta)
     with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the forward pass's out had shape \(3, 2\)"):
@@ -206,13 +206,18 @@ def test_layer_parameters_are_gamma_and_beta_and_the_statistics_are_buffers():
 
 
 def test_layer_bad_input():
-    for kwargs, message in [({"n": 0}, r"n must be an integer in \[1, "), ({"n": 2.5}, r"n must be an integer"),
-                            ({"n": 2, "momentum": 1.5}, r"momentum must be a number in \[0, 1\], got 1\.5"),
-                            ({"n": 2, "eps": -1e-5}, r"eps must be a positive number")]:
-        with pytest.raises(ValueError, match="BatchNorm: " + message):
+    # the wrong kind of thing is a TypeError, the right kind with a wrong value a ValueError
+    for error, kwargs, message in [
+            (ValueError, {"n": 0}, r"n must be a positive integer, got 0"),
+            (TypeError, {"n": 2.5}, r"n must be a positive integer, got 2\.5"),
+            (TypeError, {"n": "3"}, r"n must be a positive integer, got str '3'"),
+            (ValueError, {"n": 2, "momentum": 1.5}, r"momentum must be a finite number in \[0, 1\], got 1\.5"),
+            (TypeError, {"n": 2, "momentum": "0.1"}, r"momentum must be a finite number in \[0, 1\], got str"),
+            (ValueError, {"n": 2, "eps": -1e-5}, r"eps must be a positive finite number, got -1e-05")]:
+        with pytest.raises(error, match="BatchNorm: " + message):
             BatchNorm(**kwargs)
     bn = BatchNorm(3)
-    with pytest.raises(ValueError, match=r"BatchNorm: x has 2 columns but this layer normalises 3 features"):
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: x has 2 columns but this layer normalises 3 features"):
         bn.forward(np.ones((4, 2)))
     with pytest.raises(ValueError, match=r"training mode needs at least 2 rows.*call eval\(\)"):
         bn.forward(np.ones((1, 3)))
@@ -220,6 +225,50 @@ def test_layer_bad_input():
         bn.backward(np.ones((4, 3)))
     assert np.array_equal(bn.running_mean, np.zeros(3)) and np.array_equal(bn.running_var, np.ones(3))
     assert bn.eval().forward(np.ones((1, 3))).shape == (1, 3)  # one row is fine on running statistics
+
+
+def test_a_forward_pass_that_fails_in_a_later_layer_leaves_every_running_statistic_as_it_was(rng):
+    # batch norm has already updated its statistics when the last layer, of the wrong width, raises:
+    # the Sequential puts them back, in the residual block too
+    outer, inner = BatchNorm(3), BatchNorm(3)
+    block = nnlib.Sequential(inner, nnlib.Dense(3, 3, rng=rng))
+    model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), outer, Residual(block), nnlib.Dense(2, 2, rng=rng))
+    X = rng.standard_normal((5, 3))
+    with pytest.raises(ValueError, match=r"Dense.forward: x has 3 columns but W has 2 rows"):
+        model.forward(X)
+    for bn in (outer, inner):
+        assert np.array_equal(bn.running_mean, np.zeros(3)) and np.array_equal(bn.running_var, np.ones(3))
+    model.layers[-1] = nnlib.Dense(3, 2, rng=rng)
+    model.forward(X)  # fitting layers: the same pass now moves both
+    assert not np.array_equal(outer.running_mean, np.zeros(3)) and not np.array_equal(inner.running_var, np.ones(3))
+
+
+def test_batch_norm_checks_its_own_arrays_before_it_changes_any(rng):
+    X = rng.standard_normal((4, 3))
+    bn = BatchNorm(3)
+    frozen = bn.running_var.copy()
+    frozen.flags.writeable = False
+    bn.running_var = frozen
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: running_var is read-only, and BatchNorm.forward changes "
+                                         r"it in place"):
+        bn.forward(X)
+    assert np.array_equal(bn.running_mean, np.zeros(3))  # not moved ahead of running_var
+    bn = BatchNorm(3)
+    bn.gamma = np.ones(4)
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: gamma has shape \(4,\) but this layer normalises 3 "
+                                         r"features"):
+        bn.forward(X)
+    bn = BatchNorm(3)
+    bn.forward(X)
+    bn.dbeta = np.zeros(2)
+    with pytest.raises(ValueError, match=r"BatchNorm.backward: dbeta must have shape \(3,\), got shape \(2,\)"):
+        bn.backward(np.ones((4, 3)))
+    assert np.array_equal(bn.dgamma, np.zeros(3))  # not written ahead of dbeta
+    bn = BatchNorm(3).eval()
+    bn.running_var = -np.ones(3)
+    with pytest.raises(ValueError, match=r"BatchNorm.forward: running_var must not be negative \(it is a variance\), "
+                                         r"got -1.0 at index 0"):
+        bn.forward(X)
 
 
 # --------------------------------------------------------------------------- residual connections
@@ -274,11 +323,14 @@ def test_residual_shares_the_blocks_parameters_modes_and_dense_layers(rng):
 
 
 def test_residual_bad_input(rng):
-    with pytest.raises(TypeError, match=r"Residual: block needs forward and backward methods, got int"):
+    with pytest.raises(TypeError, match=r"Residual: block needs forward and backward methods, such as a layer or "
+                                        r"a Sequential, got 3"):
         Residual(3)
-    with pytest.raises(ValueError, match=r"the block maps x of shape \(2, 3\) to shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"Residual.forward: the block maps x of shape \(2, 3\) to shape \(2, 4\)"):
         Residual(nnlib.Dense(3, 4, rng=rng)).forward(np.ones((2, 3)))
-    with pytest.raises(TypeError, match=r"Sequential.train: mode must be True or False, got 'no'"):
+    with pytest.raises(RuntimeError, match=r"Residual.backward: call forward first"):
+        Residual(nnlib.Dense(3, 3, rng=rng)).backward(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"Sequential.train: mode must be True or False, got str 'no'"):
         nnlib.Sequential().train("no")
 
 

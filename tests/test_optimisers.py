@@ -12,6 +12,12 @@ import nnlib
 from nnlib import Adam, Momentum
 
 
+def readonly(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
 def pairs_of(*arrays):
     """(param, grad) pairs with zero gradients, as a model's parameters() would hand them out."""
     return [(a, np.zeros_like(a)) for a in arrays]
@@ -231,48 +237,98 @@ def test_l2_decay_under_momentum_adds_lambda_p_to_the_gradient():
 
 
 @pytest.mark.nb12
-@pytest.mark.parametrize("make, message", [
-    (lambda ps: Momentum(ps, lr=0.0), r"Momentum: lr must be a positive finite number, got 0\.0"),
-    (lambda ps: Momentum(ps, lr=0.1, beta=1.0), r"Momentum: beta must be a number in \[0, 1\), got 1\.0"),
-    (lambda ps: Momentum(ps, lr=0.1, beta=-0.1), r"beta must be a number in \[0, 1\), got -0\.1"),
-    (lambda ps: Momentum(ps, lr=0.1, weight_decay=-1), r"weight_decay must be a finite number"),
-    (lambda ps: Adam(ps, lr=float("nan")), r"Adam: lr must be a positive finite number, got nan"),
-    (lambda ps: Adam(ps, beta1=1.5), r"Adam: beta1 must be a number in \[0, 1\), got 1\.5"),
-    (lambda ps: Adam(ps, beta2=1), r"Adam: beta2 must be a number in \[0, 1\), got 1"),
-    (lambda ps: Adam(ps, eps=0), r"Adam: eps must be a positive number, got 0"),
-    (lambda ps: Adam(ps, beta1="0.9"), r"Adam: beta1 must be a finite number, got '0\.9'"),
+@pytest.mark.parametrize("make, error, message", [
+    (lambda ps: Momentum(ps, lr=0.0), ValueError, r"Momentum: lr must be a positive finite number, got 0\.0"),
+    (lambda ps: Momentum(ps, lr=0.1, beta=1.0), ValueError,
+     r"Momentum: beta must be a finite number in \[0, 1\), got 1\.0"),
+    (lambda ps: Momentum(ps, lr=0.1, beta=-0.1), ValueError, r"beta must be a finite number in \[0, 1\), got -0\.1"),
+    (lambda ps: Momentum(ps, lr=0.1, weight_decay=-1), ValueError, r"weight_decay must be a finite number >= 0"),
+    (lambda ps: Momentum(ps, lr="0.1"), TypeError, r"Momentum: lr must be a positive finite number, got str '0\.1'"),
+    (lambda ps: Adam(ps, lr=float("nan")), ValueError, r"Adam: lr must be a positive finite number, got nan"),
+    (lambda ps: Adam(ps, beta1=1.5), ValueError, r"Adam: beta1 must be a finite number in \[0, 1\), got 1\.5"),
+    (lambda ps: Adam(ps, beta2=1), ValueError, r"Adam: beta2 must be a finite number in \[0, 1\), got 1"),
+    (lambda ps: Adam(ps, eps=0), ValueError, r"Adam: eps must be a positive finite number, got 0"),
+    # a string where a number belongs is the wrong kind of thing: a TypeError (the README's "Bad input")
+    (lambda ps: Adam(ps, beta1="0.9"), TypeError, r"Adam: beta1 must be a finite number in \[0, 1\), got str '0\.9'"),
+    (lambda ps: Adam(ps, decoupled="yes"), TypeError, r"Adam: decoupled must be True or False, got str 'yes'"),
 ])
-def test_bad_hyperparameters_name_the_argument_and_the_value(make, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_hyperparameters_name_the_argument_and_the_value(make, error, message):
+    with pytest.raises(error, match=message):
         make(pairs_of(np.ones(2)))
 
 
 @pytest.mark.nb12
 def test_stability_limit_bad_input():
-    with pytest.raises(ValueError, match=r"momentum_stability_limit: curvature must be positive, got -1"):
+    with pytest.raises(ValueError, match=r"momentum_stability_limit: curvature must be a finite number > 0, got -1"):
         nnlib.momentum_stability_limit(-1, 0.9)
-    with pytest.raises(ValueError, match=r"momentum_stability_limit: beta must be a number in \[0, 1\), got 1"):
+    with pytest.raises(ValueError, match=r"momentum_stability_limit: beta must be a finite number in \[0, 1\), "
+                                         r"got 1"):
         nnlib.momentum_stability_limit(1.0, 1)
+    with pytest.raises(TypeError, match=r"momentum_update_matrix: curvature must be a finite number, got None"):
+        nnlib.momentum_update_matrix(0.1, None, 0.9)
 
 
 @pytest.mark.nb12
 @pytest.mark.parametrize("cls", [Momentum, Adam])
 def test_bad_parameter_lists_are_refused_before_anything_is_kept(cls):
     W, b = np.ones((2, 3)), np.ones(3)
-    with pytest.raises(ValueError, match=r"parameters\[1\] has a gradient of shape \(2,\) but the "
-                                         r"parameter has shape \(3,\)"):
+    where = cls.__name__
+    with pytest.raises(ValueError, match=where + r": a gradient has shape \(2,\) but its parameter has shape \(3,\) "
+                                                 r"\(parameters\[1\]\)"):
         cls([(W, np.zeros_like(W)), (b, np.zeros(2))], lr=0.1)
     with pytest.raises(ValueError, match=r"parameters\[1\] is the same array as parameters\[0\]"):
         cls([(W, np.zeros_like(W)), (W, np.zeros_like(W))], lr=0.1)
-    with pytest.raises(TypeError, match=r"parameters\[0\] must be a \(param, grad\) pair of float numpy arrays"):
+    with pytest.raises(TypeError, match=r"parameters\[0\] must be a \(param, grad\) pair"):
         cls([np.ones(2)], lr=0.1)
-    with pytest.raises(TypeError, match=r"pair of float numpy arrays"):
+    with pytest.raises(TypeError, match=r"parameters\[0\]\[0\] \(a parameter\) must be an array of floats"):
         cls([(np.ones(2, int), np.zeros(2, int))], lr=0.1)
+    with pytest.raises(ValueError, match=r"parameters\[1\]\[0\] \(a parameter\) is read-only"):
+        cls([(W, np.zeros_like(W)), (readonly(b), np.zeros(3))], lr=0.1)
     with pytest.raises(TypeError, match=r"parameters must be a list of \(param, grad\) pairs"):
         cls(3, lr=0.1)
     with pytest.raises(ValueError, match=r"parameters is empty"):
         cls(nnlib.Sequential(nnlib.Activation("tanh")).parameters(), lr=0.1)
     assert np.array_equal(W, np.ones((2, 3))) and np.array_equal(b, np.ones(3))
+
+
+def optimiser_state(opt):
+    """Copies of what a step changes besides the parameters: the velocities, or Adam's m, v and t."""
+    if isinstance(opt, Momentum):
+        return [v.copy() for v in opt.velocities]
+    return [opt.m.copy(), opt.v.copy(), opt.t]
+
+
+@pytest.mark.nb12
+@pytest.mark.parametrize("make", [lambda ps: Momentum(ps, lr=0.1, beta=0.9),
+                                  lambda ps: Adam(ps, lr=0.1, weight_decay=0.1, decoupled=True)])
+def test_a_parameter_made_read_only_later_stops_the_step_before_anything_changes(make):
+    # The optimiser checked the pairs when it took them; a parameter frozen since then must not
+    # leave the model half stepped, nor the optimiser's state one step ahead.
+    W, b = np.ones((2, 3)), np.ones(3)
+    params = pairs_of(W, b)
+    opt = make(params)
+    for _, g in params:
+        g[...] = 1.0
+    opt.step()
+    before = [W.copy(), b.copy()] + optimiser_state(opt)
+    b.flags.writeable = False
+    with pytest.raises(ValueError, match=r"\.step: parameters\[1\] has become read-only since the optimiser took it"):
+        opt.step()
+    after = [W, b] + optimiser_state(opt)
+    assert all(np.array_equal(a, s) for a, s in zip(after, before))
+    b.flags.writeable = True
+    opt.step()  # writable again, the step goes on
+    assert not np.array_equal(W, before[0])
+
+
+@pytest.mark.nb12
+def test_integer_gradients_are_taken_as_floats():
+    p, q = np.array([1.0, 2.0]), np.array([1.0, 2.0])
+    ints, floats = [(p, np.array([1, -2]))], [(q, np.array([1.0, -2.0]))]
+    for make in (lambda ps: Momentum(ps, lr=0.1), lambda ps: Adam(ps, lr=0.1, weight_decay=0.5)):
+        make(ints).step()
+        make(floats).step()
+        assert np.array_equal(p, q)
 
 
 # --------------------------------------------------------------------------- against torch.optim
