@@ -29,3 +29,16 @@ def graph_positions(order, parents):
         for i, node in enumerate(nodes):
             positions[id(node)] = (column, -(i - (len(nodes) - 1) / 2))
     return positions, (last + 1, max(len(nodes) for nodes in columns.values()))
+
+
+def edge_bend(start, end):
+    """The curvature (matplotlib's ``arc3`` rad) of the arrow from a node at ``start`` to one at ``end``.
+
+    start, end: (column, row) positions from graph_positions. An arrow between neighbouring
+    columns is straight; one that skips a column bends (away from the row it leaves), so that it
+    does not run through the boxes of the columns between.
+    """
+    (x0, y0), (x1, y1) = start, end
+    if x1 - x0 <= 1:
+        return 0.0
+    return -0.25 if y0 >= y1 else 0.25

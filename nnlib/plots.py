@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from . import palette
 from .activations import ACTIVATIONS
 from .graph import edges, topological_order
-from .graph_layout import graph_positions
+from .graph_layout import edge_bend, graph_positions
 from .train import confusion_matrix
 
 
@@ -366,17 +366,21 @@ def draw_graph(root, ax=None, title="Computation graph"):
                                         GRAPH_ROW_INCHES * n_rows + 1.0))
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.9 / (GRAPH_ROW_INCHES * n_rows + 1.0) * 0.5,
                             top=1 - 0.5 / (GRAPH_ROW_INCHES * n_rows + 1.0))
-    for parent, child in edges(root):
-        (x0, y0), (x1, y1) = pos[id(parent)], pos[id(child)]
-        ax.annotate("", xy=(x1 - 0.36, y1), xytext=(x0 + 0.36, y0),
-                    arrowprops=dict(arrowstyle="->", color="0.4", shrinkA=0, shrinkB=0))
+    boxes = {}
     for node in order:
-        x, y = pos[id(node)]
         name = node.label or node.op or "const"
         text = f"{name}\n{node.data:.4g}\ngrad {node.grad:.4g}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=GRAPH_FONT_SIZE, linespacing=1.15,
-                bbox=dict(boxstyle="round,pad=0.25", fc="#e8f0fe" if node._parents else "#fff4d6",
-                          ec="0.5"))
+        boxes[id(node)] = ax.text(*pos[id(node)], text, ha="center", va="center", fontsize=GRAPH_FONT_SIZE,
+                                  linespacing=1.15, zorder=3,
+                                  bbox=dict(boxstyle="round,pad=0.25", fc="#e8f0fe" if node._parents else "#fff4d6",
+                                            ec="0.5"))
+    for parent, child in dict.fromkeys((id(p), id(c)) for p, c in edges(root)):  # a * a: one arrow
+        # Clipped to the two boxes, whatever their widths, so that every arrowhead shows at the
+        # edge of the box it points to (a fixed offset hid it under a wide box).
+        ax.annotate("", xy=pos[child], xytext=pos[parent],
+                    arrowprops=dict(arrowstyle="->", color="0.4", shrinkA=2, shrinkB=2,
+                                    patchA=boxes[parent].get_bbox_patch(), patchB=boxes[child].get_bbox_patch(),
+                                    connectionstyle=f"arc3,rad={edge_bend(pos[parent], pos[child])}"))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ys = [p[1] for p in pos.values()]
     ax.set_ylim(min(ys) - 0.55, max(ys) + 0.55)

@@ -76,6 +76,22 @@ def test_value_reused_node_accumulates_and_division():
 
 
 @pytest.mark.nb03
+@pytest.mark.parametrize("build, expected", [
+    (lambda a, b, c: a * b + a * c, lambda a, b, c: b + c),   # a on the left of both products
+    (lambda a, b, c: a * a * a, lambda a, b, c: 3 * a**2),   # (a·a)·a: two of three uses on the left
+    (lambda a, b, c: a + b + a, lambda a, b, c: 2.0),        # (a + b) + a: left of one sum, right of the other
+], ids=["a*b+a*c", "a*a*a", "a+b+a"])
+def test_a_node_reused_as_either_operand_gets_every_paths_term(build, expected):
+    values = (2.0, -3.0, 5.0)
+    a, b, c = (Value(v) for v in values)
+    out = build(a, b, c)
+    out.backward()
+    assert a.grad == pytest.approx(expected(*values))
+    out.backward()  # a second pass starts from zero: the same gradient, not twice it
+    assert a.grad == pytest.approx(expected(*values))
+
+
+@pytest.mark.nb03
 def test_one_neuron_graph_matches_nnlib():
     x, w, b, yv = 0.5, -1.2, 0.3, 1.0
     wv, bv = Value(w, label="w"), Value(b, label="b")

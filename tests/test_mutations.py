@@ -42,8 +42,6 @@ STARTUP_TIMEOUT = 300  # seconds for a kernel to start: on a busy machine 60 is 
 # Mutants no notebook catches yet, each with the notebook expected to catch it. Whoever makes that
 # notebook catch one removes it here (its test is a strict xfail: once caught, it fails until removed).
 SURVIVORS = {
-    "value-mul-assign": "03_chain_rule",  # nnlib's reused node is always the right operand
-    "value-backward-no-zeroing": "03_chain_rule",  # reuse and reset are checked on the learner's engine only
     "global-norm-no-sqrt": "08_vanishing_exploding",
     "sgd-steps-records-eta-times-norm": "08_vanishing_exploding",
     "sgd-steps-keeps-references": "08_vanishing_exploding",

@@ -64,6 +64,40 @@ def test_draw_graph_shows_every_node():
     assert len(ax.texts) - len(nodes) == 3  # one arrow per edge
 
 
+@pytest.mark.nb03
+def test_draw_graph_every_arrowhead_touches_the_box_it_points_to():
+    # Notebook 03's graphs: boxes of very different widths ("h1 = tanh(w1·x)" against "x"), an edge
+    # that skips a column (b → z), a node used by two operations (x).
+    x, w, b = Value(1.5, label="x"), Value(-0.8, label="w"), Value(0.4, label="b")
+    z = w * x + b
+    z.label = "z"
+    e = z.sigmoid() - Value(1.0, label="y")
+    e.label = "e = ŷ − y"
+    L = 0.5 * e**2
+    x2 = Value(0.5, label="x")
+    h1, h2 = (x2 * Value(1.5, label="w1")).tanh(), (x2 * Value(-2.0, label="w2")).sigmoid()
+    h1.label, h2.label = "h1 = tanh(w1·x)", "h2 = σ(w2·x)"
+    for root in (L, h1 + h2):
+        root.backward()
+        ax = plots.draw_graph(root)
+        fig = ax.figure
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [t for t in ax.texts if t.get_bbox_patch() is not None]
+        arrows = [t for t in ax.texts if t.get_bbox_patch() is None]
+        assert arrows
+        for arrow in arrows:
+            child = min(boxes, key=lambda box: np.hypot(*np.subtract(box.get_position(), arrow.xy)))
+            box = child.get_bbox_patch().get_window_extent(renderer)
+            centre = ax.transData.transform(child.get_position())
+            path = arrow.arrow_patch.get_path().vertices  # display pixels, once drawn
+            tip = path[np.argmin(np.hypot(*(path - centre).T))]
+            gap = max(box.x0 - tip[0], tip[0] - box.x1, box.y0 - tip[1], tip[1] - box.y1)
+            name = child.get_text().splitlines()[0]
+            assert -1 <= gap <= 8, f"the arrowhead into {name!r} is {gap:.1f} px outside its box (< 0: hidden inside)"
+        plt.close(fig)
+
+
 def test_neuron_outputs_one_labelled_curve_per_pair():
     ax = plots.plot_neuron_outputs([(1.0, 0.0), (3.0, -2.0)], activation="tanh")
     assert_labelled(ax)

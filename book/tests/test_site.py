@@ -251,7 +251,7 @@ def check_launch_links(visit, page, notebook):
 
 def check_explorers(page, notebook):
     notes = page.locator(f".{EXPLORER_NOTE_CLASS}")
-    uses_explorer = any(re.search(r"\w+_explorer\(", s) for s in notebook_sources(notebook, "code"))
+    uses_explorer = any(re.search(r"\w+_(explorer|stepper)\(", s) for s in notebook_sources(notebook, "code"))
     assert (notes.count() > 0) == uses_explorer, f"{notebook.name}: {notes.count()} explorer notes"
     for i in range(notes.count()):
         note = notes.nth(i)

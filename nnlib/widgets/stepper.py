@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .._validate import require_int
-from ..graph_layout import graph_positions
+from ..graph_layout import edge_bend, graph_positions
 from ._base import CSS_DPI, PIXEL_DENSITY, Explorer, _inches
 from ._trace import backward_order, parents_of, trace_backward
 
@@ -339,9 +339,8 @@ def _draw_edges(ax, order, pos, boxes):
             key = (index[id(parent)], index[id(child)])
             if key in edges:
                 continue  # a node used twice by one operation: one arrow
-            (x0, y0), (x1, y1) = pos[id(parent)], pos[id(child)]
-            bend = 0.0 if x1 - x0 <= 1 else -0.25 if y0 >= y1 else 0.25
-            edges[key] = ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+            bend = edge_bend(pos[id(parent)], pos[id(child)])
+            edges[key] = ax.annotate("", xy=pos[id(child)], xytext=pos[id(parent)],
                                      arrowprops=dict(arrowstyle="->", color=FORWARD_ARROW, lw=1.2, shrinkA=2,
                                                      shrinkB=2, patchA=boxes[key[0]].get_bbox_patch(),
                                                      patchB=boxes[key[1]].get_bbox_patch(),
