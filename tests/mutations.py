@@ -157,7 +157,8 @@ MUTATIONS = [
     M("shrink-factor-no-abs", "nnlib/dynamics.py", "return float(np.max(np.abs(1.0 - lr * np.linalg.eigvalsh(H))))",
       "return float(np.max(1.0 - lr * np.linalg.eigvalsh(H)))", "max(1 − ηλ) without |·|: overshooting "
       "steps look stable", "06_gradient_descent"),
-    M("hvp-not-rescaled", "nnlib/dynamics.py", "        / (2 * h) * size", "        / (2 * h)", "H·v for a unit v, never scaled back by ‖v‖",
+    M("hvp-not-rescaled", "nnlib/dynamics.py", "        / (2 * h) * size", "        / (2 * h)",
+      "H·v for a unit v, never scaled back by ‖v‖",
       "06_gradient_descent"),
     M("trend-n-not-sqrt-n", "nnlib/dynamics.py", "return np.asarray(sigma_w * np.sqrt(n_in) * rms_fp, dtype=float)",
       "return np.asarray(sigma_w * n_in * rms_fp, dtype=float)", "σ_W·n for σ_W·√n in the expected trend",

@@ -6,16 +6,16 @@ QUESTIONS = [
     Number(
         "05.q1",
         ask="The batch has $N = 4$ examples, the layer $n_\\text{in} = 3$ inputs and $n_\\text{out} = 2$ neurons. "
-            "In Step 3, $\\partial L/\\partial W_{ij} = \\sum_n x_{ni}\\, dz_{nj}$: how many products does that sum add "
-            "up for one entry $W_{ij}$?",
+            "In Step 3, $\\partial L/\\partial W_{ij} = \\sum_n x_{ni}\\, dz_{nj}$: how many products does that "
+            "sum add up for one entry $W_{ij}$?",
         answer=4,
         tolerance=0,
         right="One per example: the weight $W_{ij}$ is used by all $N = 4$ rows of the batch, and each row's effect "
               "on the loss is one product $x_{ni}\\, dz_{nj}$.",
         mistakes=[
             Mistake(2, "That would be a sum over the $n_\\text{out} = 2$ neurons. But $W_{ij}$ feeds neuron $j$ "
-                       "alone: the sum over $k$ collapsed in Step 3 because $\\partial z_{nk}/\\partial W_{ij} = 0$ for "
-                       "$k \\ne j$. The sum over neurons belongs to $dx$ (section 3), not to $dW$."),
+                       "alone: the sum over $k$ collapsed in Step 3 because $\\partial z_{nk}/\\partial W_{ij} = 0$ "
+                       "for $k \\ne j$. The sum over neurons belongs to $dx$ (section 3), not to $dW$."),
             Mistake(3, "That would be a sum over the $n_\\text{in} = 3$ inputs. But $i$ is fixed: $W_{ij}$ multiplies "
                        "input $i$ only. What varies is the example $n$."),
             Mistake(8, "That keeps both sums of Step 1, over examples and over neurons. Only one neuron, $j$, "
@@ -33,11 +33,12 @@ QUESTIONS = [
         options=[
             Option("yes: take h small enough", True,
                    "Smaller $h$ shrinks only the truncation error $h^2|\\sigma'''|/6$. The rounding errors of "
-                   "$\\sigma(\\theta \\pm h)$, about $\\varepsilon|\\sigma|$ each, do not shrink with $h$, and dividing "
-                   "their difference by $2h$ makes them *grow* as $h$ shrinks: $\\varepsilon|\\sigma|/h$."),
+                   "$\\sigma(\\theta \\pm h)$, about $\\varepsilon|\\sigma|$ each, do not shrink with $h$, and "
+                   "dividing their difference by $2h$ makes them *grow* as $h$ shrinks: $\\varepsilon|\\sigma|/h$."),
             Option("no: at every h the error stays far above 1e-7", False,
-                   "The best $h$ balances truncation $h^2|\\sigma'''|/6$ against roundoff $\\varepsilon|\\sigma|/h$; in "
-                   "float32 the sum never falls much below $10^{-5}$. That is why gradient checks run in float64."),
+                   "The best $h$ balances truncation $h^2|\\sigma'''|/6$ against roundoff "
+                   "$\\varepsilon|\\sigma|/h$; in float32 the sum never falls much below $10^{-5}$. That is why "
+                   "gradient checks run in float64."),
             Option("yes: float32 rounds to 1e-7, so the error is about 1e-7", "about 1e-7",
                    "$\\varepsilon$ is the error of *one* rounding of a number of size 1. The central difference "
                    "subtracts two nearly equal numbers and divides by $2h$, which magnifies that error "
@@ -76,8 +77,9 @@ QUESTIONS = [
                    "and the message for the layer below, $\\delta W^\\top$ (BP2). Each is a product of the forward "
                    "one's size."),
             Option("2", 2.0,
-                   "$dW = a^\\top\\delta$ (BP4) and $\\delta W^\\top$ (BP2): twice the forward pass, so a whole gradient "
-                   "costs under three forward passes. Only the first layer, which passes nothing down, makes one."),
+                   "$dW = a^\\top\\delta$ (BP4) and $\\delta W^\\top$ (BP2): twice the forward pass, so a whole "
+                   "gradient costs under three forward passes. Only the first layer, which passes nothing down, "
+                   "makes one."),
             Option("3", 3.0,
                    "Three forward passes' worth is the *whole* gradient, forward pass included, with the first "
                    "layer's $dx$ counted. The backward pass of one layer makes two products."),
