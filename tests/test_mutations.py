@@ -47,7 +47,6 @@ SURVIVORS = {
     "global-norm-no-sqrt": "08_vanishing_exploding",
     "sgd-steps-records-eta-times-norm": "08_vanishing_exploding",
     "sgd-steps-keeps-references": "08_vanishing_exploding",
-    "hvp-not-rescaled": "06_gradient_descent",  # power iteration only ever passes unit vectors
 }
 
 
