@@ -260,6 +260,33 @@ def _warn_diverged(what, epoch, lr, value):
     )
 
 
+class _ProgressBar:
+    """A tqdm bar over the epochs that ends looking like the run ended.
+
+    Early stopping ends a run before max_epochs: the bar then counts the epochs that ran as
+    its total, so it ends full (green in a notebook) instead of stopped part-way (red, which
+    tqdm shows for a loop left by break or an error). A diverged run keeps the part-way bar.
+    """
+
+    def __init__(self, max_epochs):
+        from tqdm.auto import tqdm  # only when asked for: the core needs numpy alone
+
+        self.bar = tqdm(total=max_epochs, desc="training", unit="epoch")
+
+    def epoch_done(self, loss):
+        self.bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        self.bar.update(1)
+
+    def finish(self, history):
+        if history.stopped_early:
+            started, ran = self.bar.start_t, history.epochs
+            self.bar.reset(total=ran)  # the total becomes the epochs run (reset sets it to 0 first)
+            self.bar.start_t = started  # keep the elapsed time and rate of the whole run
+            self.bar.set_postfix_str(f"stopped early, best epoch {history.best_epoch}", refresh=False)
+            self.bar.update(ran)
+        self.bar.close()
+
+
 def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epochs,
           patience=None, rng, progress=False, clip=None, restore_best=True):
     """Train ``model`` with mini-batch gradient descent and return a History.
@@ -295,36 +322,36 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
         model.train()
     history = History()
     best_loss, best_weights = np.inf, None
-    epochs = range(max_epochs)
-    if progress:
-        from tqdm.auto import tqdm  # only when asked for: the core needs numpy alone
+    bar = _ProgressBar(max_epochs) if progress else None
 
-        epochs = tqdm(epochs, desc="training", unit="epoch")
-
-    # Overflow on the way to a NaN loss is reported once, by the warning.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in epochs:
-            monitored = train_epoch(model, loss_fn, params, X, y, lr=lr, batch_size=batch_size, rng=rng,
-                                    clip=clip)
-            what = "the loss"
-            if np.isfinite(monitored):
-                history.train_loss.append(monitored)
-                if X_val is not None:
-                    with evaluation_mode(model):
-                        monitored, what = loss_fn(model.forward(X_val), y_val)[0], "the validation loss"
-                    history.val_loss.append(monitored)
-            if not np.isfinite(monitored):
-                history.diverged = True
-                _warn_diverged(what, epoch, lr, monitored)
-                break
-            if monitored < best_loss:
-                best_loss, history.best_epoch = monitored, epoch
-                best_weights = [a.copy() for a in state]
-            elif patience_exhausted(epoch, history.best_epoch, patience):
-                history.stopped_early = True
-                break
-            if progress:
-                epochs.set_postfix(loss=f"{monitored:.4g}")
+    try:
+        # Overflow on the way to a NaN loss is reported once, by the warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(max_epochs):
+                monitored = train_epoch(model, loss_fn, params, X, y, lr=lr, batch_size=batch_size, rng=rng,
+                                        clip=clip)
+                what = "the loss"
+                if np.isfinite(monitored):
+                    history.train_loss.append(monitored)
+                    if X_val is not None:
+                        with evaluation_mode(model):
+                            monitored, what = loss_fn(model.forward(X_val), y_val)[0], "the validation loss"
+                        history.val_loss.append(monitored)
+                if not np.isfinite(monitored):
+                    history.diverged = True
+                    _warn_diverged(what, epoch, lr, monitored)
+                    break
+                if monitored < best_loss:
+                    best_loss, history.best_epoch = monitored, epoch
+                    best_weights = [a.copy() for a in state]
+                elif patience_exhausted(epoch, history.best_epoch, patience):
+                    history.stopped_early = True
+                    break
+                if bar:
+                    bar.epoch_done(monitored)
+    finally:  # also after an error: the bar then stays part-way
+        if bar:
+            bar.finish(history)
 
     if restore_best and best_weights is not None:
         for a, saved in zip(state, best_weights):

@@ -31,6 +31,17 @@ def test_descent_verdict_follows_the_shrink_factor(lr, verdict):
 
 
 @pytest.mark.nb06
+def test_a_run_is_called_converging_only_after_enough_steps():
+    falling = np.geomspace(1.0, 0.5, dynamics.VERDICT_STEPS + 1)
+    assert dynamics.run_verdict(falling, False) == "converges"
+    assert dynamics.run_verdict(falling[:2], False) == "too few steps to tell"  # one step that lowered the loss
+    assert dynamics.run_verdict(falling[:-1], False) == "too few steps to tell"
+    assert dynamics.run_verdict([1.0, 0.1, 50.0], True) == "diverges"  # however short, a blow-up is one
+    assert dynamics.run_verdict(falling[::-1], False) == "diverges"  # ended above its start
+    assert dynamics.run_verdict([1.0, np.inf], False) == "diverges"
+
+
+@pytest.mark.nb06
 def test_on_the_limit_the_steep_coordinate_keeps_its_size():
     H = np.diag([1.0, 10.0])
     weights, _, _ = dynamics.quadratic_descent(H, [1.0, 1.0], 0.2, 40)

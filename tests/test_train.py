@@ -147,6 +147,59 @@ def test_progress_bar_runs(capsys):
     assert "training" in capsys.readouterr().err
 
 
+@pytest.fixture
+def notebook_bars(monkeypatch):
+    """train's progress bar as JupyterLab shows it (tqdm.notebook), every bar made kept in a list."""
+    pytest.importorskip("ipywidgets")
+    import tqdm.auto
+    import tqdm.notebook
+
+    made = []
+
+    class Recorded(tqdm.notebook.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorded)
+    return made
+
+
+def bar_shows(bar):
+    """(value, max, style, text) of a tqdm.notebook bar: what the learner sees."""
+    text, pbar, counts = bar.container.children
+    return pbar.value, pbar.max, pbar.bar_style, counts.value.replace("\u2007", " ").strip()
+
+
+def test_an_early_stopped_run_ends_with_a_full_green_bar(rng, notebook_bars, capsys):
+    # Early stopping leaves the loop by break; the bar must still end finished: full, green, k/k.
+    model = Plateau([5.0, 1.0, 0.5, 0.3, 0.2] + [0.2] * 20)
+    X = np.zeros((4, 1))
+    history = nnlib.train(model, plateau_loss, X, np.zeros(4), X_val=X, y_val=np.zeros(4), lr=1.0,
+                          batch_size=4, max_epochs=50, patience=3, rng=rng, progress=True)
+    assert history.stopped_early and history.epochs == 7
+    (bar,) = notebook_bars
+    value, top, style, counts = bar_shows(bar)
+    assert (value, top, style) == (7, 7, "success")
+    assert counts.startswith("7/7") and "stopped early, best epoch 3" in counts
+
+
+def test_a_run_to_max_epochs_ends_green_and_a_diverged_one_red(rng, notebook_bars, capsys):
+    model = Plateau([1.0] * 10)
+    X = np.zeros((2, 1))
+    nnlib.train(model, plateau_loss, X, np.zeros(2), lr=1.0, batch_size=2, max_epochs=4, rng=rng, progress=True)
+    assert bar_shows(notebook_bars[-1])[:3] == (4, 4, "success")
+
+    X, y = nnlib.data.make_line(100, rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        history = nnlib.train(nnlib.mlp([1, 8, 1], activation="relu", init="he", rng=rng), nnlib.mse_loss, X, y,
+                              lr=50.0, batch_size=10, max_epochs=100, rng=rng, progress=True)
+    assert history.diverged
+    value, top, style, _ = bar_shows(notebook_bars[-1])
+    assert value == history.epochs < top == 100 and style == "danger"  # a failed run looks failed
+
+
 def test_train_argument_errors(rng):
     model = nnlib.mlp([1, 1], rng=rng)
     X, y = np.zeros((4, 1)), np.zeros((4, 1))

@@ -359,6 +359,23 @@ def test_the_quadratic_follows_the_closed_form():
 
 
 @pytest.mark.nb06
+def test_one_step_never_claims_that_the_network_converges(lr_explorer):
+    # At η = 10 the first step lowers the network's loss; the run blows up a few steps later.
+    state = set_controls(lr_explorer, lr=10.0, steps=1)
+    assert state["net_loss"].shape == (2,) and state["net_loss"][1] < state["net_loss"][0]
+    assert state["net_verdict"] == "diverges" and state["net_diverged"]
+    assert 1 < state["net_judged_over"] < dynamics.VERDICT_STEPS
+    assert f"diverges (by step {state['net_judged_over']})" in lr_explorer.summary
+    # a good η, one step drawn: the verdict rests on a run of VERDICT_STEPS steps, and says so
+    state = set_controls(lr_explorer, lr=0.3, steps=1)
+    assert state["net_verdict"] == "converges" and state["net_judged_over"] == dynamics.VERDICT_STEPS
+    assert f"converges (over {dynamics.VERDICT_STEPS} steps)" in lr_explorer.summary
+    state = set_controls(lr_explorer, lr=0.3, steps=dynamics.VERDICT_STEPS + 20)
+    assert state["net_verdict"] == "converges" and "network converges," in lr_explorer.summary
+    set_controls(lr_explorer, lr=0.15, steps=30)
+
+
+@pytest.mark.nb06
 def test_the_network_view_shows_slow_good_and_divergent_training(lr_explorer):
     slow = set_controls(lr_explorer, lr=1e-4, steps=50)["net_loss"]
     good = set_controls(lr_explorer, lr=0.3, steps=50)["net_loss"]

@@ -4,11 +4,13 @@ import numpy as np
 
 from .._validate import require_int as _require_int
 from ..dynamics import (
+    VERDICT_STEPS,
     check_hessian,
     descent_verdict,
     network_descent,
     quadratic_descent,
     rotated_hessian,
+    run_verdict,
     shrink_factor,
 )
 from ..models import mlp
@@ -41,8 +43,11 @@ def learning_rate_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.15, steps=30, h
     Controls: lr (a log-scale slider of round numbers), steps.
     State: loss (steps+1,) on the quadratic, weights (steps+1, 2), diverged (the loss grew),
     verdict ('converges', 'on the limit', 'diverges', from growth), lr_max (2 / λ_max from
-    H's eigenvalues), eigenvalues, growth (max |1 − ηλ|), net_loss, net_diverged. A
-    diverging run stops once its loss grew by BLOWUP, so its arrays can be shorter than steps + 1.
+    H's eigenvalues), eigenvalues, growth (max |1 − ηλ|); net_loss (steps+1,) on the network,
+    net_verdict (dynamics.run_verdict of a run of max(steps, VERDICT_STEPS) steps, so a few
+    steps never claim convergence), net_diverged (net_verdict == 'diverges'), net_judged_over
+    (how many steps that run took before it stopped). A diverging run stops once its loss
+    grew by BLOWUP, so its arrays can be shorter than steps + 1.
     """
     where = "learning_rate_explorer"
     H = check_hessian(rotated_hessian((1.0, 10.0)) if hessian is None else hessian, where)
@@ -68,11 +73,15 @@ def learning_rate_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.15, steps=30, h
         weights, loss, diverged = quadratic_descent(H, start, eta, n)
         for (p, _), p0 in zip(model.parameters(), initial):
             p[...] = p0
-        net_loss, net_diverged = network_descent(model, X, y, eta, n)
+        # The network is judged on a run of at least VERDICT_STEPS steps, however few are drawn:
+        # at a large η the loss can fall for a step or two before it blows up.
+        run, run_diverged = network_descent(model, X, y, eta, max(n, VERDICT_STEPS))
+        net_verdict = run_verdict(run, run_diverged)
         growth = shrink_factor(H, eta)
         return {"lr": eta, "steps": n, "loss": loss, "weights": weights, "diverged": diverged,
                 "verdict": descent_verdict(growth), "lr_max": lr_max, "eigenvalues": eigenvalues,
-                "growth": growth, "net_loss": net_loss, "net_diverged": net_diverged}
+                "growth": growth, "net_loss": run[:n + 1], "net_verdict": net_verdict,
+                "net_diverged": net_verdict == "diverges", "net_judged_over": len(run) - 1}
 
     fig, draw = _lr_figure(H, start, eigenvalues, lr_max, hidden)
     return Explorer(controls, compute, draw, fig, dynamic_axes=fig.dynamic_axes, describe=DESCRIBE)
@@ -127,7 +136,7 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
 
     (net_line,) = ax_net.semilogy([], [], "-", color=BLUE)
     ax_net.set_xlabel("step t (full batch)")
-    ax_net.set_ylabel("MSE loss (log scale)")
+    ax_net.set_ylabel(f"{hidden}-unit net's MSE (log scale)")
     path_line.set_animated(True)  # drawn over the saved contours on every update
     eta_marker.set_animated(True)
     for ax in axes:
@@ -150,12 +159,21 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
         net_line.set_data(np.arange(len(net_loss)), finite_positive(net_loss))
         ax_net.set_xlim(-0.5, max(len(net_loss) - 1, 1) + 0.5)
         fit_log_axis(ax_net, net_loss)
-        net_verdict = "diverges" if state["net_diverged"] else "converges"
-        ax_net.set_title(f"{hidden}-unit tanh net on sin(πx), same η → {net_verdict}", fontsize=10,
+        net_verdict = state["net_verdict"]
+        judged = _judged(state)
+        ax_net.set_title(f"tanh net on sin(πx), same η → {net_verdict}{judged}", fontsize=10,
                          color=TEXT_ALERT if state["net_diverged"] else "k")
         side = {"converges": "<", "on the limit": "=", "diverges": ">"}[verdict]
         return (f"η = {state['lr']:g} {side} 2/λ_max = {lr_max:.4g}: quadratic {verdict}, "
-                f"loss {loss[0]:.3g} → {loss[-1]:.3g}; network {net_verdict}, "
+                f"loss {loss[0]:.3g} → {loss[-1]:.3g}; network {net_verdict}{judged}, "
                 f"loss {net_loss[0]:.3g} → {net_loss[-1]:.3g}")
 
     return fig, draw
+
+
+def _judged(state):
+    """What the network's verdict rests on, when more steps than those drawn: '' or ' (over 100 steps)'."""
+    k = state["net_judged_over"]
+    if k <= state["steps"]:
+        return ""
+    return f" (by step {k})" if state["net_diverged"] else f" (over {k} steps)"
