@@ -555,6 +555,25 @@ def test_depth_one_says_why_the_right_panel_is_empty(flow_explorer):
 
 
 @pytest.mark.nb08
+@pytest.mark.nb08
+@pytest.mark.parametrize("depth", [1, 2, 3, 12])
+def test_every_series_stays_visible_and_layers_are_whole_numbers(flow_explorer, depth):
+    set_controls(flow_explorer, depth=depth, compare="relu/he", clip=1.0)
+    fig = flow_explorer.figure
+    fig.canvas.draw()
+    ax_g, ax_a = fig.axes[:2]
+    for ax in (ax_g, ax_a):
+        low, high = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert ticks and all(t == int(t) for t in ticks), (depth, ticks)
+    # a series of one point is a marker or nothing: every one drawn carries a marker, and the compared
+    # network's squares are open, so the measured circle shows inside where the two coincide
+    drawn = [line for line in ax_g.get_lines() if len(line.get_xdata())]
+    assert len(drawn) == 6 and all(line.get_marker() not in ("None", "", None) for line in drawn)
+    compare = next(line for line in drawn if line.get_label().startswith("compare"))
+    assert compare.get_markerfacecolor() == "none"
+
+
 def test_legends_name_the_expected_trend_one_way():
     labels = [t.get_text() for legend in widgets.gradient_flow_explorer().figure.legends for t in legend.get_texts()]
     assert any(label.startswith("expected trend") for label in labels)
