@@ -82,19 +82,29 @@ def make_circles(n, rng, *, noise=0.1, factor=0.5):
     return X[order], y[order]
 
 
-def make_spirals(n, rng, *, classes=3, noise=0.2):
-    """``classes`` interleaved spiral arms. Returns X (n, 2) float64 and y (n,) int64.
+def make_spirals(n, rng, *, classes=3, noise=0.1, turns=1.25):
+    """``classes`` interleaved spiral arms, each winding ``turns`` times around the origin.
 
-    classes >= 1; n >= classes, so that every arm has a point.
+    Along arm k a point at t in [0, 1] (drawn uniformly) sits at the angle
+    2π (turns·t + k / classes) and the radius 0.25 + turns·t: the radius grows by 1 per turn, so
+    neighbouring arms are 1 / classes apart (0.5 for two classes, as far as the moons' or the
+    circles' classes are). Each point is then moved by Gaussian noise of std ``noise`` in each
+    coordinate. No line and no single bend separates the arms: a classifier has to follow them
+    round, which takes a network with several hidden layers.
+
+    classes >= 1; n >= classes, so that every arm has a point; turns > 0.
+    Returns X (n, 2) float64 and y (n,) int64 in 0 … classes - 1.
     """
     require_size(classes, "classes", "make_spirals")
     _check_n(n, "make_spirals", classes)
     require_rng(rng, "make_spirals")
     _check_noise(noise, "make_spirals")
+    turns = require_number(turns, "turns", "make_spirals", low=0.0, low_open=True)
     y = np.arange(n) % classes
-    r = rng.uniform(0.05, 1.0, n)
-    theta = 4.0 * r + 2 * np.pi * y / classes + noise * rng.standard_normal(n)
-    X = np.column_stack([r * np.sin(theta), r * np.cos(theta)])
+    t = rng.uniform(0.0, 1.0, n)
+    radius = 0.25 + turns * t
+    theta = 2 * np.pi * (turns * t + y / classes)
+    X = radius[:, None] * np.column_stack([np.cos(theta), np.sin(theta)]) + noise * rng.standard_normal((n, 2))
     order = rng.permutation(n)
     return X[order], y[order].astype(np.int64)
 

@@ -236,6 +236,37 @@ def backward_factors(model):
     return np.asarray(sigma_w * np.sqrt(n_in) * rms_fp, dtype=float)
 
 
+def _backward_keeping_deltas(model, dout):
+    """model's backward pass from dout (no gradient for the data), layer by layer, keeping what each
+    Dense layer receives: [δ_l = dL/dz_l] in the order of model.dense_layers(). A Dense layer inside a
+    block (a Residual) is not reached by this loop over the top-level layers: its entry is None."""
+    dense = model.dense_layers()
+    deltas = [None] * len(dense)
+    grad = dout
+    for i in range(len(model.layers) - 1, -1, -1):
+        layer = model.layers[i]
+        if isinstance(layer, Dense):
+            deltas[next(k for k, d in enumerate(dense) if d is layer)] = grad
+        if i > 0:
+            grad = layer.backward(grad)
+        elif type(layer) is Dense:
+            layer.backward(grad, input_grad=False)  # the data needs no gradient
+        else:
+            layer.backward(grad)
+    return deltas
+
+
+def _trend_from_last(last, factor):
+    """The expected trend of ‖δ_l‖ = ‖dL/dz_l‖ for each Dense layer, input side first: (depth,).
+
+    last: the measured ‖δ_D‖ of the last layer (inf or nan pass through, as gradient_flow's
+    overflowing norms do); factor: (depth - 1,) the ρ of backward_factors. Multiplied back from the
+    last layer, ‖δ_l‖ ≈ ‖δ_D‖ ρ_l ρ_{l+1} ⋯ ρ_{D-1}; the last entry is ‖δ_D‖ itself.
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return float(last) * np.append(np.cumprod(np.asarray(factor, dtype=float)[::-1])[::-1], 1.0)
+
+
 def gradient_flow(model, X, y, bound=True):
     """One forward and backward pass of ``model`` on the MSE loss, measured layer by layer.
 
@@ -268,16 +299,11 @@ def gradient_flow(model, X, y, bound=True):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         out = model.forward(X)
         _, dout = mse_loss(out, y)
-        deltas = [None] * depth
-        grad = dout
-        for layer in reversed(model.layers):  # the backward pass, keeping each δ_l = dL/dz_l
-            if isinstance(layer, Dense):
-                deltas[dense.index(layer)] = grad
-            grad = layer.backward(grad) if layer is not model.layers[0] else layer.backward(grad, input_grad=False)
+        deltas = _backward_keeping_deltas(model, dout)
         grad_norms = np.array([np.linalg.norm(d.dW) for d in dense])
         delta_norms = np.array([np.linalg.norm(d) for d in deltas])
         factor = backward_factors(model)
-        trend = delta_norms[-1] * np.array([np.prod(factor[l:]) for l in range(depth)])
+        trend = _trend_from_last(delta_norms[-1], factor)
         upper = np.full(depth, np.nan)
         delta = np.linalg.norm(dout)
         for l in range(depth - 1, -1, -1) if bound else ():
@@ -502,9 +528,10 @@ def sgd_steps(model, loss, X, y, batches, lr):
     loss: a loss function (y_hat, y) -> (L, dy_hat), such as softmax_cross_entropy;
     batches: an iterable of row-index arrays into X (n, n_in) and y; lr: η.
     Returns a dict of arrays, one row per step, one column per Dense layer, input side first:
-    loss (k,) on each batch before its step, grad_norms (k, depth) = ‖dL/dW_l‖, and
-    update_sizes (k, depth) = ‖ΔW_l‖ / ‖W_l‖, how far the step moved each layer's weights
-    relative to their size.
+    loss (k,) on each batch before its step, grad_norms (k, depth) = ‖dL/dW_l‖, delta_norms
+    (k, depth) = ‖δ_l‖ = ‖dL/dz_l‖, what the backward pass hands each Dense layer (nan for one
+    inside a block such as a Residual), and update_sizes (k, depth) = ‖ΔW_l‖ / ‖W_l‖, how far the
+    step moved each layer's weights relative to their size.
     """
     where = "sgd_steps"
     X, y = check_model_data(model, X, y, where)
@@ -513,17 +540,19 @@ def sgd_steps(model, loss, X, y, batches, lr):
     batches = _check_batches(batches, len(X), where)
     require_parameters(model.parameters(), where)
     dense = model.dense_layers()
-    losses, norms, updates = [], [], []
+    losses, norms, delta_norms, updates = [], [], [], []
     for rows in batches:
         value, dout = loss(model.forward(X[rows]), y[rows])
-        model.backward(dout, input_grad=False)
+        deltas = _backward_keeping_deltas(model, dout)
         before = [d.W.copy() for d in dense]
         norms.append([np.linalg.norm(d.dW) for d in dense])
+        delta_norms.append([np.nan if d is None else np.linalg.norm(d) for d in deltas])
         sgd_step(model.parameters(), lr)
         updates.append(relative_update_sizes(before, [d.W for d in dense]))
         losses.append(value)
     depth = len(dense)
     return {"loss": np.array(losses), "grad_norms": np.array(norms).reshape(-1, depth),
+            "delta_norms": np.array(delta_norms).reshape(-1, depth),
             "update_sizes": np.array(updates).reshape(-1, depth)}
 
 

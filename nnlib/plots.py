@@ -665,6 +665,7 @@ def plot_iterates(series, ax=None, *, xlabel="step t", ylabel, title, logy=False
             ax.plot(steps, values, ms=4, label=label, **palette.series_style(k))
     if not logy:
         ax.axhline(0, color=palette.BACKGROUND_LINE, lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps (and layers) are counted, never halved
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

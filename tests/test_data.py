@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import nnlib
 from nnlib import data
 
 
@@ -45,3 +46,38 @@ def test_circles_are_two_rings_with_the_inner_one_labelled_1():
     assert 0.05 < np.std(np.linalg.norm(noisy, axis=1)[y == 0] - 1.0) < 0.15  # radial part of the noise
     with pytest.raises(ValueError, match=r"factor .* must be a finite number in \(0, 1\), got 1.5"):
         data.make_circles(10, np.random.default_rng(0), factor=1.5)
+
+
+@pytest.mark.nb10
+def test_spiral_arms_wind_round_with_the_radius_growing_by_one_per_turn():
+    X, y = data.make_spirals(600, np.random.default_rng(0), classes=2, noise=0.0, turns=1.25)
+    radius = np.linalg.norm(X, axis=1)
+    assert radius.min() >= 0.25 and radius.max() <= 0.25 + 1.25
+    t = (radius - 0.25) / 1.25  # how far along its arm each point is
+    turn = np.arctan2(X[:, 1], X[:, 0]) / (2 * np.pi) - 1.25 * t - y / 2  # a whole number on arm y
+    assert np.allclose(turn, np.round(turn), atol=1e-9)
+    assert np.ptp(1.25 * t) > 1.2, "each arm goes more than once round"
+    noisy, _ = data.make_spirals(600, np.random.default_rng(0), classes=2, noise=0.1)
+    assert 0.08 < np.std(noisy - X) < 0.12  # the same draws of t, moved by N(0, 0.1²) in each coordinate
+
+
+@pytest.mark.nb10
+def test_spirals_are_near_chance_for_a_line_and_one_layer_but_three_layers_learn_them():
+    # 200 training points of two arms, standardised as the playground does; SGD for 1200 steps each
+    X, y = data.make_spirals(300, np.random.default_rng(0), classes=2)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    X_train, y_train, X_val, y_val = X[:200], y[:200], X[200:], y[200:]
+
+    def trained(sizes, activation, lr):
+        rng = np.random.default_rng(100)
+        model = nnlib.mlp(sizes, activation=activation, init="he" if activation == "relu" else "xavier", rng=rng)
+        untrained = nnlib.accuracy(model.forward(X_train), y_train)
+        nnlib.train(model, nnlib.softmax_cross_entropy, X_train, y_train, lr=lr, batch_size=16, max_epochs=100,
+                    rng=rng)
+        return untrained, nnlib.accuracy(model.forward(X_train), y_train), nnlib.accuracy(model.forward(X_val), y_val)
+
+    untrained, line, _ = trained([2, 2], "tanh", 0.3)  # no hidden layer: a straight boundary
+    assert abs(untrained - 0.5) < 0.15 and line < 0.7, (untrained, line)
+    _, one_layer, _ = trained([2, 48, 2], "relu", 0.1)  # as many units as below, in one layer
+    _, deep, deep_val = trained([2, 16, 16, 16, 2], "relu", 0.1)
+    assert one_layer < 0.85 and deep >= 0.95 and deep_val >= 0.9, (one_layer, deep, deep_val)

@@ -166,12 +166,40 @@ def test_sgd_steps_records_each_layer_and_equals_sgd_step():
     batches = [np.arange(0, 16), np.arange(16, 32)]
     record = dynamics.sgd_steps(net, nnlib.softmax_cross_entropy, X, y, batches, 0.5)
     assert record["loss"].shape == (2,) and record["grad_norms"].shape == record["update_sizes"].shape == (2, 3)
+    assert record["delta_norms"].shape == (2, 3)
     for k, rows in enumerate(batches):  # the same steps by hand
         value, d = nnlib.softmax_cross_entropy(twin.forward(X[rows]), y[rows])
         twin.backward(d)
-        sizes = [0.5 * np.linalg.norm(layer.dW) / np.linalg.norm(layer.W) for layer in twin.dense_layers()]
+        dense, acts = twin.dense_layers(), twin.layers[1::2]
+        sizes = [0.5 * np.linalg.norm(layer.dW) / np.linalg.norm(layer.W) for layer in dense]
+        deltas = [d]  # δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ tanh'(z_l), from the output back
+        for layer, act in zip(dense[:0:-1], acts[::-1]):
+            deltas.insert(0, (deltas[0] @ layer.W.T) * nnlib.tanh_prime(act.last_input))
         assert record["loss"][k] == pytest.approx(value)
+        np.testing.assert_allclose(record["grad_norms"][k], [np.sqrt(np.sum(layer.dW**2)) for layer in dense])
+        np.testing.assert_allclose(record["delta_norms"][k], [np.sqrt(np.sum(e**2)) for e in deltas])
         np.testing.assert_allclose(record["update_sizes"][k], sizes, rtol=1e-10)
         nnlib.sgd_step(twin.parameters(), 0.5)
     for (p, _), (q, _) in zip(twin.parameters(), net.parameters()):
         np.testing.assert_allclose(p, q, rtol=1e-12)
+
+
+@pytest.mark.nb08
+def test_sgd_steps_takes_the_same_step_as_model_backward_when_a_dense_layer_sits_in_a_block():
+    rng = np.random.default_rng(1)
+    X, y = nnlib.data.make_moons(32, rng)
+
+    def net():
+        r = np.random.default_rng(2)
+        return nnlib.Sequential(nnlib.Dense(2, 4, rng=r), nnlib.Activation("tanh"),
+                                nnlib.Residual(nnlib.Sequential(nnlib.Dense(4, 4, rng=r), nnlib.Activation("tanh"))),
+                                nnlib.Dense(4, 2, rng=r))
+
+    model, twin = net(), net()
+    record = dynamics.sgd_steps(model, nnlib.softmax_cross_entropy, X, y, [np.arange(32)], 0.1)
+    twin.backward(nnlib.softmax_cross_entropy(twin.forward(X), y)[1])
+    nnlib.sgd_step(twin.parameters(), 0.1)
+    for (p, _), (q, _) in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12)
+    # the Dense layer inside the Residual block is not reached by the loop over the top-level layers
+    assert np.isnan(record["delta_norms"][0, 1]) and np.all(np.isfinite(record["delta_norms"][0, [0, 2]]))

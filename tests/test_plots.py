@@ -200,6 +200,10 @@ def test_iterates_one_labelled_curve_per_run():
     ax = plots.plot_iterates(runs, ylabel="|w_t|", title="Iterates", logy=True)
     assert ax.get_yscale() == "log"
     assert np.all(ax.get_lines()[1].get_ydata() > 0)  # |(-1.4)^t| drawn on the log axis
+    ax = plots.plot_iterates({"20 layers": np.ones(21)}, xlabel="layer", ylabel="a", title="t")
+    ax.get_figure().canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert len(ticks) >= 3 and all(t == int(t) for t in ticks), ticks  # counted: no 2.5 or 17.5
 
 
 def test_decision_boundary_with_many_classes_has_a_legend_and_custom_labels():

@@ -572,6 +572,25 @@ def test_depth_one_says_why_the_right_panel_is_empty(flow_explorer):
 
 
 @pytest.mark.nb08
+@pytest.mark.nb08
+@pytest.mark.parametrize("depth", [1, 2, 3, 12])
+def test_every_series_stays_visible_and_layers_are_whole_numbers(flow_explorer, depth):
+    set_controls(flow_explorer, depth=depth, compare="relu/he", clip=1.0)
+    fig = flow_explorer.figure
+    fig.canvas.draw()
+    ax_g, ax_a = fig.axes[:2]
+    for ax in (ax_g, ax_a):
+        low, high = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert ticks and all(t == int(t) for t in ticks), (depth, ticks)
+    # a series of one point is a marker or nothing: every one drawn carries a marker, and the compared
+    # network's squares are open, so the measured circle shows inside where the two coincide
+    drawn = [line for line in ax_g.get_lines() if len(line.get_xdata())]
+    assert len(drawn) == 6 and all(line.get_marker() not in ("None", "", None) for line in drawn)
+    compare = next(line for line in drawn if line.get_label().startswith("compare"))
+    assert compare.get_markerfacecolor() == "none"
+
+
 def test_legends_name_the_expected_trend_one_way():
     labels = [t.get_text() for legend in widgets.gradient_flow_explorer().figure.legends for t in legend.get_texts()]
     assert any(label.startswith("expected trend") for label in labels)
@@ -615,10 +634,15 @@ def test_a_small_tanh_net_learns_moons_xor_and_circles(dataset):
 
 
 @pytest.mark.nb10
-def test_spirals_need_more_than_a_small_net_but_a_wider_deeper_one_learns_them():
-    explorer = widgets.playground_explorer(dataset="spirals", noise=0.1, depth=3, width=16, activation="tanh",
-                                           lr=0.3, batch_size=16)
-    assert train(explorer, 600)["accuracy"] >= 0.9
+def test_spirals_defeat_one_hidden_layer_but_three_learn_them():
+    # the arms wind 1.25 times round (nnlib.data.make_spirals): 16 ReLU units in one layer stay stuck
+    # far below, three layers of 16 follow both arms round
+    accuracy = {}
+    for depth in (1, 3):
+        explorer = widgets.playground_explorer(dataset="spirals", noise=0.1, depth=depth, width=16,
+                                               activation="relu", lr=0.1, batch_size=16)
+        accuracy[depth] = train(explorer, 1000)["accuracy"]
+    assert accuracy[1] < 0.85 and accuracy[3] >= 0.95, accuracy
 
 
 @pytest.mark.nb10
@@ -720,14 +744,58 @@ def test_noise_spreads_the_points():
 
 
 @pytest.mark.nb10
-def test_the_expected_levels_use_the_backward_factors(play):
+def test_the_gradient_panel_draws_each_layers_delta_with_its_expected_trend(play):
     state = play.step(10)
     model = play.model
     np.testing.assert_allclose(state["factors"], dynamics.backward_factors(model), rtol=0.2)
-    expected = play.figure.axes[3].get_lines()[-1]
-    last = playground._binned(state["grad_norms"], smooth=1)[1][-1, -1]  # 10 steps: drawn as they are
-    prediction = last * np.array([np.prod(state["factors"][k:]) for k in range(3)])
-    np.testing.assert_allclose(np.asarray(expected.get_ydata()), prediction)
+    # the panel draws what the marks predict: ‖δ_l‖ = ‖∂L/∂z_l‖, the lines, and its trend, the marks
+    lines, expected = play.figure.axes[3].get_lines()[:3], play.figure.axes[3].get_lines()[-1]
+    for k, line in enumerate(lines):
+        np.testing.assert_allclose(np.asarray(line.get_ydata()), state["delta_norms"][:, k])  # 10 steps: as they are
+    # the trend of every step: the last layer's measured ‖δ‖ times that step's own factors ρ
+    np.testing.assert_allclose(state["trend"][:, -1], state["delta_norms"][:, -1])
+    np.testing.assert_allclose(state["trend"][-1, :-1] / state["trend"][-1, 1:], state["factors"])
+    np.testing.assert_allclose(np.asarray(expected.get_ydata()), state["trend"][-1])  # the last step's, marked
+    # later, the lines and the marks are geometric means over the same bins of steps
+    state = play.step(290)
+    drawn = np.asarray(lines[0].get_ydata())
+    np.testing.assert_allclose(drawn[-1], np.exp(np.log(state["delta_norms"][-10:, 0]).mean()))
+    np.testing.assert_allclose(np.asarray(expected.get_ydata()), np.exp(np.log(state["trend"][-10:]).mean(axis=0)))
+    assert r"\partial L/\partial z" in play.figure.axes[3].get_ylabel()
+
+
+@pytest.mark.nb10
+@pytest.mark.parametrize("setting", [dict(dataset="moons", depth=2, width=8, activation="tanh", lr=0.3),
+                                     dict(dataset="xor", depth=2, width=8, activation="tanh", lr=0.3),
+                                     dict(dataset="circles", depth=3, width=8, activation="relu", lr=0.1),
+                                     dict(dataset="spirals", depth=3, width=16, activation="relu", lr=0.1),
+                                     dict(dataset="moons", depth=6, width=8, activation="sigmoid", lr=0.3),
+                                     dict(dataset="moons", depth=6, width=16, activation="tanh", lr=0.1)])
+def test_at_the_start_every_layer_sits_near_its_expected_level(setting):
+    # The trend of notebook 08 is an expectation for random weights, so it holds at the first step,
+    # within the spread one batch of 16 leaves (×0.42 to ×2.2 over these settings and seeds 0-3, seed 0
+    # within ×2). Training soon lines the weights up with the gradients, and the lines leave their marks.
+    state = widgets.playground_explorer(**setting).step(1)
+    off = state["delta_norms"][0] / state["trend"][0]
+    assert off[-1] == 1.0 and np.all(np.abs(np.log(off)) < np.log(2)), off
+
+
+@pytest.mark.nb10
+def test_the_unit_maps_stay_square_inside_their_panel_whatever_the_width(play):
+    fig = play.figure
+    ax_units = fig.axes[2]
+    box = ax_units.get_position().bounds
+    label = next(t for t in fig.texts if "partial z" in t.get_text())  # the gradient panel's y-label
+    for width in (3, 12, 13, 16):
+        state = set_controls(play, width=width)
+        mosaic = playground._unit_mosaic(state["first_layer"])
+        assert mosaic.shape[0] == mosaic.shape[1], "square: each tile is as tall as it is wide"
+        assert np.count_nonzero(~np.isnan(mosaic)) == width * playground.GRID**2
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        np.testing.assert_allclose(ax_units.get_position().bounds, box)
+        image = ax_units.get_images()[0].get_window_extent(renderer)
+        assert image.x1 < label.get_window_extent(renderer).x0, f"{width} units reach the next panel's label"
 
 
 @pytest.mark.nb10

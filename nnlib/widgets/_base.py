@@ -303,7 +303,9 @@ def light_ticks(ax):
             axis.set_major_locator(LogLocator(numticks=6))
             axis.set_minor_locator(NullLocator())
         else:
-            axis.set_major_locator(MaxNLocator(4, integer=axis is ax.xaxis))
+            # steps and layers are counted: whole numbers on x, even when the view holds only one
+            integer = axis is ax.xaxis
+            axis.set_major_locator(MaxNLocator(4, integer=integer, min_n_ticks=1 if integer else 2))
             axis.set_major_formatter(ScalarFormatter())
 
 

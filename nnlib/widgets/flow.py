@@ -98,10 +98,10 @@ def gradient_flow_explorer(*, depth=12, activation="sigmoid", init="xavier", sca
 DESCRIBE = (
     "Two panels. Left: gradient norms per layer on a log scale, input side first: the measured norm "
     "of dL/dW (filled circles, solid line), of dL/dz (open diamonds), the expected trend of dL/dz "
-    "(dashed), the upper bound on dL/dW (dotted) and, when switched on, the compared network "
-    "(squares) and the clipped gradients (crosses). Right: per hidden layer, the standard deviation "
-    "of the activations (circles), the fraction of saturated or inactive units (squares) and the "
-    "rms of f'(z) (triangles).")
+    "(dashed, with a bar at each layer), the upper bound on dL/dW (dotted, with triangles) and, when "
+    "switched on, the compared network (open green squares) and the clipped gradients (crosses). "
+    "Right: per hidden layer, the standard deviation of the activations (circles), the fraction of "
+    "saturated or inactive units (squares) and the rms of f'(z) (triangles).")
 
 
 def _flow_figure():
@@ -111,10 +111,14 @@ def _flow_figure():
     (measured_line,) = ax_g.semilogy([], [], "o-", color=BLUE, ms=4, label=r"measured $\|\partial L/\partial W\|$")
     (delta_line,) = ax_g.semilogy([], [], "D", color=PURPLE, ms=3.5, mfc="none", mew=1.2,
                                   label=r"measured $\|\partial L/\partial z\|$")
-    (trend_line,) = ax_g.semilogy([], [], "--", color=PURPLE,
+    # The trend and the bound carry markers too, and the compared network's squares are open, so that
+    # where points coincide (a single layer: the trend starts at the measured ∂L/∂z) each stays visible.
+    (trend_line,) = ax_g.semilogy([], [], "_--", color=PURPLE, ms=9, mew=1.5,
                                   label=r"expected trend of $\|\partial L/\partial z\|$")
-    (bound_line,) = ax_g.semilogy([], [], ":", color="0.3", label=r"upper bound on $\|\partial L/\partial W\|$")
-    (compare_line,) = ax_g.semilogy([], [], "s-", color=GREEN, ms=3.5, label="compare (its control)")
+    (bound_line,) = ax_g.semilogy([], [], "v:", color="0.3", ms=3.5,
+                                  label=r"upper bound on $\|\partial L/\partial W\|$")
+    (compare_line,) = ax_g.semilogy([], [], "s-", color=GREEN, ms=6, mfc="none", mew=1.2,
+                                    label="compare (its control)")
     (clip_line,) = ax_g.semilogy([], [], "x-.", color=VERMILLION, ms=6, mew=1.5, label="after clipping (its control)")
     ax_g.set_xlabel("layer (1 = input side)")
     ax_g.set_ylabel("gradient norm (log scale)")
@@ -157,7 +161,7 @@ def _flow_figure():
         fit_log_axis(ax_g, *shown)
         extras = []
         if state["compare_norms"] is not None:
-            extras.append(f"green squares: {state['compare']} × 1")
+            extras.append(f"green open squares: {state['compare']} × 1")
         if state["clip"] is not None:
             extras.append(f"crosses: clipped at {state['clip']:g}")
         verdict = verdict_text(norms)
@@ -169,6 +173,8 @@ def _flow_figure():
         sat_line.set_data(hidden, stats["saturated"])
         rms_line.set_data(hidden, stats["rms_fprime"])
         no_hidden.set_visible(len(hidden) == 0)
+        shown = len(hidden) > 0  # without a hidden layer there is no value and no layer to read
+        ax_a.tick_params(left=shown, labelleft=shown, bottom=shown, labelbottom=shown)
         ax_a.set_xlim(0.5, max(len(hidden), 1) + 0.5)
         scale_kind = "log" if np.nanmax(stats["std"], initial=0) > 10 else "linear"
         if ax_a.get_yscale() != scale_kind:

@@ -12,7 +12,7 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
 from .. import data
 from .._validate import require_int as _require_int
-from ..dynamics import backward_factors, sgd_steps
+from ..dynamics import _trend_from_last, backward_factors, sgd_steps
 from ..losses import softmax, softmax_cross_entropy
 from ..models import Activation, mlp
 from ..palette import BLUE, CLASS_COLOURS, CLASS_MARKERS, COLOURS, LINESTYLES, VERMILLION
@@ -87,7 +87,7 @@ class Playground(Explorer):
         self._rng = rng
         self._order, self._next = rng.permutation(n_train), 0
         self.epoch = 0
-        self.train_loss, self.val_loss, self.grad_norms = [], [], []
+        self.train_loss, self.val_loss, self.grad_norms, self.delta_norms, self.trend = [], [], [], [], []
         self.schedule = []  # [steps, η, batch size] of each stretch of training, for state_json
         self.factors = np.full(values["depth"], np.nan)
         self._setup = tuple(values[k] for k in RESTART)
@@ -131,8 +131,11 @@ class Playground(Explorer):
             record = sgd_steps(self.model, softmax_cross_entropy, self.X, self.y,
                                [self._batch(values["batch_size"])], values["lr"])
             self.grad_norms.append(record["grad_norms"][0])
+            self.delta_norms.append(record["delta_norms"][0])
+            factors = backward_factors(self.model)  # from this step's forward pass
+            self.trend.append(_trend_from_last(self.delta_norms[-1][-1], factors))
             if k == n - 1:
-                self.factors = backward_factors(self.model)  # from the last step's forward pass
+                self.factors = factors
             self._evaluate()
         state = self._compute_state(values)
         self._show(state, self._draw(self.figure, state))
@@ -190,7 +193,9 @@ class Playground(Explorer):
         return {**values, "play": self.play.value,
                 "train_loss": np.array(self.train_loss), "val_loss": np.array(self.val_loss),
                 "accuracy": float(np.mean(train_scores.argmax(axis=1) == self.y)),
-                "grad_norms": np.array(self.grad_norms).reshape(-1, depth), "epoch": self.epoch,
+                "grad_norms": np.array(self.grad_norms).reshape(-1, depth),
+                "delta_norms": np.array(self.delta_norms).reshape(-1, depth),
+                "trend": np.array(self.trend).reshape(-1, depth), "epoch": self.epoch,
                 "steps": len(self.grad_norms), "factors": self.factors,
                 "X": self.X, "y": self.y, "grid_extent": grid[1], "classes": self.classes,
                 "probability": softmax(scores)[:, 1].reshape(GRID, GRID) if self.classes == 2 else None,
@@ -245,8 +250,12 @@ def playground_explorer(*, dataset=None, noise=0.1, depth=2, width=8, activation
     export (a button: shows to_code() in a text box under the picture).
     State: train_loss and val_loss (the loss on the whole training / validation set before
     the first step and after every step), accuracy (now, on the training set), grad_norms
-    (steps, depth + 1): ‖dL/dW‖ of each Dense layer at every step, input side first; factors
-    (depth,): the expected factor σ_W √n · rms f' of each step back, at the last step;
+    (steps, depth + 1): ‖dL/dW‖ of each Dense layer at every step, input side first; delta_norms
+    (steps, depth + 1): ‖δ‖ = ‖dL/dz‖ of each Dense layer's output at every step, the gradient the
+    backward pass hands that layer (the bottom-right panel draws it); trend (steps, depth + 1): its
+    expected trend at every step, the last layer's ‖δ‖ times the factors ρ of that step (an expectation
+    for random weights, notebook 08); factors (depth,): the expected factor σ_W √n · rms f' of each
+    step back, at the last step;
     epoch (complete passes over the training set), steps, classes, and the pictures' arrays.
     Attributes and methods: ``.model`` (the network, an nnlib Sequential), ``.step(n)``,
     ``.reset()``, ``.to_code()``, ``.export()``, ``.state_json()``.
@@ -323,8 +332,9 @@ DESCRIBE = (
     "the predicted probability, with the training points of class 0 as circles and class 1 as "
     "triangles. Top right: the training loss (solid) and the validation loss (dashed) after each "
     "step, on a log scale. Bottom left: one small map per unit of the first hidden layer, its "
-    "activation over the plane. Bottom right: the gradient norm of each layer's weights at each "
-    "step on a log scale, with short bars at the expected level of each layer at the last step.")
+    "activation over the plane. Bottom right: the size of the gradient each layer receives, the "
+    "norm of dL/dz of each layer at each step on a log scale, with short bars at the level expected "
+    "for random weights at the last step.")
 
 
 MAX_POINTS = 300  # a curve is drawn with at most this many points, however long the training
@@ -355,10 +365,11 @@ def _binned(values, max_points=MAX_POINTS, smooth=1):
 
 
 def _unit_mosaic(first_layer):
-    """Each unit's (GRID, GRID) map side by side in a square mosaic, nan between tiles."""
+    """Each unit's (GRID, GRID) map side by side in a square mosaic, nan between tiles and in the empty
+    places. Square whatever the number of units (12 units: 4 × 4 places), so that the mosaic keeps the
+    square box of its axes and every tile is drawn square, as the plane it maps is."""
     units = first_layer.shape[2]
-    cols = int(np.ceil(np.sqrt(units)))
-    rows = int(np.ceil(units / cols))
+    cols = rows = int(np.ceil(np.sqrt(units)))
     tile = GRID + 2
     mosaic = np.full((rows * tile, cols * tile), np.nan)
     for k in range(units):
@@ -397,9 +408,9 @@ def _playground_figure():
     ax_units.set_title("first hidden layer: one map per unit", fontsize=10)
 
     grad_lines = [ax_grad.semilogy([], [], lw=1.2)[0] for _ in range(7)]
-    expected = ax_grad.semilogy([], [], "k_", ms=14, mew=2, label="expected, from the last layer")[0]
+    expected = ax_grad.semilogy([], [], "k_", ms=14, mew=2, label="expected for random weights")[0]
     ax_grad.set_xlabel("step")
-    ax_grad.set_ylabel(r"$\|\partial L/\partial W\|$ (log scale)")
+    ax_grad.set_ylabel(r"$\|\partial L/\partial z^{(l)}\|$ (log scale)")
     for ax in (ax_loss, ax_grad):
         light_ticks(ax)
     reserve_tick_room([ax_loss, ax_grad])  # the layout is made once: leave room for any tick label
@@ -472,11 +483,14 @@ def _draw_regions(regions, points, state):
 
 
 def _draw_grad_norms(ax, lines, expected, state):
-    """One line per Dense layer (input side dark), and the expected level of each at the last step."""
-    norms = state["grad_norms"]
+    """One line per Dense layer (input side dark): the norm of δ_l = ∂L/∂z_l, the gradient the backward
+    pass hands layer l (∂L/∂W_l = a_{l-1}ᵀ δ_l), and the expected level of each at the last step: the
+    expected trend of notebook 08, the last layer's ‖δ‖ times the factors ρ (for random weights)."""
+    norms = state["delta_norms"]
     depth = norms.shape[1]
     # one step's norms jump with its batch: draw geometric means over a few steps (up to a frame)
-    steps, drawn = _binned(norms, smooth=min(10, len(norms) // 30 + 1)) if len(norms) else (np.arange(1), norms)
+    smooth = min(10, len(norms) // 30 + 1)
+    steps, drawn = _binned(norms, smooth=smooth) if len(norms) else (np.arange(1), norms)
     colours = [(0.1 + 0.75 * k / max(depth - 1, 1), 0.3, 0.85 - 0.6 * k / max(depth - 1, 1)) for k in range(depth)]
     for k, line in enumerate(lines):
         if k < depth:
@@ -488,9 +502,9 @@ def _draw_grad_norms(ax, lines, expected, state):
             line.set_data([], [])
             line.set_label(f"_unused {k}")
     shown = [drawn]
-    if len(norms) and np.all(np.isfinite(state["factors"])):
-        # each step back multiplies by about ρ = σ_W √n · rms f'(z): layer l gets the last layer's ∏ ρ
-        prediction = drawn[-1, -1] * np.array([np.prod(state["factors"][k:]) for k in range(depth)])
+    if len(norms):
+        # each step's trend (from that step's weights and batch), averaged over the steps the lines average
+        prediction = _binned(state["trend"], smooth=smooth)[1][-1]
         expected.set_data(np.full(depth, len(norms)), finite_positive(prediction))
         shown.append(prediction)
     else:
@@ -502,15 +516,15 @@ def _draw_grad_norms(ax, lines, expected, state):
         if getattr(ax, "_layer_legend", None) is not None:
             ax._layer_legend.remove()
         ax._layer_legend = fig.legend(handles=lines[:depth] + [expected], labels=[line.get_label() for line in
-                                      lines[:depth]] + ["expected"], loc="upper left",
+                                      lines[:depth]] + ["expected,\nrandom W"], loc="upper left",
                                       bbox_to_anchor=(0.855, ax.get_position().y1), fontsize="small", frameon=False,
                                       title="layer", title_fontsize="small")
         ax._legend_depth = depth
         fig.stale_background = True  # the legend is part of the saved background: draw that anew
     rho = state["factors"]
     if not len(norms):
-        ax.set_title("gradient norm per layer: none yet, press ▶ or step", fontsize=10)
+        ax.set_title("gradient per layer: none yet, press ▶ or step", fontsize=10)
     else:
         known = len(rho) and np.all(np.isfinite(rho)) and np.all(rho > 0)
-        ax.set_title("gradient norm per layer" + (f"; expected ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
-                                                  if known else ""), fontsize=10)
+        ax.set_title("gradient each layer receives" + (f"; ρ ≈ {np.exp(np.mean(np.log(rho))):.2g} a layer back"
+                                                        if known else ""), fontsize=10)
