@@ -157,9 +157,14 @@ def momentum_update_matrix(lr, curvature, beta):
 
     With g = λw, v' = βv + λw and w' = w − ηv' = (1 − ηλ)w − ηβv, so
         (w', v') = M (w, v),   M = [[1 − ηλ, −ηβ], [λ, β]].
-    lr: η; curvature: λ; beta: β. Returns M (2, 2); the iteration shrinks to 0 exactly when
-    both eigenvalues of M lie inside the unit circle.
+    lr: η; curvature: λ; beta: β in [0, 1). η and λ may be any finite numbers (ηλ ≤ 0 too, to
+    show that it never converges there). Returns M (2, 2); the iteration shrinks to 0 exactly
+    when both eigenvalues of M lie inside the unit circle.
     """
+    where = "momentum_update_matrix"
+    lr = require_number(lr, "lr", where)
+    curvature = require_number(curvature, "curvature", where)
+    beta = require_fraction(beta, "beta", where)
     return np.array([[1 - lr * curvature, -lr * beta], [curvature, beta]], dtype=float)
 
 

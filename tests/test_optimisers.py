@@ -240,11 +240,29 @@ def test_l2_decay_under_momentum_adds_lambda_p_to_the_gradient():
     (lambda ps: Adam(ps, beta1=1.5), r"Adam: beta1 must be a number in \[0, 1\), got 1\.5"),
     (lambda ps: Adam(ps, beta2=1), r"Adam: beta2 must be a number in \[0, 1\), got 1"),
     (lambda ps: Adam(ps, eps=0), r"Adam: eps must be a positive number, got 0"),
-    (lambda ps: Adam(ps, beta1="0.9"), r"Adam: beta1 must be a finite number, got '0\.9'"),
 ])
 def test_bad_hyperparameters_name_the_argument_and_the_value(make, message):
     with pytest.raises(ValueError, match=message):
         make(pairs_of(np.ones(2)))
+
+
+@pytest.mark.nb12
+def test_a_hyperparameter_of_the_wrong_kind_is_a_type_error():
+    with pytest.raises(TypeError, match=r"Adam: beta1 must be a finite number, got str '0\.9'"):
+        Adam(pairs_of(np.ones(2)), beta1="0.9")
+    with pytest.raises(TypeError, match=r"Momentum: beta must be a finite number, got None"):
+        Momentum(pairs_of(np.ones(2)), lr=0.1, beta=None)
+
+
+@pytest.mark.nb12
+def test_update_matrix_bad_input():
+    where = "momentum_update_matrix: "
+    with pytest.raises(ValueError, match=where + r"beta must be a number in \[0, 1\), got 1\.5"):
+        nnlib.momentum_update_matrix(0.1, 1.0, 1.5)
+    with pytest.raises(ValueError, match=where + r"lr must be a finite number, got nan"):
+        nnlib.momentum_update_matrix(float("nan"), 1.0, 0.5)
+    with pytest.raises(TypeError, match=where + r"curvature must be a finite number, got None"):
+        nnlib.momentum_update_matrix(0.1, None, 0.5)
 
 
 @pytest.mark.nb12
