@@ -232,22 +232,25 @@ def activation_jvp(z, name, z_dot):
     return f(z), (np.zeros_like(z) if z_dot is None else f_prime(z) * z_dot)
 
 
-def check_directions(params, v, where):
-    """v as a list of float arrays shaped like the parameters, in their order, or this raises."""
+def check_directions(params, v, where, name="v"):
+    """v as a list of float arrays shaped like the parameters, in their order, or this raises.
+
+    name: what the caller calls v, for the messages.
+    """
     try:
         v = list(v)
     except TypeError:
-        raise TypeError(f"{where}: v must be a list of arrays shaped like model.parameters(), "
+        raise TypeError(f"{where}: {name} must be a list of arrays shaped like model.parameters(), "
                         f"got {type(v).__name__}") from None
     if len(v) != len(params):
-        raise ValueError(f"{where}: v has {len(v)} arrays but the model has {len(params)} parameters; "
+        raise ValueError(f"{where}: {name} has {len(v)} arrays but the model has {len(params)} parameters; "
                          f"expected one array per parameter, in the order of model.parameters()")
     arrays = []
     for i, ((p, _), d) in enumerate(zip(params, v)):
-        d = as_float_array(d, f"v[{i}]", where)
+        d = as_float_array(d, f"{name}[{i}]", where)
         if d.shape != p.shape:
-            raise ValueError(f"{where}: v[{i}] has shape {d.shape} but parameter {i} has shape {p.shape}; "
-                             f"expected v[{i}] of shape {p.shape}")
+            raise ValueError(f"{where}: {name}[{i}] has shape {d.shape} but parameter {i} has shape {p.shape}; "
+                             f"expected {name}[{i}] of shape {p.shape}")
         arrays.append(d)
     return arrays
 

@@ -15,7 +15,7 @@ The R{dW}, R{db} this collects, in the order of model.parameters(), are H v.
 
 import numpy as np
 
-from ._validate import as_float_array, require_rng
+from ._validate import as_float_array, require_bool, require_finite, require_rng
 from .activations import get_activation, sigmoid
 from .dynamics import power_iteration
 from .forward_mode import ParameterTangents, check_directions, tangent_forward
@@ -184,18 +184,32 @@ def hessian_matrix(model, loss, X, y):
     return np.column_stack(columns) if columns else np.zeros((0, 0))
 
 
-def sharpness(model, loss, X, y, rng, *, iters=200, tol=1e-7):
+def sharpness(model, loss, X, y, rng, *, iters=200, tol=1e-7, start=None, return_direction=False):
     """λ_max, the Hessian's eigenvalue of largest magnitude, by power iteration on exact H v.
 
-    rng draws the start vector. Near a minimum (H positive semi-definite) this is the
-    sharpness: gradient descent with learning rate η is stable there only while λ_max < 2/η.
-    Returns (λ_max, iterations).
+    rng draws the start vector, unless start gives one: a direction shaped like the
+    parameters (a list of arrays in the order of model.parameters(), as hessian_vector_product's
+    v). Tracking the sharpness during training, the direction found a few steps earlier is
+    already close to the new one (a warm start), so a few iterations and a loose tol suffice.
+    Near a minimum (H positive semi-definite) this is the sharpness: gradient descent with
+    learning rate η is stable there only while λ_max < 2/η.
+    Returns (λ_max, iterations), or with return_direction=True (λ_max, iterations, direction),
+    direction the unit eigenvector found, shaped like the parameters (start is not changed).
     """
-    require_rng(rng, "sharpness")
+    where = "sharpness"
+    require_rng(rng, where)
+    require_bool(return_direction, "return_direction", where)
     params = model.parameters()
+    if start is None:
+        v0 = rng.standard_normal(sum(p.size for p, _ in params))
+    else:
+        v0 = flatten(check_directions(params, start, where, name="start"))
+        require_finite(v0, "start", where)
+        if not np.any(v0):
+            raise ValueError(f"{where}: start must not be all zeros (it has no direction to iterate on)")
 
     def matvec(u):
         return flatten(hessian_vector_product(model, loss, X, y, unflatten(u, params)))
 
-    lam, _, k = power_iteration(matvec, rng.standard_normal(sum(p.size for p, _ in params)), iters, tol)
-    return lam, k
+    lam, v, k = power_iteration(matvec, v0, iters, tol)
+    return (lam, k, unflatten(v, params)) if return_direction else (lam, k)
