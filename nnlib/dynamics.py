@@ -28,7 +28,7 @@ from ._validate import (
 from .activations import ACTIVATIONS
 from .losses import mse_loss
 from .models import Activation, Dense, Sequential, mlp
-from .optim import check_lr, sgd_step
+from .optim import Momentum, check_lr, momentum_update_matrix, sgd_step
 from .train import _resolve_loss, check_data
 
 # Gradient descent stops once the loss has grown by this factor: the run has clearly
@@ -185,6 +185,64 @@ def rotated_hessian(eigenvalues, angle_degrees=30.0):
     t = np.deg2rad(angle_degrees)
     R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
     return R @ np.diag(lam) @ R.T
+
+
+# --------------------------------------------------------------------------- momentum on a quadratic
+
+
+def momentum_radius(hessian, lr, beta):
+    """The factor per step by which heavy-ball momentum on ½ wᵀHw shrinks (or grows) in the long run.
+
+    Along each eigenvector of H (eigenvalue λ_i) the pair (w_i, v_i) is multiplied by the 2x2
+    matrix M(η, λ_i, β) of nnlib.momentum_update_matrix; the largest |eigenvalue| over all
+    those matrices (the spectral radius) is the rate. Below 1 the run converges; it is 1 on
+    the limit η = 2(1 + β)/λ_max. hessian (d, d) symmetric positive definite; lr: η > 0;
+    beta: β in [0, 1). Returns a float.
+    """
+    where = "momentum_radius"
+    H = check_hessian(hessian, where)
+    lr = check_lr(lr, where)
+    beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
+    return max(float(np.max(np.abs(np.linalg.eigvals(momentum_update_matrix(lr, lam, beta)))))
+               for lam in np.linalg.eigvalsh(H))
+
+
+def momentum_descent(hessian, w0, lr, beta, steps):
+    """Heavy-ball momentum (nnlib.Momentum) on the quadratic L(w) = ½ wᵀ H w, from w0 at rest.
+
+    hessian: (d, d) symmetric positive definite; w0: (d,) start; lr: η > 0; beta: β in [0, 1);
+    steps >= 0. Each step is v ← βv + Hw, w ← w − ηv with v = 0 at first.
+    Returns (weights, losses, diverged) as quadratic_descent does: weights (k+1, d) and
+    losses (k+1,) with the start first, k <= steps; diverged is True when the last loss is
+    larger than the first; a run that grows by BLOWUP stops early so that nothing overflows.
+    beta = 0 is quadratic_descent.
+    """
+    where = "momentum_descent"
+    H = check_hessian(hessian, where)
+    w = as_float_array(w0, "w0", where).astype(float).reshape(-1)  # a copy: w0 is left as it was
+    if w.shape != (H.shape[0],):
+        raise ValueError(f"{where}: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
+    require_finite(w, "w0", where)
+    lr = check_lr(lr, where)
+    beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
+    steps = require_int(steps, "steps", where, 0, 10**6)
+    with np.errstate(over="ignore"):
+        first = 0.5 * float(w @ H @ w)
+    if not math.isfinite(first):
+        raise ValueError(f"{where}: w0 is too large: its loss ½ w0ᵀ H w0 is beyond the largest float; "
+                         f"expected a start whose loss is finite, got w0 = {w.tolist()}")
+    grad = np.zeros_like(w)
+    optimiser = Momentum([(w, grad)], lr=lr, beta=beta)  # the library's own update rule
+    weights, losses = [w.copy()], [first]
+    for _ in range(steps):
+        grad[...] = H @ w  # ∂(½ wᵀHw)/∂w
+        optimiser.step()
+        weights.append(w.copy())
+        losses.append(0.5 * float(w @ H @ w))
+        if losses[-1] > BLOWUP * max(losses[0], 1e-300):
+            break
+    losses = np.array(losses)
+    return np.array(weights), losses, bool(losses[-1] > losses[0])
 
 
 # --------------------------------------------------------------------------- gradient flow

@@ -303,24 +303,25 @@ def activation_jvp(z, name, z_dot):
     return _activation_jvp(z, name, _tangent_of(z, z_dot, "z", where), where)
 
 
-def _check_directions(params, v, where, finite=False):
+def _check_directions(params, v, where, finite=False, name="v"):
     """v as a list of float arrays shaped like the parameters, in their order, or this raises.
-    finite: no NaN or inf (a direction the learner chose, as opposed to one flowing through)."""
+    finite: no NaN or inf (a direction the learner chose, as opposed to one flowing through).
+    name: what the caller calls v, for the messages."""
     if v is None or isinstance(v, (str, bytes, dict, np.ndarray)) or not hasattr(v, "__iter__"):
-        raise TypeError(f"{where}: v must be a list of arrays shaped like model.parameters(), "
+        raise TypeError(f"{where}: {name} must be a list of arrays shaped like model.parameters(), "
                         f"got {describe(v)}")
     v = list(v)
     if len(v) != len(params):
-        raise ValueError(f"{where}: v has {len(v)} arrays but the model has {len(params)} parameters; "
+        raise ValueError(f"{where}: {name} has {len(v)} arrays but the model has {len(params)} parameters; "
                          f"expected one array per parameter, in the order of model.parameters()")
     arrays = []
     for i, ((p, _), d) in enumerate(zip(params, v)):
-        d = as_float_array(d, f"v[{i}]", where)
+        d = as_float_array(d, f"{name}[{i}]", where)
         if d.shape != p.shape:
-            raise ValueError(f"{where}: v[{i}] has shape {d.shape} but parameter {i} has shape {p.shape}; "
-                             f"expected v[{i}] of shape {p.shape}")
+            raise ValueError(f"{where}: {name}[{i}] has shape {d.shape} but parameter {i} has shape {p.shape}; "
+                             f"expected {name}[{i}] of shape {p.shape}")
         if finite:
-            require_finite(d, f"v[{i}]", where, need="a direction must be finite")
+            require_finite(d, f"{name}[{i}]", where, need="a direction must be finite")
         arrays.append(d)
     return arrays
 

@@ -18,6 +18,7 @@ import numpy as np
 from ._validate import (
     as_float_array,
     describe,
+    require_bool,
     require_int,
     require_positive,
     require_rng,
@@ -255,25 +256,38 @@ def hessian_matrix(model, loss, X, y):
     return np.column_stack(columns) if columns else np.zeros((0, 0))
 
 
-def sharpness(model, loss, X, y, rng, *, iters=200, tol=1e-7):
+def sharpness(model, loss, X, y, rng, *, iters=200, tol=1e-7, start=None, return_direction=False):
     """λ_max, the Hessian's eigenvalue of largest magnitude, by power iteration on exact H v.
 
-    rng draws the start vector; iters >= 1 and tol > 0 as power_iteration takes them. Near a
-    minimum (H positive semi-definite) this is the sharpness: gradient descent with learning
-    rate η is stable there only while λ_max < 2/η. Returns (λ_max, iterations).
+    rng draws the start vector, unless start gives one: a direction shaped like the parameters
+    (a list of arrays in the order of model.parameters(), as hessian_vector_product's v).
+    Tracking the sharpness during training, the direction found a few steps earlier is already
+    close to the new one (a warm start), so a few iterations and a loose tol suffice.
+    iters >= 1 and tol > 0 as power_iteration takes them. Near a minimum (H positive
+    semi-definite) this is the sharpness: gradient descent with learning rate η is stable there
+    only while λ_max < 2/η. Returns (λ_max, iterations), or with return_direction=True
+    (λ_max, iterations, direction), direction the unit eigenvector found, shaped like the
+    parameters (start is not changed).
     """
     where = "sharpness"
     loss_fn, X, y, params = _check_problem(model, loss, X, y, where)
     require_rng(rng, where)
     iters = require_int(iters, "iters", where, 1)
     tol = require_positive(tol, "tol", where)
+    require_bool(return_direction, "return_direction", where)
     if not params:
         raise ValueError(f"{where}: model has no parameters, so its Hessian has no eigenvalues; got {model!r}")
     shapes = [p.shape for p, _ in params]
+    if start is None:
+        v0 = rng.standard_normal(sum(p.size for p, _ in params))
+    else:
+        v0 = np.concatenate([d.ravel() for d in _check_directions(params, start, where, finite=True, name="start")])
+        if not np.any(v0):
+            raise ValueError(f"{where}: start must not be all zeros (it has no direction to iterate on)")
 
     def matvec(u):
         hv = _hvp(model, loss_fn, X, y, params, _unflatten(u, shapes, where), where)
         return np.concatenate([h.ravel() for h in hv])
 
-    lam, _, k = power_iteration(matvec, rng.standard_normal(sum(p.size for p, _ in params)), iters, tol)
-    return lam, k
+    lam, v, k = power_iteration(matvec, v0, iters, tol)
+    return (lam, k, _unflatten(v, shapes, where)) if return_direction else (lam, k)

@@ -36,6 +36,17 @@ def test_digits_ship_offline():
     assert set(np.unique(y)) == set(range(10))
 
 
+@pytest.mark.nb09
+@pytest.mark.nb12
+def test_digits_read_from_the_file_equal_scikit_learns_loader():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    assert data._digits_file() is not None  # the quick path is the one taken here
+    X, y = data.load_digits()
+    digits = sklearn_datasets.load_digits()
+    assert np.array_equal(X, digits.data / 16.0) and np.array_equal(y, digits.target)
+    assert X.dtype == np.float64 and y.dtype == np.int64
+
+
 @pytest.mark.nb10
 def test_circles_are_two_rings_with_the_inner_one_labelled_1():
     X, y = data.make_circles(400, np.random.default_rng(0), noise=0.0, factor=0.4)

@@ -177,6 +177,46 @@ def test_sharpness_is_the_largest_eigenvalue_of_the_hessian(rng):
     assert lam == pytest.approx(largest, rel=1e-8) and iterations < 2000
 
 
+@pytest.mark.nb12
+def test_a_warm_start_near_the_eigenvector_needs_fewer_products_and_returns_it(rng):
+    model = nnlib.mlp([3, 6, 2], activation="tanh", rng=rng)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal((20, 2))
+    cold, cold_products, direction = nnlib.sharpness(model, "mse", X, y, rng, iters=2000, tol=1e-12,
+                                                     return_direction=True)
+    assert [d.shape for d in direction] == [p.shape for p, _ in model.parameters()]
+    u = flatten(direction)
+    assert np.linalg.norm(u) == pytest.approx(1.0)
+    hu = flatten(hessian_vector_product(model, "mse", X, y, direction))
+    assert np.linalg.norm(hu - cold * u) < 1e-5 * abs(cold)  # H u = λ u: an eigenvector
+    # a few training steps later the Hessian has moved a little: the old direction is a good start
+    for _ in range(3):
+        model.backward(nnlib.mse_loss(model.forward(X), y)[1])
+        nnlib.sgd_step(model.parameters(), 0.01)
+    start = [d.copy() for d in direction]
+    warm, warm_products = nnlib.sharpness(model, "mse", X, y, rng, iters=2000, tol=1e-9, start=direction)
+    again, again_products = nnlib.sharpness(model, "mse", X, y, np.random.default_rng(7), iters=2000, tol=1e-9)
+    assert warm == pytest.approx(again, rel=1e-6) and warm_products < again_products
+    assert all(np.array_equal(a, b) for a, b in zip(direction, start))  # start is not changed
+
+
+@pytest.mark.nb12
+def test_sharpness_bad_start_says_what_was_expected(rng):
+    model = nnlib.mlp([3, 4, 2], rng=rng)
+    X, y = classification_data(rng, 2)
+    v = random_direction(model, rng)
+    where = "sharpness: "
+    with pytest.raises(ValueError, match=where + r"start has 3 arrays but the model has 4 parameters"):
+        nnlib.sharpness(model, "mse", X, y, rng, start=v[:3])
+    with pytest.raises(ValueError, match=where + r"start\[1\] has shape \(2,\) but parameter 1 has shape \(4,\)"):
+        nnlib.sharpness(model, "mse", X, y, rng, start=[v[0], np.ones(2), v[2], v[3]])
+    with pytest.raises(ValueError, match=where + r"start must not be all zeros"):
+        nnlib.sharpness(model, "mse", X, y, rng, start=[np.zeros_like(a) for a in v])
+    with pytest.raises(ValueError, match=where + r"start\[0\] holds nan"):
+        nnlib.sharpness(model, "mse", X, y, rng, start=[np.full_like(a, np.nan) for a in v])
+    with pytest.raises(TypeError, match=where + r"return_direction must be True or False, got str 'yes'"):
+        nnlib.sharpness(model, "mse", X, y, rng, return_direction="yes")
+
+
 @given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4), batch=st.integers(1, 5),
        activation=st.sampled_from(["sigmoid", "tanh", "relu"]), seed=st.integers(0, 2**32 - 1))
 def test_hvp_has_the_parameters_shapes(sizes, batch, activation, seed):

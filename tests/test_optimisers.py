@@ -258,6 +258,16 @@ def test_bad_hyperparameters_name_the_argument_and_the_value(make, error, messag
 
 
 @pytest.mark.nb12
+def test_update_matrix_bad_input():
+    # any finite η, λ and β build the matrix (β ≥ 1 too, to show why it never converges there)
+    where = "momentum_update_matrix: "
+    with pytest.raises(ValueError, match=where + r"lr must be a finite number, got nan"):
+        nnlib.momentum_update_matrix(float("nan"), 1.0, 0.5)
+    with pytest.raises(TypeError, match=where + r"curvature must be a finite number, got None"):
+        nnlib.momentum_update_matrix(0.1, None, 0.5)
+
+
+@pytest.mark.nb12
 def test_stability_limit_bad_input():
     with pytest.raises(ValueError, match=r"momentum_stability_limit: curvature must be a finite number > 0, got -1"):
         nnlib.momentum_stability_limit(-1, 0.9)

@@ -13,6 +13,7 @@ and assert on ``.state``. A value a control does not offer raises an error namin
 it accepts, and nothing changes.
 
 - ``learning_rate_explorer``: gradient descent on a quadratic and a small network (06);
+- ``momentum_explorer``: heavy-ball momentum on a quadratic, with η and β sliders (12);
 - ``gradient_flow_explorer``: per-layer gradient norms of a deep network (08);
 - ``playground_explorer``: a network that trains live on a 2-D data set (10);
 - ``backprop_stepper``: the backward pass of a scalar graph, one node at a time (03, assignment 05);
@@ -41,5 +42,6 @@ from ._controls import ControlValueError  # noqa: F401
 from .flow import COMPARE_OPTIONS, gradient_flow_explorer, verdict_text  # noqa: F401
 from .layer_stepper import NetworkStepper, network_stepper  # noqa: F401
 from .learning_rate import learning_rate_explorer  # noqa: F401
+from .momentum import momentum_explorer  # noqa: F401
 from .playground import Playground, make_dataset, playground_explorer  # noqa: F401
 from .stepper import BackpropStepper, backprop_stepper  # noqa: F401
