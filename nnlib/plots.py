@@ -303,6 +303,25 @@ def plot_grad_norms(norms, ax=None, theory=None, title="Gradient norm per layer"
     return ax
 
 
+def plot_grad_norms_compared(series, ax=None, *, title, ylabel=r"$\|\partial L/\partial W\|$ (log scale)"):
+    """Per-layer gradient norms of several networks on one log scale, input side (layer 1) first.
+
+    series: dict label -> 1-D array, one norm per layer (networks may differ in depth). Each
+    network takes the next colour, line style and marker of nnlib.palette, so the curves are
+    told apart without colour; the legend sits outside the axes, where it hides no point.
+    """
+    ax = _axes(ax)
+    for k, (label, norms) in enumerate(series.items()):
+        norms = np.asarray(norms, dtype=float)
+        ax.semilogy(np.arange(1, len(norms) + 1), norms, ms=4, label=label, **palette.series_style(k))
+    ax.set_xlabel("layer (1 = input side)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are counted, never halved
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    _legend_outside(ax)
+    return ax
+
+
 def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves per step"):
     """Relative update size ‖ΔW_l‖ / ‖W_l‖ of every layer at every step, on a log scale.
 

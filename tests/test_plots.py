@@ -225,6 +225,18 @@ def test_grad_norms_name_the_expected_trend_and_draw_other_series():
     assert all(float(t).is_integer() for t in ax.get_xticks()), "layers are whole numbers"
 
 
+@pytest.mark.nb13
+def test_grad_norms_compared_one_styled_curve_per_network_input_side_first():
+    ax = plots.plot_grad_norms_compared({"plain": [1e-9, 1e-4, 1.0], "residual": [0.5, 0.6, 1.0]}, title="t")
+    assert_labelled(ax)
+    assert ax.get_yscale() == "log"
+    plain, residual = ax.get_lines()
+    assert plain.get_xdata().tolist() == [1, 2, 3] and plain.get_ydata().tolist() == [1e-9, 1e-4, 1.0]
+    assert plain.get_marker() != residual.get_marker() and plain.get_linestyle() != residual.get_linestyle()
+    assert plain.get_color() != residual.get_color()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["plain", "residual"]
+
+
 def test_layer_updates_one_line_per_layer_on_a_log_scale():
     sizes = np.array([[1e-4, 1e-2, 1e-1], [2e-4, 2e-2, 1e-1]])
     ax = plots.plot_layer_updates(sizes)
