@@ -73,7 +73,8 @@ def test_a_diverging_run_stops_before_anything_overflows():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: dynamics.momentum_descent(H06, START, 0.1, 1.0, 5), r"momentum_descent: beta must be a finite number in \[0, 1"),
+    (lambda: dynamics.momentum_descent(H06, START, 0.1, 1.0, 5),
+     r"momentum_descent: beta must be a finite number in \[0, 1"),
     (lambda: dynamics.momentum_descent(H06, START, 0.0, 0.5, 5), "momentum_descent: lr must be a positive"),
     (lambda: dynamics.momentum_descent(H06, [1.0], 0.1, 0.5, 5), r"w0 must have shape \(2,\)"),
     (lambda: dynamics.momentum_descent(H06, [np.nan, 1.0], 0.1, 0.5, 5), "w0 holds nan"),
