@@ -377,8 +377,9 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path,
     check_sharp(page, image, 920)
     check_accessible(page, "10", image, axe_ready)
     reached = tab_through(page)
-    assert reached == controls_in_view(page) and len(reached) == 16, reached
-    for name in ("button:play", "button:stop", "button:step ×10", "button:reset"):
+    # five sliders with their typed values, two dropdowns, four buttons and Export code
+    assert reached == controls_in_view(page) and len(reached) == 17, reached
+    for name in ("button:play", "button:stop", "button:step ×10", "button:reset", "button:Export code"):
         assert name in reached, (name, reached)
     assert_not_squeezed(page)
     for label, key in [("noise", "ArrowRight"), ("hidden layers", "ArrowRight"), ("units", "ArrowLeft"),
