@@ -109,16 +109,19 @@ class Kernel:
         seccomp = tempfile.TemporaryFile()
         seccomp.write(sandbox.seccomp_filter())
         seccomp.seek(0)
-        cmd = sandbox.command(self.course_dir, conn, self.limits, info_fd=info_w, seccomp_fd=seccomp.fileno())
+        connection = open(conn, "rb")  # copied into the sandbox, where the kernel may write it again
+        cmd = sandbox.command(self.course_dir, conn, self.limits, info_fd=info_w, seccomp_fd=seccomp.fileno(),
+                              connection_fd=connection.fileno())
         if self.run_as is not None:  # bwrap runs as the unprivileged user, who must read the connection file
             _give_to(self.scratch.name, self.run_as)
         try:
-            self.proc = subprocess.Popen(cmd, pass_fds=(info_w, seccomp.fileno()), stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         preexec_fn=self._prepare)
+            self.proc = subprocess.Popen(cmd, pass_fds=(info_w, seccomp.fileno(), connection.fileno()),
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, preexec_fn=self._prepare)
         finally:
             os.close(info_w)
             seccomp.close()
+            connection.close()
         try:
             return sandbox.read_info(info_r)
         except sandbox.SandboxUnavailable as exc:

@@ -194,6 +194,20 @@ def _system_binds():
     return args
 
 
+def _link_directories(path, bound):
+    """The directories a chain of symlinks from path passes through (a venv's python links to
+    another venv's, which links to the interpreter), outside /usr and the directories bound."""
+    found, seen = [], set()
+    while os.path.islink(path) and path not in seen:
+        seen.add(path)
+        directory = os.path.dirname(path)
+        if not directory.startswith("/usr") and not any(directory == b or directory.startswith(b + os.sep)
+                                                         for b in bound):
+            found.append(directory)
+        path = os.path.join(directory, os.readlink(path))
+    return found
+
+
 def _python_binds():
     """The interpreter and its standard library, every site-packages emptied, then the kernel's
     distributions bound back."""
@@ -203,9 +217,8 @@ def _python_binds():
     for prefix in sorted(prefixes):
         if not prefix.startswith("/usr/") and prefix != "/usr":
             args += _ro(prefix)
-    for path in (sys.prefix, sys.executable):  # a venv's own path when it goes through a symlink
-        if os.path.realpath(path) != path and not path.startswith("/usr/"):
-            args += _ro(os.path.realpath(path), path)
+    for directory in _link_directories(sys.executable, prefixes):
+        args += _ro(directory)
     sites = _site_dirs()
     for directory in sites:
         args += ["--tmpfs", directory]
@@ -231,23 +244,28 @@ def _environment():
     return args
 
 
-def command(course_dir, connection_file, limits, *, info_fd, seccomp_fd):
+def command(course_dir, connection_file, limits, *, info_fd, seccomp_fd, connection_fd=None):
     """The bwrap command line that runs an IPython kernel in the sandbox.
 
     course_dir: the directory exercises.withhold.build wrote (bound read-only at /opt/course);
     connection_file: the kernel's connection file (bound read-only at /run/kernel/connection.json),
     whose ip names /run/kernel/kernel; info_fd: where bwrap writes the sandbox's process id;
-    seccomp_fd: a file descriptor holding seccomp_filter()."""
+    seccomp_fd: a file descriptor holding seccomp_filter(); connection_fd: the connection file
+    opened for reading, if given, is copied into the sandbox instead (ipykernel before 6.13
+    writes its connection file again at start, which a read-only one refuses)."""
     tmp = str(limits.tmp_size)
     return ["bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--disable-userns", "--uid", "1000", "--gid", "1000", "--hostname", "grading",
-            *_system_binds(), *_python_binds(),
+            *_system_binds(),
             "--proc", "/proc", "--dev", "/dev", "--size", tmp, "--tmpfs", "/dev/shm",
             "--size", tmp, "--tmpfs", "/tmp", "--size", tmp, "--tmpfs", "/home",
             "--dir", HOME, "--dir", f"{HOME}/.config",
             "--size", str(MIB), "--tmpfs", "/run", "--dir", RUN,
-            "--ro-bind", str(connection_file), f"{RUN}/connection.json",
+            # after the empty /tmp and /home: a Python (or a venv) that lives there stays visible
+            *_python_binds(),
+            *(["--file", str(connection_fd)] if connection_fd is not None else ["--ro-bind", str(connection_file)]),
+            f"{RUN}/connection.json",
             *_ro(str(course_dir), COURSE), "--remount-ro", "/",
             "--chdir", HOME, *_environment(),
             "--info-fd", str(info_fd), "--seccomp", str(seccomp_fd),

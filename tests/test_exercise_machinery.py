@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from exercises import RELEASE_DIR, SOURCE_DIR, codec, probe, static
+from exercises import RELEASE_DIR, SOURCE_DIR, codec, probe, sandbox, static
 from exercises.checks import engine
 from exercises.results import TestResult as Result
 from exercises.results import as_gradescope
@@ -536,3 +536,38 @@ def test_a_long_message_never_breaks_inside_a_shape_or_a_preview():
         assert " ".join(p.strip() for p in parts) == line.strip()
         for part in parts:
             assert part.count("(") == part.count(")") and part.count("[") == part.count("]"), (width, parts)
+
+
+SANDBOX_PROBE = """
+import os, subprocess, sys, tempfile
+from exercises import sandbox
+d = tempfile.mkdtemp()
+conn = os.path.join(d, "connection.json")
+open(conn, "w").write("{}")
+r, w = os.pipe()
+f = tempfile.TemporaryFile()
+f.write(sandbox.seccomp_filter())
+f.seek(0)
+cmd = sandbox.command(d, conn, sandbox.Limits(), info_fd=w, seccomp_fd=f.fileno())
+cmd = cmd[:len(cmd) - 1 - cmd[::-1].index(sys.executable)]
+cmd += [sys.executable, "-c", "import ipykernel_launcher, numpy, matplotlib; print('started', end='')"]
+done = subprocess.run(cmd, pass_fds=(w, f.fileno()), capture_output=True, text=True, timeout=120)
+print(done.stdout or done.stderr, end="")
+"""
+
+
+@pytest.mark.skipif(sandbox.unavailable_reason() is not None,
+                    reason=f"no sandbox here: {sandbox.unavailable_reason()}")
+def test_a_venv_under_tmp_starts_its_kernel_in_the_sandbox(tmp_path):
+    # The lowest-versions run grades from a venv made under $TMPDIR, whose python is a symlink:
+    # the sandbox's empty /tmp must not hide it, nor may binding the symlink onto itself fail.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(SOURCE_DIR.parent.parent)}
+    if subprocess.run([str(venv / "bin" / "python"), "-c", "import ipykernel"], env=env).returncode:
+        # run from a venv itself: the new one sees the interpreter's packages, not this venv's;
+        # here the grading tests themselves run from a venv (the lowest-versions run does)
+        pytest.skip("the base interpreter has no ipykernel for a venv made from it")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", SANDBOX_PROBE], capture_output=True, text=True,
+                          env=env, timeout=180)
+    assert done.stdout == "started", (done.stdout, done.stderr[-2000:])
