@@ -5,8 +5,9 @@ from . import Choice, Mistake, Number, Option
 QUESTIONS = [
     Choice(
         "14.q1",
-        ask="One step of plain gradient descent ($\\beta = 0$) with weight decay $\\lambda$: once with $\\lambda w$ added "
-            "to the gradient (L2), once as a separate shrink $w \\leftarrow w - \\eta\\lambda w$ before the step "
+        ask="One step of plain gradient descent ($\\beta = 0$) with weight decay $\\lambda$: "
+            "once with $\\lambda w$ added to the gradient (L2), "
+            "once as a separate shrink $w \\leftarrow w - \\eta\\lambda w$ before the step "
             "$-\\eta g$ (decoupled). How do the two resulting weights compare?",
         answer="the same",
         options=[
@@ -14,8 +15,8 @@ QUESTIONS = [
                    "Both are $(1 - \\eta\\lambda)w - \\eta g$: the shrink and the step add up the same way. They part "
                    "only when the optimiser rescales the gradient, as Adam does."),
             Option("L2 shrinks more", "L2 shrinks more",
-                   "In the gradient, $\\lambda w$ is multiplied by $\\eta$ like everything else: $-\\eta(g + \\lambda w)$. "
-                   "That is exactly the decoupled shrink $\\eta\\lambda w$, no more."),
+                   "In the gradient, $\\lambda w$ is multiplied by $\\eta$ like everything else: "
+                   "$-\\eta(g + \\lambda w)$. That is exactly the decoupled shrink $\\eta\\lambda w$, no more."),
             Option("decoupled shrinks more", "decoupled shrinks more",
                    "Decoupled decay subtracts $\\eta\\lambda w$; L2 subtracts $\\eta \\cdot \\lambda w$ as part of the "
                    "gradient step. Without anything dividing the gradient the two are the same amount."),
@@ -60,8 +61,8 @@ QUESTIONS = [
                          "after 1000 steps a fraction $0.999^{1000} \\approx e^{-1}$ of it is still left."),
             Mistake(0.1, "A step closes $\\eta h = 0.001$ of the *remaining* gap, not of the original one, and the "
                          "gaps shrink geometrically: $1 - 0.999^{1000}$, not $1000 \\cdot 0.0001$."),
-            Mistake(0.368, "$e^{-1} \\approx 0.368$ is the part of the way *left*, $(1 - \\eta h)^t$; the question asks "
-                           "for the part travelled, $1 - (1 - \\eta h)^t$."),
+            Mistake(0.368, "$e^{-1} \\approx 0.368$ is the part of the way *left*, $(1 - \\eta h)^t$; "
+                           "the question asks for the part travelled, $1 - (1 - \\eta h)^t$."),
         ],
         otherwise="One step multiplies the distance to $w^*$ by $1 - \\eta h$; after $t$ steps, by $(1 - \\eta h)^t$.",
     ),
