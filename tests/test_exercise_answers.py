@@ -304,6 +304,10 @@ WRONG = [
     (A4, "ex4_4", "val = nnlib.mse_loss(model.forward(X_val), y_val)[0]", "val = nnlib.mse_loss(model.forward(X), y)[0]",
      "ex4_4", "validated on the training set"),
     (A4, "ex4_4", "if val < best:", "if val <= best:", "ex4_4", "counted a tie as an improvement"),
+    (A4, "ex4_4", "    best, saved = float(\"inf\"), None\n",
+     "    best, saved = float(\"inf\"), None\n"
+     "    history[\"val_loss\"].append(nnlib.mse_loss(model.forward(X_val), y_val)[0])\n",
+     "ex4_4", "before the first epoch's training and recorded it"),
     (A4, "ex4_4", "total += loss * len(Xb)", "total += loss * batch_size", "ex4_4", "weighted by batch size"),
     (A4, "ex4_4", "order = rng.permutation(len(X))", "order = np.arange(len(X))", "ex4_4", "forgot to shuffle"),
     (A4, "ex4_4", "p -= lr * g", "p -= 0.1 * g", "ex4_4", "as if lr were 0.1"),
@@ -556,6 +560,9 @@ RIGHT = [
      "        for rows in minibatch_indices(len(X), batch_size, rng):\n"),
     (A4, "ex4_4", "p[...] = weights", "np.copyto(p, weights)"),
     (A4, "ex4_4", "total += loss * len(Xb)", "total += float(loss) * Xb.shape[0]"),
+    # a look at the untrained model before the first epoch, not recorded (nnlib.train takes one too)
+    (A4, "ex4_4", "    best, saved = float(\"inf\"), None\n",
+     "    best, saved = float(\"inf\"), None\n    untrained = nnlib.mse_loss(model.forward(X_val), y_val)[0]\n"),
     (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.max(np.linalg.eigvalsh(A @ A.T / len(X)))"),
     (A4, "ex4_6", "diverging_lrs = [0.6]", "diverging_lrs = [lr for lr in learning_rates if lr > stability_limit(X_lr)]"),
     (A4, "ex4_6", "rng=np.random.default_rng(1))", "rng=np.random.default_rng(7))"),
