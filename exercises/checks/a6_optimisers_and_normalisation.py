@@ -111,7 +111,8 @@ class MomentumUpdate(Task):
 
     def cases(self, rng, hidden):
         out = []
-        for fresh in ((True, False) if not hidden else (False, bool(rng.integers(2)))):
+        # a velocity that is not zero first: with v = 0 a step taken with the old velocity would not move p at all
+        for fresh in ((False, True) if not hidden else (False, bool(rng.integers(2)))):
             shapes = _shapes(rng, hidden)
             params = {k: rng.normal(size=s) for k, s in shapes.items()}
             grads = {k: rng.normal(size=s) for k, s in shapes.items()}
@@ -231,7 +232,8 @@ class AdamUpdate(Task):
                 t = 1
             else:
                 m = {k: 0.5 * rng.normal(size=s) for k, s in shapes.items()}
-                v = {k: rng.uniform(0.2, 1.5, size=s) for k, s in shapes.items()}
+                # small second moments: √v̂ is then of the order of ε, so where ε goes shows
+                v = {k: 1e-3 * rng.uniform(0.2, 1.5, size=s) for k, s in shapes.items()}
                 t = 4 if not hidden else int(rng.integers(2, 12))
             if not hidden:
                 lr, b1, b2, eps = 0.01, 0.9, 0.999, (1e-8 if first else 1e-3)
@@ -420,6 +422,10 @@ class BatchnormBackward(Task):
                        "yet: make the forward test pass first.", mistake="forward pass wrong (6.3 forward)")
         got = unpack(returned(calls[-1], "batchnorm_backward"), "batchnorm_backward", ("dx", "dgamma", "dbeta"))
         _inputs_kept(calls[-1], c, ("dout",), "batchnorm_backward")
+        if consistent_unbiased:  # a backward pass right for the forward pass written, which is not batch norm's
+            raise Fail(f"batchnorm_backward (for {case.where}) differentiates your batchnorm_forward, in which "
+                       f"{_UNBIASED}. Fix the forward pass; the backward pass then has N where it has N − 1 now.",
+                       mistake="variance divided by N − 1")
         expected = nnlib.batchnorm_backward(dout, cache)
         mistakes = backward_mistakes(x, gamma, beta, eps, dout)
         for i, name in ((2, "dbeta"), (1, "dgamma"), (0, "dx")):
@@ -493,6 +499,9 @@ class DropoutForward(Task):
         _inputs_kept(calls[2], case.context, ("x",), "dropout_forward")
         check_own_rng(calls[2], "dropout_forward")
         kept = implied_mask("dropout_forward", first[0], x, p)
+        if (kept == kept[:1]).all() and x.shape[0] > 1:
+            raise Fail("dropout_forward drew one mask row and used it for every example: each entry of x gets its "
+                       "own draw, rng.random(x.shape)", mistake="one mask for the whole batch")
         fraction, band = float(kept.mean()), kept_fraction_band(x.size, p)
         if abs(fraction - p) <= kept_fraction_band(x.size, p) < abs(fraction - (1 - p)):
             raise Fail(f"dropout_forward (p = {p:.3g}) kept {fraction:.1%} of the units; it should keep about "
@@ -503,9 +512,6 @@ class DropoutForward(Task):
                        f"probability 1 − p = {1 - p:.0%}, so out of {x.size} about {1 - p:.0%} (within "
                        f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p",
                        mistake="wrong share of units kept")
-        if (kept == kept[:1]).all() and x.shape[0] > 1:
-            raise Fail("dropout_forward drew one mask row and used it for every example: each entry of x gets its "
-                       "own draw, rng.random(x.shape)", mistake="one mask for the whole batch")
         second = unpack(returned(calls[3], "dropout_forward"), "dropout_forward", ("out", "cache"))
         if np.array_equal(implied_mask("dropout_forward", second[0], x, p), kept):
             raise Fail("two calls with the same rng dropped the same units: draw the mask from the rng you are "
@@ -546,6 +552,10 @@ class DropoutBackward(Task):
                 raise Fail("dropout_backward is tested with the cache of your dropout_forward, whose out is not right "
                            "yet: make the forward test pass first.", mistake="forward pass wrong (6.4 forward)")
         dx = returned(calls[4], "dropout_backward")
+        if calls[4].global_random:
+            raise Fail("dropout_backward drew random numbers (from numpy's global random state): the backward pass "
+                       "draws nothing.\n  Likely mistake: a new mask in the backward pass; reuse the forward pass's "
+                       "own: keep it in the cache and return dout · mask", mistake="mask not reused")
         _inputs_kept(calls[4], case.context, ("dout",), "dropout_backward")
         mask = kept / (1 - p)
         expected = nnlib.dropout_backward(dout, DropoutCache(mask, p))
