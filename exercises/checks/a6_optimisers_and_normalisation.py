@@ -471,7 +471,8 @@ def implied_mask(what, out, x, p):
                               (1 / p, "the kept units are divided by p, the probability of dropping; divide by "
                                "1 − p, the probability of keeping", "divided by p")):
         if kept.any() and np.allclose(scale, value, rtol=1e-7):
-            raise Fail(f"{what} ({where}): the entries of out are 0 or {value:.4g}·x.\n  Likely mistake: {hint}",
+            shown = "x itself" if value == 1 else f"{value:.4g}·x"
+            raise Fail(f"{what} ({where}): the entries of out are 0 or {shown}.\n  Likely mistake: {hint}",
                        mistake=name)
     raise Fail(f"{what} ({where}): every entry of out should be 0 (dropped) or x/(1 − p) = {1 / (1 - p):.4g}·x "
                "(kept); yours holds other values. The checks cannot tell which step is wrong: print out / x and "
