@@ -15,7 +15,9 @@ from exercises.notebooks import grade_id, is_test, points
 from exercises.results import KINDS
 
 A1, A2, A3, A4, A5 = "01_forward_and_losses", "02_chain_rule", "03_backprop", "04_training", "05_autograd"
-MARK = {A1: pytest.mark.a1, A2: pytest.mark.a2, A3: pytest.mark.a3, A4: pytest.mark.a4, A5: pytest.mark.a5}
+A6 = "06_optimisers_and_normalisation"
+MARK = {A1: pytest.mark.a1, A2: pytest.mark.a2, A3: pytest.mark.a3, A4: pytest.mark.a4, A5: pytest.mark.a5,
+        A6: pytest.mark.a6}
 
 SIGMOID = "return 1.0 / (1.0 + np.exp(-z))"
 TANH = "return (ez - emz) / (ez + emz)"
@@ -35,6 +37,25 @@ BATCHES = "return [order[start:start + batch_size] for start in range(0, n, batc
 STOP = "elif epoch - best_epoch >= patience:"
 LIMIT = "A = np.column_stack([X, np.ones(len(X))])"
 LIMIT_RET = "return 2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()"
+MOM = "v[...] = beta * v + grads[name]"
+MOM_BOTH = "        v[...] = beta * v + grads[name]  # v ← βv + g: past gradients, each shrunk by β per step\n        p -= lr * v"
+MOM_P = "p -= lr * v  # p ← p − ηv, with the new velocity"
+ADAM_M = "m[name] = beta1 * m[name] + (1 - beta1) * g"
+ADAM_V = "v[name] = beta2 * v[name] + (1 - beta2) * g ** 2"
+ADAM_P = "p -= lr * m_hat / (np.sqrt(v_hat) + eps)"
+ADAM_HAT = "m_hat = m[name] / (1 - beta1 ** t)  # bias correction: m and v started at 0\n        v_hat = v[name] / (1 - beta2 ** t)"
+BN_FWD = "mean = x.mean(axis=0)  # μ, one per feature\n    var = ((x - mean) ** 2).mean(axis=0)"
+BN_VAR = "var = ((x - mean) ** 2).mean(axis=0)"
+BN_DC = "dc = dx_hat / sigma + dsigma * x_hat / n"
+BN_DX = "dx = dc - dc.mean(axis=0)"
+BN_BACK = ("    dx_hat = dout * gamma\n    dsigma = (dx_hat * -x_hat / sigma).sum(axis=0)  # x̂ = c / σ: ∂x̂/∂σ = −x̂/σ\n"
+           "    dc = dx_hat / sigma + dsigma * x_hat / n  # directly, and through σ (∂σ/∂c_i = x̂_i / N)\n"
+           "    dx = dc - dc.mean(axis=0)  # c = x − μ: the mean's path")
+DO_KEEP = "keep = rng.random(x.shape) >= p"
+DO_MASK = "mask = keep / (1 - p)"
+DO_BACK = "    mask = cache\n    dx = dout * mask"
+DO_CACHE = ('    cache = mask\n    ### END SOLUTION\n    return out, cache\n\n\ndef dropout_backward(dout, cache):\n'
+            '    """dL/dout -> dL/dx, with the forward pass\'s own mask."""\n    ### BEGIN SOLUTION\n' + DO_BACK)
 
 # (assignment, cell, old, new, tests that must fail (space separated, without "_tests"), words the message must hold)
 WRONG = [
@@ -453,6 +474,74 @@ WRONG = [
     (A5, "ex5_2", "    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0  # dL/dL\n",
      "    root.grad = 1.0\n    for node in order:\n        node.grad = 0.0\n", "ex5_2_tree ex5_2_reuse ex5_3",
      "never set to 1"),
+    # 6.1 momentum
+    (A6, "ex6_1", MOM, "v[...] = beta * v + (1 - beta) * grads[name]", "ex6_1", "an exponential average"),
+    (A6, "ex6_1", MOM, "v[...] = (1 - beta) * v + beta * grads[name]", "ex6_1", "β and 1 − β are swapped"),
+    (A6, "ex6_1", MOM_BOTH, "        v[...] = beta * v - lr * grads[name]\n        p += v", "ex6_1", "the other convention"),
+    (A6, "ex6_1", MOM, "v = beta * v + grads[name]", "ex6_1", "the new velocity must stay in velocities"),
+    (A6, "ex6_1", MOM_BOTH, "        p -= lr * v\n        v[...] = beta * v + grads[name]", "ex6_1", "the old velocity"),
+    (A6, "ex6_1", MOM_P, "p -= lr * grads[name]", "ex6_1", "plain gradient descent"),
+    (A6, "ex6_1", MOM_P, "p -= lr * (grads[name] + beta * v)", "ex6_1", "Nesterov"),
+    (A6, "ex6_1", MOM_P, "p = p - lr * v", "ex6_1", "`p = p - ...`"),
+    (A6, "ex6_1", MOM_P, "params[name] = p - lr * v", "ex6_1", "put a new array into params"),
+    (A6, "ex6_1", "    for name, p in params.items():\n        v = velocities[name]",
+     "    import nnlib\n    nnlib.Momentum([(params[k], grads[k]) for k in params], lr, beta).step()\n"
+     "    for name, p in []:\n        v = velocities[name]", "ex6_1", "nnlib.Momentum"),
+    # 6.2 Adam
+    (A6, "ex6_2", ADAM_HAT, "m_hat = m[name]\n        v_hat = v[name]", "ex6_2", "the bias correction is missing"),
+    (A6, "ex6_2", ADAM_HAT, "m_hat = m[name] / (1 - beta1 ** t)\n        v_hat = v[name]", "ex6_2", "corrected but not v"),
+    (A6, "ex6_2", ADAM_HAT, "m_hat = m[name]\n        v_hat = v[name] / (1 - beta2 ** t)", "ex6_2", "corrected but not m"),
+    (A6, "ex6_2", ADAM_M, "m[name] = (1 - beta1) * m[name] + beta1 * g", "ex6_2", "β₁ and 1 − β₁ are swapped"),
+    (A6, "ex6_2", ADAM_V, "v[name] = (1 - beta2) * v[name] + beta2 * g ** 2", "ex6_2", "β₂ and 1 − β₂ are swapped"),
+    (A6, "ex6_2", ADAM_V, "v[name] = beta2 * v[name] + (1 - beta2) * g", "ex6_2", "not its square"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * m_hat / np.sqrt(v_hat + eps)", "ex6_2", "ε goes outside the square root"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * m_hat / (v_hat + eps)", "ex6_2", "the square root of v̂ is missing"),
+    (A6, "ex6_2", ADAM_HAT, "m_hat = m[name] / (1 - beta1 ** (t + 1))\n        v_hat = v[name] / (1 - beta2 ** (t + 1))",
+     "ex6_2", "step t + 1"),
+    (A6, "ex6_2", ADAM_M, "m_new = beta1 * m[name] + (1 - beta1) * g", "ex6_2", "store the new moment"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * g", "ex6_2", "plain gradient descent"),
+    # 6.3 batch normalisation
+    (A6, "ex6_3", BN_VAR, "var = x.var(axis=0, ddof=1)", "ex6_3_forward ex6_3_backward", "divided by N − 1"),
+    (A6, "ex6_3", BN_VAR, "var = ((x - mean) ** 2).sum(axis=0) / (len(x) - 1)", "ex6_3_forward ex6_3_backward",
+     "divided by N − 1"),
+    (A6, "ex6_3", BN_FWD, "mean = x.mean(axis=1, keepdims=True)\n    var = x.var(axis=1, keepdims=True)",
+     "ex6_3_forward ex6_3_backward", "normalises each row"),
+    (A6, "ex6_3", "sigma = np.sqrt(var + eps)", "sigma = np.sqrt(var) + eps", "ex6_3_forward ex6_3_backward",
+     "ε goes inside"),
+    (A6, "ex6_3", "sigma = np.sqrt(var + eps)", "sigma = var + eps", "ex6_3_forward ex6_3_backward", "divide by its square root"),
+    (A6, "ex6_3", "out = gamma * x_hat + beta", "out = x_hat", "ex6_3_forward ex6_3_backward", "scale and shift it"),
+    (A6, "ex6_3", BN_DX, "dx = dc", "ex6_3_backward", "path through the mean"),
+    (A6, "ex6_3", BN_DC, "dc = dx_hat / sigma", "ex6_3_backward", "path through σ"),
+    (A6, "ex6_3", BN_BACK, "    dx = dout * gamma / sigma", "ex6_3_backward", "treats μ and σ as constants"),
+    (A6, "ex6_3", BN_DC, "dc = dx_hat / sigma + dsigma * x_hat / (n - 1)", "ex6_3_backward", "N − 1 where N belongs"),
+    (A6, "ex6_3", "dsigma = (dx_hat * -x_hat / sigma)", "dsigma = (dx_hat * x_hat / sigma)", "ex6_3_backward",
+     "wrong sign"),
+    (A6, "ex6_3", BN_DC, "dc = dx_hat / sigma + 2 * dsigma * x_hat / n", "ex6_3_backward", "brings a ½"),
+    (A6, "ex6_3", "dgamma = (dout * x_hat).sum(axis=0)", "dgamma = dout.sum(axis=0)", "ex6_3_backward", "sums dout alone"),
+    (A6, "ex6_3", "dgamma = (dout * x_hat).sum(axis=0)", "dgamma = (dout * x_hat).mean(axis=0)", "ex6_3_backward",
+     "γ is used in every row"),
+    (A6, "ex6_3", "dbeta = dout.sum(axis=0)", "dbeta = dout.mean(axis=0)", "ex6_3_backward", "averages over the rows"),
+    (A6, "ex6_3", "dx_hat = dout * gamma", "dx_hat = dout", "ex6_3_backward", "factor γ"),
+    (A6, "ex6_3", "x_hat = (x - mean) / sigma", "x -= mean\n    x_hat = x / sigma", "ex6_3_forward",
+     "changed its input x in place"),
+    (A6, "ex6_3", "    x_hat, gamma, sigma = cache\n", "    import nnlib\n    return nnlib.batchnorm_backward(dout, cache)\n",
+     "ex6_3_backward", "nnlib.batchnorm_backward"),
+    # 6.4 dropout
+    (A6, "ex6_4", DO_MASK, "mask = keep * 1.0", "ex6_4_forward ex6_4_backward", "not scaled"),
+    (A6, "ex6_4", DO_MASK, "mask = keep * (1 - p)", "ex6_4_forward ex6_4_backward", "multiplied by 1 − p"),
+    (A6, "ex6_4", DO_MASK, "mask = keep / p", "ex6_4_forward ex6_4_backward", "divided by p"),
+    (A6, "ex6_4", DO_KEEP, "keep = rng.random(x.shape) < p", "ex6_4_forward", "p and 1 − p are swapped"),
+    (A6, "ex6_4", DO_KEEP, "keep = np.random.random(x.shape) >= p", "ex6_4_forward", "global random state"),
+    (A6, "ex6_4", DO_KEEP, "keep = np.random.default_rng(0).random(x.shape) >= p", "ex6_4_forward", "dropped the same units"),
+    (A6, "ex6_4", DO_KEEP, "keep = rng.random(x.shape[1]) >= p", "ex6_4_forward", "one mask row"),
+    (A6, "ex6_4", DO_BACK, "    dx = dout * (cache > 0)", "ex6_4_backward", "scaled too"),
+    (A6, "ex6_4", DO_BACK, "    dx = dout", "ex6_4_backward", "passed nothing forward"),
+    (A6, "ex6_4", DO_CACHE, DO_CACHE.replace("cache = mask", "cache = (rng, p)").replace(
+        "mask = cache\n    dx = dout * mask", "rng, p = cache\n    dx = dout * (rng.random(dout.shape) >= p) / (1 - p)"),
+     "ex6_4_backward", "drew a new mask"),
+    (A6, "ex6_4", DO_CACHE, DO_CACHE.replace("cache = mask", "cache = p").replace(
+        "mask = cache\n    dx = dout * mask", "p = cache\n    dx = dout * (np.random.random(dout.shape) >= p) / (1 - p)"),
+     "ex6_4_backward", "the backward pass draws nothing"),
     # named from the shape of the error alone (exercises/checks/generic.py), where no list foresaw the slip
     (A2, "ex2_1", "return s * (1 - s)", "return s * (1 - s) / 2", "ex2_1", "every entry of your sigmoid_prime(z) is ½ ×"),
     (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 / np.cosh(z)", "ex2_2", "sech(z) without its square"),
@@ -484,6 +573,16 @@ WRONG = [
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
 RIGHT = [
+    (A6, "ex6_1", MOM_BOTH, "        velocities[name] = beta * velocities[name] + grads[name]\n        p -= lr * velocities[name]"),
+    (A6, "ex6_1", MOM, "v *= beta\n        v += grads[name]"),
+    (A6, "ex6_2", ADAM_M + "  # running mean of the gradient\n        " + ADAM_V,
+     "m[name] *= beta1\n        m[name] += (1 - beta1) * g\n        v[name] *= beta2\n        v[name] += (1 - beta2) * g * g"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * (m_hat / (v_hat ** 0.5 + eps))"),
+    (A6, "ex6_3", BN_FWD, "mean = np.mean(x, axis=0)\n    var = np.var(x, axis=0)"),
+    (A6, "ex6_3", BN_BACK, "    dx = (gamma / sigma) * (dout - dout.mean(axis=0) - x_hat * (dout * x_hat).mean(axis=0))"),
+    (A6, "ex6_4", DO_KEEP + "  # each unit survives with probability 1 − p\n    " + DO_MASK,
+     "mask = np.where(rng.uniform(size=x.shape) < 1 - p, 1 / (1 - p), 0.0)"),
+    (A6, "ex6_4", DO_KEEP, "keep = rng.random(x.shape) > p"),
     # written by a careful learner in ways the checks must not mistake for slips
     (A1, "ex1_1", "return x @ W + b", "z = np.zeros((len(x), W.shape[1]))  # float64 whatever x is\n"
      "    for i in range(len(x)):\n        for j in range(W.shape[1]):\n            for k in range(W.shape[0]):\n"

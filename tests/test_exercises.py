@@ -28,7 +28,9 @@ from exercises.results import KINDS
 
 SOURCES = {p.parent.name: p for p in source_notebooks()}
 A1, A2, A3, A4, A5 = "01_forward_and_losses", "02_chain_rule", "03_backprop", "04_training", "05_autograd"
-MARK = {A1: pytest.mark.a1, A2: pytest.mark.a2, A3: pytest.mark.a3, A4: pytest.mark.a4, A5: pytest.mark.a5}
+A6 = "06_optimisers_and_normalisation"
+MARK = {A1: pytest.mark.a1, A2: pytest.mark.a2, A3: pytest.mark.a3, A4: pytest.mark.a4, A5: pytest.mark.a5,
+        A6: pytest.mark.a6}
 BAD_TIMEOUT = 3  # seconds per cell for the hanging submissions: short, so the test stays quick
 
 # Tests that also run another exercise's code, as their notebook says: blanking that one costs them too.
@@ -82,6 +84,9 @@ WRONG = {  # a sample graded in kernels; tests/test_exercise_answers.py probes e
     A5: [("ex5_1", "self.grad += out.grad\n            other.grad += out.grad",
           "self.grad = out.grad\n            other.grad = out.grad", "ex5_1_add_mul_tests", "overwrites"),
          ("ex5_2", "for node in reversed(order):", "for node in order:", "ex5_2_tree_tests", "inputs first")],
+    A6: [("ex6_2", "m_hat = m[name] / (1 - beta1 ** t)", "m_hat = m[name]", "ex6_2_tests",
+          "v corrected but not m"),
+         ("ex6_3", "dx = dc - dc.mean(axis=0)", "dx = dc", "ex6_3_backward_tests", "the path through the mean")],
 }
 
 TAMPERING = [

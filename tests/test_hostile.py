@@ -135,6 +135,31 @@ def neuron(xs, ws, b):
         z = z + w * x
     return z.tanh()
 """,
+    "06_optimisers_and_normalisation": """
+def momentum_update(params, grads, velocities, lr, beta):
+    opt = L.Momentum([(params[k], grads[k]) for k in params], lr, beta)
+    for v, k in zip(opt.velocities, params):
+        v[...] = velocities[k]
+    opt.step()
+    for v, k in zip(opt.velocities, params):
+        velocities[k] = v
+def adam_update(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    opt = L.Adam([(params[k], grads[k]) for k in params], lr, beta1, beta2, eps)
+    for k, first, second in zip(params, opt.first_moments, opt.second_moments):
+        first[...], second[...] = m[k], v[k]
+    opt.t = t - 1
+    opt.step()
+    for k, first, second in zip(params, opt.first_moments, opt.second_moments):
+        m[k], v[k] = first.copy(), second.copy()
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    return L.batchnorm_forward(x, gamma, beta, eps=eps)
+def batchnorm_backward(dout, cache):
+    return L.batchnorm_backward(dout, cache)
+def dropout_forward(x, p, rng):
+    return L.dropout_forward(x, p, rng)
+def dropout_backward(dout, cache):
+    return L.dropout_backward(dout, cache)
+""",
 }
 
 # Each route ends with a handle `L` on "nnlib" (or defines the answers some other way), then runs ANSWERS.

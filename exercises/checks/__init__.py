@@ -1,4 +1,4 @@
-"""The checks of the five assignments: one module each, over one shared engine.
+"""The checks of the six assignments: one module each, over one shared engine.
 
 These modules know the right answers (they call nnlib's own functions as the reference), so
 they never load inside a notebook kernel: the notebook's test cells and the grader's probes
@@ -30,6 +30,7 @@ ASSIGNMENTS = {
     "03_backprop": "a3_backprop",
     "04_training": "a4_training",
     "05_autograd": "a5_autograd",
+    "06_optimisers_and_normalisation": "a6_optimisers_and_normalisation",
 }
 
 

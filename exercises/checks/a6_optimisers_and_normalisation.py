@@ -1,0 +1,585 @@
+"""Assignment 6, optimisers and normalisation: a momentum step, an Adam step with bias correction,
+batch normalisation's forward and backward passes, inverted dropout's forward and backward passes.
+
+References: nnlib.Momentum and nnlib.Adam (their state set to the case's, then one step()),
+nnlib.batchnorm_forward and batchnorm_backward, and for dropout the rule the library follows
+(nnlib.dropout_backward with the mask the learner's own forward pass drew, rescaled). The wrong
+variants below are the slips students make, each computed from the case's inputs.
+"""
+
+import math
+
+import numpy as np
+
+import nnlib
+from nnlib.dropout import DropoutCache
+
+from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, ref, returned, unpack
+
+# ------------------------------------------------------------------ 6.1 momentum
+
+
+def momentum_reference(params, grads, velocities, lr, beta):
+    """(params, velocities) after one nnlib.Momentum step from the given velocities (new dicts)."""
+    params = {k: p.copy() for k, p in params.items()}
+    opt = nnlib.Momentum([(params[k], grads[k].copy()) for k in params], lr, beta)
+    for v, k in zip(opt.velocities, params):
+        v[...] = velocities[k]
+    opt.step()
+    return params, dict(zip(params, opt.velocities))
+
+
+def velocity_mistakes(name, g, v, lr, beta):
+    return [Mistake(f"your velocities[{name!r}] is β·v + (1 − β)·g, an exponential average (Adam's first moment); "
+                    "torch's momentum adds the whole gradient: v ← βv + g", beta * v + (1 - beta) * g,
+                    "dampened momentum: (1 − β)·g"),
+            Mistake(f"your velocities[{name!r}] is (1 − β)·v + β·g: β and 1 − β are swapped, and the gradient gets "
+                    "no 1 − β here anyway. v ← βv + g keeps β of the old velocity", (1 - beta) * v + beta * g,
+                    "β and 1 − β swapped"),
+            Mistake(f"your velocities[{name!r}] is β·v − η·g, the other convention (v ← βv − ηg, p ← p + v). Here "
+                    "the velocity is torch's: v ← βv + g, and p ← p − ηv", beta * v - lr * g,
+                    "velocity holds −η·g (the p ← p + v convention)"),
+            Mistake(f"your velocities[{name!r}] did not change: the new velocity must stay in velocities[{name!r}] "
+                    "for the next step (`v = beta * v + g` makes a new array and leaves the dict as it was; write "
+                    "`v[...] = beta * v + g` or `velocities[name] = ...`)", v, "velocity not stored"),
+            Mistake(f"your velocities[{name!r}] is the gradient alone: the old velocity is missing, v ← βv + g", g,
+                    "old velocity dropped"),
+            Mistake(f"your velocities[{name!r}] is β·v − g, the gradient subtracted: v ← βv + g", beta * v - g,
+                    "gradient subtracted from v"),
+            Mistake(f"your velocities[{name!r}] is v + β·g: β multiplies the old velocity, v ← βv + g",
+                    v + beta * g, "β on the gradient"),
+            Mistake(f"your velocities[{name!r}] is v + g: the old velocity is not shrunk by β, v ← βv + g", v + g,
+                    "β missing")]
+
+
+def momentum_param_mistakes(name, p, g, v, lr, beta):
+    new = beta * v + g
+    return [Mistake(f"your params[{name!r}] moved by η times the old velocity: update v first, then move p with "
+                    "the new one, p ← p − ηv", p - lr * v, "p moved with the old velocity"),
+            Mistake(f"your params[{name!r}] moved by η·g, plain gradient descent: move it by the velocity, "
+                    "p ← p − ηv", p - lr * g, "velocity not used"),
+            Mistake(f"your params[{name!r}] moved uphill: p ← p − ηv subtracts the step", p + lr * new,
+                    "moved uphill"),
+            Mistake(f"your params[{name!r}] moved by η·(g + β·v_new), Nesterov's look-ahead; this exercise asks for "
+                    "the heavy ball, p ← p − ηv", p - lr * (g + beta * new), "Nesterov instead of heavy ball"),
+            Mistake(f"your params[{name!r}] moved by the whole velocity: the learning rate is missing, p ← p − ηv",
+                    p - new, "learning rate missing"),
+            Mistake(f"your params[{name!r}] did not change: update every parameter in place, p -= lr * v", p,
+                    "a parameter left out")]
+
+
+def _dict_after(step, name, keys, what):
+    after = step.after.get(name)
+    if not isinstance(after, dict) or set(after) != set(keys):
+        raise Fail(f"after {what}, {name} should still hold {sorted(keys)}, it holds "
+                   f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}",
+                   mistake=f"changed the keys of {name}")
+    return after
+
+
+def _grads_untouched(step, grads, what):
+    for name, g in grads.items():
+        now = step.after.get("grads", {}).get(name)
+        if not (isinstance(now, np.ndarray) and np.array_equal(now, g)):
+            raise Fail(f"{what} changed grads[{name!r}]: the gradients must be left alone (`g *= ...` scales them "
+                       "in place). Compute with new arrays.", mistake="changed the gradients")
+
+
+def _params_in_place(step, params, what):
+    after, same = step.after.get("params"), step.same.get("params", {})
+    if all(np.array_equal(after[k], params[k]) for k in params):
+        raise Fail("params did not change. If your loop does `p = p - ...`, that makes a new array and leaves "
+                   "params[name] as it was: update the array itself with `p -= ...`.",
+                   mistake="p = p − ... (a new array, params unchanged)")
+    for name in params:
+        if not same.get(name, True):
+            raise Fail(f"{what} put a new array into params[{name!r}]: the values may be right, but a model that "
+                       f"holds the old array never sees them. Update in place: `p -= ...`",
+                       mistake="a new array instead of in place")
+
+
+def _shapes(rng, hidden):
+    if not hidden:
+        return {"W": (3, 2), "b": (2,)}
+    n_in, n_out = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    return {"W": (n_in, n_out), "b": (n_out,)}
+
+
+class MomentumUpdate(Task):
+    test_id, exercise, functions = "ex6_1_tests", "6.1", ("momentum_update",)
+    forbidden_names = ("nnlib.Momentum", "nnlib.Adam", "nnlib.sgd_step")
+
+    def cases(self, rng, hidden):
+        out = []
+        # a velocity that is not zero first: with v = 0 a step taken with the old velocity would not move p at all
+        for fresh in ((False, True) if not hidden else (False, bool(rng.integers(2)))):
+            shapes = _shapes(rng, hidden)
+            params = {k: rng.normal(size=s) for k, s in shapes.items()}
+            grads = {k: rng.normal(size=s) for k, s in shapes.items()}
+            velocities = {k: (np.zeros(s) if fresh else rng.normal(size=s)) for k, s in shapes.items()}
+            lr, beta = (0.1, 0.9) if not hidden else (float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.6, 0.95)))
+            steps = [make("params", params), make("grads", grads), make("velocities", velocities),
+                     call(learner("momentum_update"), ref("params"), ref("grads"), ref("velocities"), lit(lr),
+                          lit(beta), report=("params", "grads", "velocities"))]
+            where = f"lr = {lr:.3g}, beta = {beta:.3g}, " + ("velocities at zero" if fresh else "velocities not zero")
+            out.append(Case(steps, {"params": params, "grads": grads, "velocities": velocities, "lr": lr,
+                                    "beta": beta}, where))
+        return out
+
+    def judge(self, case, calls):
+        c = case.context
+        params, grads, velocities, lr, beta = c["params"], c["grads"], c["velocities"], c["lr"], c["beta"]
+        step = calls[-1]
+        returned(step, "momentum_update")
+        _grads_untouched(step, grads, "momentum_update")
+        p_after = _dict_after(step, "params", params, "momentum_update")
+        v_after = _dict_after(step, "velocities", params, "momentum_update")
+        want_p, want_v = momentum_reference(params, grads, velocities, lr, beta)
+        for name in params:
+            compare(f"velocities[{name!r}] after the step", v_after[name], want_v[name],
+                    velocity_mistakes(name, grads[name], velocities[name], lr, beta), where=case.where)
+        _params_in_place(step, params, "momentum_update")
+        for name in params:
+            compare(f"params[{name!r}] after the step", p_after[name], want_p[name],
+                    momentum_param_mistakes(name, params[name], grads[name], velocities[name], lr, beta),
+                    where=case.where)
+
+
+# ------------------------------------------------------------------ 6.2 Adam
+
+def adam_reference(params, grads, m, v, t, lr, beta1, beta2, eps):
+    """(params, m, v) after nnlib.Adam's step number t from the given moments (new dicts)."""
+    params = {k: p.copy() for k, p in params.items()}
+    opt = nnlib.Adam([(params[k], grads[k].copy()) for k in params], lr, beta1, beta2, eps)
+    for k, m_k, v_k in zip(params, opt.first_moments, opt.second_moments):
+        m_k[...], v_k[...] = m[k], v[k]
+    opt.t = t - 1  # step() counts this step
+    opt.step()
+    return params, dict(zip(params, opt.first_moments)), dict(zip(params, opt.second_moments))
+
+
+def adam_variant(p, g, m, v, t, lr, b1, b2, eps, *, correct=(True, True), swap=(False, False), square=True,
+                 eps_inside=False, sqrt=True, t_used=None):
+    """One entry-wise Adam step with the slips named by the flags: (p, m, v) afterwards."""
+    with np.errstate(all="ignore"):
+        m_new = (1 - b1) * m + b1 * g if swap[0] else b1 * m + (1 - b1) * g
+        g2 = g * g if square else g
+        v_new = (1 - b2) * v + b2 * g2 if swap[1] else b2 * v + (1 - b2) * g2
+        tt = t if t_used is None else t_used
+        m_hat = m_new / (1 - b1 ** tt) if correct[0] else m_new
+        v_hat = v_new / (1 - b2 ** tt) if correct[1] else v_new
+        root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
+        return p - lr * m_hat / root, m_new, v_new
+
+
+def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
+    """{"m": [...], "v": [...], "p": [...]}: the Mistakes of each quantity after the step."""
+    def var(**flags):
+        return adam_variant(p, g, m, v, t, lr, b1, b2, eps, **flags)
+    out = {"m": [Mistake(f"your m[{name!r}] is (1 − β₁)·m + β₁·g: β₁ and 1 − β₁ are swapped. The running average "
+                         "keeps β₁ of the old m and adds 1 − β₁ of the gradient: m ← β₁m + (1 − β₁)g",
+                         var(swap=(True, False))[1], "β and 1 − β swapped"),
+                 Mistake(f"your m[{name!r}] did not change: store the new moment in m[name] (`m_k = ...` on a local "
+                         "name leaves the dict as it was)", m, "moment not stored"),
+                 Mistake(f"your m[{name!r}] is β₁·m + g: the gradient's weight 1 − β₁ is missing, "
+                         "m ← β₁m + (1 − β₁)g", b1 * m + g, "1 − β missing"),
+                 Mistake(f"your m[{name!r}] is the bias-corrected m̂: keep the raw average in m (m̂ is only for the "
+                         "step; the next step starts from m)", var()[1] / (1 - b1 ** t), "m̂ stored instead of m")],
+           "v": [Mistake(f"your v[{name!r}] is (1 − β₂)·v + β₂·g²: β₂ and 1 − β₂ are swapped, "
+                         "v ← β₂v + (1 − β₂)g²", var(swap=(False, True))[2], "β and 1 − β swapped"),
+                 Mistake(f"your v[{name!r}] averages g, not its square g²: v ← β₂v + (1 − β₂)g²",
+                         var(square=False)[2], "g instead of g² in v"),
+                 Mistake(f"your v[{name!r}] did not change: store the new moment in v[name]", v,
+                         "moment not stored"),
+                 Mistake(f"your v[{name!r}] is the bias-corrected v̂: keep the raw average in v",
+                         var()[2] / (1 - b2 ** t), "v̂ stored instead of v")],
+           "p": [Mistake(f"your params[{name!r}] moved by η·m/(√v + ε): the bias correction is missing. m and v start "
+                         "at 0, so divide them by 1 − β₁ᵗ and 1 − β₂ᵗ before the step",
+                         var(correct=(False, False))[0], "no bias correction"),
+                 Mistake(f"your params[{name!r}] moved with m corrected but not v: v̂ = v / (1 − β₂ᵗ) too",
+                         var(correct=(True, False))[0], "no bias correction of v"),
+                 Mistake(f"your params[{name!r}] moved with v corrected but not m: m̂ = m / (1 − β₁ᵗ) too",
+                         var(correct=(False, True))[0], "no bias correction of m"),
+                 Mistake(f"your params[{name!r}] moved with the bias correction of step t + 1: t is this step's "
+                         "number already (1 for the first)", var(t_used=t + 1)[0], "t off by one"),
+                 Mistake(f"your params[{name!r}] moved with the bias correction of step t − 1: t is this step's "
+                         "number (1 for the first)", var(t_used=t - 1)[0], "t off by one"),
+                 Mistake(f"your params[{name!r}] moved by η·m̂/√(v̂ + ε): ε goes outside the square root, "
+                         "η·m̂/(√v̂ + ε)", var(eps_inside=True)[0], "ε inside the square root"),
+                 Mistake(f"your params[{name!r}] moved by η·m̂/(v̂ + ε): the square root of v̂ is missing",
+                         var(sqrt=False)[0], "square root missing"),
+                 Mistake(f"your params[{name!r}] moved uphill: p ← p − η·m̂/(√v̂ + ε) subtracts the step",
+                         2 * p - var()[0], "moved uphill")]}
+    if t == 1:  # m̂ = g, v̂ = g² exactly: a step of η·g/(|g| + ε)
+        out["p"].append(Mistake(f"your params[{name!r}] moved by η·g, plain gradient descent: Adam divides by "
+                                "√v̂ + ε", p - lr * g, "plain gradient descent"))
+    return out
+
+
+class AdamUpdate(Task):
+    test_id, exercise, functions = "ex6_2_tests", "6.2", ("adam_update",)
+    forbidden_names = ("nnlib.Adam", "nnlib.Momentum", "nnlib.sgd_step")
+
+    def cases(self, rng, hidden):
+        out = []
+        for first in ((True, False) if not hidden else (bool(rng.integers(2)), False)):
+            shapes = _shapes(rng, hidden)
+            params = {k: rng.normal(size=s) for k, s in shapes.items()}
+            grads = {k: rng.normal(size=s) for k, s in shapes.items()}
+            if first:
+                m = {k: np.zeros(s) for k, s in shapes.items()}
+                v = {k: np.zeros(s) for k, s in shapes.items()}
+                t = 1
+            else:
+                m = {k: 0.5 * rng.normal(size=s) for k, s in shapes.items()}
+                # small second moments: √v̂ is then of the order of ε, so where ε goes shows
+                v = {k: 1e-3 * rng.uniform(0.2, 1.5, size=s) for k, s in shapes.items()}
+                t = 4 if not hidden else int(rng.integers(2, 12))
+            if not hidden:
+                lr, b1, b2, eps = 0.01, 0.9, 0.999, (1e-8 if first else 1e-3)
+            else:
+                lr, b1 = float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.6, 0.95))
+                b2 = float(rng.uniform(0.9, 0.999))
+                eps = float(10.0 ** rng.uniform(-4, -2))
+            steps = [make("params", params), make("grads", grads), make("m", m), make("v", v),
+                     call(learner("adam_update"), ref("params"), ref("grads"), ref("m"), ref("v"), lit(t), lit(lr),
+                          lit(b1), lit(b2), lit(eps), report=("params", "grads", "m", "v"))]
+            where = (f"t = {t}, lr = {lr:.3g}, beta1 = {b1:.3g}, beta2 = {b2:.4g}, eps = {eps:.3g}, "
+                     + ("m and v at zero" if first else "m and v not zero"))
+            out.append(Case(steps, {"params": params, "grads": grads, "m": m, "v": v, "t": t, "lr": lr, "b1": b1,
+                                    "b2": b2, "eps": eps}, where))
+        return out
+
+    def judge(self, case, calls):
+        c = case.context
+        params, grads = c["params"], c["grads"]
+        step = calls[-1]
+        returned(step, "adam_update")
+        _grads_untouched(step, grads, "adam_update")
+        got = {k: _dict_after(step, k, params, "adam_update") for k in ("params", "m", "v")}
+        want_p, want_m, want_v = adam_reference(params, grads, c["m"], c["v"], c["t"], c["lr"], c["b1"], c["b2"],
+                                                c["eps"])
+        mistakes = {k: adam_mistakes(k, params[k], grads[k], c["m"][k], c["v"][k], c["t"], c["lr"], c["b1"],
+                                     c["b2"], c["eps"]) for k in params}
+        for name in params:
+            compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where)
+            compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where)
+        _params_in_place(step, params, "adam_update")
+        for name in params:
+            compare(f"params[{name!r}] after the step", got["params"][name], want_p[name], mistakes[name]["p"],
+                    where=case.where)
+
+
+# ------------------------------------------------------------------ 6.3 batch normalisation
+
+def unbiased_batchnorm(x, gamma, beta, eps):
+    """Batch norm with the variance divided by N − 1: (out, x_hat, sigma)."""
+    centred = x - x.mean(axis=0)
+    sigma = np.sqrt((centred ** 2).sum(axis=0) / (len(x) - 1) + eps)
+    x_hat = centred / sigma
+    return gamma * x_hat + beta, x_hat, sigma
+
+
+_UNBIASED = ("the variance is divided by N − 1 (np.var(..., ddof=1), or .std(ddof=1)); batch norm uses the batch's "
+             "own spread, divided by N: σ² = mean((x − μ)²), np.var's default")
+
+
+def forward_mistakes(x, gamma, beta, eps):
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    with np.errstate(all="ignore"):
+        row_mean, row_std = x.mean(axis=1, keepdims=True), np.sqrt(x.var(axis=1, keepdims=True) + eps)
+        return [Mistake(f"your out is batch norm with {_UNBIASED}", unbiased_batchnorm(x, gamma, beta, eps)[0],
+                        "variance divided by N − 1"),
+                Mistake("your out divides x − μ by σ² + ε, the variance: divide by its square root, "
+                        "σ = √(σ² + ε)", gamma * (x - mean) / (var + eps) + beta, "divided by the variance"),
+                Mistake("your out divides by √σ² + ε: ε goes inside the square root, σ = √(σ² + ε)",
+                        gamma * (x - mean) / (np.sqrt(var) + eps) + beta, "ε outside the square root"),
+                Mistake("your out normalises each row (axis=1, layer norm); batch norm normalises each feature over "
+                        "the batch: the mean and variance over axis=0", gamma * (x - row_mean) / row_std + beta,
+                        "statistics over the wrong axis"),
+                Mistake("your out is x̂ alone: scale and shift it, out = γ·x̂ + β", (x - mean) / np.sqrt(var + eps),
+                        "γ and β not applied"),
+                Mistake("your out is β·x̂ + γ: γ scales and β shifts, out = γ·x̂ + β",
+                        beta * (x - mean) / np.sqrt(var + eps) + gamma, "γ and β swapped"),
+                Mistake("your out is not centred: subtract the mean before dividing, x̂ = (x − μ)/σ",
+                        gamma * x / np.sqrt(var + eps) + beta, "mean not subtracted")]
+
+
+def backward_mistakes(x, gamma, beta, eps, dout):
+    """{"dx", "dgamma", "dbeta"}: wrong variants, on the right forward pass (and the N − 1 one)."""
+    n = len(x)
+    _, cache = nnlib.batchnorm_forward(x, gamma, beta, eps=eps)
+    x_hat, sigma = cache.x_hat, cache.sigma
+    k = gamma / sigma
+    mean_d, mean_dx = dout.mean(axis=0), (dout * x_hat).mean(axis=0)
+    _, xu, su = unbiased_batchnorm(x, gamma, beta, eps)
+    dx = [Mistake("your dx leaves out the path through the mean: μ depends on every x, so dx = dc − mean(dc) over "
+                  "the rows (that is the − mean(dout) of the compact form)", k * (dout - x_hat * mean_dx),
+                  "the mean's path forgotten"),
+          Mistake("your dx leaves out the path through σ: σ² is computed from x too, so dc = dx̂/σ + dσ·x̂/N (the "
+                  "− x̂·mean(dout·x̂) of the compact form)", k * (dout - mean_d), "the path through σ forgotten"),
+          Mistake("your dx treats μ and σ as constants (γ·dout/σ, evaluation mode's gradient); in training both are "
+                  "computed from the batch, so x reaches x̂ through them too", k * dout,
+                  "the paths through μ and σ forgotten"),
+          Mistake(f"your dx has N − 1 where N belongs in the path through σ: {_UNBIASED}, so ∂σ/∂cᵢ = x̂ᵢ/N",
+                  k * (dout - mean_d - x_hat * (dout * x_hat).sum(axis=0) / (n - 1)), "variance divided by N − 1"),
+          Mistake(f"your dx is the gradient of batch norm with {_UNBIASED}",
+                  (gamma / su) * (dout - mean_d - xu * (dout * xu).sum(axis=0) / (n - 1)),
+                  "variance divided by N − 1"),
+          Mistake("your dx adds the path through σ with the wrong sign: ∂x̂/∂σ = −x̂/σ, so dx = (γ/σ)(dout − "
+                  "mean(dout) − x̂·mean(dout·x̂))", k * (dout - mean_d + x_hat * mean_dx), "sign of the σ path"),
+          Mistake("your path through σ is twice too large: σ = √(σ² + ε) brings a ½ with its derivative, "
+                  "∂σ/∂cᵢ = x̂ᵢ/N", k * (dout - mean_d - 2 * x_hat * mean_dx), "the ½ of the square root missing"),
+          Mistake("your path through σ is half what it should be: ∂σ/∂cᵢ = (2cᵢ/N)·1/(2σ) = x̂ᵢ/N, the 2 and the ½ "
+                  "cancel", k * (dout - mean_d - 0.5 * x_hat * mean_dx), "path through σ halved"),
+          Mistake("your dx is missing the factor γ: x̂ reaches out through γ, dx̂ = dout·γ",
+                  (dout - mean_d - x_hat * mean_dx) / sigma, "γ missing"),
+          Mistake("your dx is missing the 1/σ: x̂ = (x − μ)/σ", gamma * (dout - mean_d - x_hat * mean_dx),
+                  "1/σ missing")]
+    dgamma = [Mistake("your dgamma sums dout alone: γ multiplies x̂, so dgamma = Σ dout·x̂ over the rows",
+                      dout.sum(axis=0), "dgamma = Σ dout"),
+              Mistake("your dgamma sums dout·x: γ multiplies the normalised x̂, dgamma = Σ dout·x̂",
+                      (dout * x).sum(axis=0), "x instead of x̂"),
+              Mistake("your dgamma averages over the rows: γ is used in every row, so the rows' shares add up, "
+                      "dgamma = Σ dout·x̂", (dout * x_hat).mean(axis=0), "mean instead of sum"),
+              Mistake("your dgamma is not summed over the rows: dgamma has γ's shape, Σ over axis 0",
+                      dout * x_hat, "not summed over the batch")]
+    dbeta = [Mistake("your dbeta averages over the rows: β is added to every row, so dbeta = Σ dout over axis 0",
+                     dout.mean(axis=0), "mean instead of sum"),
+             Mistake("your dbeta is not summed over the rows: dbeta has β's shape, Σ over axis 0", dout,
+                     "not summed over the batch")]
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+
+
+def _bn_case(rng, hidden):
+    batch, n = (6, 3) if not hidden else (int(rng.integers(2, 9)), int(rng.integers(1, 5)))
+    x = rng.normal(size=(batch, n)) * rng.uniform(0.5, 3, n) + rng.uniform(-2, 2, n)
+    gamma, beta = rng.uniform(0.5, 2, n) * rng.choice([-1, 1], n), rng.normal(size=n)
+    eps = 1e-5 if not hidden else float(10.0 ** rng.uniform(-5, -2))
+    return x, gamma, beta, eps
+
+
+class BatchnormForward(Task):
+    test_id, exercise, functions = "ex6_3_forward_tests", "6.3", ("batchnorm_forward",)
+    forbidden_names = ("nnlib.batchnorm_forward", "nnlib.batchnorm_backward", "nnlib.BatchNorm",
+                       "nnlib.normalisation.batchnorm_running_forward")
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(1 if not hidden else 2):
+            x, gamma, beta, eps = _bn_case(rng, hidden)
+            steps = [make("x", x), make("gamma", gamma), make("beta", beta),
+                     call(learner("batchnorm_forward"), ref("x"), ref("gamma"), ref("beta"), lit(eps),
+                          report=("x", "gamma", "beta"))]
+            out.append(Case(steps, {"x": x, "gamma": gamma, "beta": beta, "eps": eps},
+                            f"x {x.shape}, eps = {eps:.3g}"))
+        return out
+
+    def judge(self, case, calls):
+        c = case.context
+        got = unpack(returned(calls[-1], "batchnorm_forward"), "batchnorm_forward", ("out", "cache"))
+        _inputs_kept(calls[-1], c, ("x", "gamma", "beta"), "batchnorm_forward")
+        expected, _ = nnlib.batchnorm_forward(c["x"], c["gamma"], c["beta"], eps=c["eps"])
+        compare("out", got[0], expected, forward_mistakes(c["x"], c["gamma"], c["beta"], c["eps"]), where=case.where)
+
+
+def _inputs_kept(step, context, names, what):
+    for name in names:
+        now = step.after.get(name)
+        if not (isinstance(now, np.ndarray) and np.array_equal(now, context[name])):
+            raise Fail(f"{what} changed its input {name} in place: the caller's array must stay as it was; compute "
+                       "new arrays instead (x - mean, not x -= mean)", mistake="changed its input in place")
+
+
+class BatchnormBackward(Task):
+    test_id, exercise, functions = "ex6_3_backward_tests", "6.3", ("batchnorm_backward", "batchnorm_forward")
+    forbidden_names = BatchnormForward.forbidden_names
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(2 if not hidden else 3):
+            x, gamma, beta, eps = _bn_case(rng, hidden)
+            dout = rng.normal(size=x.shape)
+            steps = [make("x", x), make("gamma", gamma), make("beta", beta), make("dout", dout),
+                     call(learner("batchnorm_forward"), ref("x"), ref("gamma"), ref("beta"), lit(eps), save="fw"),
+                     call(learner("batchnorm_backward"), ref("dout"), {"item": [ref("fw"), lit(1)]},
+                          report=("dout",))]
+            out.append(Case(steps, {"x": x, "gamma": gamma, "beta": beta, "eps": eps, "dout": dout},
+                            f"x {x.shape}, eps = {eps:.3g}"))
+        return out
+
+    def judge(self, case, calls):
+        c = case.context
+        x, gamma, beta, eps, dout = c["x"], c["gamma"], c["beta"], c["eps"], c["dout"]
+        forward = unpack(returned(calls[-2], "batchnorm_forward"), "batchnorm_forward", ("out", "cache"))
+        right_out, cache = nnlib.batchnorm_forward(x, gamma, beta, eps=eps)
+        unbiased_out = unbiased_batchnorm(x, gamma, beta, eps)[0]
+        out = np.asarray(forward[0], dtype=float) if isinstance(forward[0], np.ndarray) else None
+        consistent_unbiased = out is not None and out.shape == x.shape and np.allclose(out, unbiased_out, 1e-7, 1e-10)
+        if not consistent_unbiased and (out is None or out.shape != x.shape
+                                        or not np.allclose(out, right_out, rtol=1e-7, atol=1e-10)):
+            raise Fail("batchnorm_backward is tested on the cache of your batchnorm_forward, whose out is not right "
+                       "yet: make the forward test pass first.", mistake="forward pass wrong (6.3 forward)")
+        got = unpack(returned(calls[-1], "batchnorm_backward"), "batchnorm_backward", ("dx", "dgamma", "dbeta"))
+        _inputs_kept(calls[-1], c, ("dout",), "batchnorm_backward")
+        if consistent_unbiased:  # a backward pass right for the forward pass written, which is not batch norm's
+            raise Fail(f"batchnorm_backward (for {case.where}) differentiates your batchnorm_forward, in which "
+                       f"{_UNBIASED}. Fix the forward pass; the backward pass then has N where it has N − 1 now.",
+                       mistake="variance divided by N − 1")
+        expected = nnlib.batchnorm_backward(dout, cache)
+        mistakes = backward_mistakes(x, gamma, beta, eps, dout)
+        for i, name in ((2, "dbeta"), (1, "dgamma"), (0, "dx")):
+            compare(name, got[i], expected[i], mistakes[name], where=case.where)
+
+
+# ------------------------------------------------------------------ 6.4 dropout
+
+def kept_fraction_band(size, p):
+    """How far the kept fraction of `size` independent units may fall from 1 − p: 6 standard deviations
+    of a binomial proportion, √(p(1 − p)/size), so a right answer fails about once in 10⁹ runs."""
+    return 6 * math.sqrt(p * (1 - p) / size)
+
+
+def _dropout_x(rng, hidden):
+    shape = (200, 50) if not hidden else (int(rng.integers(100, 300)), int(rng.integers(20, 60)))
+    return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)  # no entry near 0: out / x is the mask
+
+
+def _dropout_p(rng, hidden):  # never ½, so p and 1 − p can be told apart
+    return 0.3 if not hidden else float(rng.choice([rng.uniform(0.1, 0.4), rng.uniform(0.6, 0.8)]))
+
+
+def implied_mask(what, out, x, p):
+    """out / x where out is a valid inverted-dropout output of x (each entry 0 or x/(1 − p)), else Fail."""
+    if not isinstance(out, np.ndarray) or out.shape != x.shape:
+        shape = getattr(out, "shape", None)
+        raise Fail(f"{what}: out should be an array of x's shape {x.shape}, got "
+                   f"{f'shape {shape}' if shape is not None else type(out).__name__}", mistake="wrong shape")
+    ratio = out / x
+    kept = ~np.isclose(ratio, 0.0, atol=1e-12)
+    scale = ratio[kept]
+    if kept.any() and np.allclose(scale, 1 / (1 - p), rtol=1e-7):
+        return kept
+    where = f"p = {p:.3g}"
+    if kept.all() and np.allclose(ratio, 1):
+        raise Fail(f"{what} ({where}): out equals x, nothing was dropped. Draw a mask: keep a unit where "
+                   "rng.random(x.shape) >= p", mistake="nothing dropped")
+    for value, hint, name in ((1.0, "the kept units are not scaled: inverted dropout multiplies them by 1/(1 − p), "
+                               "so the expected value stays x", "no 1/(1 − p) scaling"),
+                              (1 - p, "the kept units are multiplied by 1 − p; inverted dropout divides by it: "
+                               "x/(1 − p)", "× (1 − p) instead of / (1 − p)"),
+                              (1 / p, "the kept units are divided by p, the probability of dropping; divide by "
+                               "1 − p, the probability of keeping", "divided by p")):
+        if kept.any() and np.allclose(scale, value, rtol=1e-7):
+            shown = "x itself" if value == 1 else f"{value:.4g}·x"
+            raise Fail(f"{what} ({where}): the entries of out are 0 or {shown}.\n  Likely mistake: {hint}",
+                       mistake=name)
+    raise Fail(f"{what} ({where}): every entry of out should be 0 (dropped) or x/(1 − p) = {1 / (1 - p):.4g}·x "
+               "(kept); yours holds other values. The checks cannot tell which step is wrong: print out / x and "
+               "compare it with your mask.")
+
+
+class DropoutForward(Task):
+    test_id, exercise, functions = "ex6_4_forward_tests", "6.4", ("dropout_forward",)
+    forbidden_names = ("nnlib.dropout_forward", "nnlib.dropout_backward", "nnlib.Dropout")
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(1 if not hidden else 2):
+            x, p, seed = _dropout_x(rng, hidden), _dropout_p(rng, hidden), int(rng.integers(2**31))
+            steps = [make("x", x), {"op": "make", "name": "rng", "kind": "rng", "seed": seed},
+                     call(learner("dropout_forward"), ref("x"), lit(p), ref("rng"), report=("x",)),
+                     call(learner("dropout_forward"), ref("x"), lit(p), ref("rng")),
+                     call(learner("dropout_forward"), ref("x"), lit(0.0), ref("rng"))]
+            out.append(Case(steps, {"x": x, "p": p}, f"x {x.shape}, p = {p:.3g}"))
+        return out
+
+    def judge(self, case, calls):
+        x, p = case.context["x"], case.context["p"]
+        first = unpack(returned(calls[2], "dropout_forward"), "dropout_forward", ("out", "cache"))
+        _inputs_kept(calls[2], case.context, ("x",), "dropout_forward")
+        check_own_rng(calls[2], "dropout_forward")
+        kept = implied_mask("dropout_forward", first[0], x, p)
+        if (kept == kept[:1]).all() and x.shape[0] > 1:
+            raise Fail("dropout_forward drew one mask row and used it for every example: each entry of x gets its "
+                       "own draw, rng.random(x.shape)", mistake="one mask for the whole batch")
+        fraction, band = float(kept.mean()), kept_fraction_band(x.size, p)
+        if abs(fraction - p) <= kept_fraction_band(x.size, p) < abs(fraction - (1 - p)):
+            raise Fail(f"dropout_forward (p = {p:.3g}) kept {fraction:.1%} of the units; it should keep about "
+                       f"{1 - p:.0%}.\n  Likely mistake: p and 1 − p are swapped: p is the probability of "
+                       "dropping a unit, so keep it where rng.random(x.shape) >= p", mistake="p and 1 − p swapped")
+        if abs(fraction - (1 - p)) > band:
+            raise Fail(f"dropout_forward (p = {p:.3g}) kept {fraction:.1%} of the units; each is kept with "
+                       f"probability 1 − p = {1 - p:.0%}, so out of {x.size} about {1 - p:.0%} (within "
+                       f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p",
+                       mistake="wrong share of units kept")
+        second = unpack(returned(calls[3], "dropout_forward"), "dropout_forward", ("out", "cache"))
+        if np.array_equal(implied_mask("dropout_forward", second[0], x, p), kept):
+            raise Fail("two calls with the same rng dropped the same units: draw the mask from the rng you are "
+                       "given (rng.random(x.shape)) every call, not from a new generator with a fixed seed",
+                       mistake="the same mask every call")
+        zero = unpack(returned(calls[4], "dropout_forward"), "dropout_forward", ("out", "cache"))
+        compare("out with p = 0 (nothing is dropped, nothing scaled)", zero[0], x, where=f"x {x.shape}")
+
+
+class DropoutBackward(Task):
+    test_id, exercise, functions = "ex6_4_backward_tests", "6.4", ("dropout_backward", "dropout_forward")
+    forbidden_names = DropoutForward.forbidden_names
+
+    def cases(self, rng, hidden):
+        out = []
+        for _ in range(1 if not hidden else 2):
+            x, p, seed = _dropout_x(rng, hidden), _dropout_p(rng, hidden), int(rng.integers(2**31))
+            dout = rng.normal(size=x.shape)
+            steps = [make("x", x), make("dout", dout), {"op": "make", "name": "rng", "kind": "rng", "seed": seed},
+                     call(learner("dropout_forward"), ref("x"), lit(p), ref("rng"), save="fw"),
+                     call(learner("dropout_backward"), ref("dout"), {"item": [ref("fw"), lit(1)]},
+                          report=("dout",))]
+            out.append(Case(steps, {"x": x, "p": p, "dout": dout}, f"x {x.shape}, p = {p:.3g}"))
+        return out
+
+    def judge(self, case, calls):
+        x, p, dout = case.context["x"], case.context["p"], case.context["dout"]
+        forward = unpack(returned(calls[3], "dropout_forward"), "dropout_forward", ("out", "cache"))
+        try:
+            kept = implied_mask("dropout_forward", forward[0], x, p)
+        except Fail:
+            kept = None
+        if kept is None:  # unscaled forward: its kept units are still known
+            out = forward[0]
+            if isinstance(out, np.ndarray) and out.shape == x.shape and np.allclose(out[out != 0], x[out != 0]):
+                kept = out != 0
+            else:
+                raise Fail("dropout_backward is tested with the cache of your dropout_forward, whose out is not right "
+                           "yet: make the forward test pass first.", mistake="forward pass wrong (6.4 forward)")
+        dx = returned(calls[4], "dropout_backward")
+        if calls[4].global_random:
+            raise Fail("dropout_backward drew random numbers (from numpy's global random state): the backward pass "
+                       "draws nothing.\n  Likely mistake: a new mask in the backward pass; reuse the forward pass's "
+                       "own: keep it in the cache and return dout · mask", mistake="mask not reused")
+        _inputs_kept(calls[4], case.context, ("dout",), "dropout_backward")
+        mask = kept / (1 - p)
+        expected = nnlib.dropout_backward(dout, DropoutCache(mask, p))
+        mistakes = [Mistake("your dx is dout · keep, 0 or 1: the forward pass scaled the kept units by 1/(1 − p), so "
+                            "their gradient is scaled too, dx = dout · mask with mask = keep/(1 − p)", dout * kept,
+                            "no 1/(1 − p) scaling"),
+                    Mistake("your dx is dout itself: the dropped units passed nothing forward, so they get no gradient "
+                            "back, dx = dout · mask", dout, "mask not applied"),
+                    Mistake("your dx is dout · out, the forward pass's output: the factor of each entry is the mask, "
+                            "dx = dout · mask", dout * forward[0], "output instead of the mask")]
+        if isinstance(dx, np.ndarray) and dx.shape == x.shape:
+            ratio = np.where(dout != 0, dx / np.where(dout != 0, dout, 1), 0)
+            other = ~np.isclose(ratio, 0, atol=1e-12)
+            if np.allclose(ratio[other], 1 / (1 - p), rtol=1e-7) and not np.array_equal(other, kept):
+                leaked = int((other & ~kept).sum())
+                raise Fail(f"dropout_backward (p = {p:.3g}) let the gradient through {leaked} units "
+                           "that the forward pass dropped (and stopped it at others it kept).\n  Likely mistake: the "
+                           "backward pass drew a new mask; reuse the forward pass's own: keep it in the cache and "
+                           "return dout · mask", mistake="mask not reused")
+        compare("dx", dx, expected, mistakes, where=case.where)
+
+
+# The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).
+KERNEL_NNLIB = ()
+
+TASKS = [MomentumUpdate(), AdamUpdate(), BatchnormForward(), BatchnormBackward(), DropoutForward(), DropoutBackward()]
