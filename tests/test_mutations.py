@@ -41,11 +41,7 @@ STARTUP_TIMEOUT = 300  # seconds for a kernel to start: on a busy machine 60 is 
 
 # Mutants no notebook catches yet, each with the notebook expected to catch it. Whoever makes that
 # notebook catch one removes it here (its test is a strict xfail: once caught, it fails until removed).
-SURVIVORS = {
-    "global-norm-no-sqrt": "08_vanishing_exploding",
-    "sgd-steps-records-eta-times-norm": "08_vanishing_exploding",
-    "sgd-steps-keeps-references": "08_vanishing_exploding",
-}
+SURVIVORS = {}
 
 
 class Survived(AssertionError):
