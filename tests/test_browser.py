@@ -459,7 +459,9 @@ def test_reopened_with_a_fresh_kernel_every_explorer_shows_its_last_picture(page
         assert "Run All Cells" in hint.inner_text()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the last picture is shown"
         assert page.get_by_text("Error displaying widget").count() == 0
-        assert image.get_attribute("alt"), "the saved state keeps the picture's alt text"
+        # the alt text comes from the saved AccessibleNames model, whose script sets it once it has
+        # loaded, a moment after the picture: wait for it (up to the locator's timeout)
+        sync_api.expect(image).to_have_attribute("alt", re.compile(r"\S"))
         assert_not_squeezed(page)
         image.scroll_into_view_if_needed()
         screenshot(page, f"{name[:2]}_reopened.png", tmp_path)
