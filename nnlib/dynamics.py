@@ -55,6 +55,16 @@ def check_hessian(hessian, where="quadratic_descent"):
     return H
 
 
+
+def _check_start(hessian, w0, where):
+    """(H, w): the checked Hessian (d, d) and a float copy of the start w0 (d,), finite."""
+    H = check_hessian(hessian, where)
+    w = as_float_array(w0, "w0", where).astype(float).reshape(-1)  # a copy: w0 is left as it was
+    if w.shape != (H.shape[0],):
+        raise ValueError(f"{where}: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
+    require_finite(w, "w0", where)
+    return H, w
+
 def stability_limit(hessian):
     """The largest stable learning rate of gradient descent on ½ wᵀHw: 2 / λ_max(H)."""
     H = check_hessian(hessian, "stability_limit")
@@ -99,11 +109,7 @@ def quadratic_descent(hessian, w0, lr, steps):
     BLOWUP stops early (k < steps) so that no number overflows.
     """
     where = "quadratic_descent"
-    H = check_hessian(hessian, where)
-    w = as_float_array(w0, "w0", where).astype(float).reshape(-1)  # a copy: w0 is left as it was
-    if w.shape != (H.shape[0],):
-        raise ValueError(f"{where}: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
-    require_finite(w, "w0", where)
+    H, w = _check_start(hessian, w0, where)
     lr = check_lr(lr, where)
     steps = require_int(steps, "steps", where, 0, 10**6)
     weights = [w.copy()]
@@ -218,11 +224,7 @@ def momentum_descent(hessian, w0, lr, beta, steps):
     beta = 0 is quadratic_descent.
     """
     where = "momentum_descent"
-    H = check_hessian(hessian, where)
-    w = as_float_array(w0, "w0", where).astype(float).reshape(-1)  # a copy: w0 is left as it was
-    if w.shape != (H.shape[0],):
-        raise ValueError(f"{where}: w0 must have shape ({H.shape[0]},), got {np.shape(w0)}")
-    require_finite(w, "w0", where)
+    H, w = _check_start(hessian, w0, where)
     lr = check_lr(lr, where)
     beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
     steps = require_int(steps, "steps", where, 0, 10**6)

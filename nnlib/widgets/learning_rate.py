@@ -28,6 +28,18 @@ def lr_values(lr_max):
     return sorted(set(round_numbers(*LR_RANGE) + [v for v in near if LR_RANGE[0] <= v <= LR_RANGE[1]]))
 
 
+def check_plane(hessian, w0, where):
+    """(H, start) for an explorer that draws a 2-D quadratic: H (2, 2), by default the valley
+    rotated_hessian((1, 10)), and the start w0 as two finite numbers."""
+    H = check_hessian(rotated_hessian((1.0, 10.0)) if hessian is None else hessian, where)
+    if H.shape != (2, 2):
+        raise ValueError(f"{where}: the explorer draws a 2-D quadratic; hessian must be (2, 2), got {H.shape}")
+    start = np.asarray(w0, dtype=float)
+    if start.shape != (2,) or not np.all(np.isfinite(start)):
+        raise ValueError(f"{where}: w0 must be two finite numbers, got {w0!r}")
+    return H, start
+
+
 def learning_rate_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.15, steps=30, hidden=16, seed=0):
     """Gradient descent with a learning-rate slider, on a quadratic and on a small network.
 
@@ -50,12 +62,7 @@ def learning_rate_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.15, steps=30, h
     grew by BLOWUP, so its arrays can be shorter than steps + 1.
     """
     where = "learning_rate_explorer"
-    H = check_hessian(rotated_hessian((1.0, 10.0)) if hessian is None else hessian, where)
-    if H.shape != (2, 2):
-        raise ValueError(f"{where}: the explorer draws a 2-D quadratic; hessian must be (2, 2), got {H.shape}")
-    start = np.asarray(w0, dtype=float)
-    if start.shape != (2,) or not np.all(np.isfinite(start)):
-        raise ValueError(f"{where}: w0 must be two finite numbers, got {w0!r}")
+    H, start = check_plane(hessian, w0, where)
     eigenvalues = np.linalg.eigvalsh(H)
     lr_max = 2.0 / eigenvalues[-1]
     _require_int(hidden, "hidden", where, 1, 10_000)

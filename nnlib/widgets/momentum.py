@@ -3,18 +3,17 @@
 import numpy as np
 
 from ..dynamics import (
-    check_hessian,
     descent_verdict,
     momentum_descent,
     momentum_radius,
     quadratic_descent,
-    rotated_hessian,
     shrink_factor,
 )
 from ..optim import momentum_stability_limit, momentum_update_matrix
 from ..palette import BLACK, BLUE, GUIDE, TEXT_ALERT, VERMILLION
 from ._base import Explorer, finite_positive, fit_log_axis, freeze_labels, light_ticks, new_figure, reserve_tick_room
 from ._controls import IntSlider, ValueSlider, round_numbers
+from .learning_rate import check_plane
 
 # η: round numbers up to 0.1, then every 0.01 up to 0.5, so that the limit 2(1 + β)/λ_max of the
 # default quadratic (0.2 × (1 + β)) is on the slider for every β below.
@@ -42,12 +41,7 @@ def momentum_explorer(hessian=None, *, w0=(-1.6, 1.2), lr=0.25, beta=0.5, steps=
     the two eigenvalues of M(η, λ_i, β) for λ_min (row 0) and λ_max (row 1).
     """
     where = "momentum_explorer"
-    H = check_hessian(rotated_hessian((1.0, 10.0)) if hessian is None else hessian, where)
-    if H.shape != (2, 2):
-        raise ValueError(f"{where}: the explorer draws a 2-D quadratic; hessian must be (2, 2), got {H.shape}")
-    start = np.asarray(w0, dtype=float)
-    if start.shape != (2,) or not np.all(np.isfinite(start)):
-        raise ValueError(f"{where}: w0 must be two finite numbers, got {w0!r}")
+    H, start = check_plane(hessian, w0, where)
     eigenvalues = np.linalg.eigvalsh(H)
     controls = {"lr": ValueSlider("lr", LR_VALUES, lr, description="η (lr)"),
                 "beta": ValueSlider("beta", BETA_VALUES, beta, description="β (momentum)"),
