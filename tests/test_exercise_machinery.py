@@ -571,3 +571,48 @@ def test_a_venv_under_tmp_starts_its_kernel_in_the_sandbox(tmp_path):
     done = subprocess.run([str(venv / "bin" / "python"), "-c", SANDBOX_PROBE], capture_output=True, text=True,
                           env=env, timeout=180)
     assert done.stdout == "started", (done.stdout, done.stderr[-2000:])
+
+
+# ------------------------------------------------------------------ the kernel's start: both channels ready
+
+class _LateSubscriber:
+    """A stand-in kernel client whose iopub subscription joins late, as a real one can on a busy
+    machine: what the kernel publishes for its first `missed` kernel_info requests never arrives."""
+
+    def __init__(self, missed):
+        self.missed, self.shell, self.iopub, self.asked = missed, [], [], 0
+
+    def kernel_info(self):
+        self.asked += 1
+        msg_id = f"info-{self.asked}"
+        self.shell.append({"parent_header": {"msg_id": msg_id}})
+        if self.asked > self.missed:
+            self.iopub += [{"parent_header": {"msg_id": msg_id}, "content": {"execution_state": s}}
+                           for s in ("busy", "idle")]
+        return msg_id
+
+    def _get(self, channel, timeout):
+        import queue
+
+        if not channel:
+            raise queue.Empty
+        return channel.pop(0)
+
+    def get_shell_msg(self, timeout):
+        return self._get(self.shell, timeout)
+
+    def get_iopub_msg(self, timeout):
+        return self._get(self.iopub, timeout)
+
+
+@pytest.mark.parametrize("missed", [0, 1, 3])
+def test_the_kernel_counts_as_started_only_when_iopub_answers_too(missed):
+    # A right answer once scored 0 in a class of 40: the prelude's "idle" was published before iopub
+    # had joined, and the grader waited out its whole time for it. The shell reply alone is not enough.
+    from exercises.kernel import Kernel
+
+    kernel = Kernel.__new__(Kernel)
+    kernel.client, kernel.startup_timeout, kernel.alive = _LateSubscriber(missed), 30, lambda: True
+    kernel._wait_for_ready()
+    assert kernel.client.asked == missed + 1  # asked again until iopub had joined
+    assert kernel.client.iopub == []  # and nothing of the start is left to be mistaken for a cell's
