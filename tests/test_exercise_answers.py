@@ -176,6 +176,7 @@ WRONG = [
     (A2, "ex2_3", "return (z > 0).astype(float)", "return (z != 0).astype(float)", "ex2_3", "wherever z ≠ 0"),
     (A2, "ex2_3", "return (z > 0).astype(float)", "z[z > 0] = 1\n    z[z <= 0] = 0\n    return z", "ex2_3",
      "changed its input z in place"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "t = np.tanh(z)\n    return 1 - t ^ 2", "ex2_2", "`^` is bitwise XOR"),
     # 2.4 the chain rule
     (A2, "ex2_4", "return y_hat - y,", "return y - y_hat,", "ex2_4", "the sign flipped"),
     (A2, "ex2_4", "return y_hat - y,", "return 2 * (y_hat - y),", "ex2_4", "the ½ cancels the 2"),
@@ -300,6 +301,7 @@ WRONG = [
     (A4, "ex4_2", "start:start + batch_size", "start:start + batch_size - 1", "ex4_2", "the slices skip rows"),
     (A4, "ex4_2", BATCHES, "return [order[s:s + batch_size] for s in range(0, n, batch_size)][::-1][:1]", "ex4_2",
      "rows are never used"),
+    (A4, "ex4_2", BATCHES, "return np.split(order, batch_size)", "ex4_2", "parts of equal size"),
     # 4.3 when to stop
     (A4, "ex4_3", STOP, "elif epoch - best_epoch > patience:", "ex4_3", "stopped one epoch late"),
     (A4, "ex4_3", STOP, "elif epoch - best_epoch >= patience - 1:", "ex4_3", "stopped one epoch early"),
