@@ -78,6 +78,10 @@ WRONG = [
     (A1, "ex1_1", "return x @ W + b", "z = np.zeros((len(x), W.shape[1]))\n    for i in range(len(x)):\n"
      "        for j in range(W.shape[1]):\n            for k in range(W.shape[0]):\n"
      "                z[i, j] += x[i, k] * W[k, j]\n    return z", "ex1_1", "the bias is missing"),
+    (A1, "ex1_1", "x @ W + b", "np.dot(x, W + b)", "ex1_1", "the bias went into the weights"),
+    (A1, "ex1_1", "x @ W + b", "b * (x @ W)", "ex1_1", "multiplies by the bias"),
+    (A1, "ex1_1", "x @ W + b", "np.dot(x + b, W)", "ex1_1", "added to the input before the product"),
+    (A1, "ex1_1", "x @ W + b", "x @ W + np.mean(b)", "ex1_1", "the mean of the biases"),
     # 1.2 activations
     (A1, "ex1_2", SIGMOID, "return 1 / (1 + np.exp(z))", "ex1_2_sigmoid", "the exponent's sign is flipped"),
     (A1, "ex1_2", SIGMOID, "return np.exp(-z) / (1 + np.exp(-z))", "ex1_2_sigmoid", "numerator is e^(−z)"),
@@ -126,6 +130,7 @@ WRONG = [
     (A1, "ex1_3", MSE, "return np.linalg.norm(diff) / n, diff / n", "ex1_3_loss", "without squaring it"),
     (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, 0.5 * diff ** 2 / n", "ex1_3_gradient",
      "not its derivative"),
+    (A1, "ex1_3", MSE, "k = y.shape[1]\n    return 0.5 * np.sum(diff ** 2) / n, diff / k", "ex1_3_gradient", "divides by k = 3"),
     # 1.4 BCE
     (A1, "ex1_4", BCE_LOSS, "loss = np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / n", "ex1_4_loss", "is negative"),
     (A1, "ex1_4", BCE_LOSS, "loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))", "ex1_4_loss", "the sum, not the mean"),
@@ -145,6 +150,7 @@ WRONG = [
      "clipped to [0.01, 0.99]"),
     (A1, "ex1_4", BCE_GRAD, "import nnlib\n    return nnlib.bce_loss(p, y)", "ex1_4_loss ex1_4_gradient",
      "nnlib.bce_loss"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -(np.sum(y * np.log(p)) - np.sum((1 - y) * np.log(1 - p))) / n", "ex1_4_loss", "subtracts the second term"),
     # 2.1–2.3 derivatives
     (A2, "ex2_1", "return s * (1 - s)", "return s", "ex2_1", "sigmoid(z) itself"),
     (A2, "ex2_1", "return s * (1 - s)", "return z * (1 - z)", "ex2_1", "applied to z instead of"),
