@@ -192,6 +192,7 @@ WRONG = [
     (A2, "ex2_4", "y_hat * (1 - y_hat), x", "(w * x + b) * (1 - (w * x + b)), x", "ex2_4", "not to z"),
     (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat * (1 - y_hat)", "ex2_4", "should return a tuple"),
     (A2, "ex2_4", "return y_hat - y,", "return 0.5 * (y_hat - y) ** 2,", "ex2_4", "the loss ½(ŷ − y)² itself"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "sigmoid(w) * (1 - sigmoid(w)), x", "ex2_4", "sigmoid's derivative taken at w"),
     # 2.5 one neuron
     (A2, "ex2_5", NEURON, "delta = (f(z) - y) / len(x)", "ex2_5_dw ex2_5_db", "the f'(z) factor is missing"),
     (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f_prime(f(z)) / len(x)", "ex2_5_dw ex2_5_db", "applied to a = f(z)"),
@@ -209,6 +210,7 @@ WRONG = [
     (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.T @ delta, delta", "ex2_5_db", "should be a number"),
     (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return (x.T @ delta)[:, None], delta.sum()", "ex2_5_dw",
      "expected shape"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f(z) * (1 - f(z)) / len(x)", "ex2_5_dw ex2_5_db", "a(1 − a), sigmoid's derivative, written out"),
     # 3.1 a layer's backward pass
     (A3, "ex3_1", LAYER, "return dz @ W, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx ex3_1_dW ex3_1_db", "Wᵀ, not W"),
     (A3, "ex3_1", LAYER, "return -dz @ W.T, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx", "sign flipped: dx = dz @ W.T"),
