@@ -279,6 +279,7 @@ WRONG = [
     (A3, "ex3_4", CHECK, "errors[name] = float(np.max(np.abs(grads[name] - numeric) / np.abs(numeric)))", "ex3_4",
      "divides by |b| alone"),
     (A3, "ex3_4", "return errors", "return list(errors.values())", "ex3_4 ex3_4_your_network", "should return a dict"),
+    (A3, "ex3_4", CHECK, "a, b = grads[name], numeric\n        errors[name] = float((np.abs(a - b) / (np.abs(a) + np.abs(b))).max())", "ex3_4", "what 0/0 gives"),
     # 4.1 the update rule
     (A4, "ex4_1", SGD, "p += lr * grads[name]", "ex4_1", "moved uphill"),
     (A4, "ex4_1", SGD, "p -= grads[name]", "ex4_1", "the learning rate is missing"),
