@@ -244,6 +244,7 @@ WRONG = [
     (A3, "ex3_2", 'da1, dW2, db2 = dense_backward(dy_hat, (cache["a1"], params["W2"]))',
      'dW2, db2 = cache["a1"].T @ dy_hat, dy_hat.sum(axis=0)\n    da1 = dy_hat @ params["W2"]',
      "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "da1 = dz2 @ W2.T"),
+    (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * (cache["z1"] > 0)', "ex3_2_hidden_layer ex3_4_your_network", "relu's derivative"),
     # 3.3 central differences
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f(x)) / h", "ex3_3", "the forward difference"),
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / h", "ex3_3", "divide by 2h, not h"),
@@ -263,6 +264,8 @@ WRONG = [
      "float32 copy of x"),
     (A3, "ex3_3", "grad = np.zeros_like(x)", "return nnlib.numerical_gradient(f, x, h)", "ex3_3",
      "nnlib.numerical_gradient"),
+    (A3, "ex3_3", "x[i] = old - h", "x[i] = x[i] - h", "ex3_3", "your f_minus is f(x) itself"),
+    (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / (2 * 0.0001)", "ex3_3", "a number of its own"),
     # 3.4 a gradient check
     (A3, "ex3_4", CHECK, "errors[name] = float(np.max(np.abs(grads[name] - numeric)))", "ex3_4", "absolute error"),
     (A3, "ex3_4", CHECK, "errors[name] = float(np.mean(np.abs(grads[name] - numeric)))", "ex3_4",

@@ -155,10 +155,18 @@ def network_mistakes(params, cache, y_hat, y):
                    "f' of a1 instead of z1")
     hidden_variant(da1 * a1, "sigmoid(z1) stands where its derivative belongs: dz1 = da1 * a1 * (1 - a1)",
                    "f instead of f'")
+    for slope, what, name in _OTHER_SLOPES:
+        hidden_variant(da1 * slope(z1, a1), f"the slope is {what}, another activation's derivative: the hidden layer "
+                       "is a sigmoid, so dz1 = da1 * sigmoid_prime(z1) = da1 * a1 * (1 - a1)", name)
     if params["W2"].shape[0] == params["W2"].shape[1]:
         hidden_variant(dy @ params["W2"] * nnlib.sigmoid_prime(z1), "the gradient went back through W2 instead "
                        "of W2ᵀ: da1 = dz2 @ W2.T", "W2 instead of W2ᵀ")
     return out
+
+
+# The derivatives of the other activations, which a learner may write where the sigmoid's belongs.
+_OTHER_SLOPES = ((lambda z1, a1: 1 - a1 ** 2, "1 − a1², tanh's derivative", "tanh' instead of sigmoid'"),
+                 (lambda z1, a1: (z1 > 0) * 1.0, "the step z1 > 0, relu's derivative", "relu' instead of sigmoid'"))
 
 
 def _other_keys(name, gradients):
@@ -181,6 +189,7 @@ def dense_backward_stand_in(params, cache, y_hat, y):
         queries.append((d, (a1, W2)))
         da1 = d @ W2.T
         hidden = [da1 * nnlib.sigmoid_prime(z1), da1, da1 * nnlib.sigmoid_prime(a1), da1 * a1]
+        hidden += [da1 * slope(z1, a1) for slope, _, _ in _OTHER_SLOPES]
         if W2.shape[0] == W2.shape[1]:
             hidden.append(d @ W2 * nnlib.sigmoid_prime(z1))
         queries += [(dz1, (x, W1)) for dz1 in hidden]
@@ -274,21 +283,30 @@ def numerical_mistakes(f, x, h):
     f_plus, f_minus = perturbed_values(f, x.copy(), h)
     f0 = f(x)
     central = (f_plus - f_minus) / (2 * h)
-    return [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
-                    "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h, "forward difference"),
-            Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
-                    (f0 - f_minus) / h, "backward difference"),
-            Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
-                    "by 2h, not h", 2 * central, "divided by h, not 2h"),
-            Mistake("your gradient is half the right one: (f(x+h) − f(x−h)) / 2h is (f_plus - f_minus) / (2 * h); "
-                    "`/ 2 * h` multiplies by h instead (Python reads it as (… / 2) * h)",
-                    (f_plus - f_minus) / 2 * h, "/ 2 * h (brackets missing)"),
-            Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
-                    "sign flipped"),
-            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
-                    "no division by 2h"),
-            Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
-                    "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference")]
+    out = [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
+                   "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h, "forward difference"),
+           Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
+                   (f0 - f_minus) / h, "backward difference"),
+           Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
+                   "by 2h, not h", 2 * central, "divided by h, not 2h"),
+           Mistake("your gradient is half the right one: (f(x+h) − f(x−h)) / 2h is (f_plus - f_minus) / (2 * h); "
+                   "`/ 2 * h` multiplies by h instead (Python reads it as (… / 2) * h)",
+                   (f_plus - f_minus) / 2 * h, "/ 2 * h (brackets missing)"),
+           Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
+                   "sign flipped"),
+           Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
+                   "no division by 2h"),
+           Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
+                   "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference"),
+           Mistake("your f_minus is f(x) itself, so your gradient is half the forward difference: after "
+                   "x[i] = old + h, `x[i] -= h` brings x back to old, not to old − h. Set x[i] = old - h (or "
+                   "subtract 2 * h)", (f_plus - f0) / (2 * h), "f_minus taken at x itself")]
+    for fixed in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7):  # a number written where the h given belongs
+        if not math.isclose(fixed, h):
+            out.append(Mistake(f"your gradient divides by 2 · {fixed:g}, a number of its own, while x moved by the "
+                               f"h you are given (h = {h:g} here): divide by 2 * h", (f_plus - f_minus) / (2 * fixed),
+                               "divided by a fixed h"))
+    return out
 
 
 class NumericalGradient(Task):
