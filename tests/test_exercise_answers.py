@@ -396,6 +396,7 @@ WRONG = [
     (A4, "ex4_6", "for _epoch in range(40):", "for _epoch in range(5):", "ex4_6_runs", "the text asks for 40 epochs"),
     (A4, "ex4_6", "        losses.append(loss)\n", "        losses.append(loss)\n"
      "    losses.append(nnlib.mse_loss(model.forward(X_lr), y_lr)[0])\n", "ex4_6_runs", "one too many"),
+    (A4, "ex4_6", "        losses.append(loss)\n", "        loss = nnlib.mse_loss(model.forward(X_lr), y_lr)[0]  # after the step\n        losses.append(loss)\n", "ex4_6_runs", "taken after the epoch's step"),
     # 5.1 the operations
     (A5, "ex5_1", "            self.grad += out.grad\n            other.grad += out.grad",
      "            self.grad = out.grad\n            other.grad = out.grad", "ex5_1_add_mul", "overwrites"),

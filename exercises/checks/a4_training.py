@@ -814,7 +814,11 @@ class LearningRateRuns(Task):
     test_id, exercise, functions = "ex4_6_runs_tests", "4.6", ("runs",)
 
     def cases(self, rng, hidden):
-        return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]}], {}, "")]
+        # the notebook's last model, if it is called `model`: its loss tells whether each loss was taken before
+        # its step (then the model's loss comes after the curve's last) or after it (then it is the last)
+        return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]},
+                      make("X_lr", learning_rate_data()[0]),
+                      call({"attr": [learner("model"), "forward"]}, ref("X_lr"))], {}, "")]
 
     def judge(self, case, calls):
         X, y, rates = learning_rate_data()
@@ -831,7 +835,7 @@ class LearningRateRuns(Task):
                 "train_loss")
             if not isinstance(curve, list) or not curve:
                 raise Fail(f"runs[{lr}] should be a dict {{'train_loss': [...]}} with one loss per epoch; "
-                           f"got {run!r:.80}", mistake="runs[lr] not {'train_loss': [...]}")
+                           f"got {_what_run(run)}", mistake="runs[lr] not {'train_loss': [...]}")
             if len(curve) != EPOCHS_4_6:
                 more = len(curve) == EPOCHS_4_6 + 1
                 raise Fail(f"runs[{lr}]['train_loss'] holds {len(curve)} losses; the text asks for {EPOCHS_4_6} "
@@ -849,6 +853,31 @@ class LearningRateRuns(Task):
             raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
                        "every epoch is one step on the whole data set (model.forward(X_lr)), its loss taken "
                        "before the step", mistake="not full-batch descent")
+        _check_loss_before_step(runs, rates, calls[2], y)
+
+
+def _what_run(run):
+    if isinstance(run, list) and run and all(isinstance(v, (int, float, np.number)) for v in run):
+        shown = ", ".join(numbers(*[float(v) for v in run[:3]]))
+        return (f"a list of {len(run)} losses, [{shown}, ...]: put it in a dict, "
+                "runs[lr] = {'train_loss': losses}")
+    return f"{run!r:.80}"
+
+
+def _check_loss_before_step(runs, rates, model_call, y):
+    """Fail when the notebook's last model has the loss its run recorded last: each loss was then taken
+    after its step (a curve shifted by one step still looks like gradient descent)."""
+    out = model_call.value if model_call.ok else None
+    if not (isinstance(out, np.ndarray) and out.shape == y.shape):
+        return
+    final = nnlib.mse_loss(out, y)[0]
+    for lr in rates:
+        curve = runs[lr].get("train_loss") if isinstance(runs[lr], dict) else None
+        if curve and np.isfinite(final) and np.isclose(float(curve[-1]), final, rtol=1e-12, atol=0):
+            raise Fail(f"the last loss in runs[{lr}] is the loss of the model after its last step: each loss was "
+                       "taken after the epoch's step. The text asks for the loss taken before the step (the one "
+                       "nnlib.mse_loss returns with dy_hat), so the first entry is the untrained model's loss.",
+                       mistake="loss taken after the step")
 
 
 class DivergingAnswer(Task):
