@@ -371,6 +371,7 @@ WRONG = [
     (A4, "ex4_4", "history = {\"train_loss\": [], \"val_loss\": [], \"best_epoch\": None}",
      "return nnlib.train(model, 'mse', X, y, X_val=X_val, y_val=y_val, lr=lr, batch_size=batch_size, "
      "max_epochs=max_epochs, patience=patience, rng=rng)", "ex4_4", "nnlib.train"),
+    (A4, "ex4_4", "Xb, yb = X[rows], y[rows]", "Xb, yb = X, y", "ex4_4", "took the whole training set"),
     # 4.5 the stability limit
     (A4, "ex4_5", LIMIT, "A = X", "ex4_5", "leaves out the bias"),
     (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A).max()", "ex4_5", "AᵀA instead of AᵀA / N"),

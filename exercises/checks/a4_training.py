@@ -517,6 +517,11 @@ def _check_steps(replay, data, config):
     orders = []
     for epoch in sorted({e for e, _, _ in replay.steps}):
         batches = [np.array(idx) for idx, _ in replay.epoch_batches(epoch)]
+        if n > bs and batches and all(len(set(b.tolist())) == n for b in batches):
+            raise Fail(f"every training step of epoch {epoch} used all {n} rows of X, {len(batches)} times: the "
+                       f"forward pass and the loss took the whole training set (model.forward(X)), not the "
+                       f"mini-batch.\n  Likely mistake: use the batch's rows, Xb, yb = X[rows], y[rows], then "
+                       "nnlib.mse_loss(model.forward(Xb), yb)", mistake="the whole training set in every step")
         if epoch < len(replay.vals):
             batch_diagnosis(batches, n, bs)
         orders.append(np.concatenate(batches))
