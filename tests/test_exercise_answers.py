@@ -332,6 +332,8 @@ WRONG = [
     (A4, "ex4_3", "    return None", "    return len(val_losses) - 1", "ex4_3", "return None then"),
     (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None", "return nnlib.early_stopping_epoch(val_losses, patience)",
      "ex4_3", "nnlib.early_stopping_epoch"),
+    (A4, "ex4_3", "for epoch, loss in enumerate(val_losses):", "for epoch in range(1, len(val_losses)):\n        loss = val_losses[epoch]", "ex4_3", "skipped epoch 0"),
+    (A4, "ex4_3", "if loss < best:", "if epoch == 0 or loss < val_losses[epoch - 1]:", "ex4_3", "compared with the epoch before's"),
     # 4.4 a training loop
     (A4, "ex4_4", "p[...] = weights", "pass", "ex4_4", "kept the last epoch's weights"),
     (A4, "ex4_4", "saved = [p.copy() for p, _ in model.parameters()]", "saved = [p for p, _ in model.parameters()]",
@@ -383,6 +385,7 @@ WRONG = [
     (A4, "ex4_5", LIMIT_RET, "return np.array([2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()])", "ex4_5",
      "should be a number"),
     (A4, "ex4_5", LIMIT_RET, "return nnlib.dynamics.stability_limit(A.T @ A / len(X))", "ex4_5", "stability_limit"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.abs(np.linalg.eig(A.T @ A / len(X))[1]).max()", "ex4_5", "eigenvectors"),
     # 4.6 the learning rate, answered with a plot
     (A4, "ex4_6", "model.forward(X_lr), y_lr)", "model.forward(X_lr[:16]), y_lr[:16])", "ex4_6_runs",
      "not full-batch gradient descent"),
