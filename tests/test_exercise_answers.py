@@ -493,6 +493,7 @@ WRONG = [
     (A5, "ex5_2", "    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0  # dL/dL\n",
      "    root.grad = 1.0\n    for node in order:\n        node.grad = 0.0\n", "ex5_2_tree ex5_2_reuse ex5_3",
      "never set to 1"),
+    (A5, "ex5_2", "        node._backward()", "        getattr(node, \"_backward\")", "ex5_2_tree ex5_2_reuse ex5_3", "without the ()"),
     # 6.1 momentum
     (A6, "ex6_1", MOM, "v[...] = beta * v + (1 - beta) * grads[name]", "ex6_1", "an exponential average"),
     (A6, "ex6_1", MOM, "v[...] = (1 - beta) * v + beta * grads[name]", "ex6_1", "β and 1 − β are swapped"),

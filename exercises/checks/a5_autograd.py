@@ -559,9 +559,10 @@ def backprop_variants():
         ("the topological sort adds a node before its parents (order.append(node) before the loop over "
          "node._parents), so the reversed order visits parents before the nodes they feed. Append a node after "
          "all of its parents", _pass_over(_pre_order), "node added before its parents"),
-        ("the root's own _backward never ran (the loop over the reversed order skips its first node, the root), "
-         "so nothing below the root receives a gradient: call _backward for every node, the root first",
-         _pass_over_all_but_root(), "the root's _backward skipped"),
+        ("no gradient left the root: its own _backward never ran, either because the loop over the reversed order "
+         "skips its first node, the root, or because no _backward ran at all (`node._backward` without the () "
+         "only names the function, it does not call it). Call node._backward() for every node, the root first",
+         _pass_over_all_but_root(), "the root's _backward never ran"),
         ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
          _wrong_pass(_reverse_topological, seed=False), "root grad never seeded with 1"),
         ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
