@@ -437,6 +437,7 @@ WRONG = [
      "ex5_1_pow_exp_tanh", "overwrites"),
     (A5, "ex5_1", "class Value:", "import nnlib\n\n\nclass Value(nnlib.graph.Value):", "ex5_1_add_mul ex5_1_pow_exp_tanh "
      "ex5_3", "nnlib.graph"),
+    (A5, "ex5_1", "self.grad += k * self.data ** (k - 1) * out.grad", "self.grad += k * self.data ** k - out.grad", "ex5_1_pow_exp_tanh", "Put the exponent in brackets"),
     # 5.2 backprop
     (A5, "ex5_2", "for node in reversed(order):", "for node in order:", "ex5_2_tree ex5_2_reuse ex5_3", "inputs first"),
     (A5, "ex5_2", "    root.grad = 1.0  # dL/dL\n", "", "ex5_2_tree ex5_2_reuse ex5_3", "never set to 1"),
@@ -589,6 +590,9 @@ WRONG = [
     (A5, "ex5_3", "    z = b\n    for w, x in zip(ws, xs):\n        z = z + w * x\n    return z.tanh()",
      "    z = b.data + sum(w.data * x.data for w, x in zip(ws, xs))\n    return Value(z).tanh()", "ex5_3",
      "no gradient reaches the inputs"),
+    (A5, "ex5_3", "z = z + w * x\n    return z.tanh()", "z = z + (w * x).tanh()\n    return z", "ex5_3", "tanh of the sum"),
+    (A5, "ex5_3", "for w, x in zip(ws, xs):", "for w, x in zip(ws[1:], xs[1:]):", "ex5_3", "the first input is left out"),
+    (A5, "ex5_3", "z = z + w * x", "z = z + w.data * x", "ex5_3", "the weights ws get no gradient"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
