@@ -508,6 +508,7 @@ WRONG = [
     (A6, "ex6_1", "    for name, p in params.items():\n        v = velocities[name]",
      "    import nnlib\n    nnlib.Momentum([(params[k], grads[k]) for k in params], lr, beta).step()\n"
      "    for name, p in []:\n        v = velocities[name]", "ex6_1", "nnlib.Momentum"),
+    (A6, "ex6_1", MOM, "v[...] = beta * v + beta * grads[name]", "ex6_1", "β shrinks the gradient too"),
     # 6.2 Adam
     (A6, "ex6_2", ADAM_HAT, "m_hat = m[name]\n        v_hat = v[name]", "ex6_2", "the bias correction is missing"),
     (A6, "ex6_2", ADAM_HAT, "m_hat = m[name] / (1 - beta1 ** t)\n        v_hat = v[name]", "ex6_2", "corrected but not v"),
@@ -521,6 +522,8 @@ WRONG = [
      "ex6_2", "step t + 1"),
     (A6, "ex6_2", ADAM_M, "m_new = beta1 * m[name] + (1 - beta1) * g", "ex6_2", "store the new moment"),
     (A6, "ex6_2", ADAM_P, "p -= lr * g", "ex6_2", "plain gradient descent"),
+    (A6, "ex6_2", ADAM_HAT, "bc1, bc2 = (1 - beta1) ** t, (1 - beta2) ** t\n        m_hat = m[name] / bc1\n        v_hat = v[name] / bc2", "ex6_2", "(1 − β)ᵗ, the power of 1 − β"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * (m_hat / np.sqrt(v_hat)) + eps", "ex6_2", "ε is added to the step"),
     # 6.3 batch normalisation
     (A6, "ex6_3", BN_VAR, "var = x.var(axis=0, ddof=1)", "ex6_3_forward ex6_3_backward", "divided by N − 1"),
     (A6, "ex6_3", BN_VAR, "var = ((x - mean) ** 2).sum(axis=0) / (len(x) - 1)", "ex6_3_forward ex6_3_backward",
@@ -547,6 +550,10 @@ WRONG = [
      "changed its input x in place"),
     (A6, "ex6_3", "    x_hat, gamma, sigma = cache\n", "    import nnlib\n    return nnlib.batchnorm_backward(dout, cache)\n",
      "ex6_3_backward", "nnlib.batchnorm_backward"),
+    (A6, "ex6_3", "out = gamma * x_hat + beta", "out = x * gamma + beta", "ex6_3_forward ex6_3_backward?", "not x itself"),
+    (A6, "ex6_3", "sigma = np.sqrt(var + eps)", "sigma = x.std(axis=0)", "ex6_3_forward ex6_3_backward?", "without ε"),
+    (A6, "ex6_3", "dsigma = (dx_hat * -x_hat / sigma).sum(axis=0)", "dsigma = np.mean(dx_hat * -x_hat / sigma, axis=0)", "ex6_3_backward", "not the mean"),
+    (A6, "ex6_3", "cache = (x_hat, gamma, sigma)", "cache = (x_hat, gamma, var + eps)", "ex6_3_backward", "holds the variance, not σ"),
     # 6.4 dropout
     (A6, "ex6_4", DO_MASK, "mask = keep * 1.0", "ex6_4_forward ex6_4_backward", "not scaled"),
     (A6, "ex6_4", DO_MASK, "mask = keep * (1 - p)", "ex6_4_forward ex6_4_backward", "multiplied by 1 − p"),
@@ -563,6 +570,7 @@ WRONG = [
     (A6, "ex6_4", DO_CACHE, DO_CACHE.replace("cache = mask", "cache = p").replace(
         "mask = cache\n    dx = dout * mask", "p = cache\n    dx = dout * (np.random.random(dout.shape) >= p) / (1 - p)"),
      "ex6_4_backward", "the backward pass draws nothing"),
+    (A6, "ex6_4", DO_MASK, "mask = np.where(keep, p, 0.0)", "ex6_4_forward ex6_4_backward", "multiplied by p, the probability of dropping"),
     # named from the shape of the error alone (exercises/checks/generic.py), where no list foresaw the slip
     (A2, "ex2_1", "return s * (1 - s)", "return s * (1 - s) / 2", "ex2_1", "every entry of your sigmoid_prime(z) is ½ ×"),
     (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 / np.cosh(z)", "ex2_2", "sech(z) without its square"),
