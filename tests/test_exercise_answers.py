@@ -570,6 +570,7 @@ WRONG = [
     (A6, "ex6_4", DO_CACHE, DO_CACHE.replace("cache = mask", "cache = p").replace(
         "mask = cache\n    dx = dout * mask", "p = cache\n    dx = dout * (np.random.random(dout.shape) >= p) / (1 - p)"),
      "ex6_4_backward", "the backward pass draws nothing"),
+    (A6, "ex6_3", "dx_hat = dout * gamma", "dx_hat = dout * gamma * gamma", "ex6_3_backward", "each column of your dx is the right column times a number of its own"),
     (A6, "ex6_4", DO_MASK, "mask = np.where(keep, p, 0.0)", "ex6_4_forward ex6_4_backward", "multiplied by p, the probability of dropping"),
     # named from the shape of the error alone (exercises/checks/generic.py), where no list foresaw the slip
     (A2, "ex2_1", "return s * (1 - s)", "return s * (1 - s) / 2", "ex2_1", "every entry of your sigmoid_prime(z) is ½ ×"),
