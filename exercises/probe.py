@@ -193,6 +193,9 @@ def _short(value):
     if isinstance(value, _ndarray):
         shown = ", ".join(f"{v:.4g}" for v in value.ravel()[:3]) + (", ..." if value.size > 3 else "")
         return f"an array of shape {value.shape}, [{shown}]"
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, _ndarray) for v in value):
+        shapes = ", ".join(str(v.shape) for v in value)
+        return f"a {type(value).__name__} of arrays of shapes {shapes}"
     return f"{type(value).__name__} {str(value)[:40]}"
 
 

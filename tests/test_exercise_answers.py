@@ -78,6 +78,10 @@ WRONG = [
     (A1, "ex1_1", "return x @ W + b", "z = np.zeros((len(x), W.shape[1]))\n    for i in range(len(x)):\n"
      "        for j in range(W.shape[1]):\n            for k in range(W.shape[0]):\n"
      "                z[i, j] += x[i, k] * W[k, j]\n    return z", "ex1_1", "the bias is missing"),
+    (A1, "ex1_1", "x @ W + b", "np.dot(x, W + b)", "ex1_1", "the bias went into the weights"),
+    (A1, "ex1_1", "x @ W + b", "b * (x @ W)", "ex1_1", "multiplies by the bias"),
+    (A1, "ex1_1", "x @ W + b", "np.dot(x + b, W)", "ex1_1", "added to the input before the product"),
+    (A1, "ex1_1", "x @ W + b", "x @ W + np.mean(b)", "ex1_1", "the mean of the biases"),
     # 1.2 activations
     (A1, "ex1_2", SIGMOID, "return 1 / (1 + np.exp(z))", "ex1_2_sigmoid", "the exponent's sign is flipped"),
     (A1, "ex1_2", SIGMOID, "return np.exp(-z) / (1 + np.exp(-z))", "ex1_2_sigmoid", "numerator is e^(−z)"),
@@ -126,6 +130,7 @@ WRONG = [
     (A1, "ex1_3", MSE, "return np.linalg.norm(diff) / n, diff / n", "ex1_3_loss", "without squaring it"),
     (A1, "ex1_3", MSE, "return 0.5 * np.sum(diff ** 2) / n, 0.5 * diff ** 2 / n", "ex1_3_gradient",
      "not its derivative"),
+    (A1, "ex1_3", MSE, "k = y.shape[1]\n    return 0.5 * np.sum(diff ** 2) / n, diff / k", "ex1_3_gradient", "divides by k = 3"),
     # 1.4 BCE
     (A1, "ex1_4", BCE_LOSS, "loss = np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / n", "ex1_4_loss", "is negative"),
     (A1, "ex1_4", BCE_LOSS, "loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))", "ex1_4_loss", "the sum, not the mean"),
@@ -145,6 +150,7 @@ WRONG = [
      "clipped to [0.01, 0.99]"),
     (A1, "ex1_4", BCE_GRAD, "import nnlib\n    return nnlib.bce_loss(p, y)", "ex1_4_loss ex1_4_gradient",
      "nnlib.bce_loss"),
+    (A1, "ex1_4", BCE_LOSS, "loss = -(np.sum(y * np.log(p)) - np.sum((1 - y) * np.log(1 - p))) / n", "ex1_4_loss", "subtracts the second term"),
     # 2.1–2.3 derivatives
     (A2, "ex2_1", "return s * (1 - s)", "return s", "ex2_1", "sigmoid(z) itself"),
     (A2, "ex2_1", "return s * (1 - s)", "return z * (1 - z)", "ex2_1", "applied to z instead of"),
@@ -176,6 +182,7 @@ WRONG = [
     (A2, "ex2_3", "return (z > 0).astype(float)", "return (z != 0).astype(float)", "ex2_3", "wherever z ≠ 0"),
     (A2, "ex2_3", "return (z > 0).astype(float)", "z[z > 0] = 1\n    z[z <= 0] = 0\n    return z", "ex2_3",
      "changed its input z in place"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "t = np.tanh(z)\n    return 1 - t ^ 2", "ex2_2", "`^` is bitwise XOR"),
     # 2.4 the chain rule
     (A2, "ex2_4", "return y_hat - y,", "return y - y_hat,", "ex2_4", "the sign flipped"),
     (A2, "ex2_4", "return y_hat - y,", "return 2 * (y_hat - y),", "ex2_4", "the ½ cancels the 2"),
@@ -185,6 +192,7 @@ WRONG = [
     (A2, "ex2_4", "y_hat * (1 - y_hat), x", "(w * x + b) * (1 - (w * x + b)), x", "ex2_4", "not to z"),
     (A2, "ex2_4", "y_hat * (1 - y_hat), x", "y_hat * (1 - y_hat)", "ex2_4", "should return a tuple"),
     (A2, "ex2_4", "return y_hat - y,", "return 0.5 * (y_hat - y) ** 2,", "ex2_4", "the loss ½(ŷ − y)² itself"),
+    (A2, "ex2_4", "y_hat * (1 - y_hat), x", "sigmoid(w) * (1 - sigmoid(w)), x", "ex2_4", "sigmoid's derivative taken at w"),
     # 2.5 one neuron
     (A2, "ex2_5", NEURON, "delta = (f(z) - y) / len(x)", "ex2_5_dw ex2_5_db", "the f'(z) factor is missing"),
     (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f_prime(f(z)) / len(x)", "ex2_5_dw ex2_5_db", "applied to a = f(z)"),
@@ -202,6 +210,7 @@ WRONG = [
     (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.T @ delta, delta", "ex2_5_db", "should be a number"),
     (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return (x.T @ delta)[:, None], delta.sum()", "ex2_5_dw",
      "expected shape"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f(z) * (1 - f(z)) / len(x)", "ex2_5_dw ex2_5_db", "a(1 − a), sigmoid's derivative, written out"),
     # 3.1 a layer's backward pass
     (A3, "ex3_1", LAYER, "return dz @ W, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx ex3_1_dW ex3_1_db", "Wᵀ, not W"),
     (A3, "ex3_1", LAYER, "return -dz @ W.T, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx", "sign flipped: dx = dz @ W.T"),
@@ -235,6 +244,7 @@ WRONG = [
     (A3, "ex3_2", 'da1, dW2, db2 = dense_backward(dy_hat, (cache["a1"], params["W2"]))',
      'dW2, db2 = cache["a1"].T @ dy_hat, dy_hat.sum(axis=0)\n    da1 = dy_hat @ params["W2"]',
      "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "da1 = dz2 @ W2.T"),
+    (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * (cache["z1"] > 0)', "ex3_2_hidden_layer ex3_4_your_network", "relu's derivative"),
     # 3.3 central differences
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f(x)) / h", "ex3_3", "the forward difference"),
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / h", "ex3_3", "divide by 2h, not h"),
@@ -254,6 +264,8 @@ WRONG = [
      "float32 copy of x"),
     (A3, "ex3_3", "grad = np.zeros_like(x)", "return nnlib.numerical_gradient(f, x, h)", "ex3_3",
      "nnlib.numerical_gradient"),
+    (A3, "ex3_3", "x[i] = old - h", "x[i] = x[i] - h", "ex3_3", "your f_minus is f(x) itself"),
+    (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / (2 * 0.0001)", "ex3_3", "a number of its own"),
     # 3.4 a gradient check
     (A3, "ex3_4", CHECK, "errors[name] = float(np.max(np.abs(grads[name] - numeric)))", "ex3_4", "absolute error"),
     (A3, "ex3_4", CHECK, "errors[name] = float(np.mean(np.abs(grads[name] - numeric)))", "ex3_4",
@@ -270,6 +282,7 @@ WRONG = [
     (A3, "ex3_4", CHECK, "errors[name] = float(np.max(np.abs(grads[name] - numeric) / np.abs(numeric)))", "ex3_4",
      "divides by |b| alone"),
     (A3, "ex3_4", "return errors", "return list(errors.values())", "ex3_4 ex3_4_your_network", "should return a dict"),
+    (A3, "ex3_4", CHECK, "a, b = grads[name], numeric\n        errors[name] = float((np.abs(a - b) / (np.abs(a) + np.abs(b))).max())", "ex3_4", "what 0/0 gives"),
     # 4.1 the update rule
     (A4, "ex4_1", SGD, "p += lr * grads[name]", "ex4_1", "moved uphill"),
     (A4, "ex4_1", SGD, "p -= grads[name]", "ex4_1", "the learning rate is missing"),
@@ -300,6 +313,7 @@ WRONG = [
     (A4, "ex4_2", "start:start + batch_size", "start:start + batch_size - 1", "ex4_2", "the slices skip rows"),
     (A4, "ex4_2", BATCHES, "return [order[s:s + batch_size] for s in range(0, n, batch_size)][::-1][:1]", "ex4_2",
      "rows are never used"),
+    (A4, "ex4_2", BATCHES, "return np.split(order, batch_size)", "ex4_2", "parts of equal size"),
     # 4.3 when to stop
     (A4, "ex4_3", STOP, "elif epoch - best_epoch > patience:", "ex4_3", "stopped one epoch late"),
     (A4, "ex4_3", STOP, "elif epoch - best_epoch >= patience - 1:", "ex4_3", "stopped one epoch early"),
@@ -318,6 +332,8 @@ WRONG = [
     (A4, "ex4_3", "    return None", "    return len(val_losses) - 1", "ex4_3", "return None then"),
     (A4, "ex4_3", "best, best_epoch = float(\"inf\"), None", "return nnlib.early_stopping_epoch(val_losses, patience)",
      "ex4_3", "nnlib.early_stopping_epoch"),
+    (A4, "ex4_3", "for epoch, loss in enumerate(val_losses):", "for epoch in range(1, len(val_losses)):\n        loss = val_losses[epoch]", "ex4_3", "skipped epoch 0"),
+    (A4, "ex4_3", "if loss < best:", "if epoch == 0 or loss < val_losses[epoch - 1]:", "ex4_3", "compared with the epoch before's"),
     # 4.4 a training loop
     (A4, "ex4_4", "p[...] = weights", "pass", "ex4_4", "kept the last epoch's weights"),
     (A4, "ex4_4", "saved = [p.copy() for p, _ in model.parameters()]", "saved = [p for p, _ in model.parameters()]",
@@ -357,6 +373,7 @@ WRONG = [
     (A4, "ex4_4", "history = {\"train_loss\": [], \"val_loss\": [], \"best_epoch\": None}",
      "return nnlib.train(model, 'mse', X, y, X_val=X_val, y_val=y_val, lr=lr, batch_size=batch_size, "
      "max_epochs=max_epochs, patience=patience, rng=rng)", "ex4_4", "nnlib.train"),
+    (A4, "ex4_4", "Xb, yb = X[rows], y[rows]", "Xb, yb = X, y", "ex4_4", "took the whole training set"),
     # 4.5 the stability limit
     (A4, "ex4_5", LIMIT, "A = X", "ex4_5", "leaves out the bias"),
     (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A).max()", "ex4_5", "AᵀA instead of AᵀA / N"),
@@ -368,6 +385,7 @@ WRONG = [
     (A4, "ex4_5", LIMIT_RET, "return np.array([2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max()])", "ex4_5",
      "should be a number"),
     (A4, "ex4_5", LIMIT_RET, "return nnlib.dynamics.stability_limit(A.T @ A / len(X))", "ex4_5", "stability_limit"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.abs(np.linalg.eig(A.T @ A / len(X))[1]).max()", "ex4_5", "eigenvectors"),
     # 4.6 the learning rate, answered with a plot
     (A4, "ex4_6", "model.forward(X_lr), y_lr)", "model.forward(X_lr[:16]), y_lr[:16])", "ex4_6_runs",
      "not full-batch gradient descent"),
@@ -382,6 +400,7 @@ WRONG = [
     (A4, "ex4_6", "for _epoch in range(40):", "for _epoch in range(5):", "ex4_6_runs", "the text asks for 40 epochs"),
     (A4, "ex4_6", "        losses.append(loss)\n", "        losses.append(loss)\n"
      "    losses.append(nnlib.mse_loss(model.forward(X_lr), y_lr)[0])\n", "ex4_6_runs", "one too many"),
+    (A4, "ex4_6", "        losses.append(loss)\n", "        loss = nnlib.mse_loss(model.forward(X_lr), y_lr)[0]  # after the step\n        losses.append(loss)\n", "ex4_6_runs", "taken after the epoch's step"),
     # 5.1 the operations
     (A5, "ex5_1", "            self.grad += out.grad\n            other.grad += out.grad",
      "            self.grad = out.grad\n            other.grad = out.grad", "ex5_1_add_mul", "overwrites"),
@@ -418,6 +437,7 @@ WRONG = [
      "ex5_1_pow_exp_tanh", "overwrites"),
     (A5, "ex5_1", "class Value:", "import nnlib\n\n\nclass Value(nnlib.graph.Value):", "ex5_1_add_mul ex5_1_pow_exp_tanh "
      "ex5_3", "nnlib.graph"),
+    (A5, "ex5_1", "self.grad += k * self.data ** (k - 1) * out.grad", "self.grad += k * self.data ** k - out.grad", "ex5_1_pow_exp_tanh", "Put the exponent in brackets"),
     # 5.2 backprop
     (A5, "ex5_2", "for node in reversed(order):", "for node in order:", "ex5_2_tree ex5_2_reuse ex5_3", "inputs first"),
     (A5, "ex5_2", "    root.grad = 1.0  # dL/dL\n", "", "ex5_2_tree ex5_2_reuse ex5_3", "never set to 1"),
@@ -474,6 +494,7 @@ WRONG = [
     (A5, "ex5_2", "    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0  # dL/dL\n",
      "    root.grad = 1.0\n    for node in order:\n        node.grad = 0.0\n", "ex5_2_tree ex5_2_reuse ex5_3",
      "never set to 1"),
+    (A5, "ex5_2", "        node._backward()", "        getattr(node, \"_backward\")", "ex5_2_tree ex5_2_reuse ex5_3", "without the ()"),
     # 6.1 momentum
     (A6, "ex6_1", MOM, "v[...] = beta * v + (1 - beta) * grads[name]", "ex6_1", "an exponential average"),
     (A6, "ex6_1", MOM, "v[...] = (1 - beta) * v + beta * grads[name]", "ex6_1", "β and 1 − β are swapped"),
@@ -487,6 +508,7 @@ WRONG = [
     (A6, "ex6_1", "    for name, p in params.items():\n        v = velocities[name]",
      "    import nnlib\n    nnlib.Momentum([(params[k], grads[k]) for k in params], lr, beta).step()\n"
      "    for name, p in []:\n        v = velocities[name]", "ex6_1", "nnlib.Momentum"),
+    (A6, "ex6_1", MOM, "v[...] = beta * v + beta * grads[name]", "ex6_1", "β shrinks the gradient too"),
     # 6.2 Adam
     (A6, "ex6_2", ADAM_HAT, "m_hat = m[name]\n        v_hat = v[name]", "ex6_2", "the bias correction is missing"),
     (A6, "ex6_2", ADAM_HAT, "m_hat = m[name] / (1 - beta1 ** t)\n        v_hat = v[name]", "ex6_2", "corrected but not v"),
@@ -500,6 +522,8 @@ WRONG = [
      "ex6_2", "step t + 1"),
     (A6, "ex6_2", ADAM_M, "m_new = beta1 * m[name] + (1 - beta1) * g", "ex6_2", "store the new moment"),
     (A6, "ex6_2", ADAM_P, "p -= lr * g", "ex6_2", "plain gradient descent"),
+    (A6, "ex6_2", ADAM_HAT, "bc1, bc2 = (1 - beta1) ** t, (1 - beta2) ** t\n        m_hat = m[name] / bc1\n        v_hat = v[name] / bc2", "ex6_2", "(1 − β)ᵗ, the power of 1 − β"),
+    (A6, "ex6_2", ADAM_P, "p -= lr * (m_hat / np.sqrt(v_hat)) + eps", "ex6_2", "ε is added to the step"),
     # 6.3 batch normalisation
     (A6, "ex6_3", BN_VAR, "var = x.var(axis=0, ddof=1)", "ex6_3_forward ex6_3_backward", "divided by N − 1"),
     (A6, "ex6_3", BN_VAR, "var = ((x - mean) ** 2).sum(axis=0) / (len(x) - 1)", "ex6_3_forward ex6_3_backward",
@@ -526,6 +550,10 @@ WRONG = [
      "changed its input x in place"),
     (A6, "ex6_3", "    x_hat, gamma, sigma = cache\n", "    import nnlib\n    return nnlib.batchnorm_backward(dout, cache)\n",
      "ex6_3_backward", "nnlib.batchnorm_backward"),
+    (A6, "ex6_3", "out = gamma * x_hat + beta", "out = x * gamma + beta", "ex6_3_forward ex6_3_backward?", "not x itself"),
+    (A6, "ex6_3", "sigma = np.sqrt(var + eps)", "sigma = x.std(axis=0)", "ex6_3_forward ex6_3_backward?", "without ε"),
+    (A6, "ex6_3", "dsigma = (dx_hat * -x_hat / sigma).sum(axis=0)", "dsigma = np.mean(dx_hat * -x_hat / sigma, axis=0)", "ex6_3_backward", "not the mean"),
+    (A6, "ex6_3", "cache = (x_hat, gamma, sigma)", "cache = (x_hat, gamma, var + eps)", "ex6_3_backward", "holds the variance, not σ"),
     # 6.4 dropout
     (A6, "ex6_4", DO_MASK, "mask = keep * 1.0", "ex6_4_forward ex6_4_backward", "not scaled"),
     (A6, "ex6_4", DO_MASK, "mask = keep * (1 - p)", "ex6_4_forward ex6_4_backward", "multiplied by 1 − p"),
@@ -542,6 +570,8 @@ WRONG = [
     (A6, "ex6_4", DO_CACHE, DO_CACHE.replace("cache = mask", "cache = p").replace(
         "mask = cache\n    dx = dout * mask", "p = cache\n    dx = dout * (np.random.random(dout.shape) >= p) / (1 - p)"),
      "ex6_4_backward", "the backward pass draws nothing"),
+    (A6, "ex6_3", "dx_hat = dout * gamma", "dx_hat = dout * gamma * gamma", "ex6_3_backward", "each column of your dx is the right column times a number of its own"),
+    (A6, "ex6_4", DO_MASK, "mask = np.where(keep, p, 0.0)", "ex6_4_forward ex6_4_backward", "multiplied by p, the probability of dropping"),
     # named from the shape of the error alone (exercises/checks/generic.py), where no list foresaw the slip
     (A2, "ex2_1", "return s * (1 - s)", "return s * (1 - s) / 2", "ex2_1", "every entry of your sigmoid_prime(z) is ½ ×"),
     (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return 1 / np.cosh(z)", "ex2_2", "sech(z) without its square"),
@@ -569,6 +599,9 @@ WRONG = [
     (A5, "ex5_3", "    z = b\n    for w, x in zip(ws, xs):\n        z = z + w * x\n    return z.tanh()",
      "    z = b.data + sum(w.data * x.data for w, x in zip(ws, xs))\n    return Value(z).tanh()", "ex5_3",
      "no gradient reaches the inputs"),
+    (A5, "ex5_3", "z = z + w * x\n    return z.tanh()", "z = z + (w * x).tanh()\n    return z", "ex5_3", "tanh of the sum"),
+    (A5, "ex5_3", "for w, x in zip(ws, xs):", "for w, x in zip(ws[1:], xs[1:]):", "ex5_3", "the first input is left out"),
+    (A5, "ex5_3", "z = z + w * x", "z = z + w.data * x", "ex5_3", "the weights ws get no gradient"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks

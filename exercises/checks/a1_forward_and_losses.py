@@ -26,7 +26,19 @@ def layer_forward_mistakes(x, W, b):
            Mistake("your z has the bias in its first row only (z[0] += b): every example gets the bias, so add b "
                    "to every row: z = x @ W + b (broadcasting does it)", first_row, "bias on the first row only"),
            Mistake("your z adds the sum of the biases, b.sum(), to every entry; each output j gets its own "
-                   "bias b[j]: z = x @ W + b", x @ W + b.sum(), "bias summed (b.sum())")]
+                   "bias b[j]: z = x @ W + b", x @ W + b.sum(), "bias summed (b.sum())"),
+           Mistake("your z adds one bias, b[0], to every output; each output j gets its own bias b[j]: "
+                   "z = x @ W + b", x @ W + b[0], "one bias for every output (b[0])"),
+           Mistake("your z adds the mean of the biases, b.mean(), to every entry; each output j gets its own "
+                   "bias b[j]: z = x @ W + b", x @ W + b.mean(), "one bias for every output (b.mean())"),
+           Mistake("your z equals x @ (W + b): the bias went into the weights before the product, so each row gets "
+                   "b times the sum of its inputs. Add it after the product: z = x @ W + b", x @ (W + b),
+                   "bias added to W (x @ (W + b))"),
+           Mistake("your z multiplies by the bias, (x @ W) * b; the bias is added: z = x @ W + b", (x @ W) * b,
+                   "bias multiplied instead of added")]
+    if x.shape[1] == b.shape[0]:
+        out.append(Mistake("your z equals (x + b) @ W: the bias was added to the input before the product. Add it "
+                           "after: z = x @ W + b", (x + b) @ W, "bias added to x before the product"))
     if W.shape[0] == W.shape[1]:
         out.append(Mistake("your z equals x @ W.T + b: with x (batch, n_in) and W (n_in, n_out) the product "
                            "is x @ W, no transpose", x @ W.T + b, "W transposed"))
@@ -217,6 +229,13 @@ def mse_mistakes(y_hat, y):
     if k > 1:
         grad.append(Mistake(f"your dy_hat divides by N·k = {n * k}; the loss averages over the N = {n} rows "
                             "only: ∂L/∂ŷ = (ŷ − y)/N", d / (n * k), "divided by N·k"))
+    if k != n:
+        grad.append(Mistake(f"your dy_hat divides by k = {k}, the number of outputs (y.shape[1]); the loss averages "
+                            f"over the N = {n} rows (len(y)): ∂L/∂ŷ = (ŷ − y)/N", d / k,
+                            "divided by k, not N"))
+        loss.append(Mistake(f"your L divides by k = {k}, the number of outputs (y.shape[1]); it averages over the "
+                            f"N = {n} rows (len(y)): L = (1/N) Σ_rows ½ Σ_k (ŷ − y)²", 0.5 * np.sum(d * d) / k,
+                            "divided by k, not N"))
     return loss, grad
 
 
@@ -237,6 +256,9 @@ def bce_mistakes(p, y):
                     "sum instead of mean"),
             Mistake("your L has only the y log p term: add (1 − y) log(1 − p) for the examples with y = 0",
                     -np.sum(y * np.log(p)) / n, "only the y log p term"),
+            Mistake("your L subtracts the second term: both terms are added inside the bracket, "
+                    "L = −mean(y log p + (1 − y) log(1 − p)), so the minus in front applies to both",
+                    -np.sum(y * np.log(p) - (1 - y) * np.log(1 - p)) / n, "second term's sign flipped"),
             Mistake("your L takes log p in the second term too: it is (1 − y) log(1 − p), the log of the "
                     "probability of a 0", -np.sum(y * np.log(p) + (1 - y) * np.log(p)) / n,
                     "log p where log(1 − p) belongs"),

@@ -146,7 +146,10 @@ def chain_mistakes(x, w, b, y):
          Mistake("your ∂ŷ/∂z equals s(1 + s): ∂ŷ/∂z = s(1 − s)", s * (1 + s), "s(1 + s)"),
          Mistake("your ∂ŷ/∂z equals 1 − s: a factor s is missing, ∂ŷ/∂z = s(1 − s)", 1 - s, "1 − s"),
          Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), and ∂ŷ/∂z = ŷ(1 − ŷ) with that ŷ",
-                 float(nnlib.sigmoid(np.array(w * x)) * (1 - nnlib.sigmoid(np.array(w * x)))), "bias left out of z")],
+                 float(nnlib.sigmoid(np.array(w * x)) * (1 - nnlib.sigmoid(np.array(w * x)))), "bias left out of z"),
+         *[Mistake(f"your ∂ŷ/∂z is sigmoid's derivative taken at {at}; it is taken at z = w x + b: "
+                   "s(1 − s) with s = sigmoid(z) = ŷ", float(nnlib.sigmoid_prime(np.array(v))), f"sigmoid' at {at}")
+           for at, v in (("x", x), ("w", w), ("b", b)) if not np.isclose(v, z)]],
         [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w, "w instead of x"),
          Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0, "∂z/∂b instead"),
          Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b, "b instead of x"),
@@ -203,6 +206,13 @@ def neuron_mistakes(x, w, b, y, activation):
         "error a − y missing": (f_prime(z) / n, "the error a − y is missing: ∂L/∂a = (a − y)/N comes first in the "
                                 "chain, ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
     }
+    written_out = {"sigmoid": ("a(1 − a), sigmoid's derivative", a * (1 - a)),
+                   "tanh": ("1 − a², tanh's derivative", 1 - a * a),
+                   "relu": ("the step z > 0, relu's derivative", (z > 0) * 1.0)}
+    others = {f"{name}' for every activation": (
+        (a - y) * slope / n, f"the slope is {what}, written out, while this neuron's activation is {activation!r}: "
+        "use f_prime(z) from ACTIVATIONS[activation], which follows the activation")
+        for name, (what, slope) in written_out.items() if name != activation and np.any(slope)}
     dw_m = [Mistake(f"your dw: {text}", x.T @ d, label) for label, (d, text) in variants.items()]
     db_m = [Mistake(f"your db: {text}", float(d.sum()), label) for label, (d, text) in variants.items()]
     dw_m += [Mistake("your dw equals −(1/N) Σ (a − y) f'(z) x, the gradient with the sign flipped: the error "
@@ -215,6 +225,8 @@ def neuron_mistakes(x, w, b, y, activation):
              Mistake(f"your db is the sum over the batch, not the mean: divide by N = {n}", n * db,
                      "sum instead of mean"),
              Mistake(f"your db is divided by N = {n} twice; the mean divides by N once", db / n, "divided by N twice")]
+    dw_m += [Mistake(f"your dw: {text}", x.T @ d, label) for label, (d, text) in others.items()]
+    db_m += [Mistake(f"your db: {text}", float(d.sum()), label) for label, (d, text) in others.items()]
     return dw_m, db_m
 
 

@@ -2,6 +2,8 @@
 central differences and a gradient check. References: nnlib.dense_backward, mse_loss,
 sigmoid_prime, numerical_gradient (and perturbed_values for the one-sided variants), rel_error."""
 
+import math
+
 import numpy as np
 
 import nnlib
@@ -153,10 +155,18 @@ def network_mistakes(params, cache, y_hat, y):
                    "f' of a1 instead of z1")
     hidden_variant(da1 * a1, "sigmoid(z1) stands where its derivative belongs: dz1 = da1 * a1 * (1 - a1)",
                    "f instead of f'")
+    for slope, what, name in _OTHER_SLOPES:
+        hidden_variant(da1 * slope(z1, a1), f"the slope is {what}, another activation's derivative: the hidden layer "
+                       "is a sigmoid, so dz1 = da1 * sigmoid_prime(z1) = da1 * a1 * (1 - a1)", name)
     if params["W2"].shape[0] == params["W2"].shape[1]:
         hidden_variant(dy @ params["W2"] * nnlib.sigmoid_prime(z1), "the gradient went back through W2 instead "
                        "of W2ᵀ: da1 = dz2 @ W2.T", "W2 instead of W2ᵀ")
     return out
+
+
+# The derivatives of the other activations, which a learner may write where the sigmoid's belongs.
+_OTHER_SLOPES = ((lambda z1, a1: 1 - a1 ** 2, "1 − a1², tanh's derivative", "tanh' instead of sigmoid'"),
+                 (lambda z1, a1: (z1 > 0) * 1.0, "the step z1 > 0, relu's derivative", "relu' instead of sigmoid'"))
 
 
 def _other_keys(name, gradients):
@@ -179,6 +189,7 @@ def dense_backward_stand_in(params, cache, y_hat, y):
         queries.append((d, (a1, W2)))
         da1 = d @ W2.T
         hidden = [da1 * nnlib.sigmoid_prime(z1), da1, da1 * nnlib.sigmoid_prime(a1), da1 * a1]
+        hidden += [da1 * slope(z1, a1) for slope, _, _ in _OTHER_SLOPES]
         if W2.shape[0] == W2.shape[1]:
             hidden.append(d @ W2 * nnlib.sigmoid_prime(z1))
         queries += [(dz1, (x, W1)) for dz1 in hidden]
@@ -198,11 +209,13 @@ def numerical_gradient_stand_in(params, x, y, scale=1.0, h=1e-5):
     for name, value in params.items():
         def moved(p, n=name):
             return loss_of(dict(params, **{n: p}))
-        points = []
-        for index in {(0,) * value.ndim, tuple(s - 1 for s in value.shape)}:
+        points, base = [], moved(value.copy())
+        # two entries the loss depends on (a first row of W1 that an input always 0 multiplies does not count)
+        for index in dict.fromkeys([(0,) * value.ndim, tuple(s - 1 for s in value.shape), *np.ndindex(value.shape)]):
             bumped = value.copy()
             bumped[index] += 1e-3
-            points.append((index, 1e-3, moved(bumped)))
+            if len(points) < 2 and moved(bumped) != base:
+                points.append((index, 1e-3, moved(bumped)))
         args = {"f": gives("x", points, f"params[{name!r}]"), "x": eq(value), "h": eq(h)}
         entries.append((args, nnlib.numerical_gradient(moved, value.copy(), h)))
     return stand_in("numerical_gradient", "numerical_gradient", ["f", "x", "h"], entries, defaults={"h": 1e-5},
@@ -270,21 +283,30 @@ def numerical_mistakes(f, x, h):
     f_plus, f_minus = perturbed_values(f, x.copy(), h)
     f0 = f(x)
     central = (f_plus - f_minus) / (2 * h)
-    return [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
-                    "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h, "forward difference"),
-            Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
-                    (f0 - f_minus) / h, "backward difference"),
-            Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
-                    "by 2h, not h", 2 * central, "divided by h, not 2h"),
-            Mistake("your gradient is half the right one: (f(x+h) − f(x−h)) / 2h is (f_plus - f_minus) / (2 * h); "
-                    "`/ 2 * h` multiplies by h instead (Python reads it as (… / 2) * h)",
-                    (f_plus - f_minus) / 2 * h, "/ 2 * h (brackets missing)"),
-            Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
-                    "sign flipped"),
-            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
-                    "no division by 2h"),
-            Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
-                    "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference")]
+    out = [Mistake("your gradient is the forward difference (f(x+h) − f(x))/h; the central difference "
+                   "(f(x+h) − f(x−h))/(2h) is far more accurate", (f_plus - f0) / h, "forward difference"),
+           Mistake("your gradient is the backward difference (f(x) − f(x−h))/h; use (f(x+h) − f(x−h))/(2h)",
+                   (f0 - f_minus) / h, "backward difference"),
+           Mistake("your gradient is twice the right one: the two points x+h and x−h are 2h apart, so divide "
+                   "by 2h, not h", 2 * central, "divided by h, not 2h"),
+           Mistake("your gradient is half the right one: (f(x+h) − f(x−h)) / 2h is (f_plus - f_minus) / (2 * h); "
+                   "`/ 2 * h` multiplies by h instead (Python reads it as (… / 2) * h)",
+                   (f_plus - f_minus) / 2 * h, "/ 2 * h (brackets missing)"),
+           Mistake("your gradient has the sign flipped: (f(x+h) − f(x−h))/(2h), plus side first", -central,
+                   "sign flipped"),
+           Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
+                   "no division by 2h"),
+           Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
+                   "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference"),
+           Mistake("your f_minus is f(x) itself, so your gradient is half the forward difference: after "
+                   "x[i] = old + h, `x[i] -= h` brings x back to old, not to old − h. Set x[i] = old - h (or "
+                   "subtract 2 * h)", (f_plus - f0) / (2 * h), "f_minus taken at x itself")]
+    for fixed in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7):  # a number written where the h given belongs
+        if not math.isclose(fixed, h):
+            out.append(Mistake(f"your gradient divides by 2 · {fixed:g}, a number of its own, while x moved by the "
+                               f"h you are given (h = {h:g} here): divide by 2 * h", (f_plus - f_minus) / (2 * fixed),
+                               "divided by a fixed h"))
+    return out
 
 
 class NumericalGradient(Task):
@@ -355,16 +377,23 @@ class NumericalGradient(Task):
 
 # ------------------------------------------------------------------ 3.4 a gradient check
 
-def checkable_network(rng):
+def checkable_network(rng, dead_input=False):
     """make_network's problem, drawn again until no gradient entry is tiny: central differences
     carry a rounding error of about eps·|L|/h in every entry, so an entry below about 1e-4·|L|
-    would show a relative error above 1e-7 even for an exact gradient (see nnlib.gradient_errors)."""
+    would show a relative error above 1e-7 even for an exact gradient (see nnlib.gradient_errors).
+
+    dead_input: the first input is 0 in every row, so the first row of dW1 is exactly 0, in the
+    backward pass and in the central difference alike (where the relative error is 0 / max(1e-8, 0)):
+    a relative error without its 1e-8 floor is 0/0 there."""
     while True:
         params, x, y = make_network(rng)
+        if dead_input:
+            x[:, 0] = 0.0
         y_hat, cache = network_forward(x, params)
         loss = nnlib.mse_loss(y_hat, y)[0]
         grads = network_gradients(params, cache, y_hat, y)
-        if min(float(np.abs(g).min()) for g in grads.values()) > 1e-2 * loss:
+        live = [g[1:] if dead_input and name == "W1" else g for name, g in grads.items()]
+        if min(float(np.abs(g).min()) for g in live) > 1e-2 * loss:
             return params, x, y
 
 
@@ -416,10 +445,11 @@ class GradientCheck(Task):
     forbidden_names = ("nnlib.gradient_check", "nnlib.gradient_errors")
 
     def cases(self, rng, hidden):
-        scales = [1.0] if not hidden else [1e-4, 1e4]
+        scales = [1.0] if not hidden else [1e-4, 1e4, 1.0]
         out = []
-        for scale in scales:
-            params, x, y = checkable_network(rng)
+        for i, scale in enumerate(scales):
+            dead = hidden and i == 2  # an input that is always 0: gradient entries that are exactly 0
+            params, x, y = checkable_network(rng, dead_input=dead)
             right, wrong = _forgot_f_prime(params, x, y, scale)
             steps = [make("params", params), make("right", right), make("wrong", wrong),
                      {"op": "make", "name": "loss_of", "kind": "network_loss", "x": codec.encode(x),
@@ -430,7 +460,8 @@ class GradientCheck(Task):
                      call(learner("gradient_check"), ref("loss_of"), ref("params"), ref("wrong"),
                           report=("params", "wrong"), provide=_NUMERIC)]
             out.append(Case(steps, {"params": params, "right": right, "wrong": wrong, "x": x, "y": y, "scale": scale},
-                            "the two-layer network" + (f" with its loss times {scale:g}" if scale != 1 else "")))
+                            "the two-layer network" + (f" with its loss times {scale:g}" if scale != 1 else "")
+                            + (", its first input 0 in every row (so the first row of dW1 is 0)" if dead else "")))
         return out
 
     def judge(self, case, calls):
@@ -445,7 +476,7 @@ class GradientCheck(Task):
             unchanged(step, label, ctx[label], "gradient_check", "leave the gradients alone")
             if not isinstance(errors, dict) or set(errors) != set(ctx["params"]):
                 raise Fail(f"gradient_check should return a dict with keys {sorted(ctx['params'])} (one relative "
-                           f"error per parameter), got {errors!r:.120}", mistake="not a dict of errors")
+                           f"error per parameter), got {_what_came(errors)}", mistake="not a dict of errors")
             for name, err in errors.items():
                 self._judge_one(name, number(f"the error for {name}", err), label, ctx, numeric[name], case.where)
 
@@ -465,8 +496,22 @@ class GradientCheck(Task):
                              ctx[label][name], numeric)
 
 
+def _what_came(value):
+    """A returned value in a few words, numbers at one precision."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return f"the number {numbers(float(value))[0]} (one error for all parameters together?)"
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float, np.number)) for v in value):
+        return f"a {type(value).__name__} {preview(np.array(value, dtype=float))} (the keys are needed too)"
+    return f"{value!r:.80}"
+
+
 def _with_hint(message, err, a, numeric):
     """The Fail for a wrong error: with the way of measuring it that gives it, when one does."""
+    if math.isnan(err):
+        return Fail(message + "\n  Likely mistake: your error is NaN, which is what 0/0 gives: where an entry of "
+                    "both gradients is 0, |a − b| / (|a| + |b|) divides 0 by 0. The denominator has a floor for "
+                    "that: max(1e-8, |a| + |b|), np.maximum(1e-8, np.abs(a) + np.abs(b)) (nnlib.rel_error has it)",
+                    mistake="no 1e-8 floor (0/0 is NaN)")
     if err == 0:
         return Fail(message + "\n  Likely mistake: an error of exactly 0 means the two gradients compared are the "
                     "same array: compare grads[name] with the central difference of loss_of, computed afresh",
@@ -507,7 +552,7 @@ class YourNetwork(Task):
         grads = returned(calls[7], "network_backward (Exercise 3.2)")
         errors = returned(calls[8], "gradient_check")
         if not isinstance(errors, dict):
-            raise Fail(f"gradient_check should return a dict of relative errors, got {errors!r:.80}",
+            raise Fail(f"gradient_check should return a dict of relative errors, got {_what_came(errors)}",
                        mistake="not a dict of errors")
         bad = {k: number(f"the error for {k}", v) for k, v in errors.items()}
         bad = {k: v for k, v in bad.items() if not v <= 1e-7}

@@ -22,6 +22,7 @@ from .engine import (
     call,
     check_own_rng,
     compare,
+    explain,
     learner,
     lit,
     make,
@@ -67,8 +68,9 @@ class SgdUpdate(Task):
                        f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}",
                        mistake="changed the keys of params")
         if all(np.array_equal(after[k], params[k]) for k in params):
-            raise Fail("params did not change. If your loop does `p = p - lr * g`, that makes a new array and leaves "
-                       "params[name] as it was: update the array itself with `p -= lr * g`.",
+            raise Fail("params did not change. If your loop does `p = p - lr * g`, or updates a copy (p.copy(), "
+                       "np.array(p)), that changes a new array and leaves params[name] as it was: update the array "
+                       "itself, in place, with `p -= lr * g`.",
                        mistake="p = p − lr·g (a new array, params unchanged)")
         for name, p in params.items():
             expected = p - lr * grads[name]
@@ -166,7 +168,8 @@ def batch_diagnosis(batches, n, batch_size):
         raise Fail(f"{head}.\n  Likely mistake: the last batch was filled up to batch_size with rows already used; "
                    "keep it smaller: it holds only the rows that are left", mistake="last batch filled up")
     if len(every) < n and len(unique) == len(every):
-        raise Fail(f"{head}: {n - len(every)} rows are never used.\n  Likely mistake: "
+        unused = n - len(every)
+        raise Fail(f"{head}: {unused} {'row is' if unused == 1 else 'rows are'} never used.\n  Likely mistake: "
                    + ("the last, smaller batch was dropped (range(0, n - batch_size, ...) or n // batch_size batches); "
                       "keep it so every row is seen" if sizes == expected[:len(sizes)] else
                       "the slices skip rows: take order[start:start + batch_size] with start stepping by batch_size"),
@@ -290,6 +293,13 @@ def stop_epoch_diagnosis(got, cases):
          [None if r is None else r - 1 for r in reference], "epoch − 1"),
         ("returned the last epoch when training never stops early; return None then",
          [len(v) - 1 if r is None else r for r, (v, _) in zip(reference, cases)], "last epoch instead of None"),
+        ("skipped epoch 0 (enumerate(val_losses[1:])): every epoch number comes out one too small, and the first "
+         "loss is never compared. Go through every loss, enumerate(val_losses), counting from 0",
+         [nnlib.early_stopping_epoch(v[1:], p) for v, p in cases], "first epoch skipped"),
+        ("skipped epoch 0 (range(1, len(val_losses))): its loss is never compared, so the best epoch can come out "
+         "wrong. Go through every loss, counting from 0",
+         [None if r is None else r + 1 for r in (nnlib.early_stopping_epoch(v[1:], p) for v, p in cases)],
+         "first epoch skipped"),
         ("returned −1 when training never stops early; return None then",
          [-1 if r is None else r for r in reference], "−1 instead of None"),
         ("returned len(val_losses) when training never stops early; return None then",
@@ -302,7 +312,38 @@ def stop_epoch_diagnosis(got, cases):
         answers = [stopping_variants(p)[i][1](v) for v, p in cases]
         if got == answers:
             return stopping_variants(1)[i][0], stopping_variants(1)[i][2]
+    for hint, rule, label in _compared_with_the_previous():
+        if got == [_outcome(rule, v, p) for v, p in cases]:
+            return hint, label
     return None
+
+
+def _outcome(rule, val_losses, patience):
+    """What rule(val_losses, patience) gives, or ("raised", the exception's type name)."""
+    try:
+        return rule(val_losses, patience)
+    except Exception as exc:  # noqa: BLE001  (a wrong rule fails the way the learner's does)
+        return ("raised", type(exc).__name__)
+
+
+def _compared_with_the_previous():
+    """Rules that compare each loss with the epoch before's instead of the best so far: [(hint, rule, label)].
+    Read as written, val_losses[epoch - 1] at epoch 0 is the last loss of the list."""
+    def previous(val_losses, patience, guard):
+        best_epoch = None
+        for epoch, loss in enumerate(val_losses):
+            if (guard and epoch == 0) or loss < val_losses[epoch - 1]:
+                best_epoch = epoch
+            elif epoch - best_epoch >= patience:
+                return epoch
+        return None
+
+    hint = ("each loss is compared with the epoch before's (val_losses[epoch − 1]) instead of the best so far; "
+            "a loss lower than the last one is not yet an improvement. Keep the best loss in a variable "
+            "(best = float(\"inf\") at the start) and compare with it")
+    return [(hint + (" (at epoch 0, val_losses[epoch − 1] is the last loss of the list, so best_epoch may still be "
+                     "None when it is used)" if not guard else ""),
+             lambda v, p, g=guard: previous(v, p, g), "compared with the previous epoch") for guard in (False, True)]
 
 
 def _losses_with_plateaus(rng):
@@ -335,9 +376,16 @@ class EarlyStopping(Task):
         return [Case(steps, {"pairs": pairs}, "")]
 
     def judge(self, case, calls):
-        pairs, got, wrong = case.context["pairs"], [], []
+        pairs, got, wrong, raised = case.context["pairs"], [], [], None
         for i, (losses, patience) in enumerate(pairs):
             step = calls[2 * i + 1]
+            if not step.ok:  # what the code raised, and on which lists, may show which rule it follows
+                raised = raised or step
+                got.append(("raised", (step.error or {}).get("type")))
+                continue
+            if raised:
+                got.append(step.value)
+                continue
             answer = returned(step, "early_stopping_epoch")
             if step.after.get(f"losses{i}") != list(losses):
                 raise Fail("early_stopping_epoch changed the list of validation losses it was given; read it only",
@@ -350,6 +398,12 @@ class EarlyStopping(Task):
             expected = nnlib.early_stopping_epoch(losses, patience)
             if answer != expected:
                 wrong.append(f"val_losses={list(losses)}, patience={patience}: expected {expected}, got {answer!r}")
+        if raised:
+            error = explain(raised.error or {}, "early_stopping_epoch")
+            found = stop_epoch_diagnosis(got, pairs)
+            if found:
+                raise Fail(f"{error}\n  Likely mistake: {found[0]}", mistake=found[1], kind="error")
+            raise error
         if wrong:
             hint, label = stop_epoch_diagnosis(got, pairs) or (None, None)
             raise Fail("early_stopping_epoch gave the wrong epoch:\n  " + "\n  ".join(wrong[:4])
@@ -517,6 +571,11 @@ def _check_steps(replay, data, config):
     orders = []
     for epoch in sorted({e for e, _, _ in replay.steps}):
         batches = [np.array(idx) for idx, _ in replay.epoch_batches(epoch)]
+        if n > bs and batches and all(len(set(b.tolist())) == n for b in batches):
+            raise Fail(f"every training step of epoch {epoch} used all {n} rows of X, {len(batches)} times: the "
+                       f"forward pass and the loss took the whole training set (model.forward(X)), not the "
+                       f"mini-batch.\n  Likely mistake: use the batch's rows, Xb, yb = X[rows], y[rows], then "
+                       "nnlib.mse_loss(model.forward(Xb), yb)", mistake="the whole training set in every step")
         if epoch < len(replay.vals):
             batch_diagnosis(batches, n, bs)
         orders.append(np.concatenate(batches))
@@ -761,6 +820,10 @@ def stability_mistakes(X):
                     "norm of H instead of λ_max"),
             Mistake("your limit divides 2 by the largest entry of H; the limit uses its largest eigenvalue, "
                     "np.linalg.eigvalsh(H).max()", 2.0 / np.abs(hessian(X)).max(), "largest entry instead of λ_max"),
+            Mistake("your limit divides 2 by the largest entry of H's eigenvectors (np.linalg.eigh returns the "
+                    "eigenvalues first, then the eigenvectors); the limit uses the largest eigenvalue: "
+                    "np.linalg.eigvalsh(H).max()", 2.0 / np.abs(np.linalg.eigh(hessian(X))[1]).max(),
+                    "eigenvectors instead of eigenvalues"),
             Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
                     f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X), "XᵀX")]
 
@@ -814,7 +877,11 @@ class LearningRateRuns(Task):
     test_id, exercise, functions = "ex4_6_runs_tests", "4.6", ("runs",)
 
     def cases(self, rng, hidden):
-        return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]}], {}, "")]
+        # the notebook's last model, if it is called `model`: its loss tells whether each loss was taken before
+        # its step (then the model's loss comes after the curve's last) or after it (then it is the last)
+        return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]},
+                      make("X_lr", learning_rate_data()[0]),
+                      call({"attr": [learner("model"), "forward"]}, ref("X_lr"))], {}, "")]
 
     def judge(self, case, calls):
         X, y, rates = learning_rate_data()
@@ -831,7 +898,7 @@ class LearningRateRuns(Task):
                 "train_loss")
             if not isinstance(curve, list) or not curve:
                 raise Fail(f"runs[{lr}] should be a dict {{'train_loss': [...]}} with one loss per epoch; "
-                           f"got {run!r:.80}", mistake="runs[lr] not {'train_loss': [...]}")
+                           f"got {_what_run(run)}", mistake="runs[lr] not {'train_loss': [...]}")
             if len(curve) != EPOCHS_4_6:
                 more = len(curve) == EPOCHS_4_6 + 1
                 raise Fail(f"runs[{lr}]['train_loss'] holds {len(curve)} losses; the text asks for {EPOCHS_4_6} "
@@ -849,6 +916,31 @@ class LearningRateRuns(Task):
             raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
                        "every epoch is one step on the whole data set (model.forward(X_lr)), its loss taken "
                        "before the step", mistake="not full-batch descent")
+        _check_loss_before_step(runs, rates, calls[2], y)
+
+
+def _what_run(run):
+    if isinstance(run, list) and run and all(isinstance(v, (int, float, np.number)) for v in run):
+        shown = ", ".join(numbers(*[float(v) for v in run[:3]]))
+        return (f"a list of {len(run)} losses, [{shown}, ...]: put it in a dict, "
+                "runs[lr] = {'train_loss': losses}")
+    return f"{run!r:.80}"
+
+
+def _check_loss_before_step(runs, rates, model_call, y):
+    """Fail when the notebook's last model has the loss its run recorded last: each loss was then taken
+    after its step (a curve shifted by one step still looks like gradient descent)."""
+    out = model_call.value if model_call.ok else None
+    if not (isinstance(out, np.ndarray) and out.shape == y.shape):
+        return
+    final = nnlib.mse_loss(out, y)[0]
+    for lr in rates:
+        curve = runs[lr].get("train_loss") if isinstance(runs[lr], dict) else None
+        if curve and np.isfinite(final) and np.isclose(float(curve[-1]), final, rtol=1e-12, atol=0):
+            raise Fail(f"the last loss in runs[{lr}] is the loss of the model after its last step: each loss was "
+                       "taken after the epoch's step. The text asks for the loss taken before the step (the one "
+                       "nnlib.mse_loss returns with dy_hat), so the first entry is the untrained model's loss.",
+                       mistake="loss taken after the step")
 
 
 class DivergingAnswer(Task):

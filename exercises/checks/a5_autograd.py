@@ -172,7 +172,14 @@ def local_variants(nodes, upstream, earlier):
                     ("the local derivative of a**k is k * a**(k − 1); yours is k * a**(k + 1): the exponent drops "
                      "by one", [earlier + k * a ** (k + 1) * upstream], "k·a**(k + 1)"),
                     ("the local derivative of a**k is k * a**(k − 1); yours is a**k itself (out.data)",
-                     [earlier + a ** k * upstream], "a**k itself")]
+                     [earlier + a ** k * upstream], "a**k itself"),
+                    ("your _backward adds k * a**k − out.grad: without brackets, `k * self.data ** k - 1 * out.grad` "
+                     "takes the power k and then subtracts 1 * out.grad. Put the exponent in brackets: "
+                     "k * self.data ** (k - 1) * out.grad", [earlier + k * a ** k - upstream],
+                     "brackets missing around k − 1"),
+                    ("your _backward adds k * a**k − 1: without brackets, `k * self.data ** k - 1` takes the power k "
+                     "and then subtracts 1 (and out.grad is missing). Write k * self.data ** (k - 1) * out.grad",
+                     [earlier + k * a ** k - 1], "brackets missing around k − 1")]
     if op == "exp":
         a = values[0]
         out += [("the derivative of e^a is e^a itself (out.data); yours uses a", [earlier + a * upstream],
@@ -559,9 +566,10 @@ def backprop_variants():
         ("the topological sort adds a node before its parents (order.append(node) before the loop over "
          "node._parents), so the reversed order visits parents before the nodes they feed. Append a node after "
          "all of its parents", _pass_over(_pre_order), "node added before its parents"),
-        ("the root's own _backward never ran (the loop over the reversed order skips its first node, the root), "
-         "so nothing below the root receives a gradient: call _backward for every node, the root first",
-         _pass_over_all_but_root(), "the root's _backward skipped"),
+        ("no gradient left the root: its own _backward never ran, either because the loop over the reversed order "
+         "skips its first node, the root, or because no _backward ran at all (`node._backward` without the () "
+         "only names the function, it does not call it). Call node._backward() for every node, the root first",
+         _pass_over_all_but_root(), "the root's _backward never ran"),
         ("the root's grad was never set to 1 (dL/dL = 1), so every gradient stays 0",
          _wrong_pass(_reverse_topological, seed=False), "root grad never seeded with 1"),
         ("the grads were not set to 0 before the pass, so a second backprop on the same graph adds to what the "
@@ -684,7 +692,7 @@ def neuron_reference(xs, ws, b):
 
 def neuron_variants(xs, ws, b):
     z = sum(w * x for w, x in zip(ws, xs))
-    return [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z), "bias missing"),
+    out = [("the bias is missing: tanh(Σ w·x + b)", math.tanh(z), "bias missing"),
             ("the bias is added after the tanh; it belongs inside: tanh(Σ w·x + b)", math.tanh(z) + b,
              "bias outside the tanh"),
             ("the tanh is missing: the neuron's output is tanh(Σ w·x + b)", z + b, "tanh missing"),
@@ -703,7 +711,18 @@ def neuron_variants(xs, ws, b):
             ("only the last input counts (z = w * x inside the loop, not z = z + w * x): tanh(Σ w·x + b)",
              math.tanh(ws[-1] * xs[-1] + b), "the sum overwritten in the loop"),
             ("only the last input counts, and the bias is lost: z = w * x inside the loop replaces z each time; "
-             "start from z = b and add: z = z + w * x", math.tanh(ws[-1] * xs[-1]), "the sum overwritten in the loop")]
+             "start from z = b and add: z = z + w * x", math.tanh(ws[-1] * xs[-1]), "the sum overwritten in the loop"),
+            ("tanh is applied to each product w·x and the results added (plus b); the neuron adds first and takes "
+             "one tanh of the sum: tanh(Σ w·x + b)", sum(math.tanh(w * x) for w, x in zip(ws, xs)) + b,
+             "tanh of each term, not of the sum"),
+            ("tanh is applied to each product w·x and the results added (b inside the sum's tanh); take one tanh of "
+             "the whole sum: tanh(Σ w·x + b)", math.tanh(sum(math.tanh(w * x) for w, x in zip(ws, xs)) + b),
+             "tanh of each term, not of the sum")]
+    if len(xs) > 1:
+        out += [(f"the {which} input is left out of the sum (the loop stops one short, or starts at 1): every one "
+                 f"of the {len(xs)} inputs counts, for w, x in zip(ws, xs)", math.tanh(z - ws[i] * xs[i] + b),
+                 f"the {which} input left out") for which, i in (("last", -1), ("first", 0))]
+    return out
 
 
 class Neuron(Task):
@@ -760,12 +779,30 @@ class Neuron(Task):
         if wrong:
             shown = "; ".join("{}.grad expected {}, yours {}".format(n, *pair(e, g)) for n, e, g in wrong[:3])
             if all(g == 0 for _, _, g in wrong):
+                cut = _cut_off(names, [n for n, _, _ in wrong])
+                if cut:
+                    raise Fail(f"after out.backward() (for {where}): {shown}.\n  Likely mistake: {cut} get no "
+                               "gradient while the rest do: the neuron used them as plain numbers (.data) or as "
+                               "copies (Value(b.data)), which cuts them off the graph. Use the Values themselves: "
+                               "z = b, then z = z + w * x", mistake="computed with .data (graph cut)")
                 raise Fail(f"after out.backward() (for {where}): {shown}.\n  Likely mistake: no gradient reaches the "
                            "inputs: the neuron was computed from plain numbers (.data), so it is not connected to "
                            "xs, ws and b. Build it from Value operations only: z = b, then z = z + w * x",
                            mistake="computed with .data (graph cut)")
             raise Fail(f"after out.backward() (for {where}): {shown}. This test uses your Value and backprop: "
                        "when 5.1 or 5.2 fails, fix them first.", mistake="Value or backprop wrong (5.1, 5.2)")
+
+
+def _cut_off(names, zero):
+    """The groups of a neuron's inputs (xs, ws, b) that are exactly those with a zero gradient, in words;
+    None when every input has one (or the zeros are not whole groups)."""
+    groups = {"the inputs xs": [n for n in names if n.startswith("x")],
+              "the weights ws": [n for n in names if n.startswith("w")], "the bias b": ["b"]}
+    cut = [what for what, members in groups.items() if members and set(members) <= set(zero)]
+    covered = {n for what in cut for n in groups[what]}
+    if not cut or covered != set(zero) or covered == set(names):
+        return None
+    return " and ".join(cut)
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

@@ -49,7 +49,9 @@ def velocity_mistakes(name, g, v, lr, beta):
             Mistake(f"your velocities[{name!r}] is v + β·g: β multiplies the old velocity, v ← βv + g",
                     v + beta * g, "β on the gradient"),
             Mistake(f"your velocities[{name!r}] is v + g: the old velocity is not shrunk by β, v ← βv + g", v + g,
-                    "β missing")]
+                    "β missing"),
+            Mistake(f"your velocities[{name!r}] is β·(v + g): β shrinks the gradient too. Only the old velocity is "
+                    "shrunk: v ← βv + g", beta * (v + g), "β on the gradient too")]
 
 
 def momentum_param_mistakes(name, p, g, v, lr, beta):
@@ -159,15 +161,17 @@ def adam_reference(params, grads, m, v, t, lr, beta1, beta2, eps):
 
 
 def adam_variant(p, g, m, v, t, lr, b1, b2, eps, *, correct=(True, True), swap=(False, False), square=True,
-                 eps_inside=False, sqrt=True, t_used=None):
+                 eps_inside=False, sqrt=True, t_used=None, power_outside=False, eps_on_step=False):
     """One entry-wise Adam step with the slips named by the flags: (p, m, v) afterwards."""
     with np.errstate(all="ignore"):
         m_new = (1 - b1) * m + b1 * g if swap[0] else b1 * m + (1 - b1) * g
         g2 = g * g if square else g
         v_new = (1 - b2) * v + b2 * g2 if swap[1] else b2 * v + (1 - b2) * g2
         tt = t if t_used is None else t_used
-        m_hat = m_new / (1 - b1 ** tt) if correct[0] else m_new
-        v_hat = v_new / (1 - b2 ** tt) if correct[1] else v_new
+        m_hat = m_new / ((1 - b1) ** tt if power_outside else 1 - b1 ** tt) if correct[0] else m_new
+        v_hat = v_new / ((1 - b2) ** tt if power_outside else 1 - b2 ** tt) if correct[1] else v_new
+        if eps_on_step:  # lr * m̂ / √v̂ + ε: the ε added to the step, not to the denominator
+            return p - (lr * m_hat / np.sqrt(v_hat) + eps), m_new, v_new
         root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
         return p - lr * m_hat / root, m_new, v_new
 
@@ -206,6 +210,12 @@ def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
                          "number (1 for the first)", var(t_used=t - 1)[0], "t off by one"),
                  Mistake(f"your params[{name!r}] moved by η·m̂/√(v̂ + ε): ε goes outside the square root, "
                          "η·m̂/(√v̂ + ε)", var(eps_inside=True)[0], "ε inside the square root"),
+                 Mistake(f"your params[{name!r}] moved with the bias correction (1 − β)ᵗ, the power of 1 − β; it is "
+                         "1 − βᵗ, one minus the power: m̂ = m / (1 - beta1 ** t), v̂ = v / (1 - beta2 ** t)",
+                         var(power_outside=True)[0], "(1 − β)ᵗ instead of 1 − βᵗ"),
+                 Mistake(f"your params[{name!r}] moved by η·m̂/√v̂ + ε: ε is added to the step instead of to the "
+                         "denominator. Brackets: lr * m_hat / (np.sqrt(v_hat) + eps)", var(eps_on_step=True)[0],
+                         "ε added to the step"),
                  Mistake(f"your params[{name!r}] moved by η·m̂/(v̂ + ε): the square root of v̂ is missing",
                          var(sqrt=False)[0], "square root missing"),
                  Mistake(f"your params[{name!r}] moved uphill: p ← p − η·m̂/(√v̂ + ε) subtracts the step",
@@ -302,7 +312,11 @@ def forward_mistakes(x, gamma, beta, eps):
                 Mistake("your out is β·x̂ + γ: γ scales and β shifts, out = γ·x̂ + β",
                         beta * (x - mean) / np.sqrt(var + eps) + gamma, "γ and β swapped"),
                 Mistake("your out is not centred: subtract the mean before dividing, x̂ = (x − μ)/σ",
-                        gamma * x / np.sqrt(var + eps) + beta, "mean not subtracted")]
+                        gamma * x / np.sqrt(var + eps) + beta, "mean not subtracted"),
+                Mistake("your out is γ·x + β: γ and β scale and shift the normalised x̂ = (x − μ)/σ, not x itself: "
+                        "out = γ·x̂ + β", gamma * x + beta, "x where x̂ belongs"),
+                Mistake("your out divides by √σ², without ε: σ = √(σ² + ε), and ε keeps the division safe when a "
+                        "feature hardly varies", gamma * (x - mean) / np.sqrt(var) + beta, "ε missing")]
 
 
 def backward_mistakes(x, gamma, beta, eps, dout):
@@ -335,7 +349,13 @@ def backward_mistakes(x, gamma, beta, eps, dout):
           Mistake("your dx is missing the factor γ: x̂ reaches out through γ, dx̂ = dout·γ",
                   (dout - mean_d - x_hat * mean_dx) / sigma, "γ missing"),
           Mistake("your dx is missing the 1/σ: x̂ = (x − μ)/σ", gamma * (dout - mean_d - x_hat * mean_dx),
-                  "1/σ missing")]
+                  "1/σ missing"),
+          Mistake(f"your path through σ is N = {n} times too small: dsigma sums over the rows (every row's x̂ "
+                  "depends on σ), dsigma = Σ dx̂·(−x̂/σ), not the mean", k * (dout - mean_d - x_hat * mean_dx / n),
+                  "dsigma averaged instead of summed"),
+          *[Mistake(f"your dx divides by {what} where σ = √(σ² + ε) belongs: the cache (or the backward pass) "
+                    "holds the variance, not σ", (gamma / s_) * (dout - mean_d - x_hat * mean_dx),
+                    "variance where σ belongs") for what, s_ in (("σ²", sigma ** 2 - eps), ("σ² + ε", sigma ** 2))]]
     dgamma = [Mistake("your dgamma sums dout alone: γ multiplies x̂, so dgamma = Σ dout·x̂ over the rows",
                       dout.sum(axis=0), "dgamma = Σ dout"),
               Mistake("your dgamma sums dout·x: γ multiplies the normalised x̂, dgamma = Σ dout·x̂",
@@ -469,7 +489,10 @@ def implied_mask(what, out, x, p):
                               (1 - p, "the kept units are multiplied by 1 − p; inverted dropout divides by it: "
                                "x/(1 − p)", "× (1 − p) instead of / (1 − p)"),
                               (1 / p, "the kept units are divided by p, the probability of dropping; divide by "
-                               "1 − p, the probability of keeping", "divided by p")):
+                               "1 − p, the probability of keeping", "divided by p"),
+                              (p, "the kept units are multiplied by p, the probability of dropping; inverted dropout "
+                               "divides them by 1 − p, the probability of keeping: x/(1 − p)",
+                               "× p instead of / (1 − p)")):
         if kept.any() and np.allclose(scale, value, rtol=1e-7):
             shown = "x itself" if value == 1 else f"{value:.4g}·x"
             raise Fail(f"{what} ({where}): the entries of out are 0 or {shown}.\n  Likely mistake: {hint}",

@@ -156,6 +156,13 @@ _ERRORS = (
     ("variable used before it is set", "UnboundLocalError", ("cannot access local variable", "referenced before"),
      "a variable is read before this function gives it a value (a total that is never set to 0 first, or one set "
      "only inside an `if`): give it its starting value before the loop."),
+    ("^ instead of **", "TypeError", ("bitwise_xor",),
+     "in Python `^` is bitwise XOR, not a power, and numpy refuses it on float arrays: write `t ** 2` (or `t * t`) "
+     "for t squared."),
+    ("np.split into unequal parts", "ValueError", ("array split does not result in an equal division",),
+     "np.split(a, k) cuts a into k parts of equal size and fails when they cannot be equal. For batches of "
+     "batch_size rows, slice: [order[start:start + batch_size] for start in range(0, n, batch_size)] (the last "
+     "batch then holds what is left)."),
     ("name not defined", "NameError", ("is not defined",),
      "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
 )

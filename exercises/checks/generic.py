@@ -111,6 +111,32 @@ def squared(what, got, expected, rtol, atol):
                    None, "squared")
 
 
+def factor_per_axis(what, got, expected, rtol, atol):
+    """Every column (or every row) of a matrix the right one times a number of its own: a factor that
+    belongs to each feature (γ, 1/σ) or to each example is wrong or missing."""
+    if expected.ndim != 2 or min(expected.shape) < 2:
+        return None
+    for axis, (part, owner) in enumerate((("column", "feature (γ, 1/σ, a sum over the rows)"),
+                                          ("row", "example (a value computed per row)"))):
+        ratios = []
+        for i in range(expected.shape[1 - axis]):
+            e, g = (expected[:, i], got[:, i]) if axis == 0 else (expected[i], got[i])
+            nonzero = np.abs(e) > atol
+            if nonzero.sum() < 2 or not _close(g[~nonzero], 0.0, 0.0, atol):
+                break
+            r = g[nonzero] / e[nonzero]
+            if not np.allclose(r, np.median(r), rtol=max(rtol, 1e-9) * 10, atol=0):
+                break
+            ratios.append(float(np.median(r)))
+        else:
+            if not np.allclose(ratios, ratios[0], rtol=1e-6):
+                shown = "[" + ", ".join(numbers(*ratios[:4])) + (", ...]" if len(ratios) > 4 else "]")
+                return Mistake(f"each {part} of your {what} is the right {part} times a number of its own, {shown}: "
+                               f"a factor that belongs to each {owner} is wrong or missing", None,
+                               f"off by a factor per {part}")
+    return None
+
+
 def rearranged(what, got, expected, rtol, atol):
     """The right values, in the wrong places."""
     if expected.size < 2 or not _close(np.sort(got.ravel()), np.sort(expected.ravel()), rtol, atol):
@@ -143,7 +169,7 @@ def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=No
     atol = max(atol_scale, 1e-12) * _scale(expected)
     with np.errstate(all="ignore"):
         for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared,
-                     same_in_every_row, rearranged):
+                     same_in_every_row, factor_per_axis, rearranged):
             found = rule(what, got, expected, rtol, atol)
             if found is not None:
                 return found
