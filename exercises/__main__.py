@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 
 # jsonschema imports the optional rfc3987_syntax when it is installed, which compiles a grammar
@@ -85,4 +86,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the output was piped into a reader that stopped early (`| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        sys.exit(1)

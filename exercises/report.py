@@ -229,8 +229,8 @@ def main(directory, out=None):
         print(f"report: no results in {directory}: grade a class first, `python -m exercises grade DIR --out "
               f"{directory}`", file=sys.stderr)
         return 2
-    print(text(report), file=out)
-    write_csv(report, directory / "report.csv")
+    write_csv(report, directory / "report.csv")  # the files first: a reader that stops early (| head) keeps them
     report_html.write(report, directory / "report.html")
+    print(text(report), file=out)
     print(f"\nwrote {directory / 'report.csv'} and {directory / 'report.html'}", file=out)
     return 0

@@ -199,6 +199,19 @@ def test_grading_a_class_shows_progress_keeps_json_clean_and_the_report_finds_th
     assert "notebooks |" not in again.stderr and "graded 4 of 4" in again.stdout
 
 
+def test_a_report_piped_into_a_reader_that_stops_early_ends_without_a_traceback(in_process_class):
+    # `python -m exercises report RESULTS | head`: the reader closes the pipe after a few lines
+    results, _ = in_process_class
+    proc = subprocess.Popen([sys.executable, "-m", "exercises", "report", str(results)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+    assert (results / "report.html").exists()
+
+
 def test_report_says_what_it_needs_when_there_is_nothing_to_report(tmp_path):
     assert cli("report", tmp_path / "nowhere").returncode == 2
     empty = cli("report", tmp_path)
