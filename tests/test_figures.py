@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import plots  # noqa: E402
+from nnlib import palette, plots  # noqa: E402
 from nnlib.graph import Value  # noqa: E402
 
 OUTPUT_WIDTH_PX = 848
@@ -150,7 +150,13 @@ def test_loss_and_gradient_plots_of_notebook_02():
 @pytest.mark.nb01
 @pytest.mark.nb04
 def test_neuron_and_activation_plots_of_notebooks_00_01_04():
-    assert_readable(plots.plot_neuron_outputs([(1.0, 0.0), (3.0, 0.0), (1.0, 2.0), (-2.0, 1.0)]).figure)
+    settings = [(1.0, 0.0), (3.0, 0.0), (1.0, 2.0), (-2.0, 1.0)]
+    ax = plots.plot_neuron_outputs(settings)
+    midpoints = [-b / w for w, b in settings]  # 01 marks them and redraws the legend beside the axes
+    ax.axhline(0.5, color=palette.GUIDE, lw=0.8, ls=(0, (1, 3)))
+    ax.plot(midpoints, [0.5] * len(midpoints), "o", color="black", ms=4, label="midpoints x = −b/w")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.02, 0.5))
+    assert_readable(ax.figure)
     assert_readable(plots.plot_activations())
 
 
