@@ -353,8 +353,11 @@ def plot_loss_surface(loss_of, w_range, b_range, ax=None, trajectory=None, level
     ax = _axes(ax, (5, 4))
     W, B = np.meshgrid(np.linspace(*w_range, 120), np.linspace(*b_range, 120))
     L = np.vectorize(loss_of)(W, B)
-    cs = ax.contour(W, B, L, levels=levels, cmap="viridis")
-    ax.clabel(cs, cs.levels[::5], fontsize="x-small")
+    # viridis only up to its teal: its pale greens and yellow fade into the white background, and
+    # every line keeps the 3:1 contrast palette.py asks of colours that carry meaning
+    colours = ListedColormap(plt.get_cmap("viridis")(np.linspace(0.0, 0.58, 256)))
+    cs = ax.contour(W, B, L, levels=levels, cmap=colours)
+    ax.clabel(cs, cs.levels[::5], fontsize="x-small", colors=palette.BLACK)
     if trajectory is not None:
         trajectory = np.asarray(trajectory)
         ax.plot(trajectory[:, 0], trajectory[:, 1], ".-", color=palette.VERMILLION, ms=4, label="gradient descent")

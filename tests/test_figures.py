@@ -168,8 +168,10 @@ def test_gradient_step_and_loss_surface_of_notebook_04():
     assert_readable(plots.plot_gradient_step(loss, -1.0, -0.05, 4.0, w_range=(-3.0, 4.0),
                                              title="One step on w (b fixed)").figure)
     title = "Loss of one sigmoid neuron over (w, b), and 40 descent steps"
-    assert_readable(plots.plot_loss_surface(loss, (-2.0, 5.0), (-2.0, 2.5), trajectory=[(-1, 1.5), (0, 1)],
-                                            title=title).figure)
+    ax = plots.plot_loss_surface(loss, (-2.0, 5.0), (-2.0, 2.5), trajectory=[(-1, 1.5), (0, 1)], title=title)
+    assert_readable(ax.figure)
+    contour_colours = ax.collections[0].get_edgecolor()       # one per level: none fades into white
+    assert min(palette.contrast_ratio(matplotlib.colors.to_hex(c)) for c in contour_colours) >= 3.0
 
 
 @pytest.mark.nb05
