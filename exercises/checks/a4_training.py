@@ -848,7 +848,8 @@ class StabilityLimit(Task):
             raise Fail("stability_limit changed X in place; build A = [X, 1] as a new array (np.column_stack)",
                        mistake="changed its input in place")
         number("stability limit", got)
-        compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where)
+        compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where,
+                sizes={"N (the rows of X)": len(X)})
 
 
 def _fits_descent(curve, X, y, lr):

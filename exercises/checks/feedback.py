@@ -42,6 +42,8 @@ class Mistake:
     hint: str
     value: object
     label: str = ""
+    formula: str = ""  # what the value is, in a few words ("tanh(2z)"): a wrong answer off from it by a constant
+    # factor or offset is named from it too (exercises.checks.generic.near_a_formula)
 
     @property
     def name(self):
