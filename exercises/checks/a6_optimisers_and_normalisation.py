@@ -143,12 +143,13 @@ class MomentumUpdate(Task):
         want_p, want_v = momentum_reference(params, grads, velocities, lr, beta)
         for name in params:
             compare(f"velocities[{name!r}] after the step", v_after[name], want_v[name],
-                    velocity_mistakes(name, grads[name], velocities[name], lr, beta), where=case.where)
+                    velocity_mistakes(name, grads[name], velocities[name], lr, beta), where=case.where,
+                    sizes={"η (lr)": lr, "β": beta, "1 − β": 1 - beta})
         _params_in_place(step, params, "momentum_update")
         for name in params:
             compare(f"params[{name!r}] after the step", p_after[name], want_p[name],
                     momentum_param_mistakes(name, params[name], grads[name], velocities[name], lr, beta),
-                    where=case.where)
+                    where=case.where, start=params[name], sizes={"η (lr)": lr, "β": beta, "1 − β": 1 - beta})
 
 
 # ------------------------------------------------------------------ 6.2 Adam
@@ -296,13 +297,17 @@ class AdamUpdate(Task):
                                                 c["eps"])
         mistakes = {k: adam_mistakes(k, params[k], grads[k], c["m"][k], c["v"][k], c["t"], c["lr"], c["b1"],
                                      c["b2"], c["eps"]) for k in params}
+        named = {"η (lr)": c["lr"], "β₁ (beta1)": c["b1"], "β₂ (beta2)": c["b2"], "1 − β₁": 1 - c["b1"],
+                 "1 − β₂": 1 - c["b2"]}
         for name in params:
-            compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where)
-            compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where)
+            compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where,
+                    sizes=named)
+            compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where,
+                    sizes=named)
         _params_in_place(step, params, "adam_update")
         for name in params:
             compare(f"params[{name!r}] after the step", got["params"][name], want_p[name], mistakes[name]["p"],
-                    where=case.where)
+                    where=case.where, start=params[name], sizes=named)
 
 
 # ------------------------------------------------------------------ 6.3 batch normalisation
@@ -647,7 +652,8 @@ class DropoutBackward(Task):
                            "that the forward pass dropped (and stopped it at others it kept).\n  Likely mistake: the "
                            "backward pass drew a new mask; reuse the forward pass's own: keep it in the cache and "
                            "return dout · mask", mistake="mask not reused")
-        compare("dx", dx, expected, mistakes, where=case.where)
+        compare("dx", dx, expected, mistakes, where=case.where,
+                sizes={"1/(1 − p)": 1 / (1 - p), "p": p, "1 − p": 1 - p})
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

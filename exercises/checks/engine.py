@@ -226,7 +226,7 @@ def _another_output(what, g, others, rtol, atol_scale):
 
 
 def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None, factors=None,
-            sizes=None, others=None):
+            sizes=None, others=None, start=None):
     """Fail unless got equals expected: same shape, values within the tolerance of the inputs' dtype.
 
     what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
@@ -235,7 +235,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
     mistake on one side of 0 only is then named); factors: {name: array} a wrong answer may have been
     multiplied or divided by (exercises.checks.generic); sizes: {name: count} of the case (N, n_in) a wrong
     division may have used; others: {name: value} the other values the function returns (an answer equal to
-    one of them is named as returned in the wrong order).
+    one of them is named as returned in the wrong order); start: for an update, the value before it (a step
+    off by a factor, or by a named number of sizes, is named).
     """
     expected = np.asarray(expected, dtype=float)
     g = _numeric(what, got, expected)
@@ -272,7 +273,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
                           f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
                           f"{g.dtype} precision")
     if mistake is None:
-        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes)
+        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes, start)
     if mistake is None and inputs is not None:
         mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:

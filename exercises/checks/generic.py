@@ -187,9 +187,8 @@ def sized_factor(what, got, expected, rtol, atol, sizes):
     """Every entry the right one times a ratio of the case's sizes (N, n_in, k, ...): a division by the
     wrong count, a 1/N missing, or one too many. sizes: {"N (the batch)": 5, ...}, a symbol and, in
     brackets, what it counts."""
-    named = [(name.split(" (")[0], name[len(name.split(" (")[0]):], int(v)) for name, v in (sizes or {}).items()
-             if int(v) > 1]
-    r = _ratio(got, expected, rtol, atol) if named else None
+    named = _whole_sizes(sizes)
+    r = _ratio(got, expected, rtol, atol) if sizes else None
     if r is None or math.isclose(r, 1.0, rel_tol=1e-9):
         return None
     for (a_sym, a_desc, a), (b_sym, b_desc, b) in ((x, y) for x in named for y in named if x[2] != y[2]):
@@ -197,6 +196,13 @@ def sized_factor(what, got, expected, rtol, atol, sizes):
             return Mistake(f"every entry of your {what} is {simple_ratio(r) or numbers(r)[0]} × the right one, "
                            f"{a}/{b}: it is divided by {b_sym} = {b}{b_desc} where {a_sym} = {a}{a_desc} belongs",
                            None, f"divided by {b_sym}, not {a_sym}")
+    for sym, desc, a in scalar_names(sizes):
+        if math.isclose(r, a, rel_tol=1e-7):
+            return Mistake(f"every entry of your {what} is {sym} × the right one ({sym} = {numbers(a)[0]}{desc}): a "
+                           f"factor {sym} too many", None, f"× {sym}: a factor {sym} too many")
+        if math.isclose(r, 1 / a, rel_tol=1e-7):
+            return Mistake(f"every entry of your {what} is the right one divided by {sym} ({sym} = "
+                           f"{numbers(a)[0]}{desc}): the factor {sym} is missing", None, f"factor {sym} missing")
     for sym, desc, a in named:
         for power, text in ((1, ""), (2, "²")):
             if math.isclose(r, a ** power, rel_tol=1e-7):
@@ -208,6 +214,49 @@ def sized_factor(what, got, expected, rtol, atol, sizes):
                                f"({sym} = {a}{desc}): a 1/{sym}{text} too many (divided by {sym} twice, or a mean "
                                "where the sum belongs?)", None, f"divided by {sym}{text} too often")
     return None
+
+
+def scalar_names(sizes):
+    """[(symbol, ", what it is", value)] of the sizes that are not whole numbers (η, β, p, 1 − p ...)."""
+    out = []
+    for name, v in (sizes or {}).items():
+        v = float(v)
+        if v != 0 and math.isfinite(v) and not (v.is_integer() and v > 1) and not math.isclose(abs(v), 1.0):
+            sym = name.split(" (")[0]
+            out.append((sym, ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", v))
+    return out
+
+
+def step_off(what, got, expected, start, rtol, atol, sizes):
+    """An update (expected = start + step) whose step is the right one times a number: a named factor
+    of the case (η, β, N) too many or missing, a simple number, or the other direction."""
+    if start is None or np.shape(start) != got.shape:
+        return None
+    start = np.asarray(start, dtype=float)
+    right = expected - start
+    r = _ratio(got - start, right, rtol, atol)
+    if r is None or math.isclose(r, 1.0, rel_tol=1e-9) or _close(right, 0.0, 0.0, atol):
+        return None
+    for sym, desc, a in scalar_names(sizes) + [(s, d, float(v)) for s, d, v in _whole_sizes(sizes)]:
+        for value, text, label in ((a, f"{sym} × the right step: a factor {sym} too many", f"step × {sym}"),
+                                   (1 / a, f"the right step divided by {sym}: the factor {sym} is missing",
+                                    f"factor {sym} missing in the step"),
+                                   (a * a, f"{sym}² × the right step: {sym} applied twice", f"step × {sym}²")):
+            if math.isclose(r, value, rel_tol=1e-7):
+                return Mistake(f"your {what} moved by {text} ({sym} = {numbers(a)[0]}{desc})", None, label)
+    simple = simple_ratio(r)
+    if simple == "−1":
+        return Mistake(f"your {what} moved by the right step in the other direction: the step is subtracted, "
+                       "p −= step (or its sign is flipped inside)", None, "moved the wrong way")
+    if simple is not None:
+        return Mistake(f"your {what} moved in the direction of the right step but by {simple} × its size: a factor "
+                       f"{simple} too many or missing in the step", None, f"step × {simple}")
+    return None
+
+
+def _whole_sizes(sizes):
+    return [(name.split(" (")[0], ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", int(v))
+            for name, v in (sizes or {}).items() if float(v).is_integer() and v > 1]
 
 
 def near_a_formula(what, got, expected, rtol, atol, mistakes):
@@ -238,16 +287,19 @@ def preview_of(values):
     return "[" + ", ".join(numbers(*values[:4])) + (", ...]" if len(values) > 4 else "]")
 
 
-def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=None, sizes=None, mistakes=()):
+def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=None, sizes=None, mistakes=(),
+                    start=None):
     """The Mistake the error's shape shows, or None (got and expected of one shape, got wrong).
 
     factors: {name: array of expected's shape} the answer may have been multiplied or divided by by mistake
     (an input, a factor of the formula), once or squared (multiplied where it divides); sizes: {name: count}
-    of the case (N, n_in, k) a wrong division may have used; mistakes: the known variants, whose formula
-    times a simple number is named too."""
+    of the case (N, n_in, k) a wrong division may have used, and its named numbers (η, β, p) a factor may be;
+    mistakes: the known variants, whose formula times a simple number is named too; start: for an update,
+    the value before it (a step off by a factor is named)."""
     atol = max(atol_scale, 1e-12) * _scale(expected)
     with np.errstate(all="ignore"):
-        found = sized_factor(what, got, expected, rtol, atol, sizes)
+        found = step_off(what, got, expected, start, rtol, atol, sizes) or \
+            sized_factor(what, got, expected, rtol, atol, sizes)
         if found is not None:
             return found
         for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared,
