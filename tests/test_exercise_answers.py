@@ -646,6 +646,12 @@ WRONG = [
                    "    dx = dc - dc.mean(axis=0)  # c = x − μ: the mean's path"),
      "    dx = (gamma / sigma) * (dout - dout.sum(axis=0) - x_hat * (dout * x_hat).mean(axis=0))", "ex6_3_backward",
      "Σ dout where the mean belongs"),
+    (A1, "ex1_1", "x @ W + b", "np.maximum(x @ W + b, 0)", "ex1_1", "relu of the right one"),
+    (A2, "ex2_1", "return s * (1 - s)", "return 1 / (s * (1 - s))", "ex2_1", "1 / the right one"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return (1 - np.tanh(z) ** 2) * np.tanh(z)", "ex2_2",
+     "multiplied by tanh(z)"),
+    (A6, "ex6_3", "out = gamma * x_hat + beta", "out = gamma * x_hat", "ex6_3_forward ex6_3_backward?",
+     "with beta (β) = 0: beta is left out"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks

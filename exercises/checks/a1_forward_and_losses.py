@@ -9,7 +9,7 @@ import numpy as np
 import nnlib
 
 from .engine import Case, Fail, Mistake, Task, call, compare, learner, make, number, ref, returned, unchanged, unpack
-from .generic import elementwise_catalogue
+from .generic import elementwise_catalogue, input_variants
 
 # ------------------------------------------------------------------ 1.1 a dense layer
 
@@ -90,7 +90,9 @@ class LayerForward(Task):
             unchanged(calls[-1], name, value, "layer_forward", "compute z as a new array")
         xd, Wd, bd = x.astype(float), W.astype(float), b.astype(float)
         expected, _ = nnlib.dense_forward(xd, Wd, bd)
-        compare("z", z, expected, layer_forward_mistakes(xd, Wd, bd), where=case.where, precision=x.dtype)
+        mistakes = layer_forward_mistakes(xd, Wd, bd) + input_variants(
+            lambda x, W, b: x @ W + b, {"x": xd, "W": Wd, "b (the bias)": bd}, "z")
+        compare("z", z, expected, mistakes, where=case.where, precision=x.dtype)
 
 
 # ------------------------------------------------------------------ 1.2 activations
@@ -345,6 +347,9 @@ class Loss(Task):
         reference = nnlib.mse_loss if self.kind == "mse" else nnlib.bce_loss
         L, grad = reference(a, y)
         loss_m, grad_m = (mse_mistakes if self.kind == "mse" else bce_mistakes)(a, y)
+        names = {first: a, "y (the targets)": y}
+        loss_m += input_variants(lambda **k: reference(*k.values())[0], names, "L")
+        grad_m += input_variants(lambda **k: reference(*k.values())[1], names, grad_name)
         rows, cols = (a.shape + (1,))[:2]
         sizes = ({"N (the rows)": rows, "k (the outputs, y.shape[1])": cols, "N·k (every entry)": a.size}
                  if self.kind == "mse" else {"N (every entry, p.size)": a.size, "the rows (len(p))": rows,

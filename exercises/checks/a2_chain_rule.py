@@ -24,7 +24,7 @@ from .engine import (
     unchanged,
     unpack,
 )
-from .generic import elementwise_catalogue
+from .generic import elementwise_catalogue, input_variants
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values")
@@ -110,7 +110,11 @@ class ActivationPrime(Task):
         zd = z.astype(float)
         right = nnlib.ACTIVATIONS[self.name][1](zd)
         mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)", right)
-        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd, factors={"z": zd})
+        s, t = nnlib.sigmoid(zd), np.tanh(zd)
+        parts = {"sigmoid": {"s = sigmoid(z)": s, "1 − s": 1 - s}, "tanh": {"tanh(z)": t, "1 − tanh(z)": 1 - t,
+                                                                             "1 + tanh(z)": 1 + t}}.get(self.name, {})
+        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd,
+                factors={"z": zd, **parts})
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
@@ -202,7 +206,10 @@ class ChainRule(Task):
     def judge(self, case, calls):
         xwby = case.context["xwby"]
         got = unpack(returned(calls[0], "chain_rule_factors"), "chain_rule_factors", ("dL_dyhat", "dyhat_dz", "dz_dw"))
-        for name, g, e, m in zip(("dL_dyhat", "dyhat_dz", "dz_dw"), got, chain_factors(*xwby), chain_mistakes(*xwby)):
+        names = dict(zip(("x", "w", "b (the bias)", "y (the target)"), xwby))
+        for i, (name, g, e, m) in enumerate(zip(("dL_dyhat", "dyhat_dz", "dz_dw"), got, chain_factors(*xwby),
+                                                chain_mistakes(*xwby))):
+            m = m + input_variants(lambda i=i, **k: chain_factors(k["x"], k["w"], k["b"], k["y"])[i], names, name)
             number(name, g)
             compare(name, g, e, m, where=case.where)
 
@@ -307,6 +314,9 @@ class NeuronGradients(Task):
             unchanged(calls[-1], name, value, "neuron_gradients", "compute new arrays instead")
         dw, db = neuron_gradients_reference(x, w, b, y, activation)
         dw_m, db_m = neuron_mistakes(x, w, b, y, activation)
+        names = {"x (the inputs)": x, "w (the weights)": w, "b (the bias)": b, "y (the targets)": y}
+        dw_m += input_variants(lambda **k: neuron_gradients_reference(**k, activation=activation)[0], names, "dw")
+        db_m += input_variants(lambda **k: neuron_gradients_reference(**k, activation=activation)[1], names, "db")
         sizes = {"N (len(x), the batch)": len(x), "n_in (len(w), the inputs)": len(w)}
         if self.part == "dw":
             compare("dw", got[0], dw, dw_m, where=case.where, sizes=sizes)

@@ -33,7 +33,7 @@ from .engine import (
     unchanged,
     unpack,
 )
-from .generic import simple_ratio
+from .generic import input_variants, simple_ratio
 
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
                "nnlib.gradient_errors")
@@ -112,7 +112,9 @@ class LayerBackward(Task):
             unchanged(calls[-1], name, value, "layer_backward", "compute new arrays instead")
         index = ("dx", "dW", "db").index(self.part)
         right = dict(zip(("dx", "dW", "db"), nnlib.dense_backward(dz, (x, W))))
-        compare(self.part, got[index], right[self.part], layer_backward_mistakes(dz, x, W)[index], where=case.where,
+        mistakes = layer_backward_mistakes(dz, x, W)[index] + input_variants(
+            lambda dz, x, W: nnlib.dense_backward(dz, (x, W))[index], {"dz": dz, "x": x, "W": W}, self.part)
+        compare(self.part, got[index], right[self.part], mistakes, where=case.where,
                 sizes={"N (the batch)": len(x)}, others={k: v for k, v in right.items() if k != self.part})
 
 

@@ -15,6 +15,7 @@ import nnlib
 from nnlib.dropout import DropoutCache
 
 from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, ref, returned, unpack
+from .generic import input_variants
 
 # ------------------------------------------------------------------ 6.1 momentum
 
@@ -142,8 +143,14 @@ class MomentumUpdate(Task):
         v_after = _dict_after(step, "velocities", params, "momentum_update")
         want_p, want_v = momentum_reference(params, grads, velocities, lr, beta)
         for name in params:
+            ingredients = {"g (the gradient)": grads[name], "v (the old velocity)": velocities[name], "lr (η)": lr,
+                           "beta (β)": beta}
+
+            def one(part, p=params[name], **k):
+                return momentum_reference({"q": p}, {"q": k["g"]}, {"q": k["v"]}, k["lr"], k["beta"])[part]["q"]
             compare(f"velocities[{name!r}] after the step", v_after[name], want_v[name],
-                    velocity_mistakes(name, grads[name], velocities[name], lr, beta), where=case.where,
+                    velocity_mistakes(name, grads[name], velocities[name], lr, beta)
+                    + input_variants(lambda **k: one(1, **k), ingredients, f"velocities[{name!r}]"), where=case.where,
                     sizes={"η (lr)": lr, "β": beta, "1 − β": 1 - beta})
         _params_in_place(step, params, "momentum_update")
         for name in params:
@@ -453,7 +460,10 @@ class BatchnormForward(Task):
         got = unpack(returned(calls[-1], "batchnorm_forward"), "batchnorm_forward", ("out", "cache"))
         _inputs_kept(calls[-1], c, ("x", "gamma", "beta"), "batchnorm_forward")
         expected, _ = nnlib.batchnorm_forward(c["x"], c["gamma"], c["beta"], eps=c["eps"])
-        compare("out", got[0], expected, forward_mistakes(c["x"], c["gamma"], c["beta"], c["eps"]), where=case.where)
+        mistakes = forward_mistakes(c["x"], c["gamma"], c["beta"], c["eps"]) + input_variants(
+            lambda x, gamma, beta, eps: nnlib.batchnorm_forward(x, gamma, beta, eps=eps)[0],
+            {"x": c["x"], "gamma (γ)": c["gamma"], "beta (β)": c["beta"], "eps (ε)": c["eps"]}, "out")
+        compare("out", got[0], expected, mistakes, where=case.where)
 
 
 def _inputs_kept(step, context, names, what):
@@ -501,6 +511,11 @@ class BatchnormBackward(Task):
                        mistake="variance divided by N − 1")
         expected = nnlib.batchnorm_backward(dout, cache)
         mistakes = backward_mistakes(x, gamma, beta, eps, dout)
+        for i, name in enumerate(("dx", "dgamma", "dbeta")):
+            mistakes[name] = mistakes[name] + input_variants(
+                lambda i=i, **k: nnlib.batchnorm_backward(k["dout"], nnlib.batchnorm_forward(
+                    k["x"], k["gamma"], k["beta"], eps=k["eps"])[1])[i],
+                {"x": x, "gamma (γ)": gamma, "beta (β)": beta, "eps (ε)": eps, "dout": dout}, name)
         for i, name in ((2, "dbeta"), (1, "dgamma"), (0, "dx")):
             compare(name, got[i], expected[i], mistakes[name], where=case.where, sizes={"N (the rows)": len(x)})
 

@@ -78,6 +78,8 @@ def never_filled(what, got, expected, rtol, atol):
     off = ~np.isclose(got, expected, rtol=max(rtol, 1e-9), atol=atol)
     if not off.any() or off.all() or np.any(got[off] != 0):
         return None
+    if np.array_equal(off, expected < 0):  # 0 exactly where the right value is negative: a max with 0 (transformed)
+        return None
     return Mistake(f"your {what} is right where it is not 0, and {int(off.sum())} of its {got.size} entries are "
                    "still 0: they were never filled in. Does the loop reach every index (np.ndindex(x.shape)), and "
                    "does nothing stop it early (a return or a break inside the loop)?", None, "entries never filled in")
@@ -166,6 +168,30 @@ def whole_numbers(what, got, expected, rtol, atol):
             return Mistake(f"your {what} holds whole numbers, the right values {how} to integers: an integer dtype "
                            "(.astype(int), an int array filled in, np.zeros(..., dtype=int)) or a // drops the "
                            "fractions. Keep the values as floats", None, "whole numbers (an integer dtype)")
+    return None
+
+
+def transformed(what, got, expected, rtol, atol):
+    """The right values passed through one more function: inverted, 1 − it, an activation, exp, log, a root."""
+    table = (("1 / the right one: the formula upside down (numerator and denominator swapped, or a ** −1 too many)",
+              lambda e: 1 / e, "inverted"),
+             ("1 − the right one: a complement (1 − ...) too many or missing", lambda e: 1 - e, "1 − the right one"),
+             ("tanh of the right one: an activation applied where the formula has none (or one too many)", np.tanh,
+              "tanh applied on top"),
+             ("sigmoid of the right one: an activation applied where the formula has none (or one too many)",
+              lambda e: 1 / (1 + np.exp(-e)), "sigmoid applied on top"),
+             ("relu of the right one: an activation (or a max with 0) applied where the formula has none",
+              lambda e: np.maximum(e, 0), "relu applied on top"),
+             ("e to the power of the right one: an exp too many", np.exp, "exp applied on top"),
+             ("the log of the right one: a log too many", np.log, "log applied on top"),
+             ("the square root of the right one: a root too many (np.sqrt, np.linalg.norm, ** 0.5)", np.sqrt,
+              "square root applied on top"),
+             ("the absolute value of the right one: an abs too many, which loses the signs", np.abs,
+              "absolute value"))
+    for text, f, label in table:
+        value = f(expected)
+        if np.all(np.isfinite(value)) and not _close(value, expected, rtol, atol) and _close(got, value, rtol, atol):
+            return Mistake(f"your {what} is {text}", None, label)
     return None
 
 
@@ -302,7 +328,7 @@ def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=No
             sized_factor(what, got, expected, rtol, atol, sizes)
         if found is not None:
             return found
-        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared,
+        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared, transformed,
                      same_in_every_row, factor_per_axis, rearranged, whole_numbers):
             found = rule(what, got, expected, rtol, atol)
             if found is not None:
@@ -369,6 +395,40 @@ def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
     label = "large z" if "above" in side else "small z" if "below" in side else side
     return Mistake(f"your {what} is right everywhere but for {side}, where it is wrong: look at what your formula "
                    "does there", None, f"wrong for {label}")
+
+
+def input_variants(reference, args, what, *, swaps=True):
+    """Mistakes for an answer computed by the right formula from the wrong ingredients: reference(**args)
+    with one input left out (0) or not applied (1), or two inputs of one shape swapped. args: {name: value};
+    names may hold words in brackets ("b (the bias)"), which are passed on without them."""
+    plain = {name.split(" (")[0]: value for name, value in args.items()}
+    right = np.asarray(reference(**plain), dtype=float)
+    out = []
+
+    def add(text, label, **changed):
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(reference(**{**plain, **changed}), dtype=float)
+        except (ValueError, TypeError, ZeroDivisionError, FloatingPointError, IndexError):
+            return
+        if value.shape == right.shape and np.all(np.isfinite(value)) and not np.allclose(value, right, 1e-9, 1e-12):
+            out.append(Mistake(f"your {what} is what the right formula gives {text}", value, label))
+
+    names = list(args)
+    for name in names:
+        key, value = name.split(" (")[0], plain[name.split(" (")[0]]
+        zero, one = np.zeros_like(np.asarray(value, dtype=float)), np.ones_like(np.asarray(value, dtype=float))
+        add(f"with {name} = 0: {key} is left out of it", f"{key} left out", **{key: zero if np.ndim(value) else 0.0})
+        add(f"with {name} = 1: {key} is not applied where it belongs", f"{key} not applied",
+            **{key: one if np.ndim(value) else 1.0})
+    if swaps:
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ka, kb = a.split(" (")[0], b.split(" (")[0]
+                if np.shape(plain[ka]) == np.shape(plain[kb]):
+                    add(f"with {ka} and {kb} swapped: each stands where the other belongs", f"{ka} and {kb} swapped",
+                        **{ka: plain[kb], kb: plain[ka]})
+    return out
 
 
 def elementwise_catalogue(z, asked, right=None):
