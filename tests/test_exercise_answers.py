@@ -652,6 +652,10 @@ WRONG = [
      "multiplied by tanh(z)"),
     (A6, "ex6_3", "out = gamma * x_hat + beta", "out = gamma * x_hat", "ex6_3_forward ex6_3_backward?",
      "with beta (β) = 0: beta is left out"),
+    (A1, "ex1_4", "loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / n", "loss = np.sum(y * np.log(p)) / n",
+     "ex1_4_loss", "two slips at once: a factor −1"),
+    (A6, "ex6_2", "p -= lr * m_hat / (np.sqrt(v_hat) + eps)", "p -= lr * m_hat / np.sqrt(v_hat)", "ex6_2",
+     "with eps (ε) = 0: eps is left out"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks

@@ -307,6 +307,15 @@ class AdamUpdate(Task):
         named = {"η (lr)": c["lr"], "β₁ (beta1)": c["b1"], "β₂ (beta2)": c["b2"], "1 − β₁": 1 - c["b1"],
                  "1 − β₂": 1 - c["b2"]}
         for name in params:
+            ingredients = {"g (the gradient)": grads[name], "m (the old first moment)": c["m"][name],
+                           "v (the old second moment)": c["v"][name], "lr (η)": c["lr"], "beta1 (β₁)": c["b1"],
+                           "beta2 (β₂)": c["b2"], "eps (ε)": c["eps"]}
+            for part, key in enumerate(("p", "m", "v")):
+                mistakes[name][key] = mistakes[name][key] + input_variants(
+                    lambda part=part, p=params[name], **k: adam_variant(
+                        p, k["g"], k["m"], k["v"], c["t"], k["lr"], k["beta1"], k["beta2"], k["eps"])[part],
+                    ingredients, f"{key}[{name!r}]", swaps=False)
+        for name in params:
             compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where,
                     sizes=named)
             compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where,

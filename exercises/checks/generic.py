@@ -288,8 +288,20 @@ def _whole_sizes(sizes):
 def near_a_formula(what, got, expected, rtol, atol, mistakes):
     """got a simple number (2, ½, −1, ...) times one of the formulas a learner confuses the answer
     with (the mistakes that carry a formula), or that formula plus a simple number."""
-    for m in mistakes or ():
-        if not m.formula:
+    mistakes = [m for m in mistakes or () if m.formula] + [m for m in mistakes or () if not m.formula]
+    for m in mistakes:
+        if not m.formula:  # a known slip: the answer may hold it and a factor besides (two slips at once)
+            try:
+                v = np.asarray(m.value, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            r = _ratio(got, v, rtol, atol) if v.shape == got.shape and np.all(np.isfinite(v)) \
+                and not _close(v, expected, rtol, atol) and not _close(v, 0.0, 0.0, atol) else None
+            simple = simple_ratio(r) if r is not None and not math.isclose(r, 1.0, rel_tol=1e-9) else None
+            if simple is not None:
+                return Mistake(f"two slips at once: a factor {simple} (every entry is {simple} × what the other "
+                               f"slip alone gives), and {m.hint[0].lower() + m.hint[1:]}", None,
+                               f"{simple} × ({m.name})")
             continue
         v = np.asarray(m.value, dtype=float)
         if v.shape != got.shape or not np.all(np.isfinite(v)) or _close(v, expected, rtol, atol) \
