@@ -9,7 +9,7 @@ import numpy as np
 import nnlib
 
 from .engine import Case, Fail, Mistake, Task, call, compare, learner, make, number, ref, returned, unchanged, unpack
-from .generic import elementwise_catalogue
+from .generic import elementwise_catalogue, input_variants
 
 # ------------------------------------------------------------------ 1.1 a dense layer
 
@@ -90,7 +90,9 @@ class LayerForward(Task):
             unchanged(calls[-1], name, value, "layer_forward", "compute z as a new array")
         xd, Wd, bd = x.astype(float), W.astype(float), b.astype(float)
         expected, _ = nnlib.dense_forward(xd, Wd, bd)
-        compare("z", z, expected, layer_forward_mistakes(xd, Wd, bd), where=case.where, precision=x.dtype)
+        mistakes = layer_forward_mistakes(xd, Wd, bd) + input_variants(
+            lambda x, W, b: x @ W + b, {"x": xd, "W": Wd, "b (the bias)": bd}, "z")
+        compare("z", z, expected, mistakes, where=case.where, precision=x.dtype)
 
 
 # ------------------------------------------------------------------ 1.2 activations
@@ -179,10 +181,19 @@ class Activation(Task):
         right = nnlib.ACTIVATIONS[self.name][0](zd)
         mistakes = activation_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}(z)", right)
         compare(f"{self.name}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd,
-                factors={"z": zd})
+                factors={"z": zd, **_INGREDIENTS.get(self.name, lambda _: {})(zd)})
 
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
+
+# The parts of each activation's formula, by their place in it: an answer off by one of them (a denominator
+# squared or missing, e^z where e^(−z) belongs) is named by the part (exercises.checks.generic).
+_INGREDIENTS = {
+    "sigmoid": lambda z: {"1 + e^(−z)": (1 + np.exp(-z), "denominator"), "e^(−z)": np.exp(-z), "e^z": np.exp(z)},
+    "tanh": lambda z: {"e^z + e^(−z)": (np.exp(z) + np.exp(-z), "denominator"),
+                       "e^z − e^(−z)": (np.exp(z) - np.exp(-z), "numerator"), "e^z": np.exp(z),
+                       "e^(−z)": np.exp(-z), "2": 2.0 * np.ones_like(z)},
+}
 
 # ------------------------------------------------------------------ 1.3 and 1.4 losses
 
@@ -336,15 +347,22 @@ class Loss(Task):
         reference = nnlib.mse_loss if self.kind == "mse" else nnlib.bce_loss
         L, grad = reference(a, y)
         loss_m, grad_m = (mse_mistakes if self.kind == "mse" else bce_mistakes)(a, y)
+        names = {first: a, "y (the targets)": y}
+        loss_m += input_variants(lambda **k: reference(*k.values())[0], names, "L")
+        grad_m += input_variants(lambda **k: reference(*k.values())[1], names, grad_name)
+        rows, cols = (a.shape + (1,))[:2]
+        sizes = ({"N (the rows)": rows, "k (the outputs, y.shape[1])": cols, "N·k (every entry)": a.size}
+                 if self.kind == "mse" else {"N (every entry, p.size)": a.size, "the rows (len(p))": rows,
+                                             "the columns (p.shape[1])": cols})
         if self.part == "loss":
             if isinstance(got_L, np.ndarray) and got_L.shape == a.shape:
                 raise Fail(f"L should be a number, got an array of shape {got_L.shape} (for {case.where}): "
                            "sum (np.sum) the per-entry losses, then divide by N", mistake="per-entry losses not summed")
             number("L", got_L)
-            compare("L", got_L, L, loss_m, where=case.where)
+            compare("L", got_L, L, loss_m, where=case.where, sizes=sizes)
         else:
             factors = {"(1 − p)": 1 - a, "p": a, "p(1 − p)": a * (1 - a)} if self.kind == "bce" else None
-            compare(grad_name, got_grad, grad, grad_m, where=case.where, factors=factors)
+            compare(grad_name, got_grad, grad, grad_m, where=case.where, factors=factors, sizes=sizes)
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

@@ -24,7 +24,7 @@ from .engine import (
     unchanged,
     unpack,
 )
-from .generic import elementwise_catalogue
+from .generic import elementwise_catalogue, input_variants
 
 _NO_TABLE = ("nnlib.ACTIVATIONS", "nnlib.activation_forward", "nnlib.activation_backward")
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values")
@@ -110,7 +110,11 @@ class ActivationPrime(Task):
         zd = z.astype(float)
         right = nnlib.ACTIVATIONS[self.name][1](zd)
         mistakes = prime_mistakes(self.name, zd) + elementwise_catalogue(zd, f"{self.name}'(z)", right)
-        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd, factors={"z": zd})
+        s, t = nnlib.sigmoid(zd), np.tanh(zd)
+        parts = {"sigmoid": {"s = sigmoid(z)": s, "1 − s": 1 - s}, "tanh": {"tanh(z)": t, "1 − tanh(z)": 1 - t,
+                                                                             "1 + tanh(z)": 1 + t}}.get(self.name, {})
+        compare(f"{fn}(z)", got, right, mistakes, where=case.where, precision=z.dtype, inputs=zd,
+                factors={"z": zd, **parts})
 
 
 # ------------------------------------------------------------------ 2.4 the chain rule, factor by factor
@@ -139,7 +143,8 @@ def chain_mistakes(x, w, b, y):
          Mistake("your ∂L/∂ŷ is multiplied by ∂ŷ/∂z already, which makes it ∂L/∂z; each factor stands alone: "
                  "∂L/∂ŷ = ŷ − y", (s - y) * s * (1 - s), "∂L/∂z instead of ∂L/∂ŷ"),
          Mistake("your ŷ leaves out the bias: ŷ = sigmoid(w x + b), so ∂L/∂ŷ = ŷ − y with the b inside",
-                 float(nnlib.sigmoid(np.array(w * x))) - y, "bias left out of z")],
+                 float(nnlib.sigmoid(np.array(w * x))) - y, "bias left out of z"),
+         *partial_products(0, (s - y, s * (1 - s), x))],
         [Mistake("your ∂ŷ/∂z equals sigmoid(z); ∂ŷ/∂z is its derivative s(1 − s) with s = sigmoid(z)", s,
                  "sigmoid instead of its derivative"),
          Mistake("your ∂ŷ/∂z equals z(1 − z): apply s(1 − s) to s = sigmoid(z), not to z", z * (1 - z), "z(1 − z)"),
@@ -149,14 +154,41 @@ def chain_mistakes(x, w, b, y):
                  float(nnlib.sigmoid(np.array(w * x)) * (1 - nnlib.sigmoid(np.array(w * x)))), "bias left out of z"),
          *[Mistake(f"your ∂ŷ/∂z is sigmoid's derivative taken at {at}; it is taken at z = w x + b: "
                    "s(1 − s) with s = sigmoid(z) = ŷ", float(nnlib.sigmoid_prime(np.array(v))), f"sigmoid' at {at}")
-           for at, v in (("x", x), ("w", w), ("b", b)) if not np.isclose(v, z)]],
+           for at, v in (("x", x), ("w", w), ("b", b)) if not np.isclose(v, z)],
+         # the rule ŷ(1 − ŷ) with another of the case's quantities in one of its two places
+         *[Mistake(f"your ∂ŷ/∂z equals {text}: {name} stands where ŷ belongs in the {place} factor. "
+                   "∂ŷ/∂z = ŷ(1 − ŷ), ŷ in both", value, f"{name} where ŷ belongs")
+           for name, q in (("y", y), ("z", z), ("x", x), ("w", w))
+           for text, value, place in ((f"ŷ(1 − {name})", s * (1 - q), "second"),
+                                      (f"{name}(1 − ŷ)", q * (1 - s), "first"))
+           if not np.isclose(q, s)],
+         *partial_products(1, (s - y, s * (1 - s), x))],
         [Mistake("your ∂z/∂w equals w; for z = w x + b, ∂z/∂w = x", w, "w instead of x"),
          Mistake("your ∂z/∂w equals 1, which is ∂z/∂b; ∂z/∂w = x", 1.0, "∂z/∂b instead"),
          Mistake("your ∂z/∂w equals b; for z = w x + b, ∂z/∂w = x", b, "b instead of x"),
          Mistake("your ∂z/∂w equals w·x, the term itself; its derivative with respect to w is x", w * x,
                  "w·x instead of x"),
          Mistake("your ∂z/∂w equals x + b: the bias does not depend on w, so its derivative is 0; ∂z/∂w = x", x + b,
-                 "x + b instead of x")])
+                 "x + b instead of x"),
+         *partial_products(2, (s - y, s * (1 - s), x))])
+
+
+_FACTORS = ("∂L/∂ŷ", "∂ŷ/∂z", "∂z/∂w")
+_PRODUCTS = {(0, 1): "∂L/∂z", (1, 2): "∂ŷ/∂w", (0, 1, 2): "∂L/∂w", (0, 2): "∂L/∂ŷ · ∂z/∂w"}
+
+
+def partial_products(i, factors):
+    """Mistakes for factor i of the chain: the product of it with its neighbours (the chain multiplied
+    out, partly or whole), returned where the factor alone belongs."""
+    out = []
+    for group, name in _PRODUCTS.items():
+        if i in group:
+            value = float(np.prod([factors[j] for j in group]))
+            out.append(Mistake(f"your {_FACTORS[i]} equals {' · '.join(_FACTORS[j] for j in group)} = {name}: the "
+                               f"factors are already multiplied together. Return each factor alone; the chain "
+                               f"rule multiplies them afterwards, ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂w", value,
+                               f"{name} instead of {_FACTORS[i]}"))
+    return out
 
 
 class ChainRule(Task):
@@ -174,7 +206,10 @@ class ChainRule(Task):
     def judge(self, case, calls):
         xwby = case.context["xwby"]
         got = unpack(returned(calls[0], "chain_rule_factors"), "chain_rule_factors", ("dL_dyhat", "dyhat_dz", "dz_dw"))
-        for name, g, e, m in zip(("dL_dyhat", "dyhat_dz", "dz_dw"), got, chain_factors(*xwby), chain_mistakes(*xwby)):
+        names = dict(zip(("x", "w", "b (the bias)", "y (the target)"), xwby))
+        for i, (name, g, e, m) in enumerate(zip(("dL_dyhat", "dyhat_dz", "dz_dw"), got, chain_factors(*xwby),
+                                                chain_mistakes(*xwby))):
+            m = m + input_variants(lambda i=i, **k: chain_factors(k["x"], k["w"], k["b"], k["y"])[i], names, name)
             number(name, g)
             compare(name, g, e, m, where=case.where)
 
@@ -205,6 +240,8 @@ def neuron_mistakes(x, w, b, y, activation):
                                 "z = x @ w + b"),
         "error a − y missing": (f_prime(z) / n, "the error a − y is missing: ∂L/∂a = (a − y)/N comes first in the "
                                 "chain, ∂L/∂w = (1/N) Σ (a − y) f'(z) x"),
+        "bias left out of z": ((f(x @ w) - y) * f_prime(x @ w) / n, "z leaves out the bias b: z = x @ w + b, and "
+                               "both a = f(z) and f'(z) are taken at it"),
     }
     written_out = {"sigmoid": ("a(1 − a), sigmoid's derivative", a * (1 - a)),
                    "tanh": ("1 − a², tanh's derivative", 1 - a * a),
@@ -277,14 +314,18 @@ class NeuronGradients(Task):
             unchanged(calls[-1], name, value, "neuron_gradients", "compute new arrays instead")
         dw, db = neuron_gradients_reference(x, w, b, y, activation)
         dw_m, db_m = neuron_mistakes(x, w, b, y, activation)
+        names = {"x (the inputs)": x, "w (the weights)": w, "b (the bias)": b, "y (the targets)": y}
+        dw_m += input_variants(lambda **k: neuron_gradients_reference(**k, activation=activation)[0], names, "dw")
+        db_m += input_variants(lambda **k: neuron_gradients_reference(**k, activation=activation)[1], names, "db")
+        sizes = {"N (len(x), the batch)": len(x), "n_in (len(w), the inputs)": len(w)}
         if self.part == "dw":
-            compare("dw", got[0], dw, dw_m, where=case.where)
+            compare("dw", got[0], dw, dw_m, where=case.where, sizes=sizes)
         else:
             if isinstance(got[1], np.ndarray) and got[1].shape == (len(x),):
                 raise Fail(f"db should be a number, got an array of shape {got[1].shape} (for {case.where}): "
                            "sum over the batch, ∂L/∂b = (1/N) Σ (a − y) f'(z)", mistake="not summed over the batch")
             number("db", got[1])
-            compare("db", got[1], db, db_m, where=case.where)
+            compare("db", got[1], db, db_m, where=case.where, sizes=sizes)
 
 
 # What a graded kernel may use of nnlib (exercises.withhold): the activations themselves, not

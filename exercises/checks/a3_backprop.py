@@ -33,7 +33,7 @@ from .engine import (
     unchanged,
     unpack,
 )
-from .generic import simple_ratio
+from .generic import input_variants, simple_ratio
 
 _NO_NUMERIC = ("nnlib.numerical_gradient", "nnlib.gradcheck.perturbed_values", "nnlib.gradient_check",
                "nnlib.gradient_errors")
@@ -64,6 +64,9 @@ def layer_backward_mistakes(dz, x, W):
             Mistake(f"your dW is divided by N = {n}: dz already carries the 1/N, so dW = x.T @ dz", dW / n,
                     "divided by N again"),
             Mistake("your dW has the sign flipped: dW = x.T @ dz", -dW, "sign flipped")]
+    dW_m.append(Mistake("your dW is the outer product of x and dz each summed over the batch first: the sums lose "
+                        "which x goes with which dz. dW = x.T @ dz pairs each row's x with its own dz, then sums",
+                        np.outer(x.sum(axis=0), dz.sum(axis=0)), "summed over the batch before the product"))
     if x.shape == dz.shape:
         dW_m.append(Mistake("your dW multiplies x and dz entry by entry; dW = x.T @ dz, a matrix product that sums "
                             "over the batch", x * dz, "entrywise instead of x.T @ dz"))
@@ -108,8 +111,11 @@ class LayerBackward(Task):
         for name, value in (("dz", dz), ("x", x), ("W", W)):
             unchanged(calls[-1], name, value, "layer_backward", "compute new arrays instead")
         index = ("dx", "dW", "db").index(self.part)
-        expected = nnlib.dense_backward(dz, (x, W))[index]
-        compare(self.part, got[index], expected, layer_backward_mistakes(dz, x, W)[index], where=case.where)
+        right = dict(zip(("dx", "dW", "db"), nnlib.dense_backward(dz, (x, W))))
+        mistakes = layer_backward_mistakes(dz, x, W)[index] + input_variants(
+            lambda dz, x, W: nnlib.dense_backward(dz, (x, W))[index], {"dz": dz, "x": x, "W": W}, self.part)
+        compare(self.part, got[index], right[self.part], mistakes, where=case.where,
+                sizes={"N (the batch)": len(x)}, others={k: v for k, v in right.items() if k != self.part})
 
 
 # ------------------------------------------------------------------ 3.2 a whole backward pass

@@ -108,7 +108,8 @@ class SgdUpdate(Task):
                 mistakes.append(Mistake(f"your params[{name!r}] moved in the right direction, but by {k} lr · g: "
                                         "w ← w − η ∂L/∂w takes the step lr · g itself", after[name],
                                         f"step {factor.label}"))
-            compare(f"params[{name!r}] after the update", after[name], expected, mistakes, where=case.where)
+            compare(f"params[{name!r}] after the update", after[name], expected, mistakes, where=case.where,
+                    start=p, sizes={"η (lr)": lr})
             if not same.get(name, True):
                 raise Fail(f"sgd_update put a new array into params[{name!r}] "
                            "(`params[name] = params[name] - lr * g`): the values are right, but a model that holds "
@@ -848,7 +849,8 @@ class StabilityLimit(Task):
             raise Fail("stability_limit changed X in place; build A = [X, 1] as a new array (np.column_stack)",
                        mistake="changed its input in place")
         number("stability limit", got)
-        compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where)
+        compare("the stability limit", got, limit_of_hessian(hessian(X)), stability_mistakes(X), where=case.where,
+                sizes={"N (the rows of X)": len(X)})
 
 
 def _fits_descent(curve, X, y, lr):
@@ -913,6 +915,15 @@ class LearningRateRuns(Task):
                 raise Fail(f"the curve in runs[{lr}] is full-batch gradient descent with lr = {matches[0]}, not "
                            f"{lr}: each run must use its own learning rate (p -= lr * g with the run's lr)",
                            mistake="every run with one lr")
+            n = len(X)
+            scaled = [(f, text) for f, text in ((1 / n, f"1/N = 1/{n}"), (n, f"N = {n}"), (2.0, "2"), (0.5, "½"),
+                                                (lr, f"lr = {lr} (lr²)")) if _fits_descent(curve, X, y, lr * f)]
+            if scaled:
+                f, text = scaled[0]
+                raise Fail(f"the curve in runs[{lr}] is full-batch gradient descent with a step of lr · {text} "
+                           f"times the gradient: the step has a factor {text.split(' (')[0]} too many. The gradient "
+                           "from model.backward is already the mean's (divided by N once); the step is p -= lr * g",
+                           mistake=f"step × {text.split(' =')[0]}")
             raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
                        "every epoch is one step on the whole data set (model.forward(X_lr)), its loss taken "
                        "before the step", mistake="not full-batch descent")

@@ -550,8 +550,11 @@ def _pass_over_all_but_root():
 def backprop_variants():
     """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root, label)]."""
     return [
-        ("the nodes were visited inputs first; go through the topological order in reverse (output first), "
-         "so a node's grad is complete before it is passed on", _wrong_pass(topological_order), "not reversed"),
+        ("the nodes were visited inputs first: either the loop goes through the topological order without "
+         "reversing it, or the sort puts a node in the order before its parents (order.append(node) before the "
+         "loop over node._parents). A node goes in after all of its parents, and the pass goes through that order "
+         "in reverse (output first), so a node's grad is complete before it is passed on",
+         _wrong_pass(topological_order), "not reversed"),
         ("each node passed its gradient on as soon as it was reached, once per path, without a topological "
          "order: a node used twice passes on a half-finished grad. Sort first, then call _backward in reverse "
          "order", _wrong_pass(_per_path), "no topological order"),

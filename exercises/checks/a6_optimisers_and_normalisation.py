@@ -15,6 +15,7 @@ import nnlib
 from nnlib.dropout import DropoutCache
 
 from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, ref, returned, unpack
+from .generic import input_variants
 
 # ------------------------------------------------------------------ 6.1 momentum
 
@@ -46,6 +47,9 @@ def velocity_mistakes(name, g, v, lr, beta):
                     "old velocity dropped"),
             Mistake(f"your velocities[{name!r}] is β·v − g, the gradient subtracted: v ← βv + g", beta * v - g,
                     "gradient subtracted from v"),
+            Mistake(f"your velocities[{name!r}] is β·v + η·g: the learning rate multiplies the gradient here and "
+                    "again in the step p ← p − ηv, so it counts twice. v ← βv + g, without η", beta * v + lr * g,
+                    "η·g in the velocity (learning rate twice)"),
             Mistake(f"your velocities[{name!r}] is v + β·g: β multiplies the old velocity, v ← βv + g",
                     v + beta * g, "β on the gradient"),
             Mistake(f"your velocities[{name!r}] is v + g: the old velocity is not shrunk by β, v ← βv + g", v + g,
@@ -119,7 +123,8 @@ class MomentumUpdate(Task):
             params = {k: rng.normal(size=s) for k, s in shapes.items()}
             grads = {k: rng.normal(size=s) for k, s in shapes.items()}
             velocities = {k: (np.zeros(s) if fresh else rng.normal(size=s)) for k, s in shapes.items()}
-            lr, beta = (0.1, 0.9) if not hidden else (float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.6, 0.95)))
+            # lr ≠ 1 − β: a velocity that adds η·g and one that adds (1 − β)·g must not give the same numbers
+            lr, beta = (0.05, 0.9) if not hidden else (float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.6, 0.95)))
             steps = [make("params", params), make("grads", grads), make("velocities", velocities),
                      call(learner("momentum_update"), ref("params"), ref("grads"), ref("velocities"), lit(lr),
                           lit(beta), report=("params", "grads", "velocities"))]
@@ -138,13 +143,20 @@ class MomentumUpdate(Task):
         v_after = _dict_after(step, "velocities", params, "momentum_update")
         want_p, want_v = momentum_reference(params, grads, velocities, lr, beta)
         for name in params:
+            ingredients = {"g (the gradient)": grads[name], "v (the old velocity)": velocities[name], "lr (η)": lr,
+                           "beta (β)": beta}
+
+            def one(part, p=params[name], **k):
+                return momentum_reference({"q": p}, {"q": k["g"]}, {"q": k["v"]}, k["lr"], k["beta"])[part]["q"]
             compare(f"velocities[{name!r}] after the step", v_after[name], want_v[name],
-                    velocity_mistakes(name, grads[name], velocities[name], lr, beta), where=case.where)
+                    velocity_mistakes(name, grads[name], velocities[name], lr, beta)
+                    + input_variants(lambda **k: one(1, **k), ingredients, f"velocities[{name!r}]"), where=case.where,
+                    sizes={"η (lr)": lr, "β": beta, "1 − β": 1 - beta})
         _params_in_place(step, params, "momentum_update")
         for name in params:
             compare(f"params[{name!r}] after the step", p_after[name], want_p[name],
                     momentum_param_mistakes(name, params[name], grads[name], velocities[name], lr, beta),
-                    where=case.where)
+                    where=case.where, start=params[name], sizes={"η (lr)": lr, "β": beta, "1 − β": 1 - beta})
 
 
 # ------------------------------------------------------------------ 6.2 Adam
@@ -161,15 +173,21 @@ def adam_reference(params, grads, m, v, t, lr, beta1, beta2, eps):
 
 
 def adam_variant(p, g, m, v, t, lr, b1, b2, eps, *, correct=(True, True), swap=(False, False), square=True,
-                 eps_inside=False, sqrt=True, t_used=None, power_outside=False, eps_on_step=False):
-    """One entry-wise Adam step with the slips named by the flags: (p, m, v) afterwards."""
+                 eps_inside=False, sqrt=True, t_used=None, power_outside=False, eps_on_step=False, betas=None,
+                 hat_betas=None, g2=None):
+    """One entry-wise Adam step with the slips named by the flags: (p, m, v) afterwards. betas: the (β, β)
+    the moments m and v are averaged with; hat_betas: those of their bias corrections; g2: what stands where
+    g² belongs (when not None)."""
     with np.errstate(all="ignore"):
-        m_new = (1 - b1) * m + b1 * g if swap[0] else b1 * m + (1 - b1) * g
-        g2 = g * g if square else g
-        v_new = (1 - b2) * v + b2 * g2 if swap[1] else b2 * v + (1 - b2) * g2
+        mb, vb = betas or (b1, b2)
+        hb1, hb2 = hat_betas or (b1, b2)
+        m_new = (1 - mb) * m + mb * g if swap[0] else mb * m + (1 - mb) * g
+        if g2 is None:
+            g2 = g * g if square else g
+        v_new = (1 - vb) * v + vb * g2 if swap[1] else vb * v + (1 - vb) * g2
         tt = t if t_used is None else t_used
-        m_hat = m_new / ((1 - b1) ** tt if power_outside else 1 - b1 ** tt) if correct[0] else m_new
-        v_hat = v_new / ((1 - b2) ** tt if power_outside else 1 - b2 ** tt) if correct[1] else v_new
+        m_hat = m_new / ((1 - hb1) ** tt if power_outside else 1 - hb1 ** tt) if correct[0] else m_new
+        v_hat = v_new / ((1 - hb2) ** tt if power_outside else 1 - hb2 ** tt) if correct[1] else v_new
         if eps_on_step:  # lr * m̂ / √v̂ + ε: the ε added to the step, not to the denominator
             return p - (lr * m_hat / np.sqrt(v_hat) + eps), m_new, v_new
         root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
@@ -188,7 +206,9 @@ def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
                  Mistake(f"your m[{name!r}] is β₁·m + g: the gradient's weight 1 − β₁ is missing, "
                          "m ← β₁m + (1 − β₁)g", b1 * m + g, "1 − β missing"),
                  Mistake(f"your m[{name!r}] is the bias-corrected m̂: keep the raw average in m (m̂ is only for the "
-                         "step; the next step starts from m)", var()[1] / (1 - b1 ** t), "m̂ stored instead of m")],
+                         "step; the next step starts from m)", var()[1] / (1 - b1 ** t), "m̂ stored instead of m"),
+                 Mistake(f"your m[{name!r}] is averaged with β₂ where β₁ belongs: m ← β₁m + (1 − β₁)g, "
+                         "v ← β₂v + (1 − β₂)g²", var(betas=(b2, b2))[1], "β₂ where β₁ belongs (m)")],
            "v": [Mistake(f"your v[{name!r}] is (1 − β₂)·v + β₂·g²: β₂ and 1 − β₂ are swapped, "
                          "v ← β₂v + (1 − β₂)g²", var(swap=(False, True))[2], "β and 1 − β swapped"),
                  Mistake(f"your v[{name!r}] averages g, not its square g²: v ← β₂v + (1 − β₂)g²",
@@ -196,7 +216,12 @@ def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
                  Mistake(f"your v[{name!r}] did not change: store the new moment in v[name]", v,
                          "moment not stored"),
                  Mistake(f"your v[{name!r}] is the bias-corrected v̂: keep the raw average in v",
-                         var()[2] / (1 - b2 ** t), "v̂ stored instead of v")],
+                         var()[2] / (1 - b2 ** t), "v̂ stored instead of v"),
+                 Mistake(f"your v[{name!r}] is averaged with β₁ where β₂ belongs: v ← β₂v + (1 − β₂)g²",
+                         var(betas=(b1, b1))[2], "β₁ where β₂ belongs (v)"),
+                 *[Mistake(f"your v[{name!r}] averages {what} where g² belongs: v ← β₂v + (1 − β₂)g², the gradient "
+                           "squared (g ** 2 or g * g)", var(g2=value)[2], f"{what} instead of g²")
+                   for what, value in (("2g (g * 2)", 2 * g), ("|g|", np.abs(g)), ("2g²", 2 * g * g))]],
            "p": [Mistake(f"your params[{name!r}] moved by η·m/(√v + ε): the bias correction is missing. m and v start "
                          "at 0, so divide them by 1 − β₁ᵗ and 1 − β₂ᵗ before the step",
                          var(correct=(False, False))[0], "no bias correction"),
@@ -216,6 +241,14 @@ def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
                  Mistake(f"your params[{name!r}] moved by η·m̂/√v̂ + ε: ε is added to the step instead of to the "
                          "denominator. Brackets: lr * m_hat / (np.sqrt(v_hat) + eps)", var(eps_on_step=True)[0],
                          "ε added to the step"),
+                 *[Mistake(f"your params[{name!r}] moved with {text}: each moment is corrected with its own β, "
+                           "m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)", var(hat_betas=hb)[0], label)
+                   for text, hb, label in (("m̂ = m / (1 − β₂ᵗ), β₂ where β₁ belongs", (b2, b2),
+                                            "β₂ in m's bias correction"),
+                                           ("v̂ = v / (1 − β₁ᵗ), β₁ where β₂ belongs", (b1, b1),
+                                            "β₁ in v's bias correction"),
+                                           ("the two bias corrections swapped, m / (1 − β₂ᵗ) and v / (1 − β₁ᵗ)",
+                                            (b2, b1), "bias corrections swapped"))],
                  Mistake(f"your params[{name!r}] moved by η·m̂/(v̂ + ε): the square root of v̂ is missing",
                          var(sqrt=False)[0], "square root missing"),
                  Mistake(f"your params[{name!r}] moved uphill: p ← p − η·m̂/(√v̂ + ε) subtracts the step",
@@ -271,13 +304,26 @@ class AdamUpdate(Task):
                                                 c["eps"])
         mistakes = {k: adam_mistakes(k, params[k], grads[k], c["m"][k], c["v"][k], c["t"], c["lr"], c["b1"],
                                      c["b2"], c["eps"]) for k in params}
+        named = {"η (lr)": c["lr"], "β₁ (beta1)": c["b1"], "β₂ (beta2)": c["b2"], "1 − β₁": 1 - c["b1"],
+                 "1 − β₂": 1 - c["b2"]}
         for name in params:
-            compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where)
-            compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where)
+            ingredients = {"g (the gradient)": grads[name], "m (the old first moment)": c["m"][name],
+                           "v (the old second moment)": c["v"][name], "lr (η)": c["lr"], "beta1 (β₁)": c["b1"],
+                           "beta2 (β₂)": c["b2"], "eps (ε)": c["eps"]}
+            for part, key in enumerate(("p", "m", "v")):
+                mistakes[name][key] = mistakes[name][key] + input_variants(
+                    lambda part=part, p=params[name], **k: adam_variant(
+                        p, k["g"], k["m"], k["v"], c["t"], k["lr"], k["beta1"], k["beta2"], k["eps"])[part],
+                    ingredients, f"{key}[{name!r}]", swaps=False)
+        for name in params:
+            compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where,
+                    sizes=named)
+            compare(f"v[{name!r}] after the step", got["v"][name], want_v[name], mistakes[name]["v"], where=case.where,
+                    sizes=named)
         _params_in_place(step, params, "adam_update")
         for name in params:
             compare(f"params[{name!r}] after the step", got["params"][name], want_p[name], mistakes[name]["p"],
-                    where=case.where)
+                    where=case.where, start=params[name], sizes=named)
 
 
 # ------------------------------------------------------------------ 6.3 batch normalisation
@@ -316,7 +362,16 @@ def forward_mistakes(x, gamma, beta, eps):
                 Mistake("your out is γ·x + β: γ and β scale and shift the normalised x̂ = (x − μ)/σ, not x itself: "
                         "out = γ·x̂ + β", gamma * x + beta, "x where x̂ belongs"),
                 Mistake("your out divides by √σ², without ε: σ = √(σ² + ε), and ε keeps the division safe when a "
-                        "feature hardly varies", gamma * (x - mean) / np.sqrt(var) + beta, "ε missing")]
+                        "feature hardly varies", gamma * (x - mean) / np.sqrt(var) + beta, "ε missing"),
+                *[Mistake(f"your out uses {text}: batch norm takes one mean and one variance per feature, over the "
+                          "rows (axis=0); without an axis, .mean() and .var() give one number for the whole array",
+                          gamma * (x - mu) / np.sqrt(va + eps) + beta, label)
+                  for text, mu, va, label in (
+                      ("one mean and one variance for the whole array", x.mean(), x.var(),
+                       "scalar mean and variance (no axis=0)"),
+                      ("one mean for the whole array", x.mean(), ((x - x.mean()) ** 2).mean(axis=0),
+                       "scalar mean (no axis=0)"),
+                      ("one variance for the whole array", mean, x.var(), "scalar variance (no axis=0)"))]]
 
 
 def backward_mistakes(x, gamma, beta, eps, dout):
@@ -353,6 +408,20 @@ def backward_mistakes(x, gamma, beta, eps, dout):
           Mistake(f"your path through σ is N = {n} times too small: dsigma sums over the rows (every row's x̂ "
                   "depends on σ), dsigma = Σ dx̂·(−x̂/σ), not the mean", k * (dout - mean_d - x_hat * mean_dx / n),
                   "dsigma averaged instead of summed"),
+          *[Mistake(f"your dx takes the mean's path {text}: dx = dc − dc.mean(axis=0), one mean per feature over "
+                    "the rows, as μ is", dc - mean_of(dc), label)
+            for dc in [k * (dout - x_hat * mean_dx)]
+            for text, mean_of, label in (("over the whole array (dc.mean() without axis=0)", lambda a: a.mean(),
+                                          "mean over every entry (no axis=0)"),
+                                         ("over each row (axis=1)", lambda a: a.mean(axis=1, keepdims=True),
+                                          "mean over the wrong axis"))],
+          *[Mistake(f"your dx (the compact form) has {text}: dx = (γ/σ)(dout − mean(dout) − x̂·mean(dout·x̂)), "
+                    "both means over the rows", value, label)
+            for text, value, label in (
+                ("Σ(dout·x̂) where the mean belongs: that term is N times too large",
+                 k * (dout - mean_d - x_hat * (dout * x_hat).sum(axis=0)), "sum instead of mean (x̂ term)"),
+                ("Σ dout where the mean belongs: that term is N times too large",
+                 k * (dout - dout.sum(axis=0) - x_hat * mean_dx), "sum instead of mean (dout term)"))],
           *[Mistake(f"your dx divides by {what} where σ = √(σ² + ε) belongs: the cache (or the backward pass) "
                     "holds the variance, not σ", (gamma / s_) * (dout - mean_d - x_hat * mean_dx),
                     "variance where σ belongs") for what, s_ in (("σ²", sigma ** 2 - eps), ("σ² + ε", sigma ** 2))]]
@@ -400,7 +469,10 @@ class BatchnormForward(Task):
         got = unpack(returned(calls[-1], "batchnorm_forward"), "batchnorm_forward", ("out", "cache"))
         _inputs_kept(calls[-1], c, ("x", "gamma", "beta"), "batchnorm_forward")
         expected, _ = nnlib.batchnorm_forward(c["x"], c["gamma"], c["beta"], eps=c["eps"])
-        compare("out", got[0], expected, forward_mistakes(c["x"], c["gamma"], c["beta"], c["eps"]), where=case.where)
+        mistakes = forward_mistakes(c["x"], c["gamma"], c["beta"], c["eps"]) + input_variants(
+            lambda x, gamma, beta, eps: nnlib.batchnorm_forward(x, gamma, beta, eps=eps)[0],
+            {"x": c["x"], "gamma (γ)": c["gamma"], "beta (β)": c["beta"], "eps (ε)": c["eps"]}, "out")
+        compare("out", got[0], expected, mistakes, where=case.where)
 
 
 def _inputs_kept(step, context, names, what):
@@ -448,8 +520,13 @@ class BatchnormBackward(Task):
                        mistake="variance divided by N − 1")
         expected = nnlib.batchnorm_backward(dout, cache)
         mistakes = backward_mistakes(x, gamma, beta, eps, dout)
+        for i, name in enumerate(("dx", "dgamma", "dbeta")):
+            mistakes[name] = mistakes[name] + input_variants(
+                lambda i=i, **k: nnlib.batchnorm_backward(k["dout"], nnlib.batchnorm_forward(
+                    k["x"], k["gamma"], k["beta"], eps=k["eps"])[1])[i],
+                {"x": x, "gamma (γ)": gamma, "beta (β)": beta, "eps (ε)": eps, "dout": dout}, name)
         for i, name in ((2, "dbeta"), (1, "dgamma"), (0, "dx")):
-            compare(name, got[i], expected[i], mistakes[name], where=case.where)
+            compare(name, got[i], expected[i], mistakes[name], where=case.where, sizes={"N (the rows)": len(x)})
 
 
 # ------------------------------------------------------------------ 6.4 dropout
@@ -599,7 +676,8 @@ class DropoutBackward(Task):
                            "that the forward pass dropped (and stopped it at others it kept).\n  Likely mistake: the "
                            "backward pass drew a new mask; reuse the forward pass's own: keep it in the cache and "
                            "return dout · mask", mistake="mask not reused")
-        compare("dx", dx, expected, mistakes, where=case.where)
+        compare("dx", dx, expected, mistakes, where=case.where,
+                sizes={"1/(1 − p)": 1 / (1 - p), "p": p, "1 − p": 1 - p})
 
 
 # The kernel grading this assignment gets no nnlib at all: every function raises (exercises.withhold).

@@ -199,14 +199,44 @@ def _axis_of_one(what, ndim, expected):
                    "or .reshape(-1, 1) adds an axis; .ravel() or [:, 0] removes one)", None, "an axis of length 1 off")
 
 
-def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None, factors=None):
+def _reduced_away(what, shape, expected):
+    """The Mistake of an answer whose shape is the right one without an axis (or a number where an
+    array belongs), whatever its values: something summed or averaged that axis away."""
+    axes = [i for i in range(expected.ndim) if expected.shape[:i] + expected.shape[i + 1:] == shape]
+    if axes:
+        which = " (or over axis ".join(map(str, axes)) + ")" * (len(axes) - 1)
+        return Mistake(f"your {what} has shape {shape}, the right shape {expected.shape} without an axis: something "
+                       f"was summed over axis {which} or averaged over it (np.sum(..., axis=...), .mean(axis=...)), "
+                       "where every entry of that axis keeps its own value", None, "an axis summed away")
+    if shape in ((), (1,)) and expected.size > 1:
+        return Mistake(f"your {what} is one number where an array of shape {expected.shape} belongs: something "
+                       "summed or averaged over every entry (np.sum or .mean without an axis)", None,
+                       "summed into one number")
+    return None
+
+
+def _another_output(what, g, others, rtol, atol_scale):
+    """The Mistake of an answer that equals another value the same function returns (the order swapped)."""
+    for name, value in (others or {}).items():
+        v = np.asarray(value, dtype=float)
+        if _same_values(g, v, max(rtol, 1e-6), max(atol_scale, 1e-9)):
+            return Mistake(f"your {what} equals the right {name}: the values are returned in the wrong order, or "
+                           f"swapped ({what} where {name} belongs)", None, "outputs swapped")
+    return None
+
+
+def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64, inputs=None, factors=None,
+            sizes=None, others=None, start=None):
     """Fail unless got equals expected: same shape, values within the tolerance of the inputs' dtype.
 
     what names the answer ("dW"); mistakes are Mistake variants to diagnose with; where
     describes the case's inputs; precision is the dtype of the inputs (float32 allows float32's
     rounding, whatever dtype the answer comes in); inputs: for an elementwise function, its input z (a
     mistake on one side of 0 only is then named); factors: {name: array} a wrong answer may have been
-    multiplied or divided by (exercises.checks.generic).
+    multiplied or divided by (exercises.checks.generic); sizes: {name: count} of the case (N, n_in) a wrong
+    division may have used; others: {name: value} the other values the function returns (an answer equal to
+    one of them is named as returned in the wrong order); start: for an update, the value before it (a step
+    off by a factor, or by a named number of sizes, is named).
     """
     expected = np.asarray(expected, dtype=float)
     g = _numeric(what, got, expected)
@@ -214,7 +244,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
     gf = g.astype(float)
     head = f"{what}" + (f" (for {where})" if where else "")
     if gf.shape != expected.shape:
-        mistake = diagnose(gf, mistakes)
+        mistake = diagnose(gf, mistakes) or _another_output(what, gf, others, rtol, atol_scale)
         if mistake is None and gf.size == expected.size and np.squeeze(gf).shape == np.squeeze(expected).shape \
                 and allclose(gf.reshape(expected.shape), expected, rtol, atol_scale):
             mistake = _axis_of_one(what, gf.ndim, expected)
@@ -223,6 +253,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
         if mistake is None and expected.ndim == 2 and gf.shape == expected.T.shape:
             mistake = Mistake("your shape is the transpose of the right one: check the order of the matrix product",
                               None, "transposed")
+        if mistake is None:
+            mistake = _reduced_away(what, gf.shape, expected)
         _raise_for(f"{head}: expected shape {expected.shape}, got shape {gf.shape}.", [], mistake)
     if not np.all(np.isfinite(gf)):
         mistake = diagnose(gf, mistakes, rtol, atol_scale)
@@ -233,7 +265,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
     if allclose(gf, expected, rtol, atol_scale):
         return
     lines = value_lines(what, gf, expected)
-    mistake = diagnose(gf, mistakes, rtol, atol_scale)
+    mistake = diagnose(gf, mistakes, rtol, atol_scale) or _another_output(what, gf, others, rtol, atol_scale)
     if mistake is None and g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(precision).eps \
             and allclose(gf, expected, *tolerance(g)):
         mistake = Mistake(f"your {what} is {g.dtype}, which keeps about {np.finfo(g.dtype).precision} digits, while "
@@ -241,7 +273,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
                           f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
                           f"{g.dtype} precision")
     if mistake is None:
-        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors)
+        mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes, start)
     if mistake is None and inputs is not None:
         mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:

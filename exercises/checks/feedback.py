@@ -42,6 +42,8 @@ class Mistake:
     hint: str
     value: object
     label: str = ""
+    formula: str = ""  # what the value is, in a few words ("tanh(2z)"): a wrong answer off from it by a constant
+    # factor or offset is named from it too (exercises.checks.generic.near_a_formula)
 
     @property
     def name(self):
@@ -163,6 +165,10 @@ _ERRORS = (
      "np.split(a, k) cuts a into k parts of equal size and fails when they cannot be equal. For batches of "
      "batch_size rows, slice: [order[start:start + batch_size] for start in range(0, n, batch_size)] (the last "
      "batch then holds what is left)."),
+    ("an array with too few axes", "IndexError", ("too many indices for array",),
+     "an array was indexed with more indices than it has axes (grad[i, j] on a 1-D array): it was made with fewer "
+     "axes than the array whose indices you use. An array meant to match x needs x's shape: np.zeros_like(x) or "
+     "np.zeros(x.shape), not np.zeros(len(x)), which has one axis only."),
     ("name not defined", "NameError", ("is not defined",),
      "a name your code uses is not defined: did its cell above fail, or did a cell delete or rename it?"),
 )

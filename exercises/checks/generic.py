@@ -78,6 +78,8 @@ def never_filled(what, got, expected, rtol, atol):
     off = ~np.isclose(got, expected, rtol=max(rtol, 1e-9), atol=atol)
     if not off.any() or off.all() or np.any(got[off] != 0):
         return None
+    if np.array_equal(off, expected < 0):  # 0 exactly where the right value is negative: a max with 0 (transformed)
+        return None
     return Mistake(f"your {what} is right where it is not 0, and {int(off.sum())} of its {got.size} entries are "
                    "still 0: they were never filled in. Does the loop reach every index (np.ndindex(x.shape)), and "
                    "does nothing stop it early (a return or a break inside the loop)?", None, "entries never filled in")
@@ -157,28 +159,214 @@ def same_in_every_row(what, got, expected, rtol, atol):
                    None, "wrong in the part every row shares (the bias)")
 
 
+def whole_numbers(what, got, expected, rtol, atol):
+    """The right values with their fractions dropped: an integer dtype or a // somewhere."""
+    if not np.all(got == np.round(got)) or _close(expected, np.round(expected), rtol, atol):
+        return None
+    for how, cut in (("cut toward 0", np.trunc), ("rounded", np.round), ("rounded down", np.floor)):
+        if _close(got, cut(expected), rtol, atol):
+            return Mistake(f"your {what} holds whole numbers, the right values {how} to integers: an integer dtype "
+                           "(.astype(int), an int array filled in, np.zeros(..., dtype=int)) or a // drops the "
+                           "fractions. Keep the values as floats", None, "whole numbers (an integer dtype)")
+    return None
+
+
+def transformed(what, got, expected, rtol, atol):
+    """The right values passed through one more function: inverted, 1 − it, an activation, exp, log, a root."""
+    table = (("1 / the right one: the formula upside down (numerator and denominator swapped, or a ** −1 too many)",
+              lambda e: 1 / e, "inverted"),
+             ("1 − the right one: a complement (1 − ...) too many or missing", lambda e: 1 - e, "1 − the right one"),
+             ("tanh of the right one: an activation applied where the formula has none (or one too many)", np.tanh,
+              "tanh applied on top"),
+             ("sigmoid of the right one: an activation applied where the formula has none (or one too many)",
+              lambda e: 1 / (1 + np.exp(-e)), "sigmoid applied on top"),
+             ("relu of the right one: an activation (or a max with 0) applied where the formula has none",
+              lambda e: np.maximum(e, 0), "relu applied on top"),
+             ("e to the power of the right one: an exp too many", np.exp, "exp applied on top"),
+             ("the log of the right one: a log too many", np.log, "log applied on top"),
+             ("the square root of the right one: a root too many (np.sqrt, np.linalg.norm, ** 0.5)", np.sqrt,
+              "square root applied on top"),
+             ("the absolute value of the right one: an abs too many, which loses the signs", np.abs,
+              "absolute value"))
+    for text, f, label in table:
+        value = f(expected)
+        if np.all(np.isfinite(value)) and not _close(value, expected, rtol, atol) and _close(got, value, rtol, atol):
+            return Mistake(f"your {what} is {text}", None, label)
+    return None
+
+
+def _ratio(got, base, rtol, atol):
+    """The one number r with got = r · base in every entry (base not 0 in at least two), else None."""
+    nonzero = np.abs(base) > atol
+    if nonzero.sum() < 2 and not (base.size == 1 and nonzero.all()):
+        return None
+    if not _close(got[~nonzero], 0.0, 0.0, atol):
+        return None
+    ratios = got[nonzero] / base[nonzero]
+    r = float(np.median(ratios))
+    if not np.all(np.isfinite(ratios)) or not np.allclose(ratios, r, rtol=max(rtol, 1e-9) * 10, atol=0):
+        return None
+    return r
+
+
+def sized_factor(what, got, expected, rtol, atol, sizes):
+    """Every entry the right one times a ratio of the case's sizes (N, n_in, k, ...): a division by the
+    wrong count, a 1/N missing, or one too many. sizes: {"N (the batch)": 5, ...}, a symbol and, in
+    brackets, what it counts."""
+    named = _whole_sizes(sizes)
+    r = _ratio(got, expected, rtol, atol) if sizes else None
+    if r is None or math.isclose(r, 1.0, rel_tol=1e-9):
+        return None
+    for (a_sym, a_desc, a), (b_sym, b_desc, b) in ((x, y) for x in named for y in named if x[2] != y[2]):
+        if math.isclose(r, a / b, rel_tol=1e-7):
+            return Mistake(f"every entry of your {what} is {simple_ratio(r) or numbers(r)[0]} × the right one, "
+                           f"{a}/{b}: it is divided by {b_sym} = {b}{b_desc} where {a_sym} = {a}{a_desc} belongs",
+                           None, f"divided by {b_sym}, not {a_sym}")
+    for sym, desc, a in scalar_names(sizes):
+        if math.isclose(r, a, rel_tol=1e-7):
+            return Mistake(f"every entry of your {what} is {sym} × the right one ({sym} = {numbers(a)[0]}{desc}): a "
+                           f"factor {sym} too many", None, f"× {sym}: a factor {sym} too many")
+        if math.isclose(r, 1 / a, rel_tol=1e-7):
+            return Mistake(f"every entry of your {what} is the right one divided by {sym} ({sym} = "
+                           f"{numbers(a)[0]}{desc}): the factor {sym} is missing", None, f"factor {sym} missing")
+    for sym, desc, a in named:
+        for power, text in ((1, ""), (2, "²")):
+            if math.isclose(r, a ** power, rel_tol=1e-7):
+                return Mistake(f"every entry of your {what} is {sym}{text} = {a ** power} × the right one "
+                               f"({sym} = {a}{desc}): a division by {sym}{text} is missing (a sum where the mean "
+                               f"over {sym} belongs?)", None, f"× {sym}{text}: 1/{sym}{text} missing")
+            if math.isclose(r, a ** -power, rel_tol=1e-7):
+                return Mistake(f"every entry of your {what} is the right one divided by {sym}{text} = {a ** power} "
+                               f"({sym} = {a}{desc}): a 1/{sym}{text} too many (divided by {sym} twice, or a mean "
+                               "where the sum belongs?)", None, f"divided by {sym}{text} too often")
+    return None
+
+
+def scalar_names(sizes):
+    """[(symbol, ", what it is", value)] of the sizes that are not whole numbers (η, β, p, 1 − p ...)."""
+    out = []
+    for name, v in (sizes or {}).items():
+        v = float(v)
+        if v != 0 and math.isfinite(v) and not (v.is_integer() and v > 1) and not math.isclose(abs(v), 1.0):
+            sym = name.split(" (")[0]
+            out.append((sym, ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", v))
+    return out
+
+
+def step_off(what, got, expected, start, rtol, atol, sizes):
+    """An update (expected = start + step) whose step is the right one times a number: a named factor
+    of the case (η, β, N) too many or missing, a simple number, or the other direction."""
+    if start is None or np.shape(start) != got.shape:
+        return None
+    start = np.asarray(start, dtype=float)
+    right = expected - start
+    r = _ratio(got - start, right, rtol, atol)
+    if r is None or math.isclose(r, 1.0, rel_tol=1e-9) or _close(right, 0.0, 0.0, atol):
+        return None
+    for sym, desc, a in scalar_names(sizes) + [(s, d, float(v)) for s, d, v in _whole_sizes(sizes)]:
+        for value, text, label in ((a, f"{sym} × the right step: a factor {sym} too many", f"step × {sym}"),
+                                   (1 / a, f"the right step divided by {sym}: the factor {sym} is missing",
+                                    f"factor {sym} missing in the step"),
+                                   (a * a, f"{sym}² × the right step: {sym} applied twice", f"step × {sym}²")):
+            if math.isclose(r, value, rel_tol=1e-7):
+                return Mistake(f"your {what} moved by {text} ({sym} = {numbers(a)[0]}{desc})", None, label)
+    simple = simple_ratio(r)
+    if simple == "−1":
+        return Mistake(f"your {what} moved by the right step in the other direction: the step is subtracted, "
+                       "p −= step (or its sign is flipped inside)", None, "moved the wrong way")
+    if simple is not None:
+        return Mistake(f"your {what} moved in the direction of the right step but by {simple} × its size: a factor "
+                       f"{simple} too many or missing in the step", None, f"step × {simple}")
+    return None
+
+
+def _whole_sizes(sizes):
+    return [(name.split(" (")[0], ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", int(v))
+            for name, v in (sizes or {}).items() if float(v).is_integer() and v > 1]
+
+
+def near_a_formula(what, got, expected, rtol, atol, mistakes):
+    """got a simple number (2, ½, −1, ...) times one of the formulas a learner confuses the answer
+    with (the mistakes that carry a formula), or that formula plus a simple number."""
+    mistakes = [m for m in mistakes or () if m.formula] + [m for m in mistakes or () if not m.formula]
+    for m in mistakes:
+        if not m.formula:  # a known slip: the answer may hold it and a factor besides (two slips at once)
+            try:
+                v = np.asarray(m.value, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            r = _ratio(got, v, rtol, atol) if v.shape == got.shape and np.all(np.isfinite(v)) \
+                and not _close(v, expected, rtol, atol) and not _close(v, 0.0, 0.0, atol) else None
+            simple = simple_ratio(r) if r is not None and not math.isclose(r, 1.0, rel_tol=1e-9) else None
+            if simple is not None:
+                return Mistake(f"two slips at once: a factor {simple} (every entry is {simple} × what the other "
+                               f"slip alone gives), and {m.hint[0].lower() + m.hint[1:]}", None,
+                               f"{simple} × ({m.name})")
+            continue
+        v = np.asarray(m.value, dtype=float)
+        if v.shape != got.shape or not np.all(np.isfinite(v)) or _close(v, expected, rtol, atol) \
+                or _close(v, 0.0, 0.0, atol):
+            continue
+        r = _ratio(got, v, rtol, atol)
+        simple = simple_ratio(r) if r is not None and not math.isclose(r, 1.0, rel_tol=1e-9) else None
+        if simple is not None:
+            return Mistake(f"your {what} equals {simple} × {m.formula}: that formula (with a factor {simple} "
+                           f"besides) is not the one for {what}", None, f"{simple} × {m.label or m.formula}")
+        d = float(np.median(got - v))
+        if abs(d) > atol and simple_ratio(d) is not None and _close(got - v, d, 0.0, atol):
+            sign = "+" if d > 0 else "−"
+            return Mistake(f"your {what} equals {m.formula} {sign} {simple_ratio(abs(d))}: that formula, shifted "
+                           f"by a constant, is not the one for {what}", None,
+                           f"{m.label or m.formula} {sign} {simple_ratio(abs(d))}")
+    return None
+
+
 def preview_of(values):
     return "[" + ", ".join(numbers(*values[:4])) + (", ...]" if len(values) > 4 else "]")
 
 
-def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=None):
+def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=None, sizes=None, mistakes=(),
+                    start=None):
     """The Mistake the error's shape shows, or None (got and expected of one shape, got wrong).
 
     factors: {name: array of expected's shape} the answer may have been multiplied or divided by by mistake
-    (an input, a factor of the formula)."""
+    (an input, a factor of the formula), once or squared (multiplied where it divides); sizes: {name: count}
+    of the case (N, n_in, k) a wrong division may have used, and its named numbers (η, β, p) a factor may be;
+    mistakes: the known variants, whose formula times a simple number is named too; start: for an update,
+    the value before it (a step off by a factor is named)."""
     atol = max(atol_scale, 1e-12) * _scale(expected)
     with np.errstate(all="ignore"):
-        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared,
-                     same_in_every_row, factor_per_axis, rearranged):
+        found = step_off(what, got, expected, start, rtol, atol, sizes) or \
+            sized_factor(what, got, expected, rtol, atol, sizes)
+        if found is not None:
+            return found
+        for rule in (constant_factor, transposed, constant_offset, never_filled, signs_only, squared, transformed,
+                     same_in_every_row, factor_per_axis, rearranged, whole_numbers):
             found = rule(what, got, expected, rtol, atol)
             if found is not None:
                 return found
         for name, array in (factors or {}).items():
-            for how, value in (("multiplied by", expected * array), ("divided by", expected / array)):
+            role = ""
+            if isinstance(array, tuple):  # (array, "denominator" or "numerator"): the factor's place in the formula
+                array, role = array
+            once = {"denominator": (f"the division by {name} is missing", f"the denominator {name} is squared: "
+                                    f"your formula divides by ({name})²"),
+                    "numerator": (f"the numerator {name} is squared", f"the numerator {name} is missing")}.get(
+                role, (f"a factor {name} too many or missing",) * 2)
+            for how, value, text in (
+                    (f"multiplied by {name}", expected * array, once[0]),
+                    (f"divided by {name}", expected / array, once[1]),
+                    (f"multiplied by ({name})²", expected * array * array,
+                     f"it multiplies by {name} where the formula divides by it"),
+                    (f"divided by ({name})²", expected / (array * array),
+                     f"it divides by {name} where the formula multiplies by it")):
                 if np.shape(value) == got.shape and np.all(np.isfinite(value)) and _close(got, value, rtol, atol) \
                         and not _close(value, expected, rtol, atol):
-                    return Mistake(f"your {what} is the right one {how} {name}: a factor {name} too many or "
-                                   "missing", None, f"{how} {name}")
+                    return Mistake(f"your {what} is the right one {how}: {text}", None,
+                                   how.replace("(", "").replace(")", ""))
+        found = near_a_formula(what, got, expected, rtol, atol, mistakes)
+        if found is not None:
+            return found
     return None
 
 
@@ -221,6 +409,40 @@ def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
                    "does there", None, f"wrong for {label}")
 
 
+def input_variants(reference, args, what, *, swaps=True):
+    """Mistakes for an answer computed by the right formula from the wrong ingredients: reference(**args)
+    with one input left out (0) or not applied (1), or two inputs of one shape swapped. args: {name: value};
+    names may hold words in brackets ("b (the bias)"), which are passed on without them."""
+    plain = {name.split(" (")[0]: value for name, value in args.items()}
+    right = np.asarray(reference(**plain), dtype=float)
+    out = []
+
+    def add(text, label, **changed):
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(reference(**{**plain, **changed}), dtype=float)
+        except (ValueError, TypeError, ZeroDivisionError, FloatingPointError, IndexError):
+            return
+        if value.shape == right.shape and np.all(np.isfinite(value)) and not np.allclose(value, right, 1e-9, 1e-12):
+            out.append(Mistake(f"your {what} is what the right formula gives {text}", value, label))
+
+    names = list(args)
+    for name in names:
+        key, value = name.split(" (")[0], plain[name.split(" (")[0]]
+        zero, one = np.zeros_like(np.asarray(value, dtype=float)), np.ones_like(np.asarray(value, dtype=float))
+        add(f"with {name} = 0: {key} is left out of it", f"{key} left out", **{key: zero if np.ndim(value) else 0.0})
+        add(f"with {name} = 1: {key} is not applied where it belongs", f"{key} not applied",
+            **{key: one if np.ndim(value) else 1.0})
+    if swaps:
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ka, kb = a.split(" (")[0], b.split(" (")[0]
+                if np.shape(plain[ka]) == np.shape(plain[kb]):
+                    add(f"with {ka} and {kb} swapped: each stands where the other belongs", f"{ka} and {kb} swapped",
+                        **{ka: plain[kb], kb: plain[ka]})
+    return out
+
+
 def elementwise_catalogue(z, asked, right=None):
     """Mistakes for an elementwise function of z (an activation or its derivative): the functions a
     learner confuses it with, each named. asked: what the exercise asks for, in words. (The function
@@ -251,7 +473,29 @@ def elementwise_catalogue(z, asked, right=None):
             ("a leaky relu (a small slope for negative z); relu is 0 there", "leaky relu",
              np.where(z > 0, z, 0.01 * z)),
         ]
+        table += [  # the rules s(1 − s) and 1 − t² with z (or the other activation) in one of the places
+            ("s(1 − z) with s = sigmoid(z): z where s belongs in the second factor", "s(1 − z)", s * (1 - z)),
+            ("z(1 − s) with s = sigmoid(z): z where s belongs in the first factor", "z(1 − s)", z * (1 - s)),
+            ("t(1 − z) with t = tanh(z): z where t belongs in the second factor", "t(1 − z)", t * (1 - z)),
+            ("1 − t·z with t = tanh(z): z where one t of t² belongs", "1 − t·z", 1 - t * z),
+            ("s(1 − t) with s = sigmoid(z), t = tanh(z): the two activations mixed", "s(1 − t)", s * (1 - t)),
+            ("1 − s·t with s = sigmoid(z), t = tanh(z): the two activations mixed", "1 − s·t", 1 - s * t),
+            # second derivatives: one derivative too many
+            ("s(1 − s)(1 − 2s) with s = sigmoid(z), sigmoid's second derivative", "sigmoid''",
+             s * (1 - s) * (1 - 2 * s)),
+            ("−2·tanh(z)·(1 − tanh(z)²), tanh's second derivative", "tanh''", -2 * t * (1 - t * t)),
+        ]
+        seen = {label for _, label, _ in table}
+        for name, f in (("sigmoid", lambda u: 1 / (1 + np.exp(-u))), ("tanh", np.tanh),
+                        ("relu", lambda u: np.maximum(u, 0)),
+                        ("sigmoid'", lambda u: 1 / (1 + np.exp(-u)) * (1 - 1 / (1 + np.exp(-u)))),
+                        ("tanh'", lambda u: 1 - np.tanh(u) ** 2), ("sinh", np.sinh), ("cosh", np.cosh)):
+            for arg, u in (("−z", -z), ("2z", 2 * z), ("z/2", z / 2), ("z²", z * z)):  # the right f, wrong argument
+                label = f"{name}({arg})"
+                if label not in seen:
+                    seen.add(label)
+                    table.append((f"{label}: the argument is off", label, f(u)))
         if right is not None:
             table.append((f"{asked} multiplied by z", "× z", right * z))
-    return [Mistake(f"your values equal {what}, not {asked}", value, f"computes {label}")
+    return [Mistake(f"your values equal {what}, not {asked}", value, f"computes {label}", formula=what.split(":")[0])
             for what, label, value in table]
