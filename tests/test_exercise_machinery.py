@@ -616,3 +616,16 @@ def test_the_kernel_counts_as_started_only_when_iopub_answers_too(missed):
     kernel._wait_for_ready()
     assert kernel.client.asked == missed + 1  # asked again until iopub had joined
     assert kernel.client.iopub == []  # and nothing of the start is left to be mistaken for a cell's
+
+
+def test_a_factor_two_of_the_cases_numbers_explain_alike_is_not_pinned_on_one():
+    # Adam with m·(1 − β₁) for m / (1 − β₁) at t = 1 moves by (1 − β₁)² = 0.01 × the step, and η = 0.01:
+    # naming η alone would send the learner to the wrong term
+    from exercises.checks.generic import step_off
+
+    start, right = np.zeros(3), np.array([1.0, -2.0, 3.0])
+    sizes = {"η (the learning rate)": 0.01, "1 − β₁ (the first moment's weight)": 0.1}
+    both = step_off("p", start + 0.01 * right, start + right, start, 1e-7, 1e-12, sizes)
+    assert "η or (1 − β₁)²" in both.hint and "cannot tell which" in both.hint
+    one = step_off("p", start + 0.1 * right, start + right, start, 1e-7, 1e-12, sizes)  # 1 − β₁ alone
+    assert one.label == "step × 1 − β₁" and "η" not in one.hint

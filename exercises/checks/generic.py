@@ -263,13 +263,19 @@ def step_off(what, got, expected, start, rtol, atol, sizes):
     r = _ratio(got - start, right, rtol, atol)
     if r is None or math.isclose(r, 1.0, rel_tol=1e-9) or _close(right, 0.0, 0.0, atol):
         return None
-    for sym, desc, a in scalar_names(sizes) + [(s, d, float(v)) for s, d, v in _whole_sizes(sizes)]:
-        for value, text, label in ((a, f"{sym} × the right step: a factor {sym} too many", f"step × {sym}"),
-                                   (1 / a, f"the right step divided by {sym}: the factor {sym} is missing",
-                                    f"factor {sym} missing in the step"),
-                                   (a * a, f"{sym}² × the right step: {sym} applied twice", f"step × {sym}²")):
-            if math.isclose(r, value, rel_tol=1e-7):
-                return Mistake(f"your {what} moved by {text} ({sym} = {numbers(a)[0]}{desc})", None, label)
+    found = [(sym, desc, a, text, label)
+             for sym, desc, a in scalar_names(sizes) + [(s, d, float(v)) for s, d, v in _whole_sizes(sizes)]
+             for value, text, label in _step_factors(sym, a)
+             if math.isclose(r, value, rel_tol=1e-7)]
+    if len(found) == 1:
+        sym, desc, a, text, label = found[0]
+        return Mistake(f"your {what} moved by {text} ({sym} = {numbers(a)[0]}{desc})", None, label)
+    if found:  # two of the case's numbers give the same factor here ((1 − β₁)² = η = 0.01): say both, pick none
+        readings = " or ".join(label.replace("step × ", "").replace(" missing in the step", " missing")
+                               for *_, label in found)
+        return Mistake(f"your {what} moved by {numbers(r)[0]} × the right step; with this case's numbers that "
+                       f"is {readings}, which are equal here, so the checks cannot tell which one: look for "
+                       "each in your step", None, f"step × {numbers(r)[0]} ({readings})")
     simple = simple_ratio(r)
     if simple == "−1":
         return Mistake(f"your {what} moved by the right step in the other direction: the step is subtracted, "
@@ -278,6 +284,15 @@ def step_off(what, got, expected, start, rtol, atol, sizes):
         return Mistake(f"your {what} moved in the direction of the right step but by {simple} × its size: a factor "
                        f"{simple} too many or missing in the step", None, f"step × {simple}")
     return None
+
+
+def _step_factors(sym, a):
+    """(factor, what it means, label) for a named number a of the case: once too many, missing, twice."""
+    squared = f"({sym})²" if " " in sym else f"{sym}²"  # (1 − β₁)², not 1 − β₁²
+    return ((a, f"{sym} × the right step: a factor {sym} too many", f"step × {sym}"),
+            (1 / a, f"the right step divided by {sym}: the factor {sym} is missing",
+             f"factor {sym} missing in the step"),
+            (a * a, f"{squared} × the right step: {sym} applied twice", f"step × {squared}"))
 
 
 def _whole_sizes(sizes):
