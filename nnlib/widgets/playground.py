@@ -450,9 +450,12 @@ def _playground_figure():
         ax_loss.set_title(f"η = {state['lr']:g}, batch {state['batch_size']}; epoch {state['epoch']}, "
                           f"step {state['steps']}: training accuracy {state['accuracy']:.0%}", fontsize=10)
         _draw_grad_norms(ax_grad, grad_lines, expected, state)
-        return (f"{state['dataset']}, {state['depth']} × {state['width']} {state['activation']}, η = {state['lr']:g}, "
-                f"batch {state['batch_size']}: step {state['steps']}, training loss {state['train_loss'][-1]:.3g}, "
-                f"validation loss {state['val_loss'][-1]:.3g}, accuracy {state['accuracy']:.0%}")
+        # what training changes first: a status line too long for the output area loses its end, and the
+        # set-up at the end is also on the controls above it
+        return (f"step {state['steps']}: training loss {state['train_loss'][-1]:.3g}, validation loss "
+                f"{state['val_loss'][-1]:.3g}, accuracy {state['accuracy']:.0%}; {state['dataset']}, "
+                f"{state['depth']} × {state['width']} {state['activation']}, η = {state['lr']:g}, "
+                f"batch {state['batch_size']}")
 
     return fig, draw
 

@@ -73,8 +73,8 @@ QUESTIONS = [
         answer="balanced",
         options=[
             Option("vanishing: every block still has a sigmoid", "vanishing",
-                   "Each block's own path still shrinks the gradient by about 4, but the identity path beside "
-                   "it hands the gradient on unchanged, and the two add."),
+                   "Each block's own path still shrinks the gradient by a factor of 4 or more, but the identity "
+                   "path beside it hands the gradient on unchanged, and the two add."),
             Option("balanced: within a factor of 10", "balanced",
                    "The identity path carries the gradient through every block unchanged; what the blocks add "
                    "grows it by only about $\\sqrt{1 + \\rho^2}$ each."),

@@ -59,8 +59,9 @@ QUESTIONS = [
                          "$1 - (1 - \\eta h)^t \\approx 1 - e^{-\\eta h t} = 1 - e^{-1}$: close, not equal."),
             Mistake(1.0, "The direction is flat: each step closes only $\\eta h = 0.001$ of the remaining gap, so "
                          "after 1000 steps a fraction $0.999^{1000} \\approx e^{-1}$ of it is still left."),
-            Mistake(0.1, "A step closes $\\eta h = 0.001$ of the *remaining* gap, not of the original one, and the "
-                         "gaps shrink geometrically: $1 - 0.999^{1000}$, not $1000 \\cdot 0.0001$."),
+            Mistake(0.1, "0.1 is the curvature $h$ itself, not a fraction of the way. A step closes "
+                         "$\\eta h = 0.001$ of the *remaining* gap, and the gaps shrink geometrically: the part "
+                         "travelled is $1 - 0.999^{1000}$."),
             Mistake(0.368, "$e^{-1} \\approx 0.368$ is the part of the way *left*, $(1 - \\eta h)^t$; "
                            "the question asks for the part travelled, $1 - (1 - \\eta h)^t$."),
         ],
