@@ -656,6 +656,15 @@ WRONG = [
      "ex1_4_loss", "two slips at once: a factor −1"),
     (A6, "ex6_2", "p -= lr * m_hat / (np.sqrt(v_hat) + eps)", "p -= lr * m_hat / np.sqrt(v_hat)", "ex6_2",
      "with eps (ε) = 0: eps is left out"),
+    # families of wrong formulas built from the case's own inputs (issue 24, third round): one of each
+    (A2, "ex2_3", "return (z > 0).astype(float)", "return (z > 1.5).astype(float)", "ex2_3",
+     "a step from 0 to 1 (a threshold)"),
+    (A2, "ex2_2", "return 1 - np.tanh(z) ** 2", "return np.tanh(z) * (1 - np.tanh(z) ** 2)", "ex2_2",
+     "an extra factor tanh(z)"),
+    (A4, "ex4_1", SGD, "p -= lr * grads[name].sum()", "ex4_1", "moved by the same amount"),
+    (A1, "ex1_1", "return x @ W + b", "return x @ W + b * len(x)", "ex1_1", "b multiplied by N"),
+    (A6, "ex6_3", "out = gamma * x_hat + beta", "out = -gamma * x_hat + beta", "ex6_3_forward ex6_3_backward?",
+     "the checks cannot tell which"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
