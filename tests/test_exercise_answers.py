@@ -665,6 +665,16 @@ WRONG = [
     (A1, "ex1_1", "return x @ W + b", "return x @ W + b * len(x)", "ex1_1", "b multiplied by N"),
     (A6, "ex6_3", "out = gamma * x_hat + beta", "out = -gamma * x_hat + beta", "ex6_3_forward ex6_3_backward?",
      "the checks cannot tell which"),
+    (A2, "ex2_5", NEURON, "delta = (f(z) - y) * f_prime(z) * z / len(x)", "ex2_5_dw ex2_5_db", "an extra factor z"),
+    (A2, "ex2_5", "return x.T @ delta, delta.sum()", "return x.mean(axis=0) * delta.sum(), delta.sum()", "ex2_5_dw",
+     "a product of"),
+    (A3, "ex3_1", LAYER, "return dz @ np.linalg.pinv(W.T).T, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx",
+     "pinv(W) (the pseudo-inverse)"),
+    (A3, "ex3_1", LAYER, "return dz @ W.T / x, x.T @ dz, dz.sum(axis=0)", "ex3_1_dx", "divided by x"),
+    (A3, "ex3_2", 'dz1 = da1 * sigmoid_prime(cache["z1"])', 'dz1 = cache["a1"] * (1 - cache["a1"])',
+     "ex3_2_hidden_layer ex3_4_your_network", "the upstream gradient da1"),
+    (A3, "ex3_2", NET_DY, "_, dy_hat = mse_loss(y_hat, y)\n    dy_hat = dy_hat / 2",
+     "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "½ × the right one"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
