@@ -675,6 +675,17 @@ WRONG = [
      "ex3_2_hidden_layer ex3_4_your_network", "the upstream gradient da1"),
     (A3, "ex3_2", NET_DY, "_, dy_hat = mse_loss(y_hat, y)\n    dy_hat = dy_hat / 2",
      "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "½ × the right one"),
+    (A3, "ex3_3", "x[i] = old - h", "x[i] = old - 2 * h", "ex3_3", "up by h and down by 2h"),
+    (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max() ** 2", "ex4_5",
+     "2 / λ_max²"),
+    (A4, "ex4_6", "losses.append(loss)", "losses.append(loss ** 2)", "ex4_6_runs", "holds loss² of each epoch"),
+    (A4, "ex4_4", 'history["val_loss"].append(val)', 'history["val_loss"].append(total / len(X))', "ex4_4",
+     "the epoch's mean training loss"),
+    (A5, "ex5_3", "z = z + w * x", "z = z + w.tanh() * x", "ex5_3", "tanh of each weight"),
+    (A6, "ex6_3", "dc = dx_hat / sigma + dsigma * x_hat / n", "dc = dx_hat + dsigma * x_hat / n", "ex6_3_backward",
+     "the direct path dx̂/σ times σ"),
+    (A6, "ex6_4", "mask = keep / (1 - p)", "mask = keep / (1 + p)", "ex6_4_forward ex6_4_backward?",
+     "scaled by 1/(1 + p)"),
 ]
 
 # (assignment, cell, old, new): right answers written differently; each must get full marks
