@@ -675,7 +675,7 @@ WRONG = [
      "ex3_2_hidden_layer ex3_4_your_network", "the upstream gradient da1"),
     (A3, "ex3_2", NET_DY, "_, dy_hat = mse_loss(y_hat, y)\n    dy_hat = dy_hat / 2",
      "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "½ × the right one"),
-    (A3, "ex3_3", "x[i] = old - h", "x[i] = old - 2 * h", "ex3_3", "up by h and down by 2h"),
+    (A3, "ex3_3", "x[i] = old - h", "x[i] = old - h / 2", "ex3_3", "up by h and down by ½h"),
     (A4, "ex4_5", LIMIT_RET, "return 2.0 / np.linalg.eigvalsh(A.T @ A / len(X)).max() ** 2", "ex4_5",
      "2 / λ_max²"),
     (A4, "ex4_6", "losses.append(loss)", "losses.append(loss ** 2)", "ex4_6_runs", "holds loss² of each epoch"),
