@@ -91,7 +91,8 @@ class LayerForward(Task):
         xd, Wd, bd = x.astype(float), W.astype(float), b.astype(float)
         expected, _ = nnlib.dense_forward(xd, Wd, bd)
         mistakes = layer_forward_mistakes(xd, Wd, bd) + input_variants(
-            lambda x, W, b: x @ W + b, {"x": xd, "W": Wd, "b (the bias)": bd}, "z")
+            lambda x, W, b: x @ W + b, {"x": xd, "W": Wd, "b (the bias)": bd}, "z",
+            sizes={"N (len(x), the batch)": len(x)})
         compare("z", z, expected, mistakes, where=case.where, precision=x.dtype)
 
 

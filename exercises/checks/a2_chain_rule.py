@@ -264,6 +264,23 @@ def neuron_mistakes(x, w, b, y, activation):
              Mistake(f"your db is divided by N = {n} twice; the mean divides by N once", db / n, "divided by N twice")]
     dw_m += [Mistake(f"your dw: {text}", x.T @ d, label) for label, (d, text) in others.items()]
     db_m += [Mistake(f"your db: {text}", float(d.sum()), label) for label, (d, text) in others.items()]
+    # delta = (a − y) f'(z) / N with one factor of the chain too many: each of the chain's own values
+    delta = (a - y) * f_prime(z) / n
+    extra = (("a = f(z)", a, "an extra factor a = f(z) (the activation's value)"),
+             ("a − y", a - y, "the error (a − y) enters twice, as (a − y)², the squared error of the loss itself "
+              "where its derivative a − y belongs"),
+             ("f'(z)", f_prime(z), "f'(z) enters twice"),
+             ("z", z, "an extra factor z"), ("y", y, "an extra factor y"))
+    for name, factor, text in extra:
+        d, why = delta * factor, f"delta = (a − y) f'(z) / N times {name}: {text}. delta = ∂L/∂z is (a − y)·f'(z)/N"
+        dw_m.append(Mistake(f"your dw: {why}", x.T @ d, f"extra factor {name} in delta"))
+        db_m.append(Mistake(f"your db: {why}", float(d.sum()), f"extra factor {name} in delta"))
+    # the sum over the batch taken of each factor first, then multiplied: (Σ x)(Σ delta) is not Σ x·delta
+    for how, xs, ds in (("sums", x.sum(axis=0), delta.sum()), ("means", x.mean(axis=0), delta.mean()),
+                        ("mean of x times the sum", x.mean(axis=0), delta.sum())):
+        dw_m.append(Mistake(f"your dw is a product of {how} over the batch ((Σ x)·(Σ delta), say): summing each factor "
+                            "first loses which x goes with which delta. dw = x.T @ delta sums the products x·delta "
+                            "of each row", xs * ds, "product of sums, not sum of products"))
     return dw_m, db_m
 
 

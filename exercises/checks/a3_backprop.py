@@ -56,6 +56,10 @@ def layer_backward_mistakes(dz, x, W):
                     dx / n, "divided by N again"),
             Mistake(f"your dx is multiplied by N = {n}: dz already carries the 1/N of the mean, dx = dz @ W.T",
                     dx * n, "multiplied by N")]
+    with np.errstate(all="ignore"):
+        dx_m.append(Mistake("your dx equals dz @ pinv(W) (the pseudo-inverse): going back through a layer uses the "
+                            "transpose, dx = dz @ W.T, not an inverse", dz @ np.linalg.pinv(W),
+                            "inverse instead of Wᵀ"))
     if W.shape[0] == W.shape[1]:
         dx_m.insert(0, Mistake("your dx equals dz @ W: the gradient flows back through Wᵀ, dx = dz @ W.T", dz @ W,
                                "W instead of Wᵀ"))
@@ -115,7 +119,8 @@ class LayerBackward(Task):
         mistakes = layer_backward_mistakes(dz, x, W)[index] + input_variants(
             lambda dz, x, W: nnlib.dense_backward(dz, (x, W))[index], {"dz": dz, "x": x, "W": W}, self.part)
         compare(self.part, got[index], right[self.part], mistakes, where=case.where,
-                sizes={"N (the batch)": len(x)}, others={k: v for k, v in right.items() if k != self.part})
+                sizes={"N (the batch)": len(x)}, others={k: v for k, v in right.items() if k != self.part},
+                factors={"x (the layer's input)": x} if self.part == "dx" else None)
 
 
 # ------------------------------------------------------------------ 3.2 a whole backward pass
@@ -156,6 +161,8 @@ def network_mistakes(params, cache, y_hat, y):
         out["b1"].insert(0, Mistake(f"your db1: {text}", dz1.sum(axis=0), label))
 
     hidden_variant(da1, "the f'(z1) factor is missing: dz1 = da1 * sigmoid'(z1)", "forgot f'(z1)")
+    hidden_variant(nnlib.sigmoid_prime(z1), "the upstream gradient da1 (= dz2 @ W2.T, the incoming gradient) is "
+                   "missing: dz1 = da1 * sigmoid'(z1), not sigmoid'(z1) alone", "forgot da1")
     hidden_variant(da1 * nnlib.sigmoid_prime(a1), "sigmoid' was applied to a1 instead of z1: "
                    "dz1 = da1 * sigmoid_prime(z1) (or da1 * a1 * (1 - a1), which is the same)",
                    "f' of a1 instead of z1")
@@ -191,10 +198,11 @@ def dense_backward_stand_in(params, cache, y_hat, y):
     x, z1, a1 = cache["x"], cache["z1"], cache["a1"]
     W1, W2 = params["W1"], params["W2"]
     queries = []
-    for d in (dy, -dy, n * dy, dy / n):
+    for d in (dy, -dy, n * dy, dy / n, 2 * dy, dy / 2):
         queries.append((d, (a1, W2)))
         da1 = d @ W2.T
-        hidden = [da1 * nnlib.sigmoid_prime(z1), da1, da1 * nnlib.sigmoid_prime(a1), da1 * a1]
+        hidden = [da1 * nnlib.sigmoid_prime(z1), da1, da1 * nnlib.sigmoid_prime(a1), da1 * a1,
+                  nnlib.sigmoid_prime(z1)]
         hidden += [da1 * slope(z1, a1) for slope, _, _ in _OTHER_SLOPES]
         if W2.shape[0] == W2.shape[1]:
             hidden.append(d @ W2 * nnlib.sigmoid_prime(z1))
@@ -302,7 +310,8 @@ def numerical_mistakes(f, x, h):
                    "sign flipped"),
            Mistake("your gradient is f(x+h) − f(x−h) without the division by 2h", f_plus - f_minus,
                    "no division by 2h"),
-           Mistake("your gradient adds f(x+h) and f(x−h); the central difference subtracts them: "
+           Mistake("your gradient adds f(x+h) and f(x−h) (a sum, f_plus + f_minus); the central difference "
+                   "subtracts them: "
                    "(f(x+h) − f(x−h))/(2h)", (f_plus + f_minus) / (2 * h), "sum instead of difference"),
            Mistake("your f_minus is f(x) itself, so your gradient is half the forward difference: after "
                    "x[i] = old + h, `x[i] -= h` brings x back to old, not to old − h. Set x[i] = old - h (or "
@@ -373,6 +382,15 @@ class NumericalGradient(Task):
                        "once: put each entry back (x[i] = old) before you move the next one",
                        mistake="several entries moved at once")
         steps = np.array([np.abs(d[d != 0]).max() for _, d, _ in moves])
+        signed = np.array([d[d != 0][np.argmax(np.abs(d[d != 0]))] for _, d, _ in moves])
+        up, down = signed[signed > 0], -signed[signed < 0]
+        if up.size and down.size and not np.allclose(np.median(up), np.median(down), rtol=1e-3):
+            def times(step):
+                k = simple_ratio(float(np.median(step)) / h)
+                return f"{k}h" if k and k != "1" else "h" if k == "1" else f"{float(np.median(step)):.3g}"
+            raise Fail(f"numerical_gradient moves x up by {times(up)} and down by {times(down)} (h = {h:g}): the "
+                       "central difference moves each entry by the same h both ways, x[i] = old + h and "
+                       "x[i] = old − h, and divides by the 2h between them", mistake="uneven steps up and down")
         if not np.allclose(steps, h, rtol=1e-3):
             seen = float(np.median(steps))
             raise Fail(f"numerical_gradient was called with h = {h:g}, but your code moves x by {seen:.3g}. "

@@ -666,6 +666,17 @@ def _check_val(replay, val, log, data, seed, config):
     if factor is not None:
         raise Fail(f"history['val_loss'] does not hold the losses on X_val.\n  Likely mistake: {factor.hint}; record "
                    "nnlib.mse_loss(model.forward(X_val), y_val)[0], the mean loss itself", mistake=factor.label)
+    # a training loss recorded where the validation loss belongs: the last batch's, or the epoch's mean
+    by_epoch = [[(idx, loss) for e, idx, loss in replay.steps if e == epoch] for epoch in range(len(val))]
+    if all(by_epoch):
+        for text, values, label in (
+                ("the loss of the epoch's last training batch", [s[-1][1] for s in by_epoch], "last batch's loss"),
+                ("the epoch's mean training loss", [sum(len(i) * v for i, v in s) / sum(len(i) for i, _ in s)
+                                                    for s in by_epoch], "training loss")):
+            if np.allclose(val, values, rtol=1e-7, atol=1e-12):
+                raise Fail(f"history['val_loss'] holds {text}, not the loss on X_val.\n  Likely mistake: a training "
+                           "loss recorded as the validation loss; after each epoch record "
+                           "nnlib.mse_loss(model.forward(X_val), y_val)[0]", mistake=f"{label} as val_loss")
     first = next(i for i, (a, b) in enumerate(zip(val, expected)) if not np.isclose(a, b, rtol=1e-9, atol=1e-12))
     mine, right = numbers(val[first], expected[first])
     raise Fail(f"history['val_loss'][{first}] is {mine}, but after epoch {first} the model's loss on X_val "
@@ -826,7 +837,14 @@ def stability_mistakes(X):
                     "np.linalg.eigvalsh(H).max()", 2.0 / np.abs(np.linalg.eigh(hessian(X))[1]).max(),
                     "eigenvectors instead of eigenvalues"),
             Mistake(f"your limit uses XᵀX: it leaves out the bias (A = [X, 1]) and the 1/N of the batch mean "
-                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X), "XᵀX")]
+                    f"(N = {n}); H = AᵀA / N", limit_of_hessian(X.T @ X), "XᵀX")] + [
+            # λ_max passed through one function too many (or too few): a root, a square
+            Mistake(f"your limit is 2 / {text}: {why}; the limit is 2 / λ_max itself", 2.0 / f(eig.max()), label)
+            for text, f, why, label in (
+                ("√λ_max", np.sqrt, "a square root too many (the largest singular value of A/√N is √λ_max)",
+                 "square root of λ_max"),
+                ("λ_max²", np.square, "λ_max squared (the eigenvalue of H², or a singular value squared twice)",
+                 "λ_max squared"))]
 
 
 class StabilityLimit(Task):
@@ -924,6 +942,16 @@ class LearningRateRuns(Task):
                            f"times the gradient: the step has a factor {text.split(' (')[0]} too many. The gradient "
                            "from model.backward is already the mean's (divided by N once); the step is p -= lr * g",
                            mistake=f"step × {text.split(' =')[0]}")
+            with np.errstate(all="ignore"):
+                undone = [(text, label) for text, undo, label in (
+                    ("log(loss)", np.exp, "log of the loss"), ("√loss", np.square, "root of the loss"),
+                    ("loss²", np.sqrt, "loss squared"), ("−loss", np.negative, "loss negated"))
+                    if _fits_descent(list(undo(np.asarray(curve, dtype=float))), X, y, lr)]
+            if undone:
+                text, label = undone[0]
+                raise Fail(f"the curve in runs[{lr}] holds {text} of each epoch, not the loss itself: the descent is "
+                           "right, but the curve records the loss passed through a function. Append the loss as "
+                           "mse_loss returns it", mistake=label)
             raise Fail(f"the curve in runs[{lr}] is not full-batch gradient descent with lr = {lr} on X_lr, y_lr: "
                        "every epoch is one step on the whole data set (model.forward(X_lr)), its loss taken "
                        "before the step", mistake="not full-batch descent")

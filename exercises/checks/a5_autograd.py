@@ -289,7 +289,9 @@ def local_catalogue(nodes, leaf):
     out = build_graph(Value, nodes)[-1].data
     table = [("1", 1.0), ("−1", -1.0), ("2", 2.0), ("the output's value out.data", out)]
     if op in ("add", "mul"):
-        table += [(f"{label(nodes, leaf)} itself (its own value)", mine), ("a + b", a + b), ("a · b", a * b)]
+        own = {0: "self.data", 1: "other.data"}.get(leaf, "its .data")
+        table += [(f"{label(nodes, leaf)} itself (its own value, {own}, where the other input's value belongs)", mine),
+                  ("a + b", a + b), ("a · b", a * b)]
     if op == "pow":
         k = args[1]
         table += [("a**k", a ** k), ("k · a", k * a), ("k", k), ("a**(k − 1)", a ** (k - 1)),
@@ -721,6 +723,17 @@ def neuron_variants(xs, ws, b):
             ("tanh is applied to each product w·x and the results added (b inside the sum's tanh); take one tanh of "
              "the whole sum: tanh(Σ w·x + b)", math.tanh(sum(math.tanh(w * x) for w, x in zip(ws, xs)) + b),
              "tanh of each term, not of the sum")]
+    # the right neuron from the wrong ingredients: the inputs or the weights not applied, or each passed
+    # through tanh before the sum, or every product negated
+    for plural, one, k in (("inputs", "input", 0), ("weights", "weight", 1)):
+        for how, f, label in (("not applied (each taken as 1)", lambda v: 1.0, "not applied"),
+                              (f"passed through tanh before they are used (tanh of each {one})", math.tanh,
+                               "tanh of each")):
+            value = math.tanh(sum((f(w) if k else w) * (x if k else f(x)) for w, x in zip(ws, xs)) + b)
+            out.append((f"the {plural} are {how}: tanh(Σ w·x + b) uses every input x times its own weight w",
+                        value, f"{one} {label}"))
+    out.append(("every product w·x has its sign flipped (every input or every weight negated; the checks cannot "
+                "tell which): tanh(Σ w·x + b)", math.tanh(b - z), "w·x negated"))
     if len(xs) > 1:
         out += [(f"the {which} input is left out of the sum (the loop stops one short, or starts at 1): every one "
                  f"of the {len(xs)} inputs counts, for w, x in zip(ws, xs)", math.tanh(z - ws[i] * xs[i] + b),

@@ -314,7 +314,9 @@ class AdamUpdate(Task):
                 mistakes[name][key] = mistakes[name][key] + input_variants(
                     lambda part=part, p=params[name], **k: adam_variant(
                         p, k["g"], k["m"], k["v"], c["t"], k["lr"], k["beta1"], k["beta2"], k["eps"])[part],
-                    ingredients, f"{key}[{name!r}]", swaps=False)
+                    ingredients, f"{key}[{name!r}]", swaps=False,
+                    notes={"beta1": " (m̂ is then the gradient g itself: the raw gradient where m̂ belongs?)",
+                           "beta2": " (v̂ is then g²: the square of the raw gradient where v̂ belongs?)"})
         for name in params:
             compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where,
                     sizes=named)
@@ -425,6 +427,18 @@ def backward_mistakes(x, gamma, beta, eps, dout):
           *[Mistake(f"your dx divides by {what} where σ = √(σ² + ε) belongs: the cache (or the backward pass) "
                     "holds the variance, not σ", (gamma / s_) * (dout - mean_d - x_hat * mean_dx),
                     "variance where σ belongs") for what, s_ in (("σ²", sigma ** 2 - eps), ("σ² + ε", sigma ** 2))]]
+    # one piece of the chain off by a factor of the case: the direct path dx̂/σ or the path through σ,
+    # (dσ·x̂/N with dσ = Σ dx̂·(−x̂/σ)), each times σ, 1/σ, γ or 1/γ (per feature)
+    for piece, text_of in (("direct", "the direct path dx̂/σ"), ("σ", "the path through σ (dσ·x̂/N)")):
+        for sym, f, why in (("σ", sigma, "a /σ lost (dσ = Σ dx̂·(−x̂/σ) divides by σ)" if piece == "σ" else
+                             "its /σ lost"),
+                            ("1/σ", 1 / sigma, "divided by σ once too often"),
+                            ("γ", gamma, "γ applied twice"), ("1/γ", 1 / gamma, "γ missing")):
+            direct, through = (f, 1.0) if piece == "direct" else (1.0, f)
+            dc = k * (direct * dout - through * x_hat * mean_dx)
+            dx.append(Mistake(f"your dx has {text_of} times {sym}: {why}. dc = dx̂/σ + dσ·x̂/N with "
+                              "dσ = Σ dx̂·(−x̂/σ), dx = dc − mean(dc)", dc - dc.mean(axis=0),
+                              f"{'direct path' if piece == 'direct' else 'path through σ'} × {sym}"))
     dgamma = [Mistake("your dgamma sums dout alone: γ multiplies x̂, so dgamma = Σ dout·x̂ over the rows",
                       dout.sum(axis=0), "dgamma = Σ dout"),
               Mistake("your dgamma sums dout·x: γ multiplies the normalised x̂, dgamma = Σ dout·x̂",
@@ -574,6 +588,17 @@ def implied_mask(what, out, x, p):
             shown = "x itself" if value == 1 else f"{value:.4g}·x"
             raise Fail(f"{what} ({where}): the entries of out are 0 or {shown}.\n  Likely mistake: {hint}",
                        mistake=name)
+    c = float(np.median(scale)) if kept.any() else None
+    if c is not None and np.allclose(scale, c, rtol=1e-7):  # one scale for every kept unit, the wrong one
+        family = [("1 + p", 1 + p), ("1/(1 + p)", 1 / (1 + p)), ("1/(1 − p)²", 1 / (1 - p) ** 2),
+                  ("(1 − p)²", (1 - p) ** 2), ("1/p²", 1 / p ** 2), ("2 − p", 2 - p), ("1/(2(1 − p))", 0.5 / (1 - p)),
+                  ("2/(1 − p)", 2 / (1 - p))]
+        named = [text for text, v in family if math.isclose(c, v, rel_tol=1e-7)]
+        raise Fail(f"{what} ({where}): the entries of out are 0 or {c:.4g}·x: the mask is applied, but the kept "
+                   f"units are scaled by {named[0] if named else f'{c:.4g}'}"
+                   f"{f' = {c:.4g}' if named else ''}, not 1/(1 − p) = {1 / (1 - p):.4g}.\n  Likely mistake: "
+                   "the scale of the kept units is wrong: inverted dropout divides them by 1 − p, the probability "
+                   "of keeping", mistake=f"kept units scaled by {named[0]}" if named else "kept units scaled wrongly")
     raise Fail(f"{what} ({where}): every entry of out should be 0 (dropped) or x/(1 − p) = {1 / (1 - p):.4g}·x "
                "(kept); yours holds other values. The checks cannot tell which step is wrong: print out / x and "
                "compare it with your mask.")

@@ -28,7 +28,7 @@ from .feedback import (  # noqa: F401  (re-exported: the assignments' modules im
     preview,
     previews,
 )
-from .generic import generic_mistake, reduced_mistake, region_mistake
+from .generic import generic_mistake, reduced_mistake, region_mistake, threshold_step
 
 
 @dataclass
@@ -272,6 +272,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
                           f"the inputs are {np.dtype(precision)}: somewhere your code made a {g.dtype} array "
                           f"(dtype={g.dtype}, .astype(...)). Compute in {np.dtype(precision)}", None,
                           f"{g.dtype} precision")
+    if mistake is None and inputs is not None:
+        mistake = threshold_step(what, gf, expected, inputs)
     if mistake is None:
         mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes, start)
     if mistake is None and inputs is not None:

@@ -69,8 +69,10 @@ def constant_offset(what, got, expected, rtol, atol):
     d = float(np.median(shift))
     if abs(d) <= atol or not _close(shift, d, 0.0, atol):
         return None
+    size = simple_ratio(abs(d)) or numbers(abs(d))[0]
     return Mistake(f"every entry of your {what} is {numbers(abs(d))[0]} {'more' if d > 0 else 'less'} than the right "
-                   "one: a constant is added to the formula or left out of it", None, "off by a constant")
+                   f"one ({size} too {'large' if d > 0 else 'small'}): a constant is added to the formula or left "
+                   f"out of it (a {'−' if d > 0 else '+'} {size} missing?)", None, "off by a constant")
 
 
 def never_filled(what, got, expected, rtol, atol):
@@ -80,6 +82,10 @@ def never_filled(what, got, expected, rtol, atol):
         return None
     if np.array_equal(off, expected < 0):  # 0 exactly where the right value is negative: a max with 0 (transformed)
         return None
+    flat, zero = np.flatnonzero(off.ravel()), np.isclose(expected.ravel(), 0.0, atol=atol)
+    between = np.arange(flat[0], flat[-1] + 1)
+    if not np.all(off.ravel()[between] | zero[between]) or (flat[0] > 0 and flat[-1] < off.size - 1):
+        return None  # zeros scattered, or a block in the middle: not a loop that stopped early or started late
     return Mistake(f"your {what} is right where it is not 0, and {int(off.sum())} of its {got.size} entries are "
                    "still 0: they were never filled in. Does the loop reach every index (np.ndindex(x.shape)), and "
                    "does nothing stop it early (a return or a break inside the loop)?", None, "entries never filled in")
@@ -260,7 +266,17 @@ def step_off(what, got, expected, start, rtol, atol, sizes):
         return None
     start = np.asarray(start, dtype=float)
     right = expected - start
-    r = _ratio(got - start, right, rtol, atol)
+    moved = got - start
+    if got.size > 1 and _close(moved, float(np.median(moved)), 0.0, atol) and not _close(right, right.flat[0], 0.0,
+                                                                                      atol):
+        d = float(np.median(moved))
+        whole = [text for value, text in ((right.mean(), "the mean"), (right.sum(), "the sum"))
+                 if math.isclose(d, value, rel_tol=1e-6)]
+        return Mistake(f"every entry of your {what} moved by the same amount, {numbers(d)[0]}"
+                       + (f" ({whole[0]} of the right steps)" if whole else "")
+                       + ": the step is one number (a mean or a sum of the gradient) where each entry's own "
+                       "gradient belongs", None, "the same step for every entry")
+    r = _ratio(moved, right, rtol, atol)
     if r is None or math.isclose(r, 1.0, rel_tol=1e-9) or _close(right, 0.0, 0.0, atol):
         return None
     found = [(sym, desc, a, text, label)
@@ -275,7 +291,8 @@ def step_off(what, got, expected, start, rtol, atol, sizes):
                                for *_, label in found)
         return Mistake(f"your {what} moved by {numbers(r)[0]} × the right step; with this case's numbers that "
                        f"is {readings}, which are equal here, so the checks cannot tell which one: look for "
-                       "each in your step", None, f"step × {numbers(r)[0]} ({readings})")
+                       "each in your step (" + "; ".join(text.split(": ", 1)[1] for *_, text, _ in found) + ")",
+                       None, f"step × {numbers(r)[0]} ({readings})")
     simple = simple_ratio(r)
     if simple == "−1":
         return Mistake(f"your {what} moved by the right step in the other direction: the step is subtracted, "
@@ -292,7 +309,8 @@ def _step_factors(sym, a):
     return ((a, f"{sym} × the right step: a factor {sym} too many", f"step × {sym}"),
             (1 / a, f"the right step divided by {sym}: the factor {sym} is missing",
              f"factor {sym} missing in the step"),
-            (a * a, f"{squared} × the right step: {sym} applied twice", f"step × {squared}"))
+            (a * a, f"{squared} × the right step: {sym} applied twice, or multiplied where the formula divides by it",
+             f"step × {squared}"))
 
 
 def _whole_sizes(sizes):
@@ -367,7 +385,8 @@ def generic_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10, factors=No
             once = {"denominator": (f"the division by {name} is missing", f"the denominator {name} is squared: "
                                     f"your formula divides by ({name})²"),
                     "numerator": (f"the numerator {name} is squared", f"the numerator {name} is missing")}.get(
-                role, (f"a factor {name} too many or missing",) * 2)
+                role, (f"an extra factor {name} (one factor {name} too many)",
+                       f"the factor {name} is missing (or it divides where nothing belongs)"))
             for how, value, text in (
                     (f"multiplied by {name}", expected * array, once[0]),
                     (f"divided by {name}", expected / array, once[1]),
@@ -401,6 +420,21 @@ def reduced_mistake(what, got, expected, rtol=1e-7, atol_scale=1e-10):
     return None
 
 
+def threshold_step(what, got, expected, z):
+    """For an elementwise function of z: a step from 0 to 1 at some z other than the right one's."""
+    z = np.asarray(z, dtype=float)
+    if got.shape != z.shape or np.array_equal(got, expected) or not np.all((got == 0) | (got == 1)) \
+            or not np.any(got == 0) or not np.any(got == 1):
+        return None
+    lo, hi = float(z[got == 0].max()), float(z[got == 1].min())
+    if lo >= hi:
+        return None
+    steps_at_0 = np.array_equal(expected, (z > 0) * 1.0) or np.array_equal(expected, (z >= 0) * 1.0)
+    return Mistake(f"your {what} is a step from 0 to 1 (a threshold) somewhere between z = {numbers(lo)[0]} and "
+                   f"z = {numbers(hi)[0]}" + (", while the right one steps at z = 0: the threshold is in the wrong "
+                                               "place" if steps_at_0 else ""), None, "a step at the wrong threshold")
+
+
 def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
     """For an elementwise function of z: right on one side of some value of z and wrong on the other
     (wrong for negative z, say, or above z = 1); names the side that is wrong."""
@@ -408,9 +442,10 @@ def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
     if got.shape != expected.shape or got.shape != np.shape(z):
         return None
     off = ~np.isclose(got, expected, rtol=max(rtol, 1e-9), atol=atol)
+    z = np.asarray(z, dtype=float)
     if not off.any() or off.all():
         return None
-    bad, good = np.asarray(z)[off], np.asarray(z)[~off]
+    bad, good = z[off], z[~off]
     if good.max() < bad.min():
         side = ("z ≥ 0" if good.max() < 0 <= bad.min() else "positive z" if good.max() <= 0 < bad.min() else
                 f"z above {numbers((good.max() + bad.min()) / 2)[0]}")
@@ -424,10 +459,12 @@ def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
                    "does there", None, f"wrong for {label}")
 
 
-def input_variants(reference, args, what, *, swaps=True):
+def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None):
     """Mistakes for an answer computed by the right formula from the wrong ingredients: reference(**args)
     with one input left out (0) or not applied (1), or two inputs of one shape swapped. args: {name: value};
-    names may hold words in brackets ("b (the bias)"), which are passed on without them."""
+    names may hold words in brackets ("b (the bias)"), which are passed on without them. Each input is also
+    tried with its sign flipped and, for sizes {"N (the batch)": 5}, divided or multiplied by each size.
+    notes: {name: text} added to the message of that input left out."""
     plain = {name.split(" (")[0]: value for name, value in args.items()}
     right = np.asarray(reference(**plain), dtype=float)
     out = []
@@ -439,15 +476,30 @@ def input_variants(reference, args, what, *, swaps=True):
         except (ValueError, TypeError, ZeroDivisionError, FloatingPointError, IndexError):
             return
         if value.shape == right.shape and np.all(np.isfinite(value)) and not np.allclose(value, right, 1e-9, 1e-12):
+            for i, m in enumerate(out):  # two readings with the same values here: say both, pick none
+                if np.allclose(m.value, value, 1e-9, 1e-12):
+                    out[i] = Mistake(f"{m.hint}; or, just as well, {text} (the same values here: the checks cannot "
+                                     "tell which)", m.value, f"{m.name} or {label}")
+                    return
             out.append(Mistake(f"your {what} is what the right formula gives {text}", value, label))
 
     names = list(args)
     for name in names:
         key, value = name.split(" (")[0], plain[name.split(" (")[0]]
         zero, one = np.zeros_like(np.asarray(value, dtype=float)), np.ones_like(np.asarray(value, dtype=float))
-        add(f"with {name} = 0: {key} is left out of it", f"{key} left out", **{key: zero if np.ndim(value) else 0.0})
+        note = (notes or {}).get(key, "")
+        add(f"with {name} = 0: {key} is left out of it ({key} is missing){note}", f"{key} left out",
+            **{key: zero if np.ndim(value) else 0.0})
         add(f"with {name} = 1: {key} is not applied where it belongs", f"{key} not applied",
             **{key: one if np.ndim(value) else 1.0})
+        if np.any(np.asarray(value, dtype=float) != 0):
+            add(f"with −{key} where {key} belongs: the sign of {key} is flipped (a minus where the plus belongs)",
+                f"sign of {key} flipped", **{key: -np.asarray(value, dtype=float) if np.ndim(value) else -value})
+        for sym, desc, n in _whole_sizes(sizes):
+            add(f"with {key} divided by {sym} = {n}{desc}: a division by {sym} too many", f"{key} divided by {sym}",
+                **{key: np.asarray(value, dtype=float) / n if np.ndim(value) else value / n})
+            add(f"with {key} multiplied by {sym} = {n}{desc}: a factor {sym} too many", f"{key} × {sym}",
+                **{key: np.asarray(value, dtype=float) * n if np.ndim(value) else value * n})
     if swaps:
         for i, a in enumerate(names):
             for b in names[i + 1:]:
@@ -469,7 +521,7 @@ def elementwise_catalogue(z, asked, right=None):
             ("sigmoid(2z)", "sigmoid(2z)", 1 / (1 + np.exp(-2 * z))),
             ("sigmoid(z/2)", "sigmoid(z/2)", 1 / (1 + np.exp(-z / 2))),
             ("s(1 − s) with s = sigmoid(z), sigmoid's derivative", "sigmoid'", s * (1 - s)),
-            ("s² with s = sigmoid(z)", "s²", s * s),
+            ("s² with s = sigmoid(z), the sigmoid squared", "s²", s * s),
             ("1 − s² with s = sigmoid(z): tanh's rule applied to the sigmoid", "1 − s²", 1 - s * s),
             ("tanh(z)", "tanh", t), ("tanh(z/2)", "tanh(z/2)", np.tanh(z / 2)),
             ("1 − tanh(z)², tanh's derivative", "tanh'", 1 - t * t), ("1 − tanh(z)", "1 − tanh", 1 - t),
