@@ -218,34 +218,47 @@ def _ratio(got, base, rtol, atol):
 def sized_factor(what, got, expected, rtol, atol, sizes):
     """Every entry the right one times a ratio of the case's sizes (N, n_in, k, ...): a division by the
     wrong count, a 1/N missing, or one too many. sizes: {"N (the batch)": 5, ...}, a symbol and, in
-    brackets, what it counts."""
-    named = _whole_sizes(sizes)
+    brackets, what it counts. Where the case's sizes explain the ratio in more than one way (N = 4, k = 3:
+    1/4 is 1/N and also k/(N·k)), every reading is named and none is picked."""
     r = _ratio(got, expected, rtol, atol) if sizes else None
     if r is None or math.isclose(r, 1.0, rel_tol=1e-9):
         return None
+    found = list(dict.fromkeys(_size_readings(what, r, sizes)))  # in order, each reading once
+    if len(found) == 1:
+        return Mistake(found[0][0], None, found[0][1])
+    if found:
+        return Mistake(f"every entry of your {what} is {simple_ratio(r) or numbers(r)[0]} × the right one, which "
+                       "fits more than one slip with this case's sizes, so the checks cannot tell which: "
+                       + "; or ".join(hint.split(": ", 1)[-1] for hint, _ in found),
+                       None, " or ".join(label for _, label in found))
+    return None
+
+
+def _size_readings(what, r, sizes):
+    """(hint, label) for every way a ratio r of got to expected follows from the case's named numbers."""
+    named = _whole_sizes(sizes)
     for (a_sym, a_desc, a), (b_sym, b_desc, b) in ((x, y) for x in named for y in named if x[2] != y[2]):
         if math.isclose(r, a / b, rel_tol=1e-7):
-            return Mistake(f"every entry of your {what} is {simple_ratio(r) or numbers(r)[0]} × the right one, "
-                           f"{a}/{b}: it is divided by {b_sym} = {b}{b_desc} where {a_sym} = {a}{a_desc} belongs",
-                           None, f"divided by {b_sym}, not {a_sym}")
+            yield (f"every entry of your {what} is {simple_ratio(r) or numbers(r)[0]} × the right one, {a}/{b}: it "
+                   f"is divided by {b_sym} = {b}{b_desc} where {a_sym} = {a}{a_desc} belongs",
+                   f"divided by {b_sym}, not {a_sym}")
     for sym, desc, a in scalar_names(sizes):
         if math.isclose(r, a, rel_tol=1e-7):
-            return Mistake(f"every entry of your {what} is {sym} × the right one ({sym} = {numbers(a)[0]}{desc}): a "
-                           f"factor {sym} too many", None, f"× {sym}: a factor {sym} too many")
+            yield (f"every entry of your {what} is {sym} × the right one ({sym} = {numbers(a)[0]}{desc}): a factor "
+                   f"{sym} too many", f"× {sym}: a factor {sym} too many")
         if math.isclose(r, 1 / a, rel_tol=1e-7):
-            return Mistake(f"every entry of your {what} is the right one divided by {sym} ({sym} = "
-                           f"{numbers(a)[0]}{desc}): the factor {sym} is missing", None, f"factor {sym} missing")
+            yield (f"every entry of your {what} is the right one divided by {sym} ({sym} = {numbers(a)[0]}{desc}): "
+                   f"the factor {sym} is missing", f"factor {sym} missing")
     for sym, desc, a in named:
         for power, text in ((1, ""), (2, "²")):
             if math.isclose(r, a ** power, rel_tol=1e-7):
-                return Mistake(f"every entry of your {what} is {sym}{text} = {a ** power} × the right one "
-                               f"({sym} = {a}{desc}): a division by {sym}{text} is missing (a sum where the mean "
-                               f"over {sym} belongs?)", None, f"× {sym}{text}: 1/{sym}{text} missing")
+                yield (f"every entry of your {what} is {sym}{text} = {a ** power} × the right one ({sym} = "
+                       f"{a}{desc}): a division by {sym}{text} is missing (a sum where the mean over {sym} "
+                       "belongs?)", f"× {sym}{text}: 1/{sym}{text} missing")
             if math.isclose(r, a ** -power, rel_tol=1e-7):
-                return Mistake(f"every entry of your {what} is the right one divided by {sym}{text} = {a ** power} "
-                               f"({sym} = {a}{desc}): a 1/{sym}{text} too many (divided by {sym} twice, or a mean "
-                               "where the sum belongs?)", None, f"divided by {sym}{text} too often")
-    return None
+                yield (f"every entry of your {what} is the right one divided by {sym}{text} = {a ** power} "
+                       f"({sym} = {a}{desc}): a 1/{sym}{text} too many (divided by {sym} twice, or a mean where "
+                       "the sum belongs?)", f"divided by {sym}{text} too often")
 
 
 def scalar_names(sizes):
