@@ -405,8 +405,9 @@ def flow_verdict(grad_norms):
     One rule, on the ratio r = ‖dW_first‖ / ‖dW_last‖: vanishing when r < 1/FLOW_RATIO,
     exploding when r > FLOW_RATIO (or a norm is not finite), balanced in between. It
     judges how the gradient changes from the last layer to the first, not its overall
-    size: with ReLU and zero biases a weight scale s multiplies every layer's gradient by
-    the same power of s and leaves r unchanged.
+    size: with ReLU, zero biases and targets 0 a weight scale s multiplies every layer's
+    gradient by the same power of s and leaves r unchanged (with other targets the output
+    gradient changes direction too, and r changes a little).
     """
     norms = as_float_array(grad_norms, "grad_norms", "flow_verdict")
     if norms.ndim != 1 or norms.size == 0:

@@ -400,6 +400,19 @@ def test_log_axes_never_repeat_a_tick_label(lr_explorer, lr, steps):
     set_controls(lr_explorer, lr=0.15, steps=30)
 
 
+@pytest.mark.nb06
+@pytest.mark.parametrize("lr, steps", [(0.15, 30), (0.2, 30), (10.0, 1), (10.0, 30)])
+def test_every_title_fits_inside_the_picture(lr_explorer, lr, steps):
+    # the longest verdict, "converges (over 100 steps)", once ran past the figure's right edge
+    set_controls(lr_explorer, lr=lr, steps=steps)
+    fig = lr_explorer.figure
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, ax.get_title()
+    set_controls(lr_explorer, lr=0.15, steps=30)
+
+
 @pytest.mark.parametrize("low, high", [(0.49, 0.5), (0.3, 0.52), (15.0, 26.0), (1e-8, 10.0), (5.0, 50.0),
                                        (0.0931, 0.0939), (1e3, 1e7)])
 @pytest.mark.nb06

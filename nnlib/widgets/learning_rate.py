@@ -168,7 +168,7 @@ def _lr_figure(H, start, eigenvalues, lr_max, hidden):
         fit_log_axis(ax_net, net_loss)
         net_verdict = state["net_verdict"]
         judged = _judged(state)
-        ax_net.set_title(f"tanh net on sin(πx), same η → {net_verdict}{judged}", fontsize=10,
+        ax_net.set_title(f"tanh net, same η → {net_verdict}{judged}", fontsize=10,
                          color=TEXT_ALERT if state["net_diverged"] else "k")
         side = {"converges": "<", "on the limit": "=", "diverges": ">"}[verdict]
         return (f"η = {state['lr']:g} {side} 2/λ_max = {lr_max:.4g}: quadratic {verdict}, "

@@ -52,9 +52,10 @@ QUESTIONS = [
                    "the weights: the overshooting first steps carry them to where $\\lambda_{\\max} < 2/\\eta$, and "
                    "there the steps are stable."),
             Option("it converges: the first steps find flatter ground", "converges",
-                   "The first steps overshoot across the steepest direction and throw the weights to where the "
-                   "valley is wider, $\\lambda_{\\max}$ below $2/\\eta$; from there the loss falls. At $\\eta = 2$ "
-                   "the same trick fails."),
+                   "For about ten steps $\\lambda_{\\max}$ stays above $2/\\eta$: the steps overshoot across the "
+                   "steepest direction and the loss even climbs back for a while. The overshoot throws the weights "
+                   "to where the valley is wider, $\\lambda_{\\max}$ below $2/\\eta$; from there the loss falls. "
+                   "At $\\eta = 2$ the same trick fails."),
             Option("it stays where it is, flipping back and forth", "oscillates",
                    "Exactly on the limit of a quadratic a coordinate flips without changing size; a network's "
                    "curvature changes as soon as the weights move, so nothing pins it to that."),
