@@ -387,15 +387,15 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path,
         press_on(page, slider(page, label), key, image)
     for label, option in [("dataset", "circles"), ("activation", "relu"), ("activation", "tanh")]:
         choose(page, dropdown(page, label), option, image)
-    assert re.search(r"step 0, training loss", status(page)), status(page)
+    assert re.search(r"step 0: training loss", status(page)), status(page)
     before = image.get_attribute("src")
     page.locator(".widget-button", has_text="step ×10").click()
     redrawn(image, before)
-    assert "step 10," in status(page)
+    assert "step 10:" in status(page)
     before = image.get_attribute("src")
     page.locator(".widget-button", has_text="reset").click()
     redrawn(image, before)
-    assert "step 0," in status(page)
+    assert "step 0:" in status(page)
     loss_at_start = float(re.search(r"training loss ([\d.e+-]+)", status(page)).group(1))
     # Play: count the frames while it runs, then pause
     image.evaluate("""img => {
@@ -408,7 +408,7 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path,
     play.nth(1).click()  # pause
     settled(image, quiet=1.0)
     frames = page.evaluate("window._frames")
-    steps = int(re.search(r"step (\d+),", status(page)).group(1))
+    steps = int(re.search(r"step (\d+):", status(page)).group(1))
     loss = float(re.search(r"training loss ([\d.e+-]+)", status(page)).group(1))
     assert frames >= 3 and steps >= 30 and steps % 10 == 0, (frames, steps)  # 10 steps a frame
     assert loss < loss_at_start, (loss_at_start, loss)
