@@ -267,9 +267,14 @@ def scalar_names(sizes):
     for name, v in (sizes or {}).items():
         v = float(v)
         if v != 0 and math.isfinite(v) and not (v.is_integer() and v > 1) and not math.isclose(abs(v), 1.0):
-            sym = name.split(" (")[0]
-            out.append((sym, ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", v))
+            out.append((*_symbol_and_what(name), v))
     return out
+
+
+def _symbol_and_what(name):
+    """"N (the batch)" -> ("N", ", the batch"); a name without brackets -> (name, "")."""
+    sym, _, what = name.partition(" (")
+    return sym, ", " + what.rstrip(")") if what else ""
 
 
 def step_off(what, got, expected, start, rtol, atol, sizes):
@@ -327,8 +332,7 @@ def _step_factors(sym, a):
 
 
 def _whole_sizes(sizes):
-    return [(name.split(" (")[0], ", " + name.split(" (", 1)[1].rstrip(")") if " (" in name else "", int(v))
-            for name, v in (sizes or {}).items() if float(v).is_integer() and v > 1]
+    return [(*_symbol_and_what(name), int(v)) for name, v in (sizes or {}).items() if float(v).is_integer() and v > 1]
 
 
 def near_a_formula(what, got, expected, rtol, atol, mistakes):
