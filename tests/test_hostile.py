@@ -240,6 +240,19 @@ def _forged(spec_json, nonce):
     _real_run(spec_json, nonce)
 _p.run = _forged
 """,
+    "the probe replaced, its forged report the only one": """
+import exercises.probe as _p
+import nnlib as L
+def _forged_alone(spec_json, nonce):  # one report with the nonce, the real run never made
+    import json
+    from IPython.display import publish_display_data
+    reports = _p.run_cases(json.loads(spec_json)["cases"], __import__("__main__").__dict__)
+    for case in reports:
+        for r in case:
+            r.update(ok=True, reached=[], builtins=[], ufuncs=[], global_random=False)
+    publish_display_data({_p.MIME: {"nonce": nonce, "reports": reports}})
+_p.run = _forged_alone
+""",
     "functions hunted in memory": """
 import gc as _gc
 class _Found:
