@@ -1,4 +1,4 @@
-"""The Explorer: controls, a one-line status and a live picture around a small experiment.
+"""The Explorer: controls, a status of one or two lines and a live picture around a small experiment.
 
 The picture is one ``matplotlib.figure.Figure`` (not pyplot, so nothing is displayed
 twice), built once; an update only moves line data, rescales and re-renders it to PNG
@@ -32,6 +32,8 @@ from ._controls import accessible
 
 CSS_DPI = 100  # pixels per inch on the page: a 10 pt label is 14 px tall, like an inline figure
 PIXEL_DENSITY = 2  # pixels in the PNG per pixel on the page
+STATUS_LINE_HEIGHT = 1.45  # the status's line height, in em
+STATUS_HEIGHT = f"{2 * STATUS_LINE_HEIGHT + 0.1:.2f}em"  # room for two lines: a long summary wraps, never cut
 
 # Shown only when the widget's model is not connected to a kernel: ipywidgets then marks
 # the view with the class jupyter-widgets-disconnected (a reopened notebook, a stopped kernel),
@@ -51,7 +53,8 @@ class Explorer:
     controls: dict name -> ipywidgets control (anything with a ``value``).
     compute: called with {name: value}; returns the new state dict.
     draw: called with (figure, state); moves the figure's artists to the new state
-        and returns a one-line summary shown above the plot.
+        and returns a summary of one line of text, shown above the plot (wrapped to two
+        lines where the page is narrow).
     figure: a Figure from new_figure(), built once; draw() reuses it.
     dynamic_axes: the axes that rescale on an update (redrawn in full every time). The
         other axes are drawn once and kept as a bitmap; only their animated artists
@@ -80,8 +83,9 @@ class Explorer:
         self._restoring = False
         width, height = figure_size_px(figure)
         page_width = widgets.Layout(width=f"{width}px", max_width="100%")
-        self.status = widgets.HTML(layout=widgets.Layout(width=f"{width}px", max_width="100%", height="1.9em",
-                                                         overflow="hidden"))
+        # Two lines' room, whether the summary needs one or two, so the picture never moves when it changes.
+        self.status = widgets.HTML(layout=widgets.Layout(width=f"{width}px", max_width="100%",
+                                                         height=STATUS_HEIGHT, overflow="hidden"))
         self.status.add_class("nnlib-status")
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%",
                                                                        height="auto"))
@@ -144,8 +148,8 @@ class Explorer:
         self.summary = summary
         self.alt = f"{self.describe} Now: {summary}" if self.describe else summary
         self._names.alt = self.alt
-        self.status.value = (f'<div title="{html.escape(summary)}" style="white-space: nowrap; overflow: hidden; '
-                             f'text-overflow: ellipsis"><code>{html.escape(summary)}</code></div>')
+        self.status.value = (f'<div title="{html.escape(summary)}" style="white-space: normal; '
+                             f'line-height: {STATUS_LINE_HEIGHT}"><code>{html.escape(summary)}</code></div>')
         self.state = state
 
     def _on_change(self, change):

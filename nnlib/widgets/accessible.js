@@ -7,7 +7,7 @@
 // - a slider's editable readout becomes a named text box;
 // - an icon-only button (the Play widget's) gets a name and a tooltip from its icon;
 // - the picture gets the model's "alt" text, which Python updates with every redraw;
-// - the one-line status is a polite live region: a screen reader reads the new summary;
+// - the status line is a polite live region: a screen reader reads the new summary;
 // - arrow keys, Home, End, Page Up/Down, Space and Enter on a control stay with the control:
 //   JupyterLab's notebook shortcuts (ArrowDown selects the next cell) do not get them;
 // - when a control is used, the kernel is asked to answer ("ping"); when no answer comes within

@@ -68,8 +68,9 @@ QUESTIONS = [
     Choice(
         "13.q4",
         ask="The residual network puts an identity path around layers 2–29 of the 30-layer sigmoid network whose "
-            "first layer gets $10^{-18}$ of the last one's gradient. What does notebook 08's rule "
-            "(`flow_verdict` on the first/last ratio) say about the residual network?",
+            "first layer receives $10^{-18}$ of the gradient its last layer receives. What does notebook 08's rule "
+            "(`flow_verdict` on the first/last ratio of $\\|\\partial L/\\partial z\\|$) say about the residual "
+            "network?",
         answer="balanced",
         options=[
             Option("vanishing: every block still has a sigmoid", "vanishing",
