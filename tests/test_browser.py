@@ -177,6 +177,14 @@ def status(page):
     return page.locator(".nnlib-status").first.inner_text()
 
 
+def assert_status_shown_whole(page):
+    """The first explorer's status: every word visible, wrapped to at most two lines, none cut off."""
+    box = page.locator(".nnlib-status").first
+    lines = box.locator("code").evaluate("e => e.getClientRects().length")
+    hidden = box.evaluate("e => e.scrollHeight - e.clientHeight")
+    assert 1 <= lines <= 2 and hidden <= 1, (lines, hidden, box.inner_text())
+
+
 def check_sharp(page, image, css_width):
     """The PNG has at least device-pixel-ratio times the pixels it is shown at: never enlarged."""
     size = image.evaluate("img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width,"
@@ -313,8 +321,7 @@ def test_06_every_control_redraws_sharp_and_steady(page, jupyterlab, tmp_path, a
     press_on(page, steps, "End", image)
     assert steps.locator(".widget-readout").inner_text() == "200"
     assert image.evaluate(offset) == top, "the long summary at 200 steps does not push the plot down"
-    lines = page.locator(".nnlib-status code").first.evaluate("e => e.getClientRects().length")
-    assert lines == 1, "the summary stays on one line"
+    assert_status_shown_whole(page)
     times = key_press_latency(page, lr, image)
     print(f"\n06 slider, key press to new picture: median {statistics.median(times):.0f} ms "
           f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} presses)")
@@ -359,6 +366,7 @@ def test_08_every_control_redraws_and_the_last_cell_wins(page, jupyterlab, tmp_p
     assert "depth 1," in status(page)
     press_on(page, depth, "End", image)
     press_on(page, scale, "ArrowRight", image)
+    assert_status_shown_whole(page)
     assert scale.locator(".widget-readout").inner_text() == "1.2"
     choose(page, dropdown(page, "activation"), "tanh", image)
     choose(page, dropdown(page, "init"), "he", image)
@@ -392,6 +400,7 @@ def test_10_every_control_and_play_train_the_network(page, jupyterlab, tmp_path,
     page.locator(".widget-button", has_text="step ×10").click()
     redrawn(image, before)
     assert "step 10:" in status(page)
+    assert_status_shown_whole(page)
     before = image.get_attribute("src")
     page.locator(".widget-button", has_text="reset").click()
     redrawn(image, before)

@@ -123,10 +123,13 @@ def test_encode_png_is_a_valid_png_of_the_canvas_pixels(lr_explorer):
 @pytest.mark.nb08
 @pytest.mark.nb10
 @pytest.mark.parametrize("build", BUILDERS)
-def test_status_is_one_line_that_never_wraps_and_the_reopen_hint_hides_while_connected(build):
+def test_status_wraps_in_a_box_of_two_lines_and_the_reopen_hint_hides_while_connected(build):
     explorer = build()
     assert "\n" not in explorer.summary
-    assert "white-space: nowrap" in explorer.status.value and explorer.status.layout.height == "1.9em"
+    # a long summary wraps instead of being cut, in a box of fixed height so the picture never moves
+    assert "white-space: normal" in explorer.status.value and "ellipsis" not in explorer.status.value
+    assert f"line-height: {_base.STATUS_LINE_HEIGHT}" in explorer.status.value
+    assert float(explorer.status.layout.height.removesuffix("em")) >= 2 * _base.STATUS_LINE_HEIGHT
     assert "nnlib-status" in explorer.status._dom_classes  # how the browser test finds it
     assert html.escape(explorer.summary) in explorer.status.value
     assert "nnlib-reopen-hint" in explorer.hint._dom_classes
