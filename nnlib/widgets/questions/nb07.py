@@ -24,19 +24,18 @@ QUESTIONS = [
     ),
     Choice(
         "07.q2",
-        ask="Epoch 0 starts from untrained weights. Which is larger after it: the training loss `train_loss[0]` "
-            "(a running mean of its batch losses) or the validation loss `val_loss[0]` (measured once, at its "
-            "end, on rows never trained on)?",
-        answer="training",
+        ask="Epoch 0 starts from untrained weights. Which is larger: its training loss `train_loss[0]` (the "
+            "running mean of its batch losses, each scored as the batch came) or the same training rows scored "
+            "once more with the weights the epoch ended with?",
+        answer="running mean",
         options=[
-            Option("the training loss", "training",
-                   "Its running mean still counts the first batches, scored by the untrained weights; the "
-                   "validation loss is measured with the weights the epoch ended with, which are much better. "
-                   "In epoch 0 that difference outweighs the advantage of having trained on the rows."),
-            Option("the validation loss", "validation",
-                   "That is the usual order *later*, once the network fits its training rows better than new "
-                   "ones. In epoch 0 the two are not measured with the same weights: the running mean of the "
-                   "training loss still counts the untrained network's first batches."),
+            Option("the running mean", "running mean",
+                   "Its first batches were scored by the untrained weights, and every batch by the weights of "
+                   "its moment in the epoch; the second score uses the weights after all of the epoch's steps, "
+                   "and while the loss still falls fast, as it does in epoch 0, those score lowest."),
+            Option("the score with the final weights", "end of epoch",
+                   "Both score the same rows, but not with the same weights: the running mean still counts the "
+                   "untrained network's first batches, and the final weights have taken every step of the epoch."),
         ],
     ),
     Number(
