@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .feedback import Mistake, numbers
+from .feedback import Mistake, numbers, one_of
 
 
 def simple_ratio(r):
@@ -493,11 +493,6 @@ def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None)
         except (ValueError, TypeError, ZeroDivisionError, FloatingPointError, IndexError):
             return
         if value.shape == right.shape and np.all(np.isfinite(value)) and not np.allclose(value, right, 1e-9, 1e-12):
-            for i, m in enumerate(out):  # two readings with the same values here: say both, pick none
-                if np.allclose(m.value, value, 1e-9, 1e-12):
-                    out[i] = Mistake(f"{m.hint}; or, just as well, {text} (the same values here: the checks cannot "
-                                     "tell which)", m.value, f"{m.name} or {label}")
-                    return
             out.append(Mistake(f"your {what} is what the right formula gives {text}", value, label))
 
     names = list(args)
@@ -524,6 +519,53 @@ def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None)
                 if np.shape(plain[ka]) == np.shape(plain[kb]):
                     add(f"with {ka} and {kb} swapped: each stands where the other belongs", f"{ka} and {kb} swapped",
                         **{ka: plain[kb], kb: plain[ka]})
+    return merged(out)
+
+
+def merged(mistakes):
+    """The mistakes with those that give the same values on this case (two readings the case cannot tell
+    apart) joined into one that names each and picks none (feedback.one_of), at the first one's place."""
+    groups = []
+    for m in mistakes:
+        try:
+            value = np.asarray(m.value, dtype=float)
+        except (TypeError, ValueError):
+            value = None
+        for group in groups:
+            if value is not None and group[0] is not None and group[0].shape == value.shape \
+                    and np.allclose(group[0], value, 1e-9, 1e-12, equal_nan=True):
+                group[1].append(m)
+                break
+        else:
+            groups.append((value if value is not None and value.size and m.value is not None else None, [m]))
+    return [one_of(group) for _, group in groups]
+
+
+# An activation's derivative rule written from its own output u (t = tanh, s = sigmoid), and the forms a
+# learner confuses it with: (expression with {u}, the value as a function of u). The right rule comes first.
+RULE_SLIPS = {
+    "tanh": [("1 − {u}²", lambda u: 1 - u * u), ("1 − {u}", lambda u: 1 - u), ("(1 − {u})²", lambda u: (1 - u) ** 2),
+             ("1 + {u}²", lambda u: 1 + u * u), ("{u}²", lambda u: u * u), ("−{u}²", lambda u: -u * u),
+             ("1 − 2{u}", lambda u: 1 - 2 * u), ("{u}", lambda u: u), ("{u}(1 − {u})", lambda u: u * (1 - u)),
+             ("1 + {u}", lambda u: 1 + u), ("{u}² − 1", lambda u: u * u - 1), ("2{u}", lambda u: 2 * u),
+             ("−2{u}", lambda u: -2 * u)],
+    "sigmoid": [("{u}(1 − {u})", lambda u: u * (1 - u)), ("{u}(1 + {u})", lambda u: u * (1 + u)),
+                ("1 − {u}", lambda u: 1 - u), ("{u}²", lambda u: u * u), ("{u}(1 − {u})²", lambda u: u * (1 - u) ** 2),
+                ("−{u}(1 − {u})", lambda u: -u * (1 - u)), ("1 − {u}²", lambda u: 1 - u * u), ("{u}", lambda u: u),
+                ("(1 − {u})²", lambda u: (1 - u) ** 2)],
+}
+
+
+def rule_slips(rule, args):
+    """[(expression, the symbol used, value)]: the derivative rule of RULE_SLIPS[rule] and the forms confused
+    with it, each applied to each of args [(symbol, value)], the right value of u first (t = tanh(z)) and then
+    what stands in its place by mistake (z, the input); the right rule on the right u is left out."""
+    out = []
+    with np.errstate(all="ignore"):
+        for k, (form, f) in enumerate(RULE_SLIPS[rule]):
+            for j, (sym, u) in enumerate(args):
+                if k or j:
+                    out.append((form.format(u=sym), sym, f(u)))
     return out
 
 
@@ -579,6 +621,12 @@ def elementwise_catalogue(z, asked, right=None):
                 if label not in seen:
                     seen.add(label)
                     table.append((f"{label}: the argument is off", label, f(u)))
+        for rule, u, sym, note in (("tanh", t, "tanh(z)", ""), ("sigmoid", s, "s", " with s = sigmoid(z)")):
+            for text, used, value in rule_slips(rule, [(sym, u), ("z", z)]):  # each rule's slips, on u and on z
+                if text not in seen:
+                    seen.add(text)
+                    where = f": z where {sym}{note.replace(' with s', '')} belongs" if used == "z" else note
+                    table.append((text + where, text, value))
         if right is not None:
             table.append((f"{asked} multiplied by z", "× z", right * z))
     return [Mistake(f"your values equal {what}, not {asked}", value, f"computes {label}", formula=what.split(":")[0])
