@@ -29,7 +29,14 @@ from .feedback import (  # noqa: F401  (re-exported: the assignments' modules im
     preview,
     previews,
 )
-from .generic import generic_mistake, reduced_mistake, region_mistake, threshold_step
+from .generic import (
+    constant_read,
+    generic_mistake,
+    reduced_mistake,
+    region_mistake,
+    step_readings,
+    threshold_step,
+)
 
 
 @dataclass
@@ -267,6 +274,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
         return
     lines = value_lines(what, gf, expected)
     mistake = diagnose(gf, mistakes, rtol, atol_scale) or _another_output(what, gf, others, rtol, atol_scale)
+    if inputs is not None:
+        mistake = step_readings(what, mistake, gf, expected, inputs)
     if mistake is None and g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(precision).eps \
             and allclose(gf, expected, *tolerance(g)):
         mistake = Mistake(f"your {what} is {g.dtype}, which keeps about {np.finfo(g.dtype).precision} digits, while "
@@ -278,7 +287,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
     if mistake is None:
         mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes, start)
     if mistake is None and inputs is not None:
-        mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
+        mistake = constant_read(what, gf, expected, inputs, rtol, atol_scale) or \
+            region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:
         lines.append(undiagnosed_line(what, gf, expected, rtol, atol_scale))
     _raise_for(f"{head}: wrong values.", lines, mistake)

@@ -452,6 +452,48 @@ def threshold_step(what, got, expected, z):
                                                "place" if steps_at_0 else ""), None, "a step at the wrong threshold")
 
 
+def step_readings(what, mistake, got, expected, z):
+    """A step's diagnosis (a 0/1 answer where the right one is a step too) with the other reading its values
+    allow: a step anywhere between the last z that gives 0 and the first that gives 1 (z >= 0 and z > −0.5
+    give the same values when no z lies between −0.5 and 0)."""
+    right_is_step = np.all((expected == 0) | (expected == 1))
+    other = threshold_step(what, got, expected, z) if right_is_step and mistake is not None else None
+    return mistake if other is None or mistake.name == other.name else one_of([mistake, other])
+
+
+def constant_read(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
+    """For an elementwise function of z: got equal to a form with a constant c in it, c read from the values
+    themselves (np.maximum(z, c), relu(z − c), z kept above a threshold c), the constant named."""
+    atol = max(atol_scale, 1e-12) * _scale(expected)
+    z = np.asarray(z, dtype=float)
+    if got.shape != z.shape or got.size < 2:
+        return None
+    relu = _close(expected, np.maximum(z, 0), rtol, atol)  # then say where relu has its 0
+    floor, pos = ~np.isclose(got, z, rtol=max(rtol, 1e-9), atol=atol), got > atol
+    forms = []
+    if floor.any():
+        c, shown = float(np.median(got[floor])), numbers(float(np.median(got[floor])))[0]
+        forms.append((np.maximum(z, c), f"np.maximum(z, {shown}): z floored at {shown}",
+                      "relu floors z at 0, np.maximum(z, 0)", "floored at a constant"))
+    if pos.any():
+        c = float(np.median(z[pos] - got[pos]))
+        forms.append((np.maximum(z - c, 0), f"relu(z − {numbers(c)[0]}): the input shifted by {numbers(c)[0]} before "
+                      "the max", "relu's kink is at z = 0, np.maximum(z, 0)", "input shifted"))
+    zero, kept = _close_each(got, 0.0, atol) & (z != 0), ~floor & (z != 0)
+    if zero.any() and kept.any() and z[zero].max() < z[kept].min():
+        lo, hi = numbers(z[zero].max(), z[kept].min())
+        forms.append((np.where(z > z[zero].max(), z, 0.0), f"z kept only above a threshold somewhere between z = {lo} "
+                      f"and z = {hi} (0 below it)", "relu keeps z wherever z > 0", "threshold off 0"))
+    for value, text, right, label in forms:
+        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
+            return Mistake(f"your {what} equals {text}" + (f": {right}" if relu else ""), None, label)
+    return None
+
+
+def _close_each(a, b, atol):
+    return np.isclose(a, b, rtol=0, atol=atol)
+
+
 def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
     """For an elementwise function of z: right on one side of some value of z and wrong on the other
     (wrong for negative z, say, or above z = 1); names the side that is wrong."""
