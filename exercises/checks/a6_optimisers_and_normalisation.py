@@ -26,6 +26,7 @@ from .engine import (
     learner,
     lit,
     make,
+    one_of,
     ref,
     returned,
     unpack,
@@ -701,6 +702,20 @@ def implied_mask(what, out, x, p):
                "compare it with your mask.")
 
 
+def threshold_readings(fraction, band, p):
+    """The Mistake naming the threshold c of `rng.random(x.shape) >= c` that keeps this share of the units
+    (1 − c, within the band): a constant or a wrong expression of p where p belongs; every reading that fits."""
+    fits = [Mistake(f"the kept share is what the threshold c = {text}{'' if text == f'{c:g}' else f' = {c:.3g}'} "
+                    "keeps (a unit is kept where "
+                    f"rng.random(x.shape) >= c, with probability 1 − c): {why}; c is p, the probability of dropping",
+                    None, f"threshold {text} where p belongs")
+            for text, c, why in (("0.5", 0.5, "a constant where p belongs"), ("p/2", p / 2, "p halved"),
+                                 ("2p", 2 * p, "p doubled"), ("p²", p * p, "p squared"),
+                                 ("√p", math.sqrt(p), "the square root of p"))
+            if 0 < c < 1 and abs(fraction - (1 - c)) <= band and not math.isclose(c, p)]
+    return one_of(fits) if fits else None
+
+
 class DropoutForward(Task):
     test_id, exercise, functions = "ex6_4_forward_tests", "6.4", ("dropout_forward",)
     forbidden_names = ("nnlib.dropout_forward", "nnlib.dropout_backward", "nnlib.Dropout")
@@ -731,10 +746,13 @@ class DropoutForward(Task):
                        f"{1 - p:.0%}.\n  Likely mistake: p and 1 − p are swapped: p is the probability of "
                        "dropping a unit, so keep it where rng.random(x.shape) >= p", mistake="p and 1 − p swapped")
         if abs(fraction - (1 - p)) > band:
+            found = threshold_readings(fraction, band, p)
             raise Fail(f"dropout_forward (p = {p:.3g}) kept {fraction:.1%} of the units; each is kept with "
                        f"probability 1 − p = {1 - p:.0%}, so out of {x.size} about {1 - p:.0%} (within "
-                       f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p",
-                       mistake="wrong share of units kept")
+                       f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p"
+                       + (f"\n  Likely mistake: {found.hint}" if found else ""),
+                       mistake=found.name if found else "wrong share of units kept",
+                       readings=found.readings if found else ())
         second = unpack(returned(calls[3], "dropout_forward"), "dropout_forward", ("out", "cache"))
         if np.array_equal(implied_mask("dropout_forward", second[0], x, p), kept):
             raise Fail("two calls with the same rng dropped the same units: draw the mask from the rng you are "

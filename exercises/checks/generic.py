@@ -477,8 +477,9 @@ def constant_read(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
                       "relu floors z at 0, np.maximum(z, 0)", "floored at a constant"))
     if pos.any():
         c = float(np.median(z[pos] - got[pos]))
-        forms.append((np.maximum(z - c, 0), f"relu(z − {numbers(c)[0]}): the input shifted by {numbers(c)[0]} before "
-                      "the max", "relu's kink is at z = 0, np.maximum(z, 0)", "input shifted"))
+        shift = f"z {'−' if c > 0 else '+'} {numbers(abs(c))[0]}"
+        forms.append((np.maximum(z - c, 0), f"relu({shift}): the input shifted before the max",
+                      "relu's kink is at z = 0, np.maximum(z, 0)", "input shifted"))
     zero, kept = _close_each(got, 0.0, atol) & (z != 0), ~floor & (z != 0)
     if zero.any() and kept.any() and z[zero].max() < z[kept].min():
         lo, hi = numbers(z[zero].max(), z[kept].min())
