@@ -472,12 +472,15 @@ def _breadth_first(root):
 
 def _wrong_pass(order, *, zero=True, seed=True):
     """A backward pass on nnlib's graph that calls nnlib's _backward of each node in order(root)
-    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False)."""
+    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False; a function
+    seed(nodes, root) sets the starting grads instead)."""
     def backprop(root):
         if zero:
             for node in topological_order(root):
                 node.grad = 0.0
-        if seed:
+        if callable(seed):
+            seed(list(topological_order(root)), root)
+        elif seed:
             root.grad = 1.0
         for node in list(order(root)):
             node._backward()
@@ -562,18 +565,6 @@ def _pass_over_all_but_root():
     return backprop
 
 
-def _seeded(seed):
-    """The right pass from other starting grads: seed(order, root) sets them once every grad is 0."""
-    def backprop(root):
-        order = list(topological_order(root))
-        for node in order:
-            node.grad = 0.0
-        seed(order, root)
-        for node in reversed(order):
-            node._backward()
-    return backprop
-
-
 def _set_grads(nodes, value):
     for node in nodes:
         node.grad = value
@@ -587,17 +578,20 @@ _ONLY_THE_ROOT = ("; only the root starts at 1 (dL/dL = 1) and every other node 
                   "set every grad to 0, then root.grad = 1")
 
 
+def _seeding(which):
+    """A backward pass that gives grad 1 to the nodes which(nodes, root) picks, every other node 0."""
+    return _wrong_pass(_reverse_topological, seed=lambda nodes, root: _set_grads(which(nodes, root), 1.0))
+
+
 def seeding_variants():
     """Backward passes that start from the wrong grads, each run on nnlib's graph: [(hint, pass, label)]."""
     return [("every node's grad was set to 1 before the pass, not only the root's, so each node's gradient "
-             "starts 1 too high and passes that on" + _ONLY_THE_ROOT,
-             _seeded(lambda order, root: _set_grads(order, 1.0)), "every node seeded with 1"),
+             "starts 1 too high and passes that on" + _ONLY_THE_ROOT, _seeding(lambda nodes, root: nodes),
+             "every node seeded with 1"),
             ("the inputs (the leaves, the nodes without parents) started at grad 1 as well as the root"
-             + _ONLY_THE_ROOT,
-             _seeded(lambda order, root: _set_grads(_leaves(order) + [root], 1.0)), "leaves seeded with 1"),
+             + _ONLY_THE_ROOT, _seeding(lambda nodes, root: _leaves(nodes) + [root]), "leaves seeded with 1"),
             ("the inputs (the leaves) were seeded with 1 and the root was not, so nothing flows from the root"
-             + _ONLY_THE_ROOT, _seeded(lambda order, root: _set_grads(_leaves(order), 1.0)),
-             "leaves seeded with 1, not the root")]
+             + _ONLY_THE_ROOT, _seeding(lambda nodes, root: _leaves(nodes)), "leaves seeded with 1, not the root")]
 
 
 def backprop_variants():
