@@ -9,11 +9,17 @@ grader never does with a learner's notebook.
 import copy
 import json
 import linecache
+import sys
+from pathlib import Path
 
 import nbformat
 
-from exercises import RELEASE_DIR, SOURCE_DIR, judging, kernel, probe, submission
-from exercises.notebooks import grade_id
+# This checkout's exercises, whatever copy is installed: a test file run as a script (python
+# tests/test_exercise_answers.py prints the measure) gets no repository root on its path from pytest.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exercises import RELEASE_DIR, SOURCE_DIR, judging, kernel, probe, submission  # noqa: E402
+from exercises.notebooks import grade_id  # noqa: E402
 
 SOURCES = {p.parent.name: p for p in sorted(SOURCE_DIR.glob("*/*.ipynb"))}
 _loaded = {}

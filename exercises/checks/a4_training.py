@@ -28,6 +28,7 @@ from .engine import (
     make,
     number,
     numbers,
+    one_of,
     ref,
     returned,
 )
@@ -446,11 +447,12 @@ class Replay:
                 loss = nnlib.mse_loss(out, y[idx])[0] if None not in idx else np.nan
                 if None not in idx:  # the gradient of the loss of what the learner's model put out
                     self.douts.append((log[i + 1][1], nnlib.mse_loss(log[i][2], y[idx])[1], log[i][2]))
+                rate = lr(len(arr)) if callable(lr) else lr  # a rate that depends on the batch's size
                 if step_first:
-                    self._update(lr)
+                    self._update(rate)
                 self._backward(log[i + 1][1], out.shape)
                 if not step_first:
-                    self._update(lr)
+                    self._update(rate)
                 self.steps.append((len(self.vals), idx, loss))
                 i += 1
             elif kind != "forward":
@@ -644,6 +646,7 @@ def _check_val(replay, val, log, data, seed, config):
                    mistake="not one validation loss per epoch")
     if np.allclose(val, expected, rtol=1e-9, atol=1e-12):
         return
+    fits = []
     for lr, hint, label, first in ((1.0, "the run behaves as if lr were 1: did fit pass its lr to the update?",
                                     "lr not used", False),
                                    (-config["lr"], "updated with +η: the rule is w ← w − η ∂L/∂w", "moved uphill",
@@ -652,16 +655,17 @@ def _check_val(replay, val, log, data, seed, config):
                                     "a fixed lr", False),
                                    (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on",
                                     "a fixed lr", False),
-                                   (config["lr"] / config["batch_size"], "divided the step by the batch size: the "
-                                    "gradient of nnlib.mse_loss is already a batch mean, so p -= lr * g",
-                                    "step divided by the batch size", False),
+                                   *_step_sizes(config, len(data["X"])),
                                    (config["lr"], "the update came before model.backward, so each step used the "
                                     "previous batch's gradients (the first step none at all): forward, loss, backward, "
                                     "then update", "update before backward", True)):
         other = Replay(log, data, [1, 1], seed, lr, step_first=first)
         if len(other.vals) == len(val) and np.allclose(val, [v for v, _ in other.vals], rtol=1e-7):
-            raise Fail(f"the validation losses do not follow mini-batch descent with lr = {config['lr']:.3g}.\n"
-                       f"  Likely mistake: {hint}", mistake=label)
+            fits.append(Mistake(hint, None, label))
+    if fits:
+        found = one_of(fits)
+        raise Fail(f"the validation losses do not follow mini-batch descent with lr = {config['lr']:.3g}.\n"
+                   f"  Likely mistake: {found.hint}", mistake=found.name, readings=found.readings)
     factor = generic.constant_factor("history['val_loss']", np.array(val), np.array(expected), 1e-7, 1e-12)
     if factor is not None:
         raise Fail(f"history['val_loss'] does not hold the losses on X_val.\n  Likely mistake: {factor.hint}; record "
@@ -683,6 +687,21 @@ def _check_val(replay, val, log, data, seed, config):
                f"is {right} when every batch takes the step w ← w − lr · ∂L/∂w with lr = "
                f"{config['lr']:.3g}. The checks cannot tell which step is wrong: check the update of every "
                "(param, grad) in model.parameters(), after model.backward")
+
+
+def _step_sizes(config, n):
+    """(learning rate, or a function of the batch's size giving it, hint, label, False) for a step scaled by a
+    count of rows: the batch size, the batch's own length, the training set's size, once too many or missing."""
+    lr, size = config["lr"], config["batch_size"]
+    mean = "the gradient of nnlib.mse_loss is already the batch's mean, so p -= lr * g"
+    return [(lr / size, f"divided the step by the batch size (lr / batch_size = {lr / size:.3g}): {mean}",
+             "step divided by the batch size", False),
+            (lambda rows: lr / rows, f"divided the step by the batch's own length (lr / len(Xb)): {mean}",
+             "step divided by len(Xb)", False),
+            (lr / n, f"divided the step by the training set's size N = {n} (lr / len(X)): {mean}",
+             "step divided by N", False),
+            (lambda rows: lr * rows, f"multiplied the step by the batch's length (a sum where the mean is): {mean}",
+             "step multiplied by the batch size", False)]
 
 
 def _check_train(replay, train, val):

@@ -16,7 +16,7 @@ from nnlib.graph import Value, topological_order
 
 from ..probe import OPERANDS, build_graph, parent_indices
 from . import generic
-from .engine import Case, Fail, Task, call, explain, learner, lit, numbers, pair, ref, returned
+from .engine import Case, Fail, Mistake, Task, call, explain, learner, lit, numbers, one_of, pair, ref, returned
 
 _NO_GRAPH = ("nnlib.graph",)
 _LEAF_NAMES = "abcdefghijklmnopqrstuvwxyz"
@@ -268,8 +268,7 @@ class Operations(Task):
             raise Fail("\n".join(lines + [f"  Likely mistake: {', '.join(untouched)}.grad did not change: the "
                                           "_backward must add its share of out.grad to every input's grad"]),
                        mistake="an input's grad left unchanged")
-        named = _local_derivatives_named(nodes, [(i, (got[i][1] - earlier) / upstream) for i in wrong],
-                                         [(reference[i].grad - earlier) / upstream for i in wrong], upstream,
+        named = _local_derivatives_named(nodes, wrong, [g for _, g in got], [n.grad for n in reference], upstream,
                                          earlier, reference[-1].data)
         if named:
             raise Fail("\n".join(lines + [f"  Likely mistake: {named[0]}"]), mistake=named[1])
@@ -302,35 +301,49 @@ def local_catalogue(nodes, leaf):
                   ("e^(e^a), the derivative taken at the output instead of the input", math.exp(out))]
     if op == "tanh":
         t = out
-        table += [("t", t), ("1 − t", 1 - t), ("(1 − t)²", (1 - t) ** 2), ("1 + t²", 1 + t * t), ("1 − a²", 1 - a * a),
-                  ("1 − tanh(t)², the derivative taken at the output t instead of the input a",
-                   1 - math.tanh(t) ** 2), ("t²", t * t)]
-    return [(text, value) for text, value in table if isinstance(value, float) and math.isfinite(value)]
+        table += [("1 − tanh(t)², the derivative taken at the output t instead of the input a",
+                   1 - math.tanh(t) ** 2), ("1 − tanh(a²), the square taken inside the tanh", 1 - math.tanh(a * a))]
+        table += [(text + (" (a = self.data, the input, where t = tanh(a) = out.data belongs)" if used == "a" else ""),
+                   value) for text, used, value in generic.rule_slips("tanh", [("t", t), ("a", a)])]
+    return [(text, float(value)) for text, value in table if math.isfinite(value)]
 
 
-def _local_derivatives_named(nodes, got_local, right_local, upstream, earlier, out_data):
-    """(hint, label) naming what each wrong input's local derivative came out as, when every one of
-    them matches an expression of the catalogue; else None."""
+def _local_derivatives_named(nodes, wrong, got, right, upstream, earlier, out_data):
+    """(hint, label) naming what each wrong input's grad came out as, when every one of them is some local
+    derivative of the catalogue (the right one too), multiplied by out.grad or by what stands in its place,
+    added to the grad that was there or written over it; else None."""
     what = label(nodes, len(nodes) - 1)
     parts = []
-    for (leaf, mine), right in zip(got_local, right_local):
-        found = next((text for text, value in local_catalogue(nodes, leaf) if _close(mine, value)), None)
-        for times, factor in (("not multiplied by out.grad", 1 / upstream), ("times out.data",
-                                                                            out_data / upstream),
-                              ("times the input's own grad", earlier / upstream),
-                              ("times out.data once more", out_data)):
-            if found is None and _close(mine, right * factor):
-                found = f"the right local derivative {times} (`self.grad += local * out.grad`)"
-        ratio = generic.simple_ratio(mine / right) if found is None and right else None
-        if ratio is not None:
-            found = f"{ratio} × the right one (a factor too many or missing)"
-        if found is None or _close(right, mine):
+    for leaf in wrong:
+        local = (right[leaf] - earlier) / upstream
+        found = _grad_reading(got[leaf], [("the right local derivative", local)] + local_catalogue(nodes, leaf),
+                              upstream, earlier, out_data)
+        if found is None:
+            ratio = generic.simple_ratio((got[leaf] - earlier) / upstream / local) if local else None
+            found = f"{ratio} × the right one (a factor too many or missing)" if ratio else None
+        if found is None:
             return None
         parts.append(f"the local derivative of {what} with respect to {label(nodes, leaf)} came out as {found}; "
-                     f"it is {numbers(right)[0]} here")
+                     f"it is {numbers(local)[0]} here")
     hint = "; ".join(parts) + " (the table above the exercise gives each operation's local derivatives)"
     first = parts[0].split("came out as ")[1].split(";")[0].split(",")[0].split(" (")[0]
     return hint, f"local derivative: {first}"
+
+
+def _grad_reading(grad, catalogue, upstream, earlier, out_data):
+    """In words, how an input's grad after _backward follows from a local derivative of the catalogue: times
+    out.grad (or out.data, self.grad, nothing in its place), added to the earlier grad (or written over it)."""
+    for times, factor in (("", upstream), ("not multiplied by out.grad", 1.0),  # the fewest slips first
+                          ("times out.data where out.grad belongs", out_data),
+                          ("times the input's own grad where out.grad belongs", earlier),
+                          ("times out.data once more", out_data * upstream)):
+        for how, before in (("", earlier), ("written with `=` over the grad that was there", 0.0)):
+            for text, value in catalogue:
+                if (text, times, how) != ("the right local derivative", "", "") and \
+                        _close(grad, before + value * factor):
+                    slips = ", ".join(x for x in (times, how) if x)
+                    return f"{text}" + (f", {slips} (`self.grad += local * out.grad`)" if slips else "")
+    return None
 
 
 def _check_inputs_kept(nodes, got, what):
@@ -459,12 +472,15 @@ def _breadth_first(root):
 
 def _wrong_pass(order, *, zero=True, seed=True):
     """A backward pass on nnlib's graph that calls nnlib's _backward of each node in order(root)
-    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False)."""
+    (set to 0 first unless zero is False, the root's grad set to 1 unless seed is False; a function
+    seed(nodes, root) sets the starting grads instead)."""
     def backprop(root):
         if zero:
             for node in topological_order(root):
                 node.grad = 0.0
-        if seed:
+        if callable(seed):
+            seed(list(topological_order(root)), root)
+        elif seed:
             root.grad = 1.0
         for node in list(order(root)):
             node._backward()
@@ -549,9 +565,38 @@ def _pass_over_all_but_root():
     return backprop
 
 
+def _set_grads(nodes, value):
+    for node in nodes:
+        node.grad = value
+
+
+def _leaves(order):
+    return [node for node in order if not node._parents]
+
+
+_ONLY_THE_ROOT = ("; only the root starts at 1 (dL/dL = 1) and every other node at 0, to be filled in by the pass: "
+                  "set every grad to 0, then root.grad = 1")
+
+
+def _seeding(which):
+    """A backward pass that gives grad 1 to the nodes which(nodes, root) picks, every other node 0."""
+    return _wrong_pass(_reverse_topological, seed=lambda nodes, root: _set_grads(which(nodes, root), 1.0))
+
+
+def seeding_variants():
+    """Backward passes that start from the wrong grads, each run on nnlib's graph: [(hint, pass, label)]."""
+    return [("every node's grad was set to 1 before the pass, not only the root's, so each node's gradient "
+             "starts 1 too high and passes that on" + _ONLY_THE_ROOT, _seeding(lambda nodes, root: nodes),
+             "every node seeded with 1"),
+            ("the inputs (the leaves, the nodes without parents) started at grad 1 as well as the root"
+             + _ONLY_THE_ROOT, _seeding(lambda nodes, root: _leaves(nodes) + [root]), "leaves seeded with 1"),
+            ("the inputs (the leaves) were seeded with 1 and the root was not, so nothing flows from the root"
+             + _ONLY_THE_ROOT, _seeding(lambda nodes, root: _leaves(nodes)), "leaves seeded with 1, not the root")]
+
+
 def backprop_variants():
     """Wrong backward passes, each run on nnlib's graph: [(hint, function of the root, label)]."""
-    return [
+    return seeding_variants() + [
         ("the nodes were visited inputs first: either the loop goes through the topological order without "
          "reversing it, or the sort puts a node in the order before its parents (order.append(node) before the "
          "loop over node._parents). A node goes in after all of its parents, and the pass goes through that order "
@@ -660,20 +705,26 @@ class Backprop(Task):
         lines = [f"{head}{' run twice' if self.reuse else ''}:"]
         lines += ["  d L / d {}: expected {}, yours {}".format(label(nodes, i), *pair(graph[i].grad, got[i][1]))
                   for i in wrong[:3]]
+        fits = []
         for hint, variant, name in backprop_variants():
             other, other_root = _fresh(nodes)
             variant(other_root)
             if self.reuse:
                 variant(other_root)
             if all(_close(got[i][1], n.grad) for i, n in enumerate(other)):
-                raise Fail("\n".join(lines + [f"  Likely mistake: {hint}"]), mistake=name)
+                fits.append(Mistake(hint, None, name))
+        if fits:
+            found = one_of(fits)
+            raise Fail("\n".join(lines + [f"  Likely mistake: {found.hint}"]), mistake=found.name,
+                       readings=found.readings)
         factor = generic.constant_factor("gradient", np.array([g for _, g in got]),
                                          np.array([n.grad for n in graph]), 1e-7, 1e-12)
-        if factor is not None and factor.label.startswith("off by"):
-            k = numbers(got[-1][1] / graph[-1].grad if graph[-1].grad else 0.0)[0]
-            raise Fail("\n".join(lines + [f"  Likely mistake: every gradient is {k} × the right one: the pass is "
-                                          f"right but starts from root.grad = {k}; dL/dL = 1"]),
-                       mistake="root grad not seeded with 1")
+        if factor is not None:
+            k = got[-1][1] / graph[-1].grad if graph[-1].grad else 0.0
+            own = " (root.data, L's own value)" if _close(k, graph[-1].data) else ""
+            raise Fail("\n".join(lines + [f"  Likely mistake: every gradient is {numbers(k)[0]} × the right one: the "
+                                          f"pass is right but starts from root.grad = {numbers(k)[0]}{own}; "
+                                          "dL/dL = 1"]), mistake="root grad not seeded with 1")
         raise Fail("\n".join(lines + ["  The checks cannot tell which step is wrong: follow your backprop by hand on "
                                       "this graph, node by node, and compare each grad with the expected ones."]))
 

@@ -14,8 +14,24 @@ import numpy as np
 import nnlib
 from nnlib.dropout import DropoutCache
 
-from .engine import Case, Fail, Mistake, Task, call, check_own_rng, compare, learner, lit, make, ref, returned, unpack
-from .generic import input_variants
+from .engine import (
+    Case,
+    Fail,
+    Mistake,
+    Task,
+    call,
+    check_own_rng,
+    compare,
+    diagnose,
+    learner,
+    lit,
+    make,
+    one_of,
+    ref,
+    returned,
+    unpack,
+)
+from .generic import input_variants, merged
 
 # ------------------------------------------------------------------ 6.1 momentum
 
@@ -174,10 +190,11 @@ def adam_reference(params, grads, m, v, t, lr, beta1, beta2, eps):
 
 def adam_variant(p, g, m, v, t, lr, b1, b2, eps, *, correct=(True, True), swap=(False, False), square=True,
                  eps_inside=False, sqrt=True, t_used=None, power_outside=False, eps_on_step=False, betas=None,
-                 hat_betas=None, g2=None):
+                 hat_betas=None, g2=None, hats=None):
     """One entry-wise Adam step with the slips named by the flags: (p, m, v) afterwards. betas: the (β, β)
     the moments m and v are averaged with; hat_betas: those of their bias corrections; g2: what stands where
-    g² belongs (when not None)."""
+    g² belongs (when not None); hats: the numbers m and v are divided by for m̂ and v̂ (instead of the
+    corrections the other flags give)."""
     with np.errstate(all="ignore"):
         mb, vb = betas or (b1, b2)
         hb1, hb2 = hat_betas or (b1, b2)
@@ -188,6 +205,8 @@ def adam_variant(p, g, m, v, t, lr, b1, b2, eps, *, correct=(True, True), swap=(
         tt = t if t_used is None else t_used
         m_hat = m_new / ((1 - hb1) ** tt if power_outside else 1 - hb1 ** tt) if correct[0] else m_new
         v_hat = v_new / ((1 - hb2) ** tt if power_outside else 1 - hb2 ** tt) if correct[1] else v_new
+        if hats is not None:
+            m_hat, v_hat = m_new / hats[0], v_new / hats[1]
         if eps_on_step:  # lr * m̂ / √v̂ + ε: the ε added to the step, not to the denominator
             return p - (lr * m_hat / np.sqrt(v_hat) + eps), m_new, v_new
         root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
@@ -253,9 +272,40 @@ def adam_mistakes(name, p, g, m, v, t, lr, b1, b2, eps):
                          var(sqrt=False)[0], "square root missing"),
                  Mistake(f"your params[{name!r}] moved uphill: p ← p − η·m̂/(√v̂ + ε) subtracts the step",
                          2 * p - var()[0], "moved uphill")]}
+    out["p"] += bias_correction_slips(name, var, t, b1, b2)
     if t == 1:  # m̂ = g, v̂ = g² exactly: a step of η·g/(|g| + ε)
         out["p"].append(Mistake(f"your params[{name!r}] moved by η·g, plain gradient descent: Adam divides by "
                                 "√v̂ + ε", p - lr * g, "plain gradient descent"))
+    return out
+
+
+def _corrections(beta, sym, t):
+    """(what m or v is divided by, what is wrong with it, the number) for a bias correction 1 − βᵗ (first,
+    with nothing wrong) and its slips."""
+    return [(f"(1 − {sym}ᵗ)", "", 1 - beta ** t), (f"(1 − {sym})", "the power t missing", 1 - beta),
+            (f"(1 − {sym})ᵗ", f"the power of 1 − {sym}, not 1 minus the power", (1 - beta) ** t),
+            ("1", "not corrected", 1.0), (f"(1 − {sym}^(t + 1))", "one step ahead", 1 - beta ** (t + 1)),
+            (f"(1 − {sym}^(t − 1))", "one step behind", 1 - beta ** (t - 1))]
+
+
+def bias_correction_slips(name, var, t, b1, b2):
+    """Mistakes of params after the step for every pair of bias corrections, m's and v's, each right or one
+    of its slips (_corrections) that differs from the right one at this t: the power t missing in one, say.
+    (Neither corrected, or one alone, is adam_mistakes' own.) var(**flags) is adam_variant."""
+    out = []
+    m_ways, v_ways = _corrections(b1, "β₁", t), _corrections(b2, "β₂", t)
+    for m_by, m_slip, m_value in m_ways:
+        for v_by, v_slip, v_value in v_ways:
+            slips = [(what, by, slip) for what, by, slip, value, right in (
+                ("m", m_by, m_slip, m_value, m_ways[0][2]), ("v", v_by, v_slip, v_value, v_ways[0][2]))
+                if slip and not math.isclose(value, right, rel_tol=1e-12)]
+            if {slip for *_, slip in slips} <= {"not corrected"} or 0 in (m_value, v_value):
+                continue  # right here, or one of adam_mistakes' own (neither corrected, or one alone)
+            text = " and ".join(f"{what}̂ = {what} / {by} ({slip})" for what, by, slip in slips)
+            out.append(Mistake(f"your params[{name!r}] moved with {text}: each moment is divided by 1 − βᵗ with "
+                               f"this step's t = {t}, m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)",
+                               var(hats=(m_value, v_value))[0],
+                               ", ".join(f"{what}/{by}: {slip}" for what, by, slip in slips)))
     return out
 
 
@@ -265,19 +315,23 @@ class AdamUpdate(Task):
 
     def cases(self, rng, hidden):
         out = []
-        for first in ((True, False) if not hidden else (bool(rng.integers(2)), False)):
+        # (moments at zero, t): the first step; a later one. Hidden: also moments at zero at a later t (a
+        # parameter whose gradient was 0 so far), where v̂ stored for v and v ← g² (β₂ left out), equal at t = 1, differ
+        kinds = [(True, 1), (False, 4)] if not hidden else [(bool(rng.integers(2)), None), (False, None),
+                                                            (True, int(rng.integers(2, 12)))]
+        for first, t in kinds:
             shapes = _shapes(rng, hidden)
             params = {k: rng.normal(size=s) for k, s in shapes.items()}
             grads = {k: rng.normal(size=s) for k, s in shapes.items()}
             if first:
                 m = {k: np.zeros(s) for k, s in shapes.items()}
                 v = {k: np.zeros(s) for k, s in shapes.items()}
-                t = 1
+                t = t or 1
             else:
                 m = {k: 0.5 * rng.normal(size=s) for k, s in shapes.items()}
                 # small second moments: √v̂ is then of the order of ε, so where ε goes shows
                 v = {k: 1e-3 * rng.uniform(0.2, 1.5, size=s) for k, s in shapes.items()}
-                t = 4 if not hidden else int(rng.integers(2, 12))
+                t = t or int(rng.integers(2, 12))
             if not hidden:
                 lr, b1, b2, eps = 0.01, 0.9, 0.999, (1e-8 if first else 1e-3)
             else:
@@ -311,12 +365,12 @@ class AdamUpdate(Task):
                            "v (the old second moment)": c["v"][name], "lr (η)": c["lr"], "beta1 (β₁)": c["b1"],
                            "beta2 (β₂)": c["b2"], "eps (ε)": c["eps"]}
             for part, key in enumerate(("p", "m", "v")):
-                mistakes[name][key] = mistakes[name][key] + input_variants(
+                mistakes[name][key] = merged(mistakes[name][key] + input_variants(
                     lambda part=part, p=params[name], **k: adam_variant(
                         p, k["g"], k["m"], k["v"], c["t"], k["lr"], k["beta1"], k["beta2"], k["eps"])[part],
                     ingredients, f"{key}[{name!r}]", swaps=False,
                     notes={"beta1": " (m̂ is then the gradient g itself: the raw gradient where m̂ belongs?)",
-                           "beta2": " (v̂ is then g²: the square of the raw gradient where v̂ belongs?)"})
+                           "beta2": " (v̂ is then g²: the square of the raw gradient where v̂ belongs?)"}))
         for name in params:
             compare(f"m[{name!r}] after the step", got["m"][name], want_m[name], mistakes[name]["m"], where=case.where,
                     sizes=named)
@@ -373,7 +427,39 @@ def forward_mistakes(x, gamma, beta, eps):
                        "scalar mean and variance (no axis=0)"),
                       ("one mean for the whole array", x.mean(), ((x - x.mean()) ** 2).mean(axis=0),
                        "scalar mean (no axis=0)"),
-                      ("one variance for the whole array", mean, x.var(), "scalar variance (no axis=0)"))]]
+                      ("one variance for the whole array", mean, x.var(), "scalar variance (no axis=0)"))],
+                *spread_slips(x, gamma, beta, eps)]
+
+
+def spread_slips(x, gamma, beta, eps):
+    """Batch norm with x − μ divided by a wrong spread: σ² computed wrongly (uncentred, summed, without
+    the square ...) and/or the division by something other than σ = √(σ² + ε) (the variance itself, ε
+    left out or outside the root), every pair of the two."""
+    mean, n = x.mean(axis=0), len(x)
+    variances = [("", "", ((x - mean) ** 2).mean(axis=0)),
+                 ("mean(x²), the mean not subtracted before squaring", "uncentred variance",
+                  (x ** 2).mean(axis=0)),
+                 ("Σ(x − μ)², summed over the rows where the mean belongs", "variance summed, not averaged",
+                  ((x - mean) ** 2).sum(axis=0)),
+                 ("mean(x²) − μ, where mean(x²) − μ² would do", "mean(x²) − μ", (x ** 2).mean(axis=0) - mean),
+                 ("mean(|x − μ|), without the square", "mean absolute deviation", np.abs(x - mean).mean(axis=0))]
+    spreads = [("σ = √(σ² + ε)", "", lambda v: np.sqrt(v + eps)),
+               ("σ², the variance itself: the square root and ε are missing", "divided by σ² (no root, no ε)",
+                lambda v: v),
+               ("σ² + ε, without the square root", "divided by the variance", lambda v: v + eps),
+               ("√σ², without ε", "ε missing", np.sqrt), ("√σ² + ε, ε outside the root", "ε outside the square root",
+                                                         lambda v: np.sqrt(v) + eps)]
+    out = []
+    with np.errstate(all="ignore"):
+        for v_text, v_label, var in variances:
+            for s_text, s_label, spread in spreads:
+                if v_label or s_label:
+                    said = " and ".join(part for part, label in (
+                        (f"your out divides x − μ by {s_text}", s_label), (f"your σ² is {v_text}", v_label)) if label)
+                    out.append(Mistake(f"{said}: batch norm divides x − μ by σ = √(σ² + ε), with σ² = mean((x − μ)²) "
+                                       f"over the N = {n} rows", gamma * (x - mean) / spread(var) + beta,
+                                       " and ".join(label for label in (v_label, s_label) if label)))
+    return out
 
 
 def backward_mistakes(x, gamma, beta, eps, dout):
@@ -433,7 +519,12 @@ def backward_mistakes(x, gamma, beta, eps, dout):
         for sym, f, why in (("σ", sigma, "a /σ lost (dσ = Σ dx̂·(−x̂/σ) divides by σ)" if piece == "σ" else
                              "its /σ lost"),
                             ("1/σ", 1 / sigma, "divided by σ once too often"),
-                            ("γ", gamma, "γ applied twice"), ("1/γ", 1 / gamma, "γ missing")):
+                            ("γ", gamma, "γ applied twice"), ("1/γ", 1 / gamma, "γ missing"),
+                            ("σ²", sigma ** 2, "(σ² + ε)^(−½) where (σ² + ε)^(−3/2) belongs, or two /σ lost"),
+                            ("1/σ²", sigma ** -2, "divided by σ² (the variance) where nothing or σ belongs"),
+                            ("−2", -2.0, "the −½ of (σ² + ε)^(−½)'s derivative missing"),
+                            ("−½", -0.5, "a ½ too many, and the sign flipped"),
+                            (f"N = {n}", float(n), "a sum where the mean belongs (or a /N missing)")):
             direct, through = (f, 1.0) if piece == "direct" else (1.0, f)
             dc = k * (direct * dout - through * x_hat * mean_dx)
             dx.append(Mistake(f"your dx has {text_of} times {sym}: {why}. dc = dx̂/σ + dσ·x̂/N with "
@@ -489,6 +580,14 @@ class BatchnormForward(Task):
         compare("out", got[0], expected, mistakes, where=case.where)
 
 
+def _forward_wrong(out, x, gamma, beta, eps):
+    """The Fail of a backward test whose forward pass is wrong, naming its slip when the forward family knows it."""
+    found = diagnose(out, forward_mistakes(x, gamma, beta, eps)) if out is not None and out.shape == x.shape else None
+    return Fail("batchnorm_backward is tested on the cache of your batchnorm_forward, whose out is not right yet: "
+                "make the forward test pass first." + (f"\n  Likely mistake there: {found.hint}" if found else ""),
+                mistake="forward pass wrong (6.3 forward)" + (f": {found.name}" if found else ""))
+
+
 def _inputs_kept(step, context, names, what):
     for name in names:
         now = step.after.get(name)
@@ -524,8 +623,7 @@ class BatchnormBackward(Task):
         consistent_unbiased = out is not None and out.shape == x.shape and np.allclose(out, unbiased_out, 1e-7, 1e-10)
         if not consistent_unbiased and (out is None or out.shape != x.shape
                                         or not np.allclose(out, right_out, rtol=1e-7, atol=1e-10)):
-            raise Fail("batchnorm_backward is tested on the cache of your batchnorm_forward, whose out is not right "
-                       "yet: make the forward test pass first.", mistake="forward pass wrong (6.3 forward)")
+            raise _forward_wrong(out, x, gamma, beta, eps)
         got = unpack(returned(calls[-1], "batchnorm_backward"), "batchnorm_backward", ("dx", "dgamma", "dbeta"))
         _inputs_kept(calls[-1], c, ("dout",), "batchnorm_backward")
         if consistent_unbiased:  # a backward pass right for the forward pass written, which is not batch norm's
@@ -604,6 +702,20 @@ def implied_mask(what, out, x, p):
                "compare it with your mask.")
 
 
+def threshold_readings(fraction, band, p):
+    """The Mistake naming the threshold c of `rng.random(x.shape) >= c` that keeps this share of the units
+    (1 − c, within the band): a constant or a wrong expression of p where p belongs; every reading that fits."""
+    fits = [Mistake(f"the kept share is what the threshold c = {text}{'' if text == f'{c:g}' else f' = {c:.3g}'} "
+                    "keeps (a unit is kept where "
+                    f"rng.random(x.shape) >= c, with probability 1 − c): {why}; c is p, the probability of dropping",
+                    None, f"threshold {text} where p belongs")
+            for text, c, why in (("0.5", 0.5, "a constant where p belongs"), ("p/2", p / 2, "p halved"),
+                                 ("2p", 2 * p, "p doubled"), ("p²", p * p, "p squared"),
+                                 ("√p", math.sqrt(p), "the square root of p"))
+            if 0 < c < 1 and abs(fraction - (1 - c)) <= band and not math.isclose(c, p)]
+    return one_of(fits) if fits else None
+
+
 class DropoutForward(Task):
     test_id, exercise, functions = "ex6_4_forward_tests", "6.4", ("dropout_forward",)
     forbidden_names = ("nnlib.dropout_forward", "nnlib.dropout_backward", "nnlib.Dropout")
@@ -634,10 +746,13 @@ class DropoutForward(Task):
                        f"{1 - p:.0%}.\n  Likely mistake: p and 1 − p are swapped: p is the probability of "
                        "dropping a unit, so keep it where rng.random(x.shape) >= p", mistake="p and 1 − p swapped")
         if abs(fraction - (1 - p)) > band:
+            found = threshold_readings(fraction, band, p)
             raise Fail(f"dropout_forward (p = {p:.3g}) kept {fraction:.1%} of the units; each is kept with "
                        f"probability 1 − p = {1 - p:.0%}, so out of {x.size} about {1 - p:.0%} (within "
-                       f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p",
-                       mistake="wrong share of units kept")
+                       f"{band:.1%}). Draw one number per entry: rng.random(x.shape) >= p"
+                       + (f"\n  Likely mistake: {found.hint}" if found else ""),
+                       mistake=found.name if found else "wrong share of units kept",
+                       readings=found.readings if found else ())
         second = unpack(returned(calls[3], "dropout_forward"), "dropout_forward", ("out", "cache"))
         if np.array_equal(implied_mask("dropout_forward", second[0], x, p), kept):
             raise Fail("two calls with the same rng dropped the same units: draw the mask from the rng you are "

@@ -24,11 +24,19 @@ from .feedback import (  # noqa: F401  (re-exported: the assignments' modules im
     explain,
     likely,
     numbers,
+    one_of,
     pair,
     preview,
     previews,
 )
-from .generic import generic_mistake, reduced_mistake, region_mistake, threshold_step
+from .generic import (
+    constant_read,
+    generic_mistake,
+    reduced_mistake,
+    region_mistake,
+    step_readings,
+    threshold_step,
+)
 
 
 @dataclass
@@ -188,7 +196,7 @@ def diagnose(got, mistakes, rtol=1e-7, atol_scale=1e-10):
 
 def _raise_for(head, lines, mistake):
     raise Fail("\n".join([head] + lines + ([f"  Likely mistake: {mistake.hint}"] if mistake else [])),
-               mistake=mistake.name if mistake else None)
+               mistake=mistake.name if mistake else None, readings=mistake.readings if mistake else ())
 
 
 def _axis_of_one(what, ndim, expected):
@@ -266,6 +274,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
         return
     lines = value_lines(what, gf, expected)
     mistake = diagnose(gf, mistakes, rtol, atol_scale) or _another_output(what, gf, others, rtol, atol_scale)
+    if inputs is not None:
+        mistake = step_readings(what, mistake, gf, expected, inputs)
     if mistake is None and g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(precision).eps \
             and allclose(gf, expected, *tolerance(g)):
         mistake = Mistake(f"your {what} is {g.dtype}, which keeps about {np.finfo(g.dtype).precision} digits, while "
@@ -277,7 +287,8 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
     if mistake is None:
         mistake = generic_mistake(what, gf, expected, rtol, atol_scale, factors, sizes, mistakes, start)
     if mistake is None and inputs is not None:
-        mistake = region_mistake(what, gf, expected, inputs, rtol, atol_scale)
+        mistake = constant_read(what, gf, expected, inputs, rtol, atol_scale) or \
+            region_mistake(what, gf, expected, inputs, rtol, atol_scale)
     if mistake is None:
         lines.append(undiagnosed_line(what, gf, expected, rtol, atol_scale))
     _raise_for(f"{head}: wrong values.", lines, mistake)
@@ -624,21 +635,45 @@ def judgement(task, cases, reports):
     if not isinstance(reports, list) or len(reports) != len(cases):
         return Verdict("the kernel did not report on every case of this test (did a cell change the notebook's "
                        "machinery?)", mistake="tampered with the machinery", kind="static")
-    for (case, hidden), report in zip(cases, reports):
-        try:
-            if not isinstance(report, list) or len(report) != len(case.steps):
-                raise Fail("the kernel did not report on every step of this test (did a cell change the "
-                           "notebook's machinery?)", mistake="tampered with the machinery", kind="static")
-            calls = [Call.from_report(r) for r in report]
-            check_forbidden(calls, task.forbidden, task.exercise)
-            task.judge(case, calls)
-        except Exception as exc:  # an answer the judge did not foresee must not stop the grading
-            if not isinstance(exc, Fail):
-                exc = Fail(f"your answer is not in the form this test expects ({type(exc).__name__}: {exc}), so it "
-                           "gives no points: check that it returns what the exercise asks for, with the types and "
-                           "shapes its text gives", mistake="an answer of an unexpected form")
+    for i, ((case, hidden), report) in enumerate(zip(cases, reports)):
+        exc = _judge_one(task, case, report)
+        if exc is not None:
+            exc = _told_apart(task, exc, hidden, list(zip(cases, reports))[i + 1:]) or exc
             return Verdict(str(exc) + (HIDDEN_CASE_NOTE if hidden else ""), hidden, exc.mistake, exc.kind)
     return Verdict(None)
+
+
+def _judge_one(task, case, report):
+    """The Fail of one case (None when it passed)."""
+    try:
+        if not isinstance(report, list) or len(report) != len(case.steps):
+            raise Fail("the kernel did not report on every step of this test (did a cell change the "
+                       "notebook's machinery?)", mistake="tampered with the machinery", kind="static")
+        calls = [Call.from_report(r) for r in report]
+        check_forbidden(calls, task.forbidden, task.exercise)
+        task.judge(case, calls)
+    except Exception as exc:  # an answer the judge did not foresee must not stop the grading
+        if not isinstance(exc, Fail):
+            exc = Fail(f"your answer is not in the form this test expects ({type(exc).__name__}: {exc}), so it "
+                       "gives no points: check that it returns what the exercise asks for, with the types and "
+                       "shapes its text gives", mistake="an answer of an unexpected form")
+        return exc
+    return None
+
+
+def _told_apart(task, fail, hidden, later):
+    """When a case's values fit several slips equally (fail.readings), the Fail of a later case (one the
+    learner sees too, unless this one is hidden) that names just one of them: that case tells them apart."""
+    if len(fail.readings) < 2:
+        return None
+    for (case, other_hidden), report in later:
+        if other_hidden and not hidden:
+            continue
+        other = _judge_one(task, case, report)
+        if other is not None and not other.readings and other.mistake in fail.readings:
+            return Fail(f"{other}\n  (An earlier case fits more than one slip: {fail.mistake}; this one tells them "
+                        "apart.)", mistake=other.mistake, kind=other.kind)
+    return None
 
 
 def verdict(task, cases, reports):

@@ -24,10 +24,11 @@ KINDS = ("diagnosed", "undiagnosed", "error", "blank", "static")
 class Fail(Exception):
     """A wrong answer; str(exc) is the message for the learner (see the module's docstring)."""
 
-    def __init__(self, message, mistake=None, kind=None):
+    def __init__(self, message, mistake=None, kind=None, readings=()):
         super().__init__(message)
         self.mistake = mistake
         self.kind = kind or ("diagnosed" if mistake else "undiagnosed")
+        self.readings = tuple(readings)  # the labels of two or more slips that fit equally (see one_of)
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,27 @@ class Mistake:
     label: str = ""
     formula: str = ""  # what the value is, in a few words ("tanh(2z)"): a wrong answer off from it by a constant
     # factor or offset is named from it too (exercises.checks.generic.near_a_formula)
+    readings: tuple = ()  # the labels of the slips it names when several fit equally (see one_of)
 
     @property
     def name(self):
         """The label, or (for a Mistake given none) the hint's first clause."""
         return self.label or re.split(r"[:.;(]", self.hint, maxsplit=1)[0].strip()[:60]
+
+
+def one_of(mistakes):
+    """One Mistake naming every slip of `mistakes` (each a reading that fits the case's values equally):
+    the first alone when there is one, else all of them, saying that the checks cannot tell which.
+    Its readings hold the labels, so a later case that tells them apart can be looked for
+    (exercises.checks.engine.judgement)."""
+    unique = list({m.name: m for m in reversed(mistakes)}.values())[::-1]  # each label once, in order
+    if len(unique) == 1:
+        return unique[0]
+    first, rest = unique[0], unique[1:]
+    hint = first.hint + "".join(f"; or, just as well, {m.hint}" for m in rest)
+    readings = tuple(dict.fromkeys(r for m in unique for r in (m.readings or (m.name,))))
+    return Mistake(f"{hint} (the same values here: the checks cannot tell which)", first.value,
+                   " or ".join(m.name for m in unique), readings=readings)
 
 
 def likely(mistake):

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .feedback import Mistake, numbers
+from .feedback import Mistake, numbers, one_of
 
 
 def simple_ratio(r):
@@ -452,6 +452,49 @@ def threshold_step(what, got, expected, z):
                                                "place" if steps_at_0 else ""), None, "a step at the wrong threshold")
 
 
+def step_readings(what, mistake, got, expected, z):
+    """A step's diagnosis (a 0/1 answer where the right one is a step too) with the other reading its values
+    allow: a step anywhere between the last z that gives 0 and the first that gives 1 (z >= 0 and z > −0.5
+    give the same values when no z lies between −0.5 and 0)."""
+    right_is_step = np.all((expected == 0) | (expected == 1))
+    other = threshold_step(what, got, expected, z) if right_is_step and mistake is not None else None
+    return mistake if other is None or mistake.name == other.name else one_of([mistake, other])
+
+
+def constant_read(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
+    """For an elementwise function of z: got equal to a form with a constant c in it, c read from the values
+    themselves (np.maximum(z, c), relu(z − c), z kept above a threshold c), the constant named."""
+    atol = max(atol_scale, 1e-12) * _scale(expected)
+    z = np.asarray(z, dtype=float)
+    if got.shape != z.shape or got.size < 2:
+        return None
+    relu = _close(expected, np.maximum(z, 0), rtol, atol)  # then say where relu has its 0
+    floor, pos = ~np.isclose(got, z, rtol=max(rtol, 1e-9), atol=atol), got > atol
+    forms = []
+    if floor.any():
+        c, shown = float(np.median(got[floor])), numbers(float(np.median(got[floor])))[0]
+        forms.append((np.maximum(z, c), f"np.maximum(z, {shown}): z floored at {shown}",
+                      "relu floors z at 0, np.maximum(z, 0)", "floored at a constant"))
+    if pos.any():
+        c = float(np.median(z[pos] - got[pos]))
+        shift = f"z {'−' if c > 0 else '+'} {numbers(abs(c))[0]}"
+        forms.append((np.maximum(z - c, 0), f"relu({shift}): the input shifted before the max",
+                      "relu's kink is at z = 0, np.maximum(z, 0)", "input shifted"))
+    zero, kept = _close_each(got, 0.0, atol) & (z != 0), ~floor & (z != 0)
+    if zero.any() and kept.any() and z[zero].max() < z[kept].min():
+        lo, hi = numbers(z[zero].max(), z[kept].min())
+        forms.append((np.where(z > z[zero].max(), z, 0.0), f"z kept only above a threshold somewhere between z = {lo} "
+                      f"and z = {hi} (0 below it)", "relu keeps z wherever z > 0", "threshold off 0"))
+    for value, text, right, label in forms:
+        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
+            return Mistake(f"your {what} equals {text}" + (f": {right}" if relu else ""), None, label)
+    return None
+
+
+def _close_each(a, b, atol):
+    return np.isclose(a, b, rtol=0, atol=atol)
+
+
 def region_mistake(what, got, expected, z, rtol=1e-7, atol_scale=1e-10):
     """For an elementwise function of z: right on one side of some value of z and wrong on the other
     (wrong for negative z, say, or above z = 1); names the side that is wrong."""
@@ -493,11 +536,6 @@ def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None)
         except (ValueError, TypeError, ZeroDivisionError, FloatingPointError, IndexError):
             return
         if value.shape == right.shape and np.all(np.isfinite(value)) and not np.allclose(value, right, 1e-9, 1e-12):
-            for i, m in enumerate(out):  # two readings with the same values here: say both, pick none
-                if np.allclose(m.value, value, 1e-9, 1e-12):
-                    out[i] = Mistake(f"{m.hint}; or, just as well, {text} (the same values here: the checks cannot "
-                                     "tell which)", m.value, f"{m.name} or {label}")
-                    return
             out.append(Mistake(f"your {what} is what the right formula gives {text}", value, label))
 
     names = list(args)
@@ -524,6 +562,53 @@ def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None)
                 if np.shape(plain[ka]) == np.shape(plain[kb]):
                     add(f"with {ka} and {kb} swapped: each stands where the other belongs", f"{ka} and {kb} swapped",
                         **{ka: plain[kb], kb: plain[ka]})
+    return merged(out)
+
+
+def merged(mistakes):
+    """The mistakes with those that give the same values on this case (two readings the case cannot tell
+    apart) joined into one that names each and picks none (feedback.one_of), at the first one's place."""
+    groups = []
+    for m in mistakes:
+        try:
+            value = np.asarray(m.value, dtype=float)
+        except (TypeError, ValueError):
+            value = None
+        for group in groups:
+            if value is not None and group[0] is not None and group[0].shape == value.shape \
+                    and np.allclose(group[0], value, 1e-9, 1e-12, equal_nan=True):
+                group[1].append(m)
+                break
+        else:
+            groups.append((value if value is not None and value.size and m.value is not None else None, [m]))
+    return [one_of(group) for _, group in groups]
+
+
+# An activation's derivative rule written from its own output u (t = tanh, s = sigmoid), and the forms a
+# learner confuses it with: (expression with {u}, the value as a function of u). The right rule comes first.
+RULE_SLIPS = {
+    "tanh": [("1 − {u}²", lambda u: 1 - u * u), ("1 − {u}", lambda u: 1 - u), ("(1 − {u})²", lambda u: (1 - u) ** 2),
+             ("1 + {u}²", lambda u: 1 + u * u), ("{u}²", lambda u: u * u), ("−{u}²", lambda u: -u * u),
+             ("1 − 2{u}", lambda u: 1 - 2 * u), ("{u}", lambda u: u), ("{u}(1 − {u})", lambda u: u * (1 - u)),
+             ("1 + {u}", lambda u: 1 + u), ("{u}² − 1", lambda u: u * u - 1), ("2{u}", lambda u: 2 * u),
+             ("−2{u}", lambda u: -2 * u)],
+    "sigmoid": [("{u}(1 − {u})", lambda u: u * (1 - u)), ("{u}(1 + {u})", lambda u: u * (1 + u)),
+                ("1 − {u}", lambda u: 1 - u), ("{u}²", lambda u: u * u), ("{u}(1 − {u})²", lambda u: u * (1 - u) ** 2),
+                ("−{u}(1 − {u})", lambda u: -u * (1 - u)), ("1 − {u}²", lambda u: 1 - u * u), ("{u}", lambda u: u),
+                ("(1 − {u})²", lambda u: (1 - u) ** 2)],
+}
+
+
+def rule_slips(rule, args):
+    """[(expression, the symbol used, value)]: the derivative rule of RULE_SLIPS[rule] and the forms confused
+    with it, each applied to each of args [(symbol, value)], the right value of u first (t = tanh(z)) and then
+    what stands in its place by mistake (z, the input); the right rule on the right u is left out."""
+    out = []
+    with np.errstate(all="ignore"):
+        for k, (form, f) in enumerate(RULE_SLIPS[rule]):
+            for j, (sym, u) in enumerate(args):
+                if k or j:
+                    out.append((form.format(u=sym), sym, f(u)))
     return out
 
 
@@ -579,6 +664,12 @@ def elementwise_catalogue(z, asked, right=None):
                 if label not in seen:
                     seen.add(label)
                     table.append((f"{label}: the argument is off", label, f(u)))
+        for rule, u, sym, note in (("tanh", t, "tanh(z)", ""), ("sigmoid", s, "s", " with s = sigmoid(z)")):
+            for text, used, value in rule_slips(rule, [(sym, u), ("z", z)]):  # each rule's slips, on u and on z
+                if text not in seen:
+                    seen.add(text)
+                    where = f": z where {sym}{note.replace(' with s', '')} belongs" if used == "z" else note
+                    table.append((text + where, text, value))
         if right is not None:
             table.append((f"{asked} multiplied by z", "× z", right * z))
     return [Mistake(f"your values equal {what}, not {asked}", value, f"computes {label}", formula=what.split(":")[0])
