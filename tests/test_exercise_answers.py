@@ -338,6 +338,9 @@ WRONG = [
     (A4, "ex4_3", "if loss < best:", "if epoch == 0 or loss < val_losses[epoch - 1]:", "ex4_3", "compared with the epoch before's"),
     # 4.4 a training loop
     (A4, "ex4_4", "p[...] = weights", "pass", "ex4_4", "kept the last epoch's weights"),
+    (A4, "ex4_4", "p -= lr * g", "p = p - lr * g", "ex4_4", "the weights never changed"),
+    (A4, "ex4_4", "p -= lr * g", "p = p.copy() - lr * g", "ex4_4", "in place"),
+    (A4, "ex4_6", "p -= lr * g", "p = p - lr * g", "ex4_6_runs", "the weights never changed"),
     (A4, "ex4_4", "saved = [p.copy() for p, _ in model.parameters()]", "saved = [p for p, _ in model.parameters()]",
      "ex4_4", "a saved reference keeps changing"),
     (A4, "ex4_4", "val = nnlib.mse_loss(model.forward(X_val), y_val)[0]", "val = nnlib.mse_loss(model.forward(X), y)[0]",

@@ -36,6 +36,12 @@ from .engine import (
 # ------------------------------------------------------------------ 4.1 the update rule
 
 
+
+NOT_IN_PLACE = ("If your loop does `p = p - lr * g`, or updates a copy (p.copy(), np.array(p)), that changes a new "
+                "array and leaves the model's own array as it was: update the array itself, in place, with "
+                "`p -= lr * g`.")
+NOT_IN_PLACE_LABEL = "p = p − lr·g (a new array, params unchanged)"
+
 class SgdUpdate(Task):
     test_id, exercise, functions = "ex4_1_tests", "4.1", ("sgd_update",)
     forbidden_names = ("nnlib.sgd_step",)
@@ -69,10 +75,7 @@ class SgdUpdate(Task):
                        f"{sorted(map(str, after)) if isinstance(after, dict) else after!r}",
                        mistake="changed the keys of params")
         if all(np.array_equal(after[k], params[k]) for k in params):
-            raise Fail("params did not change. If your loop does `p = p - lr * g`, or updates a copy (p.copy(), "
-                       "np.array(p)), that changes a new array and leaves params[name] as it was: update the array "
-                       "itself, in place, with `p -= lr * g`.",
-                       mistake="p = p − lr·g (a new array, params unchanged)")
+            raise Fail(f"params did not change. {NOT_IN_PLACE}", mistake=NOT_IN_PLACE_LABEL)
         for name, p in params.items():
             expected = p - lr * grads[name]
             mistakes = [Mistake(f"your params[{name!r}] moved uphill: w ← w − η ∂L/∂w subtracts the step; yours adds "
@@ -655,6 +658,7 @@ def _check_val(replay, val, log, data, seed, config):
                                     "a fixed lr", False),
                                    (0.01, "the run behaves as if lr were 0.01, not the lr fit was given: pass lr on",
                                     "a fixed lr", False),
+                                   (0.0, f"the weights never changed. {NOT_IN_PLACE}", NOT_IN_PLACE_LABEL, False),
                                    *_step_sizes(config, len(data["X"])),
                                    (config["lr"], "the update came before model.backward, so each step used the "
                                     "previous batch's gradients (the first step none at all): forward, loss, backward, "
@@ -947,6 +951,9 @@ class LearningRateRuns(Task):
                            mistake="one loss too many" if more else "not 40 epochs")
             if _fits_descent(curve, X, y, lr):
                 continue
+            if len(set(map(float, curve))) == 1:
+                raise Fail(f"the curve in runs[{lr}] holds the same loss, {numbers(float(curve[0]))[0]}, in every "
+                           f"epoch: the weights never changed. {NOT_IN_PLACE}", mistake=NOT_IN_PLACE_LABEL)
             matches = [other for other in rates + [1.0] if other != lr and _fits_descent(curve, X, y, other)]
             if matches:
                 raise Fail(f"the curve in runs[{lr}] is full-batch gradient descent with lr = {matches[0]}, not "
