@@ -530,6 +530,8 @@ WRONG = [
     (A6, "ex6_2", ADAM_HAT, "bc1, bc2 = (1 - beta1) ** t, (1 - beta2) ** t\n        m_hat = m[name] / bc1\n        v_hat = v[name] / bc2", "ex6_2", "(1 − β)ᵗ, the power of 1 − β"),
     (A6, "ex6_2", ADAM_P, "p -= lr * (m_hat / np.sqrt(v_hat)) + eps", "ex6_2", "ε is added to the step"),
     # 6.3 batch normalisation
+    (A6, "ex6_3", "dsigma = (dx_hat * -x_hat / sigma).sum(axis=0)", "dsigma = dx_hat * -x_hat / sigma", "ex6_3_backward",
+     "dsigma is not summed over the rows"),
     (A6, "ex6_3", BN_VAR, "var = x.var(axis=0, ddof=1)", "ex6_3_forward ex6_3_backward", "divided by N − 1"),
     (A6, "ex6_3", BN_VAR, "var = ((x - mean) ** 2).sum(axis=0) / (len(x) - 1)", "ex6_3_forward ex6_3_backward",
      "divided by N − 1"),
@@ -594,6 +596,8 @@ WRONG = [
     (A4, "ex4_4", "            best, history[\"best_epoch\"] = val, epoch", "            best = val", "ex4_4",
      "a variable that is still None"),
     # 5.3 a neuron
+    (A5, "ex5_3", "z = z + w * x\n    return z.tanh()", "z = (z + w * x).tanh()\n    return z", "ex5_3", "tanh is taken inside the loop"),
+    (A5, "ex5_3", "z = z + w * x\n    return z.tanh()", "z = (z + w * x).tanh()\n    return z.tanh()", "ex5_3", "tanh is taken inside the loop"),
     (A5, "ex5_3", "    z = b\n", "    z = 0\n", "ex5_3", "the bias is missing"),
     (A5, "ex5_3", "return z.tanh()", "return z", "ex5_3", "the tanh is missing"),
     (A5, "ex5_3", "z = z + w * x", "z = z + (w + x)", "ex5_3", "adds w + x"),

@@ -783,6 +783,13 @@ def neuron_variants(xs, ws, b):
             value = math.tanh(sum((f(w) if k else w) * (x if k else f(x)) for w, x in zip(ws, xs)) + b)
             out.append((f"the {plural} are {how}: tanh(Σ w·x + b) uses every input x times its own weight w",
                         value, f"{one} {label}"))
+    in_loop = b  # tanh taken inside the loop, of each partial sum: z = (z + w * x).tanh()
+    for w, x in zip(ws, xs):
+        in_loop = math.tanh(in_loop + w * x)
+    out += [("tanh is taken inside the loop, of every partial sum (z = (z + w * x).tanh()); add all the terms "
+             "first and take one tanh at the end: tanh(Σ w·x + b)", in_loop, "tanh inside the loop"),
+            ("tanh is taken inside the loop, of every partial sum, and once more at the end; add all the terms "
+             "first and take one tanh: tanh(Σ w·x + b)", math.tanh(in_loop), "tanh inside the loop")]
     out.append(("every product w·x has its sign flipped (every input or every weight negated; the checks cannot "
                 "tell which): tanh(Σ w·x + b)", math.tanh(b - z), "w·x negated"))
     if len(xs) > 1:

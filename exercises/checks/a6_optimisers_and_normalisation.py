@@ -496,6 +496,9 @@ def backward_mistakes(x, gamma, beta, eps, dout):
           Mistake(f"your path through σ is N = {n} times too small: dsigma sums over the rows (every row's x̂ "
                   "depends on σ), dsigma = Σ dx̂·(−x̂/σ), not the mean", k * (dout - mean_d - x_hat * mean_dx / n),
                   "dsigma averaged instead of summed"),
+          *[Mistake("your dsigma is not summed over the rows: σ is one number per feature, shared by every row, "
+                    "so its gradient adds every row's share, dsigma = Σ dx̂·(−x̂/σ) over axis 0", dc - dc.mean(axis=0),
+                    "dsigma not summed over the batch") for dc in [k * (dout - dout * x_hat ** 2 / n)]],
           *[Mistake(f"your dx takes the mean's path {text}: dx = dc − dc.mean(axis=0), one mean per feature over "
                     "the rows, as μ is", dc - mean_of(dc), label)
             for dc in [k * (dout - x_hat * mean_dx)]
