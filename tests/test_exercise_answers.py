@@ -248,6 +248,8 @@ WRONG = [
      "ex3_2_output_layer ex3_2_hidden_layer ex3_4_your_network", "da1 = dz2 @ W2.T"),
     (A3, "ex3_2", NET_DZ1, 'dz1 = da1 * (cache["z1"] > 0)', "ex3_2_hidden_layer ex3_4_your_network", "relu's derivative"),
     # 3.3 central differences
+    (A3, "ex3_3", "grad = np.zeros_like(x)", "grad = x", "ex3_3", "grad = x"),
+    (A3, "ex3_3", "for i in np.ndindex(x.shape):", "for i in range(len(x)):", "ex3_3", "np.ndindex(x.shape)"),
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f(x)) / h", "ex3_3", "the forward difference"),
     (A3, "ex3_3", NUM, "grad[i] = (f_plus - f_minus) / h", "ex3_3", "divide by 2h, not h"),
     (A3, "ex3_3", NUM, "grad[i] = (f_minus - f_plus) / (2 * h)", "ex3_3", "sign flipped"),

@@ -353,6 +353,19 @@ class NumericalGradient(Task):
         compare("gradient", got, expected, numerical_mistakes(f, x.copy(), h), where=case.where)
 
     @staticmethod
+    def _why_several(d, x, h):
+        """What moved several entries of x at once, read from how they moved (d: x as f saw it, minus x)."""
+        moved = d[d != 0]
+        if x.ndim == 2 and np.count_nonzero(d.any(axis=1)) == 1 and moved.size == x.shape[1] \
+                and np.allclose(moved, moved[0], rtol=1e-6) and np.isclose(abs(moved[0]), h, rtol=1e-6):
+            return (f"a whole row. On a 2-D x, x[i] with one index is row i, so x[i] += h moves all "
+                    f"{x.shape[1]} of its entries: go through every entry, for i in np.ndindex(x.shape)")
+        if not np.allclose(np.abs(moved), h, rtol=1e-6):
+            return ("they moved by amounts other than h, as if your code wrote other numbers into x. If grad is x "
+                    "itself (grad = x, not np.zeros_like(x)), every grad[i] = ... writes into x")
+        return "put each entry back (x[i] = old) before you move the next one"
+
+    @staticmethod
     def _check_log(log, x, h):
         """What f saw: perturbed copies (in float32 or not), a step other than h, or several entries
         moved at once. An entry a few rounding steps away from where it began has not moved: that is
@@ -379,7 +392,7 @@ class NumericalGradient(Task):
         several = [d for _, d, _ in moves if np.count_nonzero(d) > 1]
         if several:
             raise Fail(f"numerical_gradient called f with {np.count_nonzero(several[0])} entries of x moved at "
-                       "once: put each entry back (x[i] = old) before you move the next one",
+                       f"once: {NumericalGradient._why_several(several[0], x, h)}",
                        mistake="several entries moved at once")
         steps = np.array([np.abs(d[d != 0]).max() for _, d, _ in moves])
         signed = np.array([d[d != 0][np.argmax(np.abs(d[d != 0]))] for _, d, _ in moves])
