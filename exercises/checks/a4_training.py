@@ -36,11 +36,11 @@ from .engine import (
 # ------------------------------------------------------------------ 4.1 the update rule
 
 
-
 NOT_IN_PLACE = ("If your loop does `p = p - lr * g`, or updates a copy (p.copy(), np.array(p)), that changes a new "
                 "array and leaves the model's own array as it was: update the array itself, in place, with "
                 "`p -= lr * g`.")
 NOT_IN_PLACE_LABEL = "p = p − lr·g (a new array, params unchanged)"
+
 
 class SgdUpdate(Task):
     test_id, exercise, functions = "ex4_1_tests", "4.1", ("sgd_update",)
