@@ -112,11 +112,24 @@ def _check_cache(cache, cache_type, dout, where, made_by):
 # --------------------------------------------------------------------------- the computations, unchecked
 
 
+def batch_sum(a):
+    """The sum of a's rows, a.sum(axis=0): (batch, n) -> (n,), the sum over the batch.
+
+    Batch norm's mean and variance, dγ and dβ are such sums. Written as the product 1ᵀa,
+    the same sum up to rounding in the last places, because a product goes to BLAS: on a
+    (1797, 64) array it takes a third of the time of numpy's reduction over the first axis
+    and half on 256 rows; on 32 rows it is a fraction of a microsecond slower
+    (python benchmarks/reductions.py).
+    """
+    return np.ones(len(a), a.dtype) @ a  # 1ᵀa: a row of ones times a
+
+
 def _forward(x, gamma, beta, eps):
     """batchnorm_forward on checked arguments."""
-    mean = x.mean(axis=0)  # μ, per feature
+    n = len(x)
+    mean = batch_sum(x) / n  # μ, per feature
     centred = x - mean
-    var = (centred * centred).mean(axis=0)  # σ², biased: divided by N, the batch's own spread
+    var = batch_sum(centred * centred) / n  # σ², biased: divided by N, the batch's own spread
     sigma = np.sqrt(var + eps)  # σ = √(σ² + ε)
     x_hat = centred / sigma  # standardise each column
     out = gamma * x_hat + beta  # the learned scale and shift give back what the network needs
@@ -127,8 +140,8 @@ def _backward(dout, cache):
     """batchnorm_backward on checked arguments."""
     x_hat, gamma, sigma = cache.x_hat, cache.gamma, cache.sigma
     n = dout.shape[0]
-    dbeta = dout.sum(axis=0)  # β is added to every row
-    dgamma = (dout * x_hat).sum(axis=0)  # γ multiplies x̂ in every row
+    dbeta = batch_sum(dout)  # β is added to every row
+    dgamma = batch_sum(dout * x_hat)  # γ multiplies x̂ in every row
     dx = (gamma / sigma) * (dout - dbeta / n - x_hat * (dgamma / n))  # the compact form in batchnorm_backward
     return dx, dgamma, dbeta
 
@@ -143,7 +156,7 @@ def _running_forward(x, gamma, beta, running_mean, running_var, eps):
 def _running_backward(dout, cache):
     """batchnorm_running_backward on checked arguments."""
     dx = dout * (cache.gamma / cache.sigma)  # x̂ = (x − μ)/σ with μ, σ fixed
-    return dx, (dout * cache.x_hat).sum(axis=0), dout.sum(axis=0)
+    return dx, batch_sum(dout * cache.x_hat), batch_sum(dout)
 
 
 # --------------------------------------------------------------------------- the functions

@@ -201,8 +201,8 @@ MUTATIONS = [
     M("confusion-transposed", "nnlib/train.py", "np.add.at(counts, (y_true, y_pred), 1)",
       "np.add.at(counts, (y_pred, y_true), 1)", "rows and columns of the confusion matrix swapped", "09_capstone"),
     # ---------------------------------------------------------------- batch normalisation, residual connections
-    M("batchnorm-variance-unbiased", "nnlib/normalisation.py", "var = (centred * centred).mean(axis=0)",
-      "var = (centred * centred).sum(axis=0) / (len(x) - 1)",
+    M("batchnorm-variance-unbiased", "nnlib/normalisation.py", "var = batch_sum(centred * centred) / n",
+      "var = batch_sum(centred * centred) / (n - 1)",
       "the batch standardised with the unbiased variance, 1/(N − 1), where batch norm uses the batch's own 1/N",
       "13_normalisation_and_residuals"),
     M("batchnorm-eps-outside-sqrt", "nnlib/normalisation.py", "sigma = np.sqrt(var + eps)",

@@ -1,5 +1,7 @@
 """Property tests: shapes and identities that hold for every input, not just a few."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -75,3 +77,19 @@ def test_bce_with_logits_is_finite_and_nonnegative(data, rows, cols):
 def test_relu_identities(z):
     assert np.array_equal(nnlib.relu(z), z * nnlib.relu_prime(z))
     assert np.array_equal(nnlib.relu(z) - nnlib.relu(-z), z)
+
+
+@pytest.mark.nb13
+@given(st.data(), st.integers(0, 300), dims, st.sampled_from([np.float64, np.float32]))
+def test_batch_sum_is_the_sum_of_the_rows(data, batch, n, dtype):
+    """batch_sum (the product 1ᵀa batch norm sums over the batch with) is a.sum(axis=0)
+    up to rounding: summed one addition at a time, N rows lose at most (N − 1)·u·Σ|a| with u = eps/2
+    the unit roundoff (Higham, Accuracy and Stability of Numerical Algorithms, §4.2); eps·N·Σ|a| covers it."""
+    from nnlib.normalisation import batch_sum
+
+    a = data.draw(arrays(dtype, (batch, n), elements=st.floats(-1e6, 1e6, width=np.finfo(dtype).bits)))
+    exact = np.array([math.fsum(column) for column in a.T.astype(np.float64)]).reshape(n)
+    bound = batch * np.finfo(dtype).eps * np.abs(a.astype(np.float64)).sum(axis=0)
+    s = batch_sum(a)
+    assert s.shape == (n,) and s.dtype == dtype
+    assert np.all(np.abs(s.astype(np.float64) - exact) <= bound), (s, exact, bound)
