@@ -74,6 +74,18 @@ def test_adam_batchnorm_benchmark_checks_then_times_every_contender(tmp_path):
     assert "One training step with batch norm and Adam" in stdout
 
 
+
+def test_reduction_benchmark_times_both_sums_on_every_batch():
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / "reductions.py")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 3, proc.stdout
+    for batch, line in zip((32, 256, 1797), lines):
+        assert line.startswith(f"sum over a batch of {batch:4d} rows") and "reduction / product = " in line, line
+        assert float(line.rsplit("= ", 1)[1]) > 0
+
+
 # controls every explorer has by contract (COURSE.md, "Interactive explorers")
 CONTRACT_CONTROLS = {
     "learning_rate_explorer": {"lr", "steps"},
