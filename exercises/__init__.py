@@ -16,7 +16,8 @@ commands find them from any working directory. With the editable install the REA
 own exercises/ folder, and ``release`` writes into the repository.
 
 What a learner's kernel may import from here: this module, ``exercises.student`` (the
-notebook's test cells), ``exercises.probe`` and ``exercises.codec`` (what the probe needs),
+notebook's test cells), ``exercises.probe``, ``exercises.codec`` and ``exercises.seal`` (what the
+probe needs),
 and ``exercises.givens`` (code the assignments hand out). Nothing else: the checks, which
 know the answers, refuse to load inside a notebook kernel.
 """
@@ -30,7 +31,7 @@ ROOT = PACKAGE_DIR.parent  # the repository root in an editable install; paths a
 
 # The modules a learner's kernel may import (the grader's kernel blocks every other exercises.*).
 KERNEL_SAFE = frozenset({"exercises", "exercises.student", "exercises.probe", "exercises.codec",
-                         "exercises.givens"})
+                         "exercises.seal", "exercises.givens"})
 
 # The names the assignments' set-up cells import: a NameError for one of them means the set-up cell
 # at the top of the notebook has not run (exercises.student and the checks' messages say so).

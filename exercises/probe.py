@@ -32,6 +32,7 @@ which can only cost them points, since the judge checks everything it is told.
 
 import contextlib
 import io
+import json
 import linecache
 import math
 import sys
@@ -40,7 +41,7 @@ import warnings
 
 import numpy as np
 
-from . import codec
+from . import codec, seal
 
 MIME = "application/vnd.exercises.probe+json"
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # kept: a kernel may rebind sys's names later
@@ -148,12 +149,28 @@ class StandIn:
                     break
                 matched += 1
             else:
-                return codec.decode(entry["result"])
+                if "sealed" not in entry:
+                    return codec.decode(entry["result"])
+                opened = seal.open_entry(entry["sealed"], bound)
+                if opened is not None:
+                    return codec.decode(json.loads(opened))
+                matched, problem = self._sealed_differs(entry["sealed"], bound, matched)
             if matched > closest:  # the message speaks of the entry that came closest
                 why, closest = problem, matched
         raise StandInMismatch(f"{self.label} was called with {why or 'arguments this test does not expect'}. "
                               f"(While this test runs, {self.label} knows the answers for this test's inputs only. "
                               f"{self.hint})".replace(" )", ")"))
+
+    @staticmethod
+    def _sealed_differs(sealed, bound, matched):
+        """(arguments matched, a sentence on the first sealed one that does not match)."""
+        salt = bytes.fromhex(sealed["salt"])
+        for name in sorted(sealed["args"]):
+            got = bound.get(name, _MISSING)
+            if not seal.matching_grids(sealed["args"][name], got, salt):
+                return matched, f"{name} = {_short(got)}, not the value expected here"
+            matched += 1
+        return matched, "arguments this test does not expect"
 
     def _differs(self, name, spec, bound):
         """None when bound[name] matches spec, else a sentence saying how it differs."""
@@ -262,7 +279,8 @@ def _stand_in(step, objects):
         args = {}
         for name, spec in entry["args"].items():
             args[name] = {"is": _resolve(spec["is"], objects, {})} if "is" in spec else spec
-        entries.append({"args": args, "result": entry["result"]})
+        entries.append({"args": args, **({"sealed": entry["sealed"]} if "sealed" in entry else
+                                          {"result": entry["result"]})})
     defaults = {k: codec.decode(v) for k, v in step.get("defaults", {}).items()}
     return StandIn(step["label"], list(step["params"]), defaults, entries, step.get("hint", ""))
 

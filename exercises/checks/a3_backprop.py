@@ -208,7 +208,7 @@ def dense_backward_stand_in(params, cache, y_hat, y):
             hidden.append(d @ W2 * nnlib.sigmoid_prime(z1))
         queries += [(dz1, (x, W1)) for dz1 in hidden]
     entries = [({"dz": eq(dz), "cache": eq(c)}, nnlib.dense_backward(dz, c)) for dz, c in queries]
-    return stand_in("dense_backward", "dense_backward", ["dz", "cache"], entries,
+    return stand_in("dense_backward", "dense_backward", ["dz", "cache"], entries, sealed=True,
                     hint="It answers dense_backward(dz2, (a1, W2)) with dz2 = ∂L/∂ŷ, and dense_backward(dz1, "
                          "(x, W1)) with dz1 = (dz2 @ W2.T) * sigmoid_prime(z1).")
 

@@ -11,11 +11,12 @@ likely mistake, worded so that the learner's formula and the right one cannot be
 none matches, it says so honestly and points at the first entry that differs.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import codec
+from .. import codec, seal
 from .feedback import (  # noqa: F401  (re-exported: the assignments' modules import them from here)
     Fail,
     Mistake,
@@ -541,14 +542,27 @@ def gives(at, points, what):
                       "what": what}}
 
 
-def stand_in(name, label, params, entries, *, defaults=None, hint=""):
+def stand_in(name, label, params, entries, *, defaults=None, hint="", sealed=False):
     """A probe step making a StandIn: a function that answers only the calls listed in entries,
     [(args {param: spec}, result)], with the results computed here. It takes the place, for one
     call, of a library function the graded kernel lacks (exercises.withhold), so a later exercise
-    can build on one an earlier exercise asks for without that answer being in the kernel."""
+    can build on one an earlier exercise asks for without that answer being in the kernel.
+
+    sealed: when a result is itself an answer the learner must reach (3.2's dense_backward returns
+    dW1 for the right dz1), every argument given by value (eq) is kept only as digests and the
+    result encrypted with a key made from those values (exercises.seal): the kernel can answer a
+    call with the right arguments, but nobody can read the answers from the table."""
     return {"op": "make", "name": name, "kind": "stand_in", "label": label, "params": list(params),
             "defaults": {k: codec.encode(v) for k, v in (defaults or {}).items()},
-            "entries": [{"args": args, "result": codec.encode(result)} for args, result in entries], "hint": hint}
+            "entries": [_sealed_entry(args, result) if sealed else {"args": args, "result": codec.encode(result)}
+                        for args, result in entries], "hint": hint}
+
+
+def _sealed_entry(args, result):
+    """An entry whose eq arguments are sealed with its result; other kinds of argument stay as they are."""
+    by_value = {name: codec.decode(spec["eq"]) for name, spec in args.items() if "eq" in spec}
+    rest = {name: spec for name, spec in args.items() if "eq" not in spec}
+    return {"args": rest, "sealed": seal.seal(by_value, json.dumps(codec.encode(result)))}
 
 
 class Task:
