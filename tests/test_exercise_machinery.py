@@ -174,6 +174,31 @@ def test_a_stand_in_answers_its_case_only_and_names_what_differs():
             assert out.error["type"] == "StandInMismatch" and "z = an array of shape" in out.error["message"]
 
 
+def test_a_sealed_stand_in_answers_the_right_arguments_and_holds_no_answer_in_sight():
+    rng = np.random.default_rng(3)
+    dz, x, W = rng.standard_normal((5, 4)), rng.standard_normal((5, 3)), rng.standard_normal((3, 4))
+    dz[0, :] = 0.0  # exact zeros lie on a cell's edge of one grid: the other grid must take them
+    answer = nnlib.dense_backward(dz, (x, W))
+    make = engine.stand_in("db", "dense_backward", ["dz", "cache"],
+                           [({"dz": engine.eq(dz), "cache": engine.eq((x, W))}, answer)], sealed=True)
+    text = json.dumps(make)
+    for value in (dz, *answer):  # neither the right argument nor any part of the answer, in any form
+        assert codec.encode(value)["$array"] not in text and repr(float(value.flat[-1])) not in text
+    ns = learner_code("def f(dz, x, W, db):\n    return db(dz, (x, W))\n")
+    rounding = dz * (1 + 1e-15 * rng.standard_normal(dz.shape))  # the same value, computed another way
+    rounding[0, :] = -0.0
+    for given, ok in ((dz, True), (rounding, True), (dz * (1 + 1e-6), False), (dz.T.copy().T + 1e-3, False),
+                      (dz[:, :3], False)):
+        out = run(ns, engine.make("dz", given), engine.make("x", x), engine.make("W", W), make,
+                  engine.call(engine.learner("f"), engine.ref("dz"), engine.ref("x"), engine.ref("W"),
+                              engine.ref("db")))[-1]
+        assert out.ok == ok, out.error
+        if ok:
+            assert all(np.array_equal(a, b) for a, b in zip(out.value, answer))
+        else:
+            assert out.error["type"] == "StandInMismatch" and "dz = an array of shape" in out.error["message"]
+
+
 def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
     from exercises.checks.a3_backprop import numerical_gradient_stand_in
     from exercises.givens import make_network

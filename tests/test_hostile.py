@@ -275,6 +275,44 @@ BLANK_EXTRA = {  # packages that compute what an exercise asks for, where the ke
     "04_training": "try:\n    import sklearn\nexcept ImportError:\n    pass\n",
 }
 
+# Answers read from the tables of the stand-ins a check hands a learner's function (3.2's dense_backward
+# answers for this case's right arguments): whatever the entries hold, decoded, in the function handed
+# over and in every stand-in found in memory; an array of a parameter's shape is taken as its gradient,
+# one of dz1's shape as dz1 itself, passed on to the stand-in as a right answer would be.
+TABLE_READERS = {
+    "03_backprop": """
+import gc as _gc
+import nnlib as _nnlib
+_codec = __import__("exercises.codec", fromlist=["decode"])
+def _decoded(data):
+    try:
+        return _codec.decode(data)
+    except Exception:
+        return None
+def _entries(table):
+    for entry in getattr(table, "entries", None) or []:
+        if isinstance(entry, dict):
+            args = {k: _decoded(v.get("eq")) for k, v in (entry.get("args") or {}).items() if isinstance(v, dict)}
+            yield args, _decoded(entry.get("result"))
+def network_backward(params, cache, y_hat, y):
+    tables = [_nnlib.dense_backward] + [o for o in _gc.get_objects() if type(o).__name__ == "StandIn"]
+    grads = {}
+    for table in tables:
+        for args, result in _entries(table):  # the right arguments come first in each table
+            layer = args.get("cache")
+            layer = "1" if layer and np.array_equal(layer[1], params["W1"]) else "2" if layer else None
+            if layer and isinstance(result, tuple) and len(result) == 3:
+                grads.setdefault("W" + layer, result[1])
+                grads.setdefault("b" + layer, result[2])
+            elif layer == "1" and isinstance(args.get("dz"), np.ndarray):  # dz1 itself, handed on
+                try:
+                    _, grads["W1"], grads["b1"] = _nnlib.dense_backward(args["dz"], (cache["x"], params["W1"]))
+                except Exception:
+                    pass
+    return grads
+""",
+}
+
 # Notebooks that try to harm the machine, each a cell added to assignment 1's blank copy.
 HARM = {
     "write the repository and the site-packages": f"""
@@ -453,6 +491,9 @@ def hostile_run(tmp_path_factory):
             source = code + ANSWERS[assignment] + BLANK_EXTRA.get(assignment, "")
             name = f"{assignment}-{route.replace(' ', '_').replace(',', '')}"
             notebooks[(assignment, route)] = _write(_answered_by(_blank(assignment), source), root / f"{name}.ipynb")
+    for assignment, code in TABLE_READERS.items():
+        notebooks[(assignment, "tables")] = _write(_answered_by(_blank(assignment), code),
+                                                   root / f"{assignment}-tables.ipynb")
     for harm, code in HARM.items():
         notebooks[("harm", harm)] = _write(_with_cell(_blank(ASSIGNMENTS[0]), code.replace("PORT", str(port))),
                                            root / f"harm-{harm.replace(' ', '_').replace(',', '')}.ipynb")
@@ -482,6 +523,13 @@ def hostile_run(tmp_path_factory):
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_no_route_gives_a_blank_copy_a_point(hostile_run, assignment, route):
     result = hostile_run["results"][str(hostile_run["notebooks"][(assignment, route)])]
+    scored = {name: points for name, points in result["points"].items() if points}
+    assert not scored, {name: result["messages"][name] for name in scored}
+
+
+@pytest.mark.parametrize("assignment", list(TABLE_READERS))
+def test_a_stand_ins_table_gives_no_answer_away(hostile_run, assignment):
+    result = hostile_run["results"][str(hostile_run["notebooks"][(assignment, "tables")])]
     scored = {name: points for name, points in result["points"].items() if points}
     assert not scored, {name: result["messages"][name] for name in scored}
 
