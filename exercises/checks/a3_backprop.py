@@ -179,6 +179,8 @@ def network_mistakes(params, cache, y_hat, y):
 
 # The derivatives of the other activations, which a learner may write where the sigmoid's belongs.
 _OTHER_SLOPES = ((lambda z1, a1: 1 - a1 ** 2, "1 − a1², tanh's derivative", "tanh' instead of sigmoid'"),
+                 (lambda z1, a1: 1 - np.tanh(z1) ** 2, "1 − tanh(z1)², tanh's derivative",
+                  "tanh' instead of sigmoid'"),
                  (lambda z1, a1: (z1 > 0) * 1.0, "the step z1 > 0, relu's derivative", "relu' instead of sigmoid'"))
 
 
