@@ -313,7 +313,8 @@ def _make(step, objects):
 
 def _resolve(ref, objects, namespace):
     """The object a reference names: {"name"}, {"global"}, {"lit"}, {"attr": [ref, name]},
-    {"item": [ref, key]} or {"list": [refs]}."""
+    {"item": [ref, key]}, {"list": [refs]}, or {"models_on": ref}: the outputs of every nnlib
+    network among the learner's names for that input."""
     if "name" in ref:
         return objects[ref["name"]]
     if "global" in ref:
@@ -335,10 +336,23 @@ def _resolve(ref, objects, namespace):
         return tuple(_resolve(r, objects, namespace) for r in ref["tuple"])
     if "dict" in ref:
         return {codec.decode(k): _resolve(r, objects, namespace) for k, r in ref["dict"]}
+    if "models_on" in ref:  # what every network of the namespace gives for an input: [output, ...]
+        x = _resolve(ref["models_on"], objects, namespace)
+        return [out for out in (_output(v, x) for v in list(namespace.values())
+                                if type(v).__name__ == "Sequential" and type(v).__module__ == "nnlib.models")
+                if out is not None]
     if "nnlib" in ref:  # something the kernel's nnlib still has (exercises.withhold)
         import nnlib
         return getattr(nnlib, ref["nnlib"])
     raise ProbeError(f"unknown reference {ref!r}")
+
+
+def _output(model, x):
+    """model.forward(x), or None when it raises (a network made for another input)."""
+    try:
+        return model.forward(x)
+    except Exception:
+        return None
 
 
 def build_graph(cls, nodes):
@@ -451,7 +465,22 @@ def learner_line(tb):
 
 def _error(exc):
     line, function = _learner_line(exc.__traceback__)
-    return {"type": type(exc).__name__, "message": str(exc)[:600], "line": line[:200], "function": function}
+    return {"type": _text(type(exc).__name__), "message": _text(_message(exc))[:600], "line": _text(line)[:200],
+            "function": _text(function)}
+
+
+def _message(exc):
+    """str(exc); an exception class of the learner's may make str() itself raise."""
+    try:
+        return str(exc)
+    except Exception as inner:
+        return f"(its message could not be shown: str() of it raised {type(inner).__name__})"
+
+
+def _text(text):
+    """text that travels as UTF-8 whatever it holds: a lone surrogate becomes an escape (\\ud800)."""
+    text = text if isinstance(text, str) else str(text)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _global_random_moved(before):

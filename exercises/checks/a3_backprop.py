@@ -353,6 +353,27 @@ class NumericalGradient(Task):
         f = Recorder(c, x.copy())
         expected = nnlib.numerical_gradient(f, x.copy(), h)
         compare("gradient", got, expected, numerical_mistakes(f, x.copy(), h), where=case.where)
+        self._check_every_entry_moved(calls[3].value if calls[3].ok else [], x, h)
+
+    @staticmethod
+    def _check_every_entry_moved(log, x, h):
+        """Right values are not enough: a central difference evaluates f with each entry of x moved up
+        by h and down by h. Values right without those calls came from somewhere else (f's formula,
+        read from f's attributes, say)."""
+        still = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x))))
+        seen = set()
+        for _, d, *_ in log or []:
+            d = np.asarray(d, dtype=float)
+            if d.shape == x.shape and np.count_nonzero(np.abs(d) > still) == 1:
+                index = np.unravel_index(int(np.argmax(np.abs(d))), x.shape)
+                seen.add((index, bool(d[index] > 0)))
+        missing = [i for i in np.ndindex(x.shape) if not {(i, True), (i, False)} <= seen]
+        if missing:
+            where = ", ".join(map(str, missing[0]))
+            raise Fail(f"numerical_gradient returned the right values, but it did not call f with x[{where}] "
+                       "moved up by h and down by h. A central difference must evaluate f at both points for "
+                       "every entry: compute the gradient from f's values, not from a formula for f",
+                       mistake="f not evaluated at x ± h")
 
     @staticmethod
     def _why_several(d, x, h):

@@ -920,11 +920,11 @@ class LearningRateRuns(Task):
     test_id, exercise, functions = "ex4_6_runs_tests", "4.6", ("runs",)
 
     def cases(self, rng, hidden):
-        # the notebook's last model, if it is called `model`: its loss tells whether each loss was taken before
-        # its step (then the model's loss comes after the curve's last) or after it (then it is the last)
+        # the notebook's networks, whatever their names: the last run's model tells whether each loss was
+        # taken before its step (its loss then comes after the curve's last) or after it (it is the last)
         return [Case([{"op": "read", "value": learner("runs"), "attrs": ["train_loss", "diverged"]},
                       make("X_lr", learning_rate_data()[0]),
-                      call({"attr": [learner("model"), "forward"]}, ref("X_lr"))], {}, "")]
+                      {"op": "read", "value": {"models_on": ref("X_lr")}}], {}, "")]
 
     def judge(self, case, calls):
         X, y, rates = learning_rate_data()
@@ -992,14 +992,12 @@ def _what_run(run):
     return f"{run!r:.80}"
 
 
-def _check_loss_before_step(runs, rates, model_call, y):
-    """Fail when the notebook's last model has the loss its run recorded last: each loss was then taken
-    after its step (a curve shifted by one step still looks like gradient descent)."""
-    out = model_call.value if model_call.ok else None
-    if not (isinstance(out, np.ndarray) and out.shape == y.shape):
-        return
-    final = nnlib.mse_loss(out, y)[0]
-    for lr in rates:
+def _check_loss_before_step(runs, rates, outputs, y):
+    """Fail when one of the notebook's networks has the loss a run recorded last: each loss was then
+    taken after its step (a curve shifted by one step still looks like gradient descent)."""
+    outputs = outputs.value if outputs.ok and isinstance(outputs.value, list) else []
+    finals = [nnlib.mse_loss(out, y)[0] for out in outputs if isinstance(out, np.ndarray) and out.shape == y.shape]
+    for lr, final in ((lr, final) for lr in rates for final in finals):
         curve = runs[lr].get("train_loss") if isinstance(runs[lr], dict) else None
         if curve and np.isfinite(final) and np.isclose(float(curve[-1]), final, rtol=1e-12, atol=0):
             raise Fail(f"the last loss in runs[{lr}] is the loss of the model after its last step: each loss was "

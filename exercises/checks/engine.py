@@ -142,13 +142,15 @@ def undiagnosed_line(what, got, expected, rtol, atol_scale):
 
 # ------------------------------------------------------------------ comparing an answer
 
-def _numeric(what, got, expected):
-    """got as a numeric array, or Fail saying what it is instead."""
+def _numeric(what, got, expected, wanted=None):
+    """got as a numeric array, or Fail saying what it is instead. wanted: how the messages name what was
+    expected (describe(expected) when not given: its shape and first values)."""
+    wanted = describe(expected) if wanted is None else wanted
     if got is None:
-        raise Fail(f"{what}: got None, expected {describe(expected)}. Did the function forget to `return` it?",
+        raise Fail(f"{what}: got None, expected {wanted}. Did the function forget to `return` it?",
                    mistake="forgot to return")
     if isinstance(got, codec.Opaque):
-        raise Fail(f"{what}: expected {describe(expected)}, got a {got.type_name} ({got.text})",
+        raise Fail(f"{what}: expected {wanted}, got a {got.type_name} ({got.text})",
                    mistake=f"returned a {got.type_name}")
     if expected.ndim == 0:
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.generic, np.ndarray)):
@@ -297,7 +299,7 @@ def compare(what, got, expected, mistakes=(), *, where="", precision=np.float64,
 
 def number(what, got):
     """got as a float, or Fail when it is not a single number."""
-    arr = _numeric(what, got, np.zeros(()))
+    arr = _numeric(what, got, np.zeros(()), wanted="a single number (a float)")
     return float(arr)
 
 
