@@ -654,3 +654,34 @@ def test_a_factor_two_of_the_cases_numbers_explain_alike_is_not_pinned_on_one():
     assert "η or (1 − β₁)²" in both.hint and "cannot tell which" in both.hint
     one = step_off("p", start + 0.1 * right, start + right, start, 1e-7, 1e-12, sizes)  # 1 − β₁ alone
     assert one.label == "step × 1 − β₁" and "η" not in one.hint
+
+
+def test_a_ready_made_tanh_is_told_from_a_formula_by_its_last_bits():
+    """Checks 1.2: np.tanh's (or math.tanh's) values to the last bit are named, however they were reached;
+    no formula built from np.exp is, over many draws of the test's own (8, 8) case."""
+    from exercises.checks.a1_forward_and_losses import _not_np_tanh
+
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    formulas = [lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)), lambda z: 2 * sigmoid(2 * z) - 1,
+                lambda z: (1 - np.exp(-2 * z)) / (1 + np.exp(-2 * z)), lambda z: 1 - 2 / (np.exp(2 * z) + 1)]
+    for seed in range(300):
+        z = 3.0 * np.random.default_rng(seed).normal(size=(8, 8))
+        z.flat[0] = 0.0
+        for formula in formulas:
+            _not_np_tanh(formula(z), z)  # passes: a formula rounds differently somewhere
+    for ready, name in ((np.tanh(z), "np.tanh"), (np.vectorize(math.tanh, otypes=[float])(z), "math.tanh")):
+        with pytest.raises(engine.Fail, match=f"equals {name}"):
+            _not_np_tanh(ready, z)
+
+
+def test_a_central_difference_must_evaluate_f_at_each_entry_moved_both_ways():
+    """Checks 3.3: right values with f never called (read from f's coefficients) lose the points."""
+    from exercises.checks.a3_backprop import NumericalGradient
+
+    x, c, h = np.array([[0.3, -0.2], [0.1, 0.4]]), np.array([[1.0, 2.0], [-1.0, 0.5]]), 1e-5
+    f = probe.Recorder(c, x)
+    nnlib.numerical_gradient(f, x, h)  # the reference moves every entry up and down: its log passes
+    NumericalGradient._check_every_entry_moved(f.log, x, h)
+    for log in ([], [entry for entry in f.log if entry[1][0, 0] <= 0]):  # never called; x[0, 0] never moved up
+        with pytest.raises(engine.Fail, match=r"did not call f with x\[0, 0\]"):
+            NumericalGradient._check_every_entry_moved(log, x, h)
