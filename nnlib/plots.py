@@ -22,7 +22,8 @@ import html
 import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
-from matplotlib.colors import ListedColormap
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -327,7 +328,8 @@ def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves pe
 
     update_sizes: (steps, layers) array, layer 1 (input side) first, such as the
     "update_sizes" that nnlib.dynamics.sgd_steps records. Colours run from dark (layer 1)
-    to light (the last layer); the legend, below the plot, names the two ends.
+    to light (the last layer); a colour bar beside the plot gives every layer's colour, and
+    each line is labelled "layer l" for the figure's text alternative.
     """
     update_sizes = np.asarray(update_sizes, dtype=float)
     ax = _axes(ax)
@@ -335,12 +337,15 @@ def plot_layer_updates(update_sizes, ax=None, title="How far each layer moves pe
     n = update_sizes.shape[1]
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, n))
     for k in range(n):
-        label = "layer 1 (input side)" if k == 0 else f"layer {n} (output side)" if k == n - 1 else "_layer"
-        ax.semilogy(steps, update_sizes[:, k], color=colours[k], lw=1.2, label=label)
+        ax.semilogy(steps, update_sizes[:, k], color=colours[k], lw=1.2, label=f"layer {k + 1}")
     ax.set_xlabel("step")
     ax.set_ylabel(r"$\|\Delta W_l\| / \|W_l\|$ (log scale)")
     ax.set_title(title)
-    ax.legend(fontsize="small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    # one band of colour per layer, its tick at the band's middle
+    layers = ScalarMappable(BoundaryNorm(np.arange(0.5, n + 1), n), ListedColormap(colours))
+    bar = ax.get_figure().colorbar(layers, ax=ax, ticks=np.arange(1, n + 1), pad=0.02, fraction=0.05)
+    bar.set_label("layer (1 = input side)")
+    set_alt_text(bar.ax, f"A colour bar: the colour of each layer, from 1 (input side, dark) to {n} (light).")
     return ax
 
 

@@ -242,8 +242,16 @@ def test_layer_updates_one_line_per_layer_on_a_log_scale():
     ax = plots.plot_layer_updates(sizes)
     assert_labelled(ax)
     assert ax.get_yscale() == "log"
-    assert [line.get_label() for line in ax.get_lines()] == ["layer 1 (input side)", "_layer", "layer 3 (output side)"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 1 (input side)", "layer 3 (output side)"]
+    assert [line.get_label() for line in ax.get_lines()] == ["layer 1", "layer 2", "layer 3"]
+    # every layer is told apart: a colour bar with one tick per layer, in the lines' colours
+    bar = ax.get_figure().axes[-1]
+    assert bar is not ax and bar.get_ylabel() == "layer (1 = input side)"
+    assert [float(t) for t in bar.get_yticks()] == [1.0, 2.0, 3.0]
+    colours = [tuple(line.get_color()) for line in ax.get_lines()]
+    assert len(set(colours)) == 3
+    bands = next(c for c in bar.collections if c.get_array() is not None)   # the bar's bands, layer 1 first
+    assert [tuple(c) for c in bands.cmap(bands.norm([1, 2, 3]))] == colours
+    assert "3 labelled series: layer 1; layer 2; layer 3" in plots.figure_alt_text(ax.get_figure())
     assert ax.get_lines()[1].get_ydata().tolist() == [1e-2, 2e-2]
 
 

@@ -68,9 +68,10 @@ QUESTIONS = [
     Choice(
         "13.q4",
         ask="The residual network puts an identity path around layers 2–29 of the 30-layer sigmoid network whose "
-            "first layer receives $10^{-18}$ of the gradient its last layer receives. What does notebook 08's rule "
-            "(`flow_verdict` on the first/last ratio of $\\|\\partial L/\\partial z\\|$) say about the residual "
-            "network?",
+            "first layer receives less than a millionth of the gradient its last layer receives. Notebook 08's "
+            "rule (`flow_verdict`, a bar of 10), applied as in this notebook to the first/last ratio of the "
+            "gradient each layer receives, $\\|\\partial L/\\partial z\\|$ (08 applies it to "
+            "$\\|\\partial L/\\partial W\\|$): what does it say about the residual network?",
         answer="balanced",
         options=[
             Option("vanishing: every block still has a sigmoid", "vanishing",
