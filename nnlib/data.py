@@ -10,7 +10,8 @@ from ._validate import require_data, require_number, require_rng, require_same_r
 
 
 def _check_n(n, where, minimum=1):
-    require_size(n, "n", where, minimum)
+    """n as a Python int (a numpy uint8 would wrap in n // 2 and the like), or this raises."""
+    return require_size(n, "n", where, minimum)
 
 
 def _check_noise(noise, where):
@@ -23,7 +24,7 @@ def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
 
     Returns X (n, 1) and y (n, 1), float64.
     """
-    _check_n(n, "make_line")
+    n = _check_n(n, "make_line")
     require_rng(rng, "make_line")
     require_number(slope, "slope", "make_line")
     require_number(intercept, "intercept", "make_line")
@@ -39,7 +40,7 @@ def make_xor(n, rng, *, noise=0.1):
 
     Returns X (n, 2) float64 and y (n,) int64.
     """
-    _check_n(n, "make_xor")
+    n = _check_n(n, "make_xor")
     require_rng(rng, "make_xor")
     _check_noise(noise, "make_xor")
     corners = rng.integers(0, 2, size=(n, 2))
@@ -50,7 +51,7 @@ def make_xor(n, rng, *, noise=0.1):
 
 def make_moons(n, rng, *, noise=0.1):
     """Two interleaving half circles. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}."""
-    _check_n(n, "make_moons", 2)
+    n = _check_n(n, "make_moons", 2)
     require_rng(rng, "make_moons")
     _check_noise(noise, "make_moons")
     n0 = n // 2
@@ -69,7 +70,7 @@ def make_circles(n, rng, *, noise=0.1, factor=0.5):
     ``factor`` inside it, each point moved by Gaussian noise of std ``noise``. No straight
     line separates them. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}.
     """
-    _check_n(n, "make_circles", 2)
+    n = _check_n(n, "make_circles", 2)
     require_rng(rng, "make_circles")
     _check_noise(noise, "make_circles")
     require_number(factor, "factor (inner radius / outer radius)", "make_circles", 0.0, 1.0, low_open=True,
@@ -95,8 +96,8 @@ def make_spirals(n, rng, *, classes=3, noise=0.1, turns=1.25):
     classes >= 1; n >= classes, so that every arm has a point; turns > 0.
     Returns X (n, 2) float64 and y (n,) int64 in 0 … classes - 1.
     """
-    require_size(classes, "classes", "make_spirals")
-    _check_n(n, "make_spirals", classes)
+    classes = require_size(classes, "classes", "make_spirals")
+    n = _check_n(n, "make_spirals", classes)
     require_rng(rng, "make_spirals")
     _check_noise(noise, "make_spirals")
     turns = require_number(turns, "turns", "make_spirals", low=0.0, low_open=True)

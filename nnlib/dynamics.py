@@ -389,9 +389,9 @@ def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
     The weight std of each layer is init_std(n_in, n_out, init) * scale.
     """
     where = "build_deep_mlp"
-    require_int(depth, "depth", where, 1, 10_000)
-    require_size(width, "width", where)
-    require_size(n_out, "n_out", where)
+    depth = require_int(depth, "depth", where, 1, 10_000)
+    width = require_size(width, "width", where)
+    n_out = require_size(n_out, "n_out", where)
     return mlp([width] * depth + [n_out], activation=activation, init=init, rng=rng, scale=scale)
 
 

@@ -80,7 +80,7 @@ class Dense(Layer):
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", rng, scale=None):
-        check_init(n_in, n_out, init, scale, "Dense")
+        n_in, n_out, scale = check_init(n_in, n_out, init, scale, "Dense")
         require_rng(rng, "Dense")
         self.W = init_weights(n_in, n_out, init, rng, scale)
         self.b = np.zeros(n_out)
@@ -442,8 +442,7 @@ def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least [n_in, n_out], got {sizes}")
-    for i, size in enumerate(sizes):
-        require_size(size, f"sizes[{i}]", "mlp")
+    sizes = [require_size(size, f"sizes[{i}]", "mlp") for i, size in enumerate(sizes)]
     get_activation(activation, "mlp")
     check_init(sizes[0], sizes[1], init, scale, "mlp")
     require_rng(rng, "mlp")

@@ -45,7 +45,7 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
     """
     where = "iterate_minibatches"
     X, y = check_data(X, y, where, need="expected finite numbers")
-    require_int(batch_size, "batch_size", where, 1)
+    batch_size = require_int(batch_size, "batch_size", where, 1)
     if require_bool(shuffle, "shuffle", where):
         require_rng(rng, where)
     return _minibatches(X, y, batch_size, rng, shuffle)
@@ -87,7 +87,7 @@ def early_stopping_epoch(val_losses, patience):
     require_finite(val_losses, "val_losses", where,
                    need="expected finite losses (train stops at the first loss that is not)")
     if patience is not None:
-        require_int(patience, "patience", where, 1)
+        patience = require_int(patience, "patience", where, 1)
     best, best_epoch = np.inf, None
     for epoch, value in enumerate(val_losses):
         if value < best:
@@ -182,14 +182,15 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
 
 def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience, rng, progress,
                            clip, restore_best):
-    """Every argument of train, checked before any training. Returns the data as arrays."""
+    """Every argument of train, checked before any training. Returns the data as arrays and the
+    counts as Python ints (a numpy uint8 batch_size would wrap in start + batch_size)."""
     where = "train"
     require_model(model, where)
     check_lr(lr, where)  # train's warnings format lr with :g, so a number is needed here
-    require_int(batch_size, "batch_size", where, 1)
-    require_int(max_epochs, "max_epochs", where, 1)
+    batch_size = require_int(batch_size, "batch_size", where, 1)
+    max_epochs = require_int(max_epochs, "max_epochs", where, 1)
     if patience is not None:
-        require_int(patience, "patience", where, 1)
+        patience = require_int(patience, "patience", where, 1)
     require_rng(rng, where)
     require_bool(progress, "progress", where)
     require_bool(restore_best, "restore_best", where)
@@ -209,7 +210,7 @@ def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs
         model.check_layers(X, where, "X")
         if X_val is not None:
             model.check_layers(X_val, where, "X_val")
-    return X, y, X_val, y_val
+    return X, y, X_val, y_val, batch_size, max_epochs, patience
 
 
 def _check_targets(model, loss_fn, X, y, X_val, y_val):
@@ -310,8 +311,8 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     suggests a smaller learning rate, and History.diverged is True.
     """
     loss_fn = _resolve_loss(loss)
-    X, y, X_val, y_val = _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience,
-                                                rng, progress, clip, restore_best)
+    X, y, X_val, y_val, batch_size, max_epochs, patience = _check_train_arguments(
+        model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience, rng, progress, clip, restore_best)
     # Taken once (backward writes into these same arrays), and checked before any training.
     params = require_parameters(model.parameters(), "train")
     _check_targets(model, loss_fn, X, y, X_val, y_val)
