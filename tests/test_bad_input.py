@@ -95,6 +95,7 @@ def label_classes(v, n_classes):
     return [("None", None, RAISE), ("a string", "abc", RAISE), ("fractions", v + 0.5, RAISE),
             ("a negative label", with_entry(v, -1).astype(int), RAISE),
             ("a label >= n_classes", with_entry(v, n_classes).astype(int), RAISE),
+            ("a whole float beyond int64", with_entry(v, 1e308), RAISE),
             ("NaN", with_entry(v, np.nan), RAISE), ("an extra axis", v[:, None], RAISE),
             ("one label short", v[:-1], RAISE), ("a list", v.tolist(), SAME),
             ("whole floats", v.astype(float), SAME), ("read-only", readonly(v), SAME),
@@ -1448,3 +1449,21 @@ def test_train_takes_numpy_small_integer_counts():
     history = nnlib.train(model, "softmax_cross_entropy", X, y, lr=0.01, batch_size=np.uint8(250),
                           max_epochs=np.uint8(2), rng=rng)
     assert history.epochs == 2
+
+
+def test_whole_float_labels_beyond_int64_are_named_as_given():
+    # Cast to int64 first, 1e308 became -9223372036854775808 (with a cast warning) and the
+    # message named that number, which the learner never wrote.
+    hessian_loss = nnlib.hessian.hessian_matrix
+    cases = [(lambda: nnlib.softmax_cross_entropy(np.zeros((1, 3)), np.array([1e308])), "y", "0..2"),
+             (lambda: nnlib.accuracy(np.zeros((2, 3)), np.array([0.0, 1e20])), "y", "0..2"),
+             (lambda: nnlib.confusion_matrix([1e20], [0], 3), "y_true", "0..2"),
+             (lambda: nnlib.confusion_matrix([0], [1e20]), "y_pred", "below 2**63"),
+             (lambda: hessian_loss(small_mlp(), "softmax_cross_entropy", X43[:1], np.array([1e308])), "y", "0..2")]
+    for make, name, valid in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            message = raises(make, ValueError, f"of {name} is out of range", valid)
+        assert "1e+" in message and "-9223372036854775808" not in message, message
+    raises(lambda: nnlib.softmax_cross_entropy(np.zeros((1, 3)), np.array([1e308])), ValueError,
+           "softmax_cross_entropy: label 1e+308 at row 0 of y is out of range; labels must be integers in 0..2")
