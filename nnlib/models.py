@@ -68,7 +68,8 @@ class Layer:
     def _undo_forward(self):
         """Undo what the last forward pass changed besides its cache (BatchNorm's running
         statistics): a Sequential calls this on the layers before one that raises, so a
-        forward pass that fails changes nothing. Most layers change nothing."""
+        forward pass that fails changes nothing. The caches a Sequential puts back itself
+        (see _undo). Most layers change nothing else."""
 
 
 class Dense(Layer):
@@ -203,11 +204,16 @@ class Sequential(Layer):
                 )
         self.layers = list(layers)
         self._output_shape = None
+        self._replaced = None  # what the last forward pass replaced, for _undo_forward
 
     def forward(self, x):
-        """x (batch, n_in) -> the output of the last layer."""
+        """x (batch, n_in) -> the output of the last layer.
+
+        A forward pass that raises leaves every layer as it was: the caches it replaced (kept
+        by reference, not copied) and BatchNorm's running statistics are put back."""
         where = "Sequential.forward"
         x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
+        caches = [getattr(layer, "_cache", None) for layer in self.layers]
         out, checked, done = x, True, 0  # out is a float array: x, checked above, or made by nnlib's own layer
         try:
             first = self.layers[0] if self.layers else None
@@ -218,10 +224,11 @@ class Sequential(Layer):
                 out = layer.forward(out, check=False) if own and checked else layer.forward(out)
                 checked, done = own, done + 1
         except Exception as err:
-            _undo(self.layers[:done])  # the layers before the one that raised change nothing either
+            _undo(self.layers[:done], caches)  # the layers before the one that raised change nothing either
             if isinstance(err, (ValueError, TypeError, AttributeError)):
                 self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
             raise
+        self._replaced = caches, self._output_shape  # a block inside a larger network may be undone later
         self._output_shape = getattr(out, "shape", None)
         return out
 
@@ -292,7 +299,10 @@ class Sequential(Layer):
             raise
 
     def _undo_forward(self):
-        _undo(self.layers)
+        if self._replaced is not None:
+            caches, self._output_shape = self._replaced
+            _undo(self.layers, caches)
+            self._replaced = None
 
     def train(self, mode=True):
         """Set training mode (mode=True) or evaluation mode here and in every layer; returns the model."""
@@ -331,9 +341,13 @@ class Sequential(Layer):
         return f"Sequential({inner})"
 
 
-def _undo(layers):
-    """_undo_forward on each layer that has it, last first."""
-    for layer in reversed(layers):
+def _undo(layers, caches):
+    """Undo a forward pass through layers, last first: each layer that has a cache gets back
+    the one it held before (caches[i], taken before the pass), then _undo_forward puts back
+    anything else it changed."""
+    for layer, cache in zip(reversed(layers), reversed(caches[:len(layers)])):
+        if hasattr(layer, "_cache"):
+            layer._cache = cache
         undo = getattr(layer, "_undo_forward", None)
         if undo is not None:
             undo()
@@ -346,6 +360,7 @@ class Wrapper(Layer):
     def __init__(self, block):
         self.block = require_layer(block, "block", type(self).__name__)
         self._output_shape = None  # of the last forward pass: backward checks dout against it
+        self._replaced = None  # what the last forward pass replaced, for _undo_forward
 
     def _check_dout(self, dout):
         """dout as a float array of the last forward pass's output shape, or this raises."""
@@ -356,8 +371,19 @@ class Wrapper(Layer):
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
         return dout
 
+    def _forward_block(self, x):
+        """block(x), keeping what it replaces (the block's cache, this layer's output shape) so
+        that _undo_forward can put it back."""
+        replaced = getattr(self.block, "_cache", None), self._output_shape
+        out = self.block.forward(x)
+        self._replaced = replaced
+        return out
+
     def _undo_forward(self):
-        _undo([self.block])
+        if self._replaced is not None:
+            cache, self._output_shape = self._replaced
+            _undo([self.block], [cache])
+            self._replaced = None
 
     def train(self, mode=True):
         """Set the mode here and in the block; returns the layer."""
@@ -397,9 +423,9 @@ class Residual(Wrapper):
         """x (batch, n) -> x + block(x), (batch, n)."""
         where = "Residual.forward"
         x = as_float_array(x, "x", where)
-        fx = self.block.forward(x)
+        fx = self._forward_block(x)
         if np.shape(fx) != x.shape:
-            _undo([self.block])
+            self._undo_forward()
             raise ValueError(f"{where}: the block maps x of shape {x.shape} to shape {np.shape(fx)}; "
                              f"x + block(x) needs the block to keep the shape {x.shape}")
         self._output_shape = x.shape
