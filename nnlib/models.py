@@ -36,6 +36,7 @@ class Layer:
     """
 
     training = True
+    _batch_entry = None  # which entry of _cache holds the batch (rows = examples), for Sequential.backward
 
     def train(self, mode=True):
         """Put the layer in training mode (mode=True) or evaluation mode; returns the layer."""
@@ -89,6 +90,8 @@ class Dense(Layer):
         self.db = np.zeros_like(self.b)
         self._cache = None
 
+    _batch_entry = 0  # the cache is (x, W)
+
     def forward(self, x, *, check=True):
         """x (batch, n_in) -> z (batch, n_out). check=False: see dense_forward."""
         W, b = self.W, self.b
@@ -136,6 +139,8 @@ class Activation(Layer):
         get_activation(name, "Activation")  # fail early on a typo
         self.name = name
         self._cache = None
+
+    _batch_entry = 1  # the cache is (name, z, a)
 
     def forward(self, z, *, check=True):
         """z (any shape) -> a = f(z). check=False: see activation_forward."""
@@ -281,6 +286,7 @@ class Sequential(Layer):
         if self._output_shape is None:
             raise RuntimeError(f"{where}: call forward first")
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
+        _require_batch_caches(self.layers, len(dout), where)  # before any gradient is written
         try:
             checked = True  # dout, and then what each of nnlib's own layers passes back
             for i in range(len(self.layers) - 1, 0, -1):
@@ -339,6 +345,20 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential({inner})"
+
+
+def _require_batch_caches(layers, rows, where):
+    """Each of nnlib's layers holds the cache of a batch of ``rows`` rows, as model.forward left it,
+    or this raises naming the first that does not (one run forward on its own since)."""
+    for layer in layers:
+        entry = getattr(layer, "_batch_entry", None)
+        held = None if entry is None or layer._cache is None else layer._cache[entry]
+        if type(held) is np.ndarray and held.ndim and len(held) != rows:
+            i = layers.index(layer)
+            raise RuntimeError(f"{where}: layers[{i}] ({layer!r}) holds the cache of a batch of {len(held)} "
+                               f"rows but dout has {rows}: it has run forward on its own since the model's "
+                               f"forward pass; run model.forward on the batch again, then backward "
+                               f"(no gradient was changed)")
 
 
 def _undo(layers, caches):

@@ -281,3 +281,33 @@ def test_a_residual_block_that_changes_the_shape_leaves_its_cache_as_it_was():
     with pytest.raises(ValueError, match="Residual.forward: the block maps x"):
         nnlib.Residual(block).forward(np.ones((4, 3)))
     assert block._cache is cache
+
+
+@pytest.mark.parametrize("stale", [0, 1, 2])
+def test_backward_after_one_layer_ran_forward_on_its_own_says_so_and_writes_no_gradient(stale):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((4, 3))
+    model = nnlib.mlp([3, 4, 3], rng=rng)
+    model.forward(X)
+    model.backward(np.ones((4, 3)))
+    grads = [g.copy() for _, g in model.parameters()]
+    model.layers[stale].forward(model.layers[stale]._cache[0 if stale != 1 else 1][:2])
+    with pytest.raises(RuntimeError, match=rf"Sequential.backward: layers\[{stale}\] .* batch of 2 rows but dout "
+                                           r"has 4.*run model.forward"):
+        model.backward(np.ones((4, 3)))
+    assert all(np.array_equal(g, g0) for (_, g), g0 in zip(model.parameters(), grads))
+
+
+def test_backward_checks_the_batch_of_batchnorm_and_dropout_caches_too():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((4, 3))
+    for layer in (nnlib.BatchNorm(3), nnlib.Dropout(0.5, rng)):
+        model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), layer, nnlib.Dense(3, 2, rng=rng))
+        model.forward(X)
+        layer.forward(X[:2])
+        with pytest.raises(RuntimeError, match=r"layers\[1\] .* batch of 2 rows"):
+            model.backward(np.ones((4, 2)))
+    # in evaluation mode a Dropout keeps no batch, only a shape: nothing to compare, nothing refused
+    model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Dropout(0.5, rng)).eval()
+    model.forward(X)
+    model.backward(np.ones((4, 3)))
