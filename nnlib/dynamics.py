@@ -29,7 +29,7 @@ from .activations import ACTIVATIONS
 from .losses import mse_loss
 from .models import Activation, Dense, Sequential, mlp
 from .optim import Momentum, check_lr, momentum_update_matrix, sgd_step
-from .train import _resolve_loss, check_data
+from .train import _resolve_loss, check_data, checked_loss
 
 # Gradient descent stops once the loss has grown by this factor: the run has clearly
 # diverged, and stopping here keeps every number finite (no overflow warnings).
@@ -596,7 +596,7 @@ def sgd_steps(model, loss, X, y, batches, lr):
     """
     where = "sgd_steps"
     X, y = check_model_data(model, X, y, where)
-    require_callable(loss, "loss", where, "a loss function (y_hat, y) -> (L, dy_hat)")
+    loss = checked_loss(require_callable(loss, "loss", where, "a loss function (y_hat, y) -> (L, dy_hat)"), where)
     lr = check_lr(lr, where)
     batches = _check_batches(batches, len(X), where)
     require_parameters(model.parameters(), where)

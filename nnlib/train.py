@@ -1,7 +1,9 @@
 """Mini-batches, epochs, a hold-out validation set and early stopping."""
 
+import functools
 import warnings
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
@@ -119,13 +121,46 @@ class History:
 
 
 def _resolve_loss(loss, where="train"):
+    """The loss function for a loss or its name; one of one's own comes back checked (_checked_loss)."""
     if callable(loss):
-        return loss
+        return checked_loss(loss, where)
     try:
         return LOSSES[loss]
     except (KeyError, TypeError):
         valid = ", ".join(repr(k) for k in LOSSES)
         raise ValueError(f"{where}: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
+
+
+_BUILT_IN_LOSSES = frozenset(LOSSES.values())
+
+
+def checked_loss(loss, where):
+    """loss itself when it is one of nnlib's; a loss of one's own wrapped so that every call
+    checks what it returns, (L, dL/dy_hat) with L a number and dL/dy_hat of y_hat's shape, and
+    says it is the loss's fault (not a numpy error a step later) when it is not."""
+    if loss in _BUILT_IN_LOSSES or hasattr(loss, "checked_for"):
+        return loss
+
+    @functools.wraps(loss)
+    def checked(y_hat, y):
+        result = loss(y_hat, y)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat), got {describe(result)}")
+        value, grad = result
+        if not (isinstance(value, Real) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                            and value.dtype.kind in "fiu")) or isinstance(value, bool):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat) with L a single number, got L = "
+                            f"{describe(value)}")
+        if not (isinstance(grad, np.ndarray) and grad.dtype.kind in "fiu"):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat) with dL/dy_hat an array of numbers, got "
+                            f"{describe(grad)}")
+        if grad.shape != np.shape(y_hat):
+            raise ValueError(f"{where}: the loss returned dL/dy_hat of shape {grad.shape} for y_hat of shape "
+                             f"{np.shape(y_hat)}; a loss's gradient must have the shape of y_hat")
+        return result
+
+    checked.checked_for = where
+    return checked
 
 
 def evaluate(model, loss, X, y):

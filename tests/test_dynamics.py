@@ -203,3 +203,22 @@ def test_sgd_steps_takes_the_same_step_as_model_backward_when_a_dense_layer_sits
         np.testing.assert_allclose(p, q, rtol=1e-12)
     # the Dense layer inside the Residual block is not reached by the loop over the top-level layers
     assert np.isnan(record["delta_norms"][0, 1]) and np.all(np.isfinite(record["delta_norms"][0, [0, 2]]))
+
+
+def test_the_helpers_that_take_a_loss_name_it_when_it_returns_the_wrong_thing():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    model = nnlib.mlp([3, 3], rng=rng)
+
+    def nothing(y_hat, y):
+        return None
+
+    _, grad, _ = dynamics.flat_gradient(model, X, Y, nothing)
+    calls = {"flat_gradient": lambda: grad(np.zeros(12)),
+             "network_lambda_max": lambda: dynamics.network_lambda_max(model, X, Y, rng, nothing),
+             "sgd_steps": lambda: dynamics.sgd_steps(model, nothing, X, Y, [np.arange(2)], 0.1)}
+    for where, call in calls.items():
+        with pytest.raises(TypeError, match=rf"{where}: loss must return \(L, dL/dy_hat\), got None"):
+            call()
+    with pytest.raises(ValueError, match=r"sgd_steps: the loss returned dL/dy_hat of shape \(2, 1\)"):
+        dynamics.sgd_steps(model, lambda y_hat, y: (1.0, y_hat[:, :1]), X, Y, [np.arange(2)], 0.1)
