@@ -394,14 +394,16 @@ def require_number(value, name, where, low=None, high=None, low_open=False, high
     expected = f"a finite number{' ' + span if span else ''}"
     if not _is_real(value):
         raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
-    ok = math.isfinite(value)
+    with np.errstate(over="ignore"):  # a longdouble beyond float64 becomes inf, refused below
+        number = float(value)  # compared as the float returned (numpy's longdouble compares with a warning)
+    ok = math.isfinite(number)
     if ok and low is not None:
-        ok = value > low if low_open else value >= low
+        ok = number > low if low_open else number >= low
     if ok and high is not None:
-        ok = value < high if high_open else value <= high
+        ok = number < high if high_open else number <= high
     if not ok:
         raise ValueError(f"{where}: {name} must be {expected}, got {describe(value)}")
-    return float(value)
+    return number
 
 
 def require_real(value, name, where, expected="a real number (an int or a float)"):
