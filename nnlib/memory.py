@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validate import as_float_array, require_forward
 from .dropout import Dropout
-from .models import Sequential, Wrapper, _undo
+from .models import Sequential, Wrapper
 
 
 def _children(layer):
@@ -90,17 +90,8 @@ class Checkpoint(Wrapper):
                       if isinstance(layer, Dropout)]
         out = self.block.forward(x)
         _drop_caches(self.block)
-        self._replaced = self._input, self._rng_states, self._output_shape
         self._input, self._rng_states, self._output_shape = x, rng_states, np.shape(out)
         return out
-
-    def _undo_forward(self):
-        """Put back what the last forward pass replaced: the input kept, and the block's running
-        statistics (its caches were dropped before and after)."""
-        if self._replaced is not None:
-            self._input, self._rng_states, self._output_shape = self._replaced
-            self._replaced = None
-            _undo([self.block], [None])
 
     def backward(self, dout):
         """dout -> dx, by recomputing the block's forward pass first (dout is checked before)."""

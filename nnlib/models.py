@@ -187,6 +187,10 @@ def _takes_check(layer, method):
     return type(layer) in (Dense, Activation) and method not in layer.__dict__
 
 
+# Layers whose forward pass replaces their cache and nothing else: Sequential keeps it in one look-up.
+_PLAIN = (Dense, Activation)
+
+
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse (the chain rule).
 
@@ -209,16 +213,15 @@ class Sequential(Layer):
                 )
         self.layers = list(layers)
         self._output_shape = None
-        self._replaced = None  # what the last forward pass replaced, for _undo_forward
 
     def forward(self, x):
         """x (batch, n_in) -> the output of the last layer.
 
-        A forward pass that raises leaves every layer as it was: the caches it replaced (kept
-        by reference, not copied) and BatchNorm's running statistics are put back."""
+        A forward pass that raises leaves every layer as it was: the caches it replaced (held
+        by reference during the pass, not copied) and BatchNorm's running statistics are put back."""
         where = "Sequential.forward"
         x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
-        caches = [getattr(layer, "_cache", None) for layer in self.layers]
+        before = [_held(layer) for layer in self.layers]
         out, checked, done = x, True, 0  # out is a float array: x, checked above, or made by nnlib's own layer
         try:
             first = self.layers[0] if self.layers else None
@@ -229,11 +232,10 @@ class Sequential(Layer):
                 out = layer.forward(out, check=False) if own and checked else layer.forward(out)
                 checked, done = own, done + 1
         except Exception as err:
-            _undo(self.layers[:done], caches)  # the layers before the one that raised change nothing either
+            _undo(self.layers[:done], before)  # the layers before the one that raised change nothing either
             if isinstance(err, (ValueError, TypeError, AttributeError)):
                 self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
             raise
-        self._replaced = caches, self._output_shape  # a block inside a larger network may be undone later
         self._output_shape = getattr(out, "shape", None)
         return out
 
@@ -304,12 +306,6 @@ class Sequential(Layer):
             self.check_layers(where=where)  # raises naming the layer that does not fit, if one does not
             raise
 
-    def _undo_forward(self):
-        if self._replaced is not None:
-            caches, self._output_shape = self._replaced
-            _undo(self.layers, caches)
-            self._replaced = None
-
     def train(self, mode=True):
         """Set training mode (mode=True) or evaluation mode here and in every layer; returns the model."""
         super().train(mode)
@@ -361,16 +357,47 @@ def _require_batch_caches(layers, rows, where):
                                f"(no gradient was changed)")
 
 
-def _undo(layers, caches):
-    """Undo a forward pass through layers, last first: each layer that has a cache gets back
-    the one it held before (caches[i], taken before the pass), then _undo_forward puts back
-    anything else it changed."""
-    for layer, cache in zip(reversed(layers), reversed(caches[:len(layers)])):
-        if hasattr(layer, "_cache"):
-            layer._cache = cache
-        undo = getattr(layer, "_undo_forward", None)
-        if undo is not None:
-            undo()
+# What a forward pass replaces in a layer: its cache, a container's output shape, a Checkpoint's input
+# and dropout states. Held by reference while the pass runs, so a pass that raises can put them back.
+_FORWARD_STATE = ("_cache", "_output_shape", "_input", "_rng_states")
+
+
+def _children(layer):
+    """The layers directly inside a Sequential or a Wrapper (none for any other layer)."""
+    if isinstance(layer, Sequential):
+        return layer.layers
+    return [layer.block] if isinstance(layer, Wrapper) else []
+
+
+def _forward_state(layer):
+    """[(a layer, [(attribute, value), ...]), ...]: the forward state of layer and of every layer
+    inside it, by reference (no copies)."""
+    own = getattr(layer, "__dict__", {})
+    state = [(layer, [(name, own[name]) for name in _FORWARD_STATE if name in own])]
+    for inner in _children(layer):
+        state += _forward_state(inner)
+    return state
+
+
+def _held(layer):
+    """What _undo needs to put layer back as it is now: its cache for Dense and Activation (one
+    look-up: the common case, taken every step), _forward_state for any other layer."""
+    return layer._cache if type(layer) in _PLAIN else _forward_state(layer)
+
+
+def _undo(layers, before):
+    """Undo a forward pass through layers, last first. before[i]: _held(layers[i]) taken before the
+    pass. Each layer, and each inside
+    it, gets that back; then a layer that changed more (BatchNorm's running statistics) undoes it."""
+    for layer, held in zip(reversed(layers), reversed(before[:len(layers)])):
+        state = [(layer, [("_cache", held)])] if type(layer) in _PLAIN else held
+        for inner, saved in reversed(state):
+            for name, value in saved:
+                setattr(inner, name, value)
+            if not _children(inner):
+                undo = getattr(inner, "_undo_forward", None)
+                if undo is not None:
+                    undo()
 
 
 class Wrapper(Layer):
@@ -380,7 +407,6 @@ class Wrapper(Layer):
     def __init__(self, block):
         self.block = require_layer(block, "block", type(self).__name__)
         self._output_shape = None  # of the last forward pass: backward checks dout against it
-        self._replaced = None  # what the last forward pass replaced, for _undo_forward
 
     def _check_dout(self, dout):
         """dout as a float array of the last forward pass's output shape, or this raises."""
@@ -390,20 +416,6 @@ class Wrapper(Layer):
         dout = as_float_array(dout, "dout", where)
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
         return dout
-
-    def _forward_block(self, x):
-        """block(x), keeping what it replaces (the block's cache, this layer's output shape) so
-        that _undo_forward can put it back."""
-        replaced = getattr(self.block, "_cache", None), self._output_shape
-        out = self.block.forward(x)
-        self._replaced = replaced
-        return out
-
-    def _undo_forward(self):
-        if self._replaced is not None:
-            cache, self._output_shape = self._replaced
-            _undo([self.block], [cache])
-            self._replaced = None
 
     def train(self, mode=True):
         """Set the mode here and in the block; returns the layer."""
@@ -443,9 +455,10 @@ class Residual(Wrapper):
         """x (batch, n) -> x + block(x), (batch, n)."""
         where = "Residual.forward"
         x = as_float_array(x, "x", where)
-        fx = self._forward_block(x)
+        before = _held(self.block)
+        fx = self.block.forward(x)
         if np.shape(fx) != x.shape:
-            self._undo_forward()
+            _undo([self.block], [before])  # the block changes nothing either
             raise ValueError(f"{where}: the block maps x of shape {x.shape} to shape {np.shape(fx)}; "
                              f"x + block(x) needs the block to keep the shape {x.shape}")
         self._output_shape = x.shape

@@ -311,3 +311,24 @@ def test_backward_checks_the_batch_of_batchnorm_and_dropout_caches_too():
     model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Dropout(0.5, rng)).eval()
     model.forward(X)
     model.backward(np.ones((4, 3)))
+
+
+def test_a_forward_pass_that_succeeds_keeps_nothing_of_the_one_before():
+    """The undo of a failed pass holds what it replaces only while the pass runs: after one that
+    succeeds, no layer, nested or not, still holds the previous batch's arrays (memory, notebook 11)."""
+    import gc
+    import weakref
+
+    from nnlib.memory import Checkpoint
+
+    rng = np.random.default_rng(5)
+    model = nnlib.Sequential(nnlib.Residual(nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Activation("tanh"))),
+                             Checkpoint(nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.BatchNorm(3))),
+                             nnlib.Dense(3, 2, rng=rng))
+    first = rng.standard_normal((4, 3))
+    model.forward(first)
+    gone = [weakref.ref(first), weakref.ref(model.layers[0].block.layers[1]._cache[2])]
+    del first
+    model.forward(rng.standard_normal((4, 3)))
+    gc.collect()
+    assert [ref() is None for ref in gone] == [True, True]
