@@ -322,7 +322,7 @@ def require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores")
     Returns an integer array (y itself when it is one already).
     """
     if not (type(y) is _ND and y.dtype.kind in "iu"):
-        y = _as_labels(y, name, where)
+        y = _as_labels(y, name, where, n_classes)
     if n is not None and y.shape != (n,):
         raise ValueError(
             f"{where}: {name} must have shape ({n},), one integer label per row of {rows_of}, "
@@ -348,7 +348,7 @@ def require_labels(y, name, where, n=None, n_classes=None, rows_of="the scores")
     return y
 
 
-def _as_labels(y, name, where):
+def _as_labels(y, name, where, n_classes):
     if y is None or isinstance(y, (str, bytes)):
         raise TypeError(f"{where}: {name} must hold integer class labels, got {describe(y)}")
     try:
@@ -358,11 +358,27 @@ def _as_labels(y, name, where):
     if arr.dtype.kind in "iu":
         return arr
     if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(np.mod(arr, 1) == 0):
+        _require_float_labels_in_range(arr, name, where, n_classes)
         return arr.astype(np.int64)
     if arr.dtype.kind == "f" and arr.size == 0:
         return arr.astype(np.int64)
     raise TypeError(f"{where}: {name} must hold integer class labels, got dtype {arr.dtype}"
                     + (f" with values such as {arr.flat[0]!r}" if arr.size else ""))
+
+
+def _require_float_labels_in_range(arr, name, where, n_classes):
+    """Whole-number float labels in range, checked before the cast to int64, which would turn
+    1e308 into -9223372036854775808 (with a warning) and report that instead."""
+    high = 2.0**63 if n_classes is None else n_classes
+    bad = (arr < 0) | (arr >= high)
+    if not bad.any():
+        return
+    first = np.unravel_index(np.argmax(bad), arr.shape)
+    value = float(arr[first])
+    text = int(value) if abs(value) < 1e16 else value  # 3 rather than 3.0; 1e+308 rather than its 309 digits
+    place = f"row {int(first[0])}" if arr.ndim == 1 else f"index {tuple(int(i) for i in first)}"
+    valid = f"in 0..{n_classes - 1}" if n_classes is not None else ">= 0 and below 2**63"
+    raise ValueError(f"{where}: label {text} at {place} of {name} is out of range; labels must be integers {valid}")
 
 
 # --------------------------------------------------------------------------- numbers and settings
@@ -378,14 +394,16 @@ def require_number(value, name, where, low=None, high=None, low_open=False, high
     expected = f"a finite number{' ' + span if span else ''}"
     if not _is_real(value):
         raise TypeError(f"{where}: {name} must be {expected}, got {describe(value)}")
-    ok = math.isfinite(value)
+    with np.errstate(over="ignore"):  # a longdouble beyond float64 becomes inf, refused below
+        number = float(value)  # compared as the float returned (numpy's longdouble compares with a warning)
+    ok = math.isfinite(number)
     if ok and low is not None:
-        ok = value > low if low_open else value >= low
+        ok = number > low if low_open else number >= low
     if ok and high is not None:
-        ok = value < high if high_open else value <= high
+        ok = number < high if high_open else number <= high
     if not ok:
         raise ValueError(f"{where}: {name} must be {expected}, got {describe(value)}")
-    return float(value)
+    return number
 
 
 def require_real(value, name, where, expected="a real number (an int or a float)"):

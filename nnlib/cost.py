@@ -22,7 +22,7 @@ def matmul_flops(model, batch, input_grad=False):
     """
     if not callable(getattr(model, "dense_layers", None)):
         raise TypeError(f"matmul_flops: model must be a Sequential, such as mlp(...) builds, got {describe(model)}")
-    require_size(batch, "batch", "matmul_flops")
+    batch = require_size(batch, "batch", "matmul_flops")
     require_bool(input_grad, "input_grad", "matmul_flops")
     shapes = [layer.W.shape for layer in model.dense_layers()]
     if not shapes:

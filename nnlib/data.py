@@ -10,12 +10,21 @@ from ._validate import require_data, require_number, require_rng, require_same_r
 
 
 def _check_n(n, where, minimum=1):
-    require_size(n, "n", where, minimum)
+    """n as a Python int (a numpy uint8 would wrap in n // 2 and the like), or this raises."""
+    return require_size(n, "n", where, minimum)
+
+
+# Bounds that keep every data set finite float64: noise of std LARGEST_NOISE on points of size
+# about 1 is already nothing but noise; a line's slope and intercept below LARGEST_COEFFICIENT
+# cannot overflow slope·x + intercept for x in [-1, 1].
+LARGEST_NOISE = 1e6
+LARGEST_TURNS = 1e6
+LARGEST_COEFFICIENT = 1e300
 
 
 def _check_noise(noise, where):
-    """The standard deviation of the noise: a finite number >= 0."""
-    return require_number(noise, "noise", where, low=0.0)
+    """The standard deviation of the noise: a number in [0, LARGEST_NOISE], returned as a float."""
+    return require_number(noise, "noise", where, low=0.0, high=LARGEST_NOISE)
 
 
 def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
@@ -23,11 +32,11 @@ def make_line(n, rng, *, slope=2.0, intercept=-1.0, noise=0.1):
 
     Returns X (n, 1) and y (n, 1), float64.
     """
-    _check_n(n, "make_line")
+    n = _check_n(n, "make_line")
     require_rng(rng, "make_line")
-    require_number(slope, "slope", "make_line")
-    require_number(intercept, "intercept", "make_line")
-    _check_noise(noise, "make_line")
+    slope = require_number(slope, "slope", "make_line", -LARGEST_COEFFICIENT, LARGEST_COEFFICIENT)
+    intercept = require_number(intercept, "intercept", "make_line", -LARGEST_COEFFICIENT, LARGEST_COEFFICIENT)
+    noise = _check_noise(noise, "make_line")
     x = rng.uniform(-1.0, 1.0, size=(n, 1))
     y = slope * x + intercept + noise * rng.standard_normal((n, 1))
     return x, y
@@ -39,9 +48,9 @@ def make_xor(n, rng, *, noise=0.1):
 
     Returns X (n, 2) float64 and y (n,) int64.
     """
-    _check_n(n, "make_xor")
+    n = _check_n(n, "make_xor")
     require_rng(rng, "make_xor")
-    _check_noise(noise, "make_xor")
+    noise = _check_noise(noise, "make_xor")
     corners = rng.integers(0, 2, size=(n, 2))
     X = corners + noise * rng.standard_normal((n, 2))
     y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
@@ -50,9 +59,9 @@ def make_xor(n, rng, *, noise=0.1):
 
 def make_moons(n, rng, *, noise=0.1):
     """Two interleaving half circles. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}."""
-    _check_n(n, "make_moons", 2)
+    n = _check_n(n, "make_moons", 2)
     require_rng(rng, "make_moons")
-    _check_noise(noise, "make_moons")
+    noise = _check_noise(noise, "make_moons")
     n0 = n // 2
     t0 = rng.uniform(0, np.pi, n0)
     t1 = rng.uniform(0, np.pi, n - n0)
@@ -69,11 +78,11 @@ def make_circles(n, rng, *, noise=0.1, factor=0.5):
     ``factor`` inside it, each point moved by Gaussian noise of std ``noise``. No straight
     line separates them. Returns X (n, 2) float64 and y (n,) int64 in {0, 1}.
     """
-    _check_n(n, "make_circles", 2)
+    n = _check_n(n, "make_circles", 2)
     require_rng(rng, "make_circles")
-    _check_noise(noise, "make_circles")
-    require_number(factor, "factor (inner radius / outer radius)", "make_circles", 0.0, 1.0, low_open=True,
-                   high_open=True)
+    noise = _check_noise(noise, "make_circles")
+    factor = require_number(factor, "factor (inner radius / outer radius)", "make_circles", 0.0, 1.0,
+                            low_open=True, high_open=True)
     y = (np.arange(n) >= n // 2).astype(np.int64)
     theta = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(y == 1, factor, 1.0)
@@ -95,11 +104,11 @@ def make_spirals(n, rng, *, classes=3, noise=0.1, turns=1.25):
     classes >= 1; n >= classes, so that every arm has a point; turns > 0.
     Returns X (n, 2) float64 and y (n,) int64 in 0 … classes - 1.
     """
-    require_size(classes, "classes", "make_spirals")
-    _check_n(n, "make_spirals", classes)
+    classes = require_size(classes, "classes", "make_spirals")
+    n = _check_n(n, "make_spirals", classes)
     require_rng(rng, "make_spirals")
-    _check_noise(noise, "make_spirals")
-    turns = require_number(turns, "turns", "make_spirals", low=0.0, low_open=True)
+    noise = _check_noise(noise, "make_spirals")
+    turns = require_number(turns, "turns", "make_spirals", low=0.0, high=LARGEST_TURNS, low_open=True)
     y = np.arange(n) % classes
     t = rng.uniform(0.0, 1.0, n)
     radius = 0.25 + turns * t
@@ -120,7 +129,7 @@ def split(X, y, fraction, rng):
     X = require_data(X, "X", where)
     y = require_data(y, "y", where)
     n = require_same_rows(X, "X", y, "y", where)
-    require_number(fraction, "fraction", where, 0.0, 1.0, low_open=True, high_open=True)
+    fraction = require_number(fraction, "fraction", where, 0.0, 1.0, low_open=True, high_open=True)
     require_rng(rng, where)
     n_hold = max(1, int(round(fraction * n)))
     if n < 2 or n_hold >= n:

@@ -83,6 +83,8 @@ class Dropout(Layer):
     (kept as the attribute rng). backward() reuses the mask of the last forward pass.
     """
 
+    _batch_entry = 0  # the cache's mask (training) or shape (evaluation)
+
     def __init__(self, p, rng):
         self.p = _check_p(p, "Dropout")
         require_rng(rng, "Dropout")

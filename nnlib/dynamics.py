@@ -29,7 +29,7 @@ from .activations import ACTIVATIONS
 from .losses import mse_loss
 from .models import Activation, Dense, Sequential, mlp
 from .optim import Momentum, check_lr, momentum_update_matrix, sgd_step
-from .train import _resolve_loss, check_data
+from .train import _resolve_loss, check_data, checked_loss
 
 # Gradient descent stops once the loss has grown by this factor: the run has clearly
 # diverged, and stopping here keeps every number finite (no overflow warnings).
@@ -40,10 +40,15 @@ BLOWUP = 1e8
 
 
 def check_hessian(hessian, where="quadratic_descent"):
-    """Return H as a float (d, d) array after checking it is symmetric positive definite."""
-    H = np.atleast_2d(as_float_array(hessian, "hessian", where)).astype(np.float64)  # the eigenvalues in float64
-    if H.ndim != 2 or H.shape[0] != H.shape[1]:
-        raise ValueError(f"{where}: hessian must be a square (d, d) matrix, got shape {H.shape}")
+    """Return H as a float (d, d) array after checking it is symmetric positive definite.
+
+    A number or a bool is refused, not taken as a 1x1 matrix: write [[2.5]] for one dimension."""
+    if isinstance(hessian, (bool, np.bool_)) or getattr(hessian, "dtype", None) == np.bool_:
+        raise TypeError(f"{where}: hessian must be a square (d, d) matrix of numbers, got {describe(hessian)}")
+    H = as_float_array(hessian, "hessian", where).astype(np.float64)  # the eigenvalues in float64
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
+        raise ValueError(f"{where}: hessian must be a square (d, d) matrix with d >= 1 (for one dimension "
+                         f"[[h]]), got {describe(hessian) if H.ndim < 2 else f'shape {H.shape}'}")
     if not np.all(np.isfinite(H)) or not np.allclose(H, H.T):
         raise ValueError(f"{where}: hessian must be a finite symmetric matrix, got\n{H}")
     eigenvalues = np.linalg.eigvalsh(H)
@@ -209,8 +214,12 @@ def momentum_radius(hessian, lr, beta):
     H = check_hessian(hessian, where)
     lr = check_lr(lr, where)
     beta = require_number(beta, "beta", where, low=0, high=1, high_open=True)
+    lams = np.linalg.eigvalsh(H)
+    if not math.isfinite(lr * float(lams[-1])):
+        raise OverflowError(f"{where}: lr * λ_max = {lr:g} * {lams[-1]:g} is too large for a float; expected a "
+                            f"learning rate near the stability limit 2(1 + β)/λ_max = {2 * (1 + beta) / lams[-1]:g}")
     return max(float(np.max(np.abs(np.linalg.eigvals(momentum_update_matrix(lr, lam, beta)))))
-               for lam in np.linalg.eigvalsh(H))
+               for lam in lams)
 
 
 def momentum_descent(hessian, w0, lr, beta, steps):
@@ -254,9 +263,13 @@ MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
 
 def check_model_data(model, X, y, where):
-    """model a Sequential; X, y finite data with one row each per example. Returns X, y as arrays."""
+    """model a Sequential with parameters; X, y finite data with one row each per example.
+    Returns X, y as arrays."""
     if not isinstance(model, Sequential):
         raise TypeError(f"{where}: model must be a Sequential such as mlp builds, got {describe(model)}")
+    if not model.parameters():
+        raise ValueError(f"{where}: the model has no parameters to differentiate or train, got {model!r}; "
+                         f"expected a network with at least one Dense layer, such as mlp builds")
     X, y = check_data(X, y, where, need="expected finite numbers")
     model.check_layers(X, where, "X")
     return X, y
@@ -389,9 +402,9 @@ def build_deep_mlp(depth, activation, init, scale, *, width, n_out, rng):
     The weight std of each layer is init_std(n_in, n_out, init) * scale.
     """
     where = "build_deep_mlp"
-    require_int(depth, "depth", where, 1, 10_000)
-    require_size(width, "width", where)
-    require_size(n_out, "n_out", where)
+    depth = require_int(depth, "depth", where, 1, 10_000)
+    width = require_size(width, "width", where)
+    n_out = require_size(n_out, "n_out", where)
     return mlp([width] * depth + [n_out], activation=activation, init=init, rng=rng, scale=scale)
 
 
@@ -477,8 +490,16 @@ def hessian_vector_product(grad, w, v, h=1e-5):
     u, size = _unit(v)
     if size == 0:
         return np.zeros_like(v)
-    return (_call_vector(grad, w + h * u, "grad", where) - _call_vector(grad, w - h * u, "grad", where)) \
-        / (2 * h) * size
+    with np.errstate(over="ignore", invalid="ignore"):  # said below, in words
+        ahead, behind = w + h * u, w - h * u
+        if not (np.all(np.isfinite(ahead)) and np.all(np.isfinite(behind))):
+            raise ValueError(f"{where}: h={h:g} is too large: w ± h·v/‖v‖ is beyond the largest float; "
+                             f"expected a small step such as the default 1e-5")
+        hv = (_call_vector(grad, ahead, "grad", where) - _call_vector(grad, behind, "grad", where)) / (2 * h) * size
+    if not np.all(np.isfinite(hv)):
+        raise OverflowError(f"{where}: the gradient at w ± h·v/‖v‖ (h={h:g}) is not finite, so H v is not either; "
+                            f"a smaller h, or weights and data where the loss is finite, are needed")
+    return hv
 
 
 def _unit(v):
@@ -549,6 +570,13 @@ def network_lambda_max(model, X, y, rng, loss=mse_loss, iters=200, tol=1e-7):
     tol = require_positive(tol, "tol", where)
     w0, grad, restore = flat_gradient(model, X, y, loss)
     try:
+        with np.errstate(over="ignore", invalid="ignore"):  # said below, in words
+            value, g0 = loss(model.forward(X), y)[0], grad(w0)
+        if not (math.isfinite(value) and np.all(np.isfinite(g0))):
+            # With the loss beyond the largest float, the gradient is so large that the small steps
+            # of the finite differences vanish in its rounding: H v would come out as 0.
+            raise OverflowError(f"{where}: the loss at the current weights is {value} (too large for a float, or "
+                                f"its gradient is): look for huge targets or weights; λ_max cannot be measured there")
         lam, _, k = power_iteration(lambda v: hessian_vector_product(grad, w0, v),
                                     rng.standard_normal(w0.size), iters, tol)
     finally:
@@ -596,7 +624,7 @@ def sgd_steps(model, loss, X, y, batches, lr):
     """
     where = "sgd_steps"
     X, y = check_model_data(model, X, y, where)
-    require_callable(loss, "loss", where, "a loss function (y_hat, y) -> (L, dy_hat)")
+    loss = checked_loss(require_callable(loss, "loss", where, "a loss function (y_hat, y) -> (L, dy_hat)"), where)
     lr = check_lr(lr, where)
     batches = _check_batches(batches, len(X), where)
     require_parameters(model.parameters(), where)
@@ -619,7 +647,7 @@ def sgd_steps(model, loss, X, y, batches, lr):
 
 def _check_batches(batches, n, where):
     """Every batch of row indices checked before the first step; returns them as a list of arrays."""
-    if isinstance(batches, (np.ndarray, str)) or not hasattr(batches, "__iter__"):
+    if isinstance(batches, (np.ndarray, str, bytes, dict, set)) or not hasattr(batches, "__iter__"):
         raise TypeError(f"{where}: batches must be a list (or iterable) of row-index arrays, got {describe(batches)}")
     checked = []
     for i, rows in enumerate(batches):
@@ -631,4 +659,6 @@ def _check_batches(batches, n, where):
             raise ValueError(f"{where}: batches[{i}] holds row {rows.max() if rows.max() >= n else rows.min()}, "
                              f"but X has rows 0..{n - 1}")
         checked.append(rows)
+    if not checked:
+        raise ValueError(f"{where}: batches must hold at least one array of row indices, got {describe(batches)}")
     return checked

@@ -13,6 +13,8 @@ from ._validate import (
     require_positive,
     require_writable,
 )
+from .dropout import Dropout
+from .memory import _walk
 from .models import Sequential
 from .train import _resolve_loss, check_data
 
@@ -113,11 +115,17 @@ def rel_error(a, b):
 
 
 def check_gradient_arguments(model, loss, X, y, h, where):
-    """model a Sequential, loss a function or a loss's name, (X, y) finite data, h > 0.
-    Returns (loss_fn, X, y, h)."""
+    """model a Sequential computing one function (no Dropout in training mode), loss a function
+    or a loss's name, (X, y) finite data, h > 0. Returns (loss_fn, X, y, h)."""
     if not isinstance(model, Sequential):
         raise TypeError(f"{where}: model must be a Sequential, such as mlp(...) builds (for one layer: "
                         f"Sequential(layer)), got {describe(model)}")
+    for layer in _walk(model):
+        if isinstance(layer, Dropout) and layer.training and layer.p > 0:
+            # Each forward pass would draw a new mask: central differences of two different
+            # functions, a relative error near 1 for every parameter, which looks like a bug.
+            raise ValueError(f"{where}: {layer!r} is in training mode and draws a new mask on every forward "
+                             f"pass, so the loss is not one function to differentiate: call model.eval() first")
     loss_fn = _resolve_loss(loss, where)
     X, y = check_data(X, y, where, need="expected finite numbers")
     model.check_layers(as_float_array(X, "X", where), where, "X")
@@ -128,8 +136,8 @@ def gradient_errors(model, loss, X, y, h=1e-5):
     """Backprop against central differences for every parameter, measured three ways.
 
     model: a Sequential; loss: a loss function (or its name); X, y: one batch. Every
-    forward pass must compute the same function: a Dropout layer needs eval() (or an rng
-    that draws the same mask each time). Buffers such as batch norm's running statistics
+    forward pass must compute the same function: a Dropout layer in training mode is
+    refused (call eval() first). Buffers such as batch norm's running statistics
     are left as they were.
     Returns {name: report} with names such as 'layers[0].W', each report a dict:
 

@@ -13,12 +13,13 @@ INIT_SCHEMES = ("normal", "xavier", "he")
 
 def check_init(n_in, n_out, scheme, scale, where):
     """n_in, n_out positive integers, a known scheme, scale None or a finite number >= 0, or this
-    raises naming ``where``. Returns scale as a float (1.0 for None)."""
-    require_size(n_in, "n_in", where)
-    require_size(n_out, "n_out", where)
+    raises naming ``where``. Returns (n_in, n_out, scale) as Python numbers (scale 1.0 for None),
+    so that a numpy uint8 size cannot wrap around in the arithmetic that follows."""
+    n_in = require_size(n_in, "n_in", where)
+    n_out = require_size(n_out, "n_out", where)
     if not isinstance(scheme, str) or scheme not in INIT_SCHEMES:
         raise unknown_name("init scheme", scheme, INIT_SCHEMES, where)
-    return 1.0 if scale is None else require_number(scale, "scale", where, low=0.0)
+    return n_in, n_out, 1.0 if scale is None else require_number(scale, "scale", where, low=0.0)
 
 
 def init_std(n_in, n_out, scheme):
@@ -29,7 +30,7 @@ def init_std(n_in, n_out, scheme):
             activations and of gradients roughly equal across tanh/sigmoid layers.
     he:     sqrt(2 / n_in), He et al. (2015): compensates for ReLU zeroing half its inputs.
     """
-    check_init(n_in, n_out, scheme, None, "init_std")
+    n_in, n_out, _ = check_init(n_in, n_out, scheme, None, "init_std")
     if scheme == "normal":
         return 1.0
     if scheme == "xavier":
@@ -44,6 +45,6 @@ def init_weights(n_in, n_out, scheme, rng, scale=None):
     scheme's standard deviation (default 1), a finite number >= 0. rng: a
     numpy.random.Generator.
     """
-    scale = check_init(n_in, n_out, scheme, scale, "init_weights")
+    n_in, n_out, scale = check_init(n_in, n_out, scheme, scale, "init_weights")
     require_rng(rng, "init_weights")
     return rng.standard_normal((n_in, n_out)) * (init_std(n_in, n_out, scheme) * scale)

@@ -36,6 +36,7 @@ class Layer:
     """
 
     training = True
+    _batch_entry = None  # which entry of _cache holds the batch (rows = examples), for Sequential.backward
 
     def train(self, mode=True):
         """Put the layer in training mode (mode=True) or evaluation mode; returns the layer."""
@@ -68,7 +69,8 @@ class Layer:
     def _undo_forward(self):
         """Undo what the last forward pass changed besides its cache (BatchNorm's running
         statistics): a Sequential calls this on the layers before one that raises, so a
-        forward pass that fails changes nothing. Most layers change nothing."""
+        forward pass that fails changes nothing. The caches a Sequential puts back itself
+        (see _undo). Most layers change nothing else."""
 
 
 class Dense(Layer):
@@ -80,13 +82,15 @@ class Dense(Layer):
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", rng, scale=None):
-        check_init(n_in, n_out, init, scale, "Dense")
+        n_in, n_out, scale = check_init(n_in, n_out, init, scale, "Dense")
         require_rng(rng, "Dense")
         self.W = init_weights(n_in, n_out, init, rng, scale)
         self.b = np.zeros(n_out)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
         self._cache = None
+
+    _batch_entry = 0  # the cache is (x, W)
 
     def forward(self, x, *, check=True):
         """x (batch, n_in) -> z (batch, n_out). check=False: see dense_forward."""
@@ -136,6 +140,8 @@ class Activation(Layer):
         self.name = name
         self._cache = None
 
+    _batch_entry = 1  # the cache is (name, z, a)
+
     def forward(self, z, *, check=True):
         """z (any shape) -> a = f(z). check=False: see activation_forward."""
         if check:
@@ -181,6 +187,10 @@ def _takes_check(layer, method):
     return type(layer) in (Dense, Activation) and method not in layer.__dict__
 
 
+# Layers whose forward pass replaces their cache and nothing else: Sequential keeps it in one look-up.
+_PLAIN = (Dense, Activation)
+
+
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse (the chain rule).
 
@@ -205,9 +215,13 @@ class Sequential(Layer):
         self._output_shape = None
 
     def forward(self, x):
-        """x (batch, n_in) -> the output of the last layer."""
+        """x (batch, n_in) -> the output of the last layer.
+
+        A forward pass that raises leaves every layer as it was: the caches it replaced (held
+        by reference during the pass, not copied) and BatchNorm's running statistics are put back."""
         where = "Sequential.forward"
         x = as_float_array(x, "x", where)  # the one check of x: every layer after it gets a float array
+        before = [_held(layer) for layer in self.layers]
         out, checked, done = x, True, 0  # out is a float array: x, checked above, or made by nnlib's own layer
         try:
             first = self.layers[0] if self.layers else None
@@ -218,7 +232,7 @@ class Sequential(Layer):
                 out = layer.forward(out, check=False) if own and checked else layer.forward(out)
                 checked, done = own, done + 1
         except Exception as err:
-            _undo(self.layers[:done])  # the layers before the one that raised change nothing either
+            _undo(self.layers[:done], before)  # the layers before the one that raised change nothing either
             if isinstance(err, (ValueError, TypeError, AttributeError)):
                 self.check_layers(x, where)  # raises naming the layer that does not fit, if one does not
             raise
@@ -274,6 +288,7 @@ class Sequential(Layer):
         if self._output_shape is None:
             raise RuntimeError(f"{where}: call forward first")
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
+        _require_batch_caches(self.layers, len(dout), where)  # before any gradient is written
         try:
             checked = True  # dout, and then what each of nnlib's own layers passes back
             for i in range(len(self.layers) - 1, 0, -1):
@@ -290,9 +305,6 @@ class Sequential(Layer):
         except (ValueError, TypeError, AttributeError):
             self.check_layers(where=where)  # raises naming the layer that does not fit, if one does not
             raise
-
-    def _undo_forward(self):
-        _undo(self.layers)
 
     def train(self, mode=True):
         """Set training mode (mode=True) or evaluation mode here and in every layer; returns the model."""
@@ -331,12 +343,61 @@ class Sequential(Layer):
         return f"Sequential({inner})"
 
 
-def _undo(layers):
-    """_undo_forward on each layer that has it, last first."""
-    for layer in reversed(layers):
-        undo = getattr(layer, "_undo_forward", None)
-        if undo is not None:
-            undo()
+def _require_batch_caches(layers, rows, where):
+    """Each of nnlib's layers holds the cache of a batch of ``rows`` rows, as model.forward left it,
+    or this raises naming the first that does not (one run forward on its own since)."""
+    for layer in layers:
+        entry = getattr(layer, "_batch_entry", None)
+        held = None if entry is None or layer._cache is None else layer._cache[entry]
+        if type(held) is np.ndarray and held.ndim and len(held) != rows:
+            i = layers.index(layer)
+            raise RuntimeError(f"{where}: layers[{i}] ({layer!r}) holds the cache of a batch of {len(held)} "
+                               f"rows but dout has {rows}: it has run forward on its own since the model's "
+                               f"forward pass; run model.forward on the batch again, then backward "
+                               f"(no gradient was changed)")
+
+
+# What a forward pass replaces in a layer: its cache, a container's output shape, a Checkpoint's input
+# and dropout states. Held by reference while the pass runs, so a pass that raises can put them back.
+_FORWARD_STATE = ("_cache", "_output_shape", "_input", "_rng_states")
+
+
+def _children(layer):
+    """The layers directly inside a Sequential or a Wrapper (none for any other layer)."""
+    if isinstance(layer, Sequential):
+        return layer.layers
+    return [layer.block] if isinstance(layer, Wrapper) else []
+
+
+def _forward_state(layer):
+    """[(a layer, [(attribute, value), ...]), ...]: the forward state of layer and of every layer
+    inside it, by reference (no copies)."""
+    own = getattr(layer, "__dict__", {})
+    state = [(layer, [(name, own[name]) for name in _FORWARD_STATE if name in own])]
+    for inner in _children(layer):
+        state += _forward_state(inner)
+    return state
+
+
+def _held(layer):
+    """What _undo needs to put layer back as it is now: its cache for Dense and Activation (one
+    look-up: the common case, taken every step), _forward_state for any other layer."""
+    return layer._cache if type(layer) in _PLAIN else _forward_state(layer)
+
+
+def _undo(layers, before):
+    """Undo a forward pass through layers, last first. before[i]: _held(layers[i]) taken before the
+    pass. Each layer, and each inside
+    it, gets that back; then a layer that changed more (BatchNorm's running statistics) undoes it."""
+    for layer, held in zip(reversed(layers), reversed(before[:len(layers)])):
+        state = [(layer, [("_cache", held)])] if type(layer) in _PLAIN else held
+        for inner, saved in reversed(state):
+            for name, value in saved:
+                setattr(inner, name, value)
+            if not _children(inner):
+                undo = getattr(inner, "_undo_forward", None)
+                if undo is not None:
+                    undo()
 
 
 class Wrapper(Layer):
@@ -355,9 +416,6 @@ class Wrapper(Layer):
         dout = as_float_array(dout, "dout", where)
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
         return dout
-
-    def _undo_forward(self):
-        _undo([self.block])
 
     def train(self, mode=True):
         """Set the mode here and in the block; returns the layer."""
@@ -397,9 +455,10 @@ class Residual(Wrapper):
         """x (batch, n) -> x + block(x), (batch, n)."""
         where = "Residual.forward"
         x = as_float_array(x, "x", where)
+        before = _held(self.block)
         fx = self.block.forward(x)
         if np.shape(fx) != x.shape:
-            _undo([self.block])
+            _undo([self.block], [before])  # the block changes nothing either
             raise ValueError(f"{where}: the block maps x of shape {x.shape} to shape {np.shape(fx)}; "
                              f"x + block(x) needs the block to keep the shape {x.shape}")
         self._output_shape = x.shape
@@ -442,8 +501,7 @@ def mlp(sizes, *, activation="sigmoid", init="xavier", rng, scale=None):
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least [n_in, n_out], got {sizes}")
-    for i, size in enumerate(sizes):
-        require_size(size, f"sizes[{i}]", "mlp")
+    sizes = [require_size(size, f"sizes[{i}]", "mlp") for i, size in enumerate(sizes)]
     get_activation(activation, "mlp")
     check_init(sizes[0], sizes[1], init, scale, "mlp")
     require_rng(rng, "mlp")

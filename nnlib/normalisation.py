@@ -231,6 +231,8 @@ class BatchNorm(Layer):
     (batchnorm_running_forward) and changes no statistics.
     """
 
+    _batch_entry = 0  # the cache's x_hat (batch, n)
+
     def __init__(self, n, *, momentum=0.1, eps=1e-5):
         where = "BatchNorm"
         self.n = require_size(n, "n", where)

@@ -1,7 +1,9 @@
 """Mini-batches, epochs, a hold-out validation set and early stopping."""
 
+import functools
 import warnings
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
@@ -45,7 +47,7 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
     """
     where = "iterate_minibatches"
     X, y = check_data(X, y, where, need="expected finite numbers")
-    require_int(batch_size, "batch_size", where, 1)
+    batch_size = require_int(batch_size, "batch_size", where, 1)
     if require_bool(shuffle, "shuffle", where):
         require_rng(rng, where)
     return _minibatches(X, y, batch_size, rng, shuffle)
@@ -87,7 +89,7 @@ def early_stopping_epoch(val_losses, patience):
     require_finite(val_losses, "val_losses", where,
                    need="expected finite losses (train stops at the first loss that is not)")
     if patience is not None:
-        require_int(patience, "patience", where, 1)
+        patience = require_int(patience, "patience", where, 1)
     best, best_epoch = np.inf, None
     for epoch, value in enumerate(val_losses):
         if value < best:
@@ -119,13 +121,46 @@ class History:
 
 
 def _resolve_loss(loss, where="train"):
+    """The loss function for a loss or its name; one of one's own comes back checked (_checked_loss)."""
     if callable(loss):
-        return loss
+        return checked_loss(loss, where)
     try:
         return LOSSES[loss]
     except (KeyError, TypeError):
         valid = ", ".join(repr(k) for k in LOSSES)
         raise ValueError(f"{where}: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
+
+
+_BUILT_IN_LOSSES = frozenset(LOSSES.values())
+
+
+def checked_loss(loss, where):
+    """loss itself when it is one of nnlib's; a loss of one's own wrapped so that every call
+    checks what it returns, (L, dL/dy_hat) with L a number and dL/dy_hat of y_hat's shape, and
+    says it is the loss's fault (not a numpy error a step later) when it is not."""
+    if loss in _BUILT_IN_LOSSES or hasattr(loss, "checked_for"):
+        return loss
+
+    @functools.wraps(loss)
+    def checked(y_hat, y):
+        result = loss(y_hat, y)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat), got {describe(result)}")
+        value, grad = result
+        if not (isinstance(value, Real) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                            and value.dtype.kind in "fiu")) or isinstance(value, bool):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat) with L a single number, got L = "
+                            f"{describe(value)}")
+        if not (isinstance(grad, np.ndarray) and grad.dtype.kind in "fiu"):
+            raise TypeError(f"{where}: loss must return (L, dL/dy_hat) with dL/dy_hat an array of numbers, got "
+                            f"{describe(grad)}")
+        if grad.shape != np.shape(y_hat):
+            raise ValueError(f"{where}: the loss returned dL/dy_hat of shape {grad.shape} for y_hat of shape "
+                             f"{np.shape(y_hat)}; a loss's gradient must have the shape of y_hat")
+        return result
+
+    checked.checked_for = where
+    return checked
 
 
 def evaluate(model, loss, X, y):
@@ -182,14 +217,15 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
 
 def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience, rng, progress,
                            clip, restore_best):
-    """Every argument of train, checked before any training. Returns the data as arrays."""
+    """Every argument of train, checked before any training. Returns the data as arrays and the
+    counts as Python ints (a numpy uint8 batch_size would wrap in start + batch_size)."""
     where = "train"
     require_model(model, where)
     check_lr(lr, where)  # train's warnings format lr with :g, so a number is needed here
-    require_int(batch_size, "batch_size", where, 1)
-    require_int(max_epochs, "max_epochs", where, 1)
+    batch_size = require_int(batch_size, "batch_size", where, 1)
+    max_epochs = require_int(max_epochs, "max_epochs", where, 1)
     if patience is not None:
-        require_int(patience, "patience", where, 1)
+        patience = require_int(patience, "patience", where, 1)
     require_rng(rng, where)
     require_bool(progress, "progress", where)
     require_bool(restore_best, "restore_best", where)
@@ -209,7 +245,7 @@ def _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs
         model.check_layers(X, where, "X")
         if X_val is not None:
             model.check_layers(X_val, where, "X_val")
-    return X, y, X_val, y_val
+    return X, y, X_val, y_val, batch_size, max_epochs, patience
 
 
 def _check_targets(model, loss_fn, X, y, X_val, y_val):
@@ -310,8 +346,8 @@ def train(model, loss, X, y, *, X_val=None, y_val=None, lr, batch_size, max_epoc
     suggests a smaller learning rate, and History.diverged is True.
     """
     loss_fn = _resolve_loss(loss)
-    X, y, X_val, y_val = _check_train_arguments(model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience,
-                                                rng, progress, clip, restore_best)
+    X, y, X_val, y_val, batch_size, max_epochs, patience = _check_train_arguments(
+        model, X, y, X_val, y_val, lr, batch_size, max_epochs, patience, rng, progress, clip, restore_best)
     # Taken once (backward writes into these same arrays), and checked before any training.
     params = require_parameters(model.parameters(), "train")
     _check_targets(model, loss_fn, X, y, X_val, y_val)

@@ -95,6 +95,7 @@ def label_classes(v, n_classes):
     return [("None", None, RAISE), ("a string", "abc", RAISE), ("fractions", v + 0.5, RAISE),
             ("a negative label", with_entry(v, -1).astype(int), RAISE),
             ("a label >= n_classes", with_entry(v, n_classes).astype(int), RAISE),
+            ("a whole float beyond int64", with_entry(v, 1e308), RAISE),
             ("NaN", with_entry(v, np.nan), RAISE), ("an extra axis", v[:, None], RAISE),
             ("one label short", v[:-1], RAISE), ("a list", v.tolist(), SAME),
             ("whole floats", v.astype(float), SAME), ("read-only", readonly(v), SAME),
@@ -1415,3 +1416,54 @@ def test_non_contiguous_parameters_are_updated_in_place_where_they_live():
     W = wide[:, ::2]
     nnlib.sgd_step([(W, np.full((2, 2), 2.0))], 0.25)
     assert np.array_equal(wide, [[0.5, 1.0, 0.5, 1.0], [0.5, 1.0, 0.5, 1.0]])
+
+
+def test_numpy_small_integer_sizes_do_not_wrap():
+    # require_size hands back a Python int; the callers use it, so uint8(200) + uint8(100)
+    # is 300, not 44, and np.int32(2**20) squared does not overflow.
+    u200, u100 = np.uint8(200), np.uint8(100)
+    assert nnlib.init_std(u200, u100, "xavier") == pytest.approx(np.sqrt(2 / 300))
+    assert nnlib.Dense(u200, u100, rng=gen()).W.std() == pytest.approx(np.sqrt(2 / 300), rel=0.02)
+    model = nnlib.mlp([u200, u100], rng=gen())
+    assert model.layers[0].W.std() == pytest.approx(np.sqrt(2 / 300), rel=0.02)
+    assert nnlib.init_weights(u200, u100, "he", gen()).std() == pytest.approx(np.sqrt(2 / 200), rel=0.02)
+    forward, backward = nnlib.cost.matmul_flops(model, np.uint8(8))
+    assert (forward, backward) == (2 * 8 * 200 * 100, 2 * 8 * 200 * 100)
+    assert type(forward) is int
+    assert nnlib.cost.matmul_flops(model, np.int32(2**20))[0] == 2 * 2**20 * 200 * 100
+    X, y = nnlib.data.make_moons(np.uint8(255), gen())
+    assert X.shape == (255, 2) and np.bincount(y).tolist() == [127, 128]
+    X, y = nnlib.data.make_spirals(np.uint8(255), gen(), classes=np.uint8(3))
+    assert np.bincount(y).tolist() == [85, 85, 85]
+    deep = nnlib.dynamics.build_deep_mlp(np.uint8(2), "tanh", "xavier", 1.0, width=u200, n_out=u100, rng=gen())
+    assert deep.layers[0].W.shape == (200, 200)
+    batches = list(nnlib.iterate_minibatches(np.ones((300, 1)), np.ones(300), np.uint8(250), gen()))
+    assert [len(b) for b, _ in batches] == [250, 50]
+    assert nnlib.early_stopping_epoch([1.0] * 300, np.uint8(255)) == 255
+
+
+def test_train_takes_numpy_small_integer_counts():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((300, 2)), rng.integers(0, 2, 300)
+    model = nnlib.mlp([2, 2], rng=rng)
+    history = nnlib.train(model, "softmax_cross_entropy", X, y, lr=0.01, batch_size=np.uint8(250),
+                          max_epochs=np.uint8(2), rng=rng)
+    assert history.epochs == 2
+
+
+def test_whole_float_labels_beyond_int64_are_named_as_given():
+    # Cast to int64 first, 1e308 became -9223372036854775808 (with a cast warning) and the
+    # message named that number, which the learner never wrote.
+    hessian_loss = nnlib.hessian.hessian_matrix
+    cases = [(lambda: nnlib.softmax_cross_entropy(np.zeros((1, 3)), np.array([1e308])), "y", "0..2"),
+             (lambda: nnlib.accuracy(np.zeros((2, 3)), np.array([0.0, 1e20])), "y", "0..2"),
+             (lambda: nnlib.confusion_matrix([1e20], [0], 3), "y_true", "0..2"),
+             (lambda: nnlib.confusion_matrix([0], [1e20]), "y_pred", "below 2**63"),
+             (lambda: hessian_loss(small_mlp(), "softmax_cross_entropy", X43[:1], np.array([1e308])), "y", "0..2")]
+    for make, name, valid in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            message = raises(make, ValueError, f"of {name} is out of range", valid)
+        assert "1e+" in message and "-9223372036854775808" not in message, message
+    raises(lambda: nnlib.softmax_cross_entropy(np.zeros((1, 3)), np.array([1e308])), ValueError,
+           "softmax_cross_entropy: label 1e+308 at row 0 of y is out of range; labels must be integers in 0..2")

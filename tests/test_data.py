@@ -92,3 +92,22 @@ def test_spirals_are_near_chance_for_a_line_and_one_layer_but_three_layers_learn
     _, one_layer, _ = trained([2, 48, 2], "relu", 0.1)  # as many units as below, in one layer
     _, deep, deep_val = trained([2, 16, 16, 16, 2], "relu", 0.1)
     assert one_layer < 0.85 and deep >= 0.95 and deep_val >= 0.9, (one_layer, deep, deep_val)
+
+
+def test_every_generator_makes_finite_float64_data_or_says_which_setting_is_too_large():
+    rng = np.random.default_rng(0)
+    makers = [nnlib.data.make_line, nnlib.data.make_xor, nnlib.data.make_moons, nnlib.data.make_circles,
+              nnlib.data.make_spirals]
+    for make in makers:
+        with pytest.raises(ValueError, match=rf"{make.__name__}: noise must be a finite number in \[0, 1e\+06\]"):
+            make(6, rng, noise=1e308)
+        X, _ = make(6, rng, noise=np.longdouble(0.1))
+        assert X.dtype == np.float64 and np.all(np.isfinite(X))
+    with pytest.raises(ValueError, match=r"make_spirals: turns must be a finite number in \(0, 1e\+06\]"):
+        nnlib.data.make_spirals(6, rng, turns=1e308)
+    with pytest.raises(ValueError, match="make_line: slope"):
+        nnlib.data.make_line(5, rng, slope=1e308)
+    X, y = nnlib.data.make_line(5, rng, slope=np.longdouble(2), intercept=np.float32(1))
+    assert X.dtype == y.dtype == np.float64
+    X, _ = nnlib.data.make_circles(6, rng, factor=np.longdouble(0.5))
+    assert X.dtype == np.float64

@@ -203,3 +203,59 @@ def test_sgd_steps_takes_the_same_step_as_model_backward_when_a_dense_layer_sits
         np.testing.assert_allclose(p, q, rtol=1e-12)
     # the Dense layer inside the Residual block is not reached by the loop over the top-level layers
     assert np.isnan(record["delta_norms"][0, 1]) and np.all(np.isfinite(record["delta_norms"][0, [0, 2]]))
+
+
+def test_the_helpers_that_take_a_loss_name_it_when_it_returns_the_wrong_thing():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    model = nnlib.mlp([3, 3], rng=rng)
+
+    def nothing(y_hat, y):
+        return None
+
+    _, grad, _ = dynamics.flat_gradient(model, X, Y, nothing)
+    calls = {"flat_gradient": lambda: grad(np.zeros(12)),
+             "network_lambda_max": lambda: dynamics.network_lambda_max(model, X, Y, rng, nothing),
+             "sgd_steps": lambda: dynamics.sgd_steps(model, nothing, X, Y, [np.arange(2)], 0.1)}
+    for where, call in calls.items():
+        with pytest.raises(TypeError, match=rf"{where}: loss must return \(L, dL/dy_hat\), got None"):
+            call()
+    with pytest.raises(ValueError, match=r"sgd_steps: the loss returned dL/dy_hat of shape \(2, 1\)"):
+        dynamics.sgd_steps(model, lambda y_hat, y: (1.0, y_hat[:, :1]), X, Y, [np.arange(2)], 0.1)
+
+
+def test_the_dynamics_helpers_refuse_what_they_cannot_compute():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 3))
+    with pytest.raises(OverflowError, match="momentum_radius: lr \\* λ_max"):
+        dynamics.momentum_radius(np.diag([3.0, 1.0]), 1e308, 0.5)
+    for call in (lambda: dynamics.flat_gradient(nnlib.Sequential(), X, X),
+                 lambda: dynamics.sgd_steps(nnlib.Sequential(), nnlib.mse_loss, X, X, [np.arange(2)], 0.1)):
+        with pytest.raises(ValueError, match="the model has no parameters"):
+            call()
+    model = nnlib.mlp([3, 3], rng=rng)
+    with pytest.raises(TypeError, match="sgd_steps: batches must be a list"):
+        dynamics.sgd_steps(model, nnlib.mse_loss, X, X, {}, 0.1)
+    with pytest.raises(ValueError, match="sgd_steps: batches must hold at least one"):
+        dynamics.sgd_steps(model, nnlib.mse_loss, X, X, [], 0.1)
+    for bad, error in ((True, TypeError), (np.array([[True]]), TypeError), (2.5, ValueError), ([1.0, 2.0], ValueError),
+                       (np.zeros((0, 0)), ValueError)):
+        for call in (dynamics.stability_limit, dynamics.check_hessian):
+            with pytest.raises(error, match=r"hessian must be a square \(d, d\) matrix"):
+                call(bad)
+    assert dynamics.stability_limit([[2.5]]) == pytest.approx(0.8)
+
+
+def test_finite_difference_curvature_says_when_it_overflows():
+    with pytest.raises(OverflowError, match="hessian_vector_product: .*h=1e\\+308"):
+        dynamics.hessian_vector_product(lambda w: 2 * w, np.ones(3), np.ones(3), h=1e308)
+    with pytest.raises(ValueError, match="h=1e\\+308 is too large"):
+        dynamics.hessian_vector_product(lambda w: 2 * w, np.full(3, 1.7e308), np.ones(3), h=1e308)
+    rng = np.random.default_rng(0)
+    X, model = np.ones((4, 3)), nnlib.mlp([3, 3], rng=rng)
+    weights = [p.copy() for p, _ in model.parameters()]
+    # the loss overflows; its gradient, 1e200, is finite but swamps every finite difference (H v came out 0)
+    with pytest.raises(OverflowError, match="network_lambda_max: the loss at the current weights is inf"):
+        dynamics.network_lambda_max(model, X, np.full((4, 3), 1e200), rng)
+    assert all(np.array_equal(p, w) for (p, _), w in zip(model.parameters(), weights))
+    assert dynamics.network_lambda_max(model, X, np.ones((4, 3)), rng)[0] == pytest.approx(4.0)

@@ -146,3 +146,19 @@ def test_gradient_errors_separate_roundoff_from_bugs():
 def test_value_division_by_zero_says_so(divide):
     with pytest.raises(ZeroDivisionError, match=r"division by zero \((1|2)\.0 / 0\.0\)"):
         divide()
+
+
+def test_gradient_check_refuses_dropout_in_training_mode():
+    # A new mask on every forward pass: central differences of different functions gave a
+    # relative error of 1.0 for every parameter, as if backprop were wrong.
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((4, 3)), np.array([0, 1, 0, 1])
+    model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Residual(nnlib.Dropout(0.5, rng)),
+                             nnlib.Dense(3, 2, rng=rng))
+    for check in (nnlib.gradient_check, nnlib.gradient_errors):
+        with pytest.raises(ValueError, match=r"Dropout\(0.5\) is in training mode.*call model.eval\(\) first"):
+            check(model, "softmax_cross_entropy", X, y)
+    assert max(nnlib.gradient_check(model.eval(), "softmax_cross_entropy", X, y).values()) < 1e-7
+    model.train()
+    model.layers[1].block.p = 0.0  # keeps every unit: one function, nothing to refuse
+    assert max(nnlib.gradient_check(model, "softmax_cross_entropy", X, y).values()) < 1e-7

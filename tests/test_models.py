@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import nnlib
+import nnlib.memory
 
 
 def make_data(loss_name, rng, n=6, n_in=3, n_out=4):
@@ -219,3 +220,115 @@ def test_a_replaced_backward_is_called_with_the_upstream_gradient_alone(rng):
     assert model.backward(dout, input_grad=False) == "dx of the replacement"
     assert model.backward(dout) == "dx of the replacement"
     assert seen == [(5, 4), (5, 4)]
+
+
+def _states(layers):
+    """Each layer's cache and output shape, by identity: what a failed forward pass must not replace."""
+    return [(getattr(layer, "_cache", None), getattr(layer, "_output_shape", None)) for layer in layers]
+
+
+def _same_states(layers, states):
+    return all(c is c0 and s == s0 for (c, s), (c0, s0) in zip(_states(layers), states))
+
+
+def test_a_forward_pass_that_fails_part_way_leaves_every_cache_as_it_was():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 3))
+    model = nnlib.mlp([3, 4, 3], activation="tanh", rng=rng)
+    model.forward(X)
+    states = _states(model.layers)
+    with pytest.raises(ValueError, match=r"layers\[3\] \(Dense\(5, 2\)\) takes 5 columns"):
+        nnlib.Sequential(*model.layers, nnlib.Dense(5, 2, rng=rng)).forward(X[:2])
+    assert _same_states(model.layers, states)
+    model.backward(np.ones((4, 3)))  # the batch of 4 rows, as before
+
+    # BatchNorm refuses one row in training mode: the Dense before it keeps its cache of 4 rows
+    net = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.BatchNorm(3))
+    net.forward(X)
+    states = _states(net.layers)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        net.forward(X[:1])
+    assert _same_states(net.layers, states)
+    net.backward(np.ones((4, 3)))
+
+
+def test_a_failed_forward_pass_undoes_the_blocks_inside_that_succeeded():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 3))
+    inner = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Activation("tanh"), nnlib.Dropout(0.5, rng),
+                             nnlib.BatchNorm(3))
+    blocks = [nnlib.Residual(inner), nnlib.Residual(nnlib.Dense(3, 3, rng=rng)), nnlib.memory.Checkpoint(
+        nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.BatchNorm(3)))]
+    net = nnlib.Sequential(*blocks, nnlib.Dense(3, 2, rng=rng), nnlib.BatchNorm(2))
+    net.forward(X)
+    everything = [*net.layers, *inner.layers, blocks[1].block, *blocks[2].block.layers, blocks[2].block, inner]
+    states = _states(everything)
+    buffers = [b.copy() for b in net.buffers()]
+    kept = blocks[2]._input
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        net.forward(X[:1])
+    assert _same_states(everything, states)
+    assert all(np.array_equal(b, b0) for b, b0 in zip(net.buffers(), buffers))
+    assert blocks[2]._input is kept
+    net.backward(np.ones((4, 2)))
+
+
+def test_a_residual_block_that_changes_the_shape_leaves_its_cache_as_it_was():
+    rng = np.random.default_rng(2)
+    block = nnlib.Dense(3, 2, rng=rng)
+    block.forward(np.ones((5, 3)))
+    cache = block._cache
+    with pytest.raises(ValueError, match="Residual.forward: the block maps x"):
+        nnlib.Residual(block).forward(np.ones((4, 3)))
+    assert block._cache is cache
+
+
+@pytest.mark.parametrize("stale", [0, 1, 2])
+def test_backward_after_one_layer_ran_forward_on_its_own_says_so_and_writes_no_gradient(stale):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((4, 3))
+    model = nnlib.mlp([3, 4, 3], rng=rng)
+    model.forward(X)
+    model.backward(np.ones((4, 3)))
+    grads = [g.copy() for _, g in model.parameters()]
+    model.layers[stale].forward(model.layers[stale]._cache[0 if stale != 1 else 1][:2])
+    with pytest.raises(RuntimeError, match=rf"Sequential.backward: layers\[{stale}\] .* batch of 2 rows but dout "
+                                           r"has 4.*run model.forward"):
+        model.backward(np.ones((4, 3)))
+    assert all(np.array_equal(g, g0) for (_, g), g0 in zip(model.parameters(), grads))
+
+
+def test_backward_checks_the_batch_of_batchnorm_and_dropout_caches_too():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((4, 3))
+    for layer in (nnlib.BatchNorm(3), nnlib.Dropout(0.5, rng)):
+        model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), layer, nnlib.Dense(3, 2, rng=rng))
+        model.forward(X)
+        layer.forward(X[:2])
+        with pytest.raises(RuntimeError, match=r"layers\[1\] .* batch of 2 rows"):
+            model.backward(np.ones((4, 2)))
+    # in evaluation mode a Dropout keeps no batch, only a shape: nothing to compare, nothing refused
+    model = nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Dropout(0.5, rng)).eval()
+    model.forward(X)
+    model.backward(np.ones((4, 3)))
+
+
+def test_a_forward_pass_that_succeeds_keeps_nothing_of_the_one_before():
+    """The undo of a failed pass holds what it replaces only while the pass runs: after one that
+    succeeds, no layer, nested or not, still holds the previous batch's arrays (memory, notebook 11)."""
+    import gc
+    import weakref
+
+    from nnlib.memory import Checkpoint
+
+    rng = np.random.default_rng(5)
+    model = nnlib.Sequential(nnlib.Residual(nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.Activation("tanh"))),
+                             Checkpoint(nnlib.Sequential(nnlib.Dense(3, 3, rng=rng), nnlib.BatchNorm(3))),
+                             nnlib.Dense(3, 2, rng=rng))
+    first = rng.standard_normal((4, 3))
+    model.forward(first)
+    gone = [weakref.ref(first), weakref.ref(model.layers[0].block.layers[1]._cache[2])]
+    del first
+    model.forward(rng.standard_normal((4, 3)))
+    gc.collect()
+    assert [ref() is None for ref in gone] == [True, True]

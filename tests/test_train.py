@@ -259,3 +259,32 @@ def test_non_finite_targets_of_one_dimension_name_their_row(rng):
     with pytest.raises(ValueError, match=r"^train: y holds nan at row 4; training needs finite numbers"):
         nnlib.train(nnlib.mlp([1, 1], rng=rng), nnlib.mse_loss, np.zeros((6, 1)), y, lr=0.1,
                     batch_size=2, max_epochs=1, rng=rng)
+
+
+@pytest.mark.parametrize("returned, error, words", [
+    (lambda y_hat: None, TypeError, "train: loss must return (L, dL/dy_hat), got None"),
+    (lambda y_hat: 1.0, TypeError, "train: loss must return (L, dL/dy_hat), got 1.0"),
+    (lambda y_hat: ("a", y_hat), TypeError, "with L a single number, got L = str 'a'"),
+    (lambda y_hat: (1.0, None), TypeError, "with dL/dy_hat an array of numbers, got None"),
+    (lambda y_hat: (1.0, y_hat[:, :1]), ValueError, "the loss returned dL/dy_hat of shape (4, 1) for y_hat of "
+                                                    "shape (4, 2)"),
+])
+def test_a_loss_of_ones_own_that_returns_the_wrong_thing_is_named(returned, error, words):
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    model = nnlib.mlp([3, 2], rng=rng)
+    weights = [p.copy() for p, _ in model.parameters()]
+    with pytest.raises(error) as info:
+        nnlib.train(model, lambda y_hat, y: returned(y_hat), X, Y, lr=0.1, batch_size=2, max_epochs=1, rng=rng)
+    assert words in str(info.value)
+    assert all(np.array_equal(p, w) for (p, _), w in zip(model.parameters(), weights))
+
+
+def test_a_loss_of_ones_own_that_returns_a_pair_trains_as_before():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+    mine, theirs = nnlib.mlp([3, 2], rng=np.random.default_rng(1)), nnlib.mlp([3, 2], rng=np.random.default_rng(1))
+    a = nnlib.train(mine, lambda y_hat, y: list(nnlib.mse_loss(y_hat, y)), X, Y, lr=0.1, batch_size=4,
+                    max_epochs=3, rng=np.random.default_rng(2))
+    b = nnlib.train(theirs, nnlib.mse_loss, X, Y, lr=0.1, batch_size=4, max_epochs=3, rng=np.random.default_rng(2))
+    assert a.train_loss == b.train_loss
