@@ -34,6 +34,7 @@ def _parser():
                     help="run the notebooks' code outside the sandbox, with your rights: only for notebooks you "
                          "trust (warns every time)")
     gr.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    gr.add_argument("--no-follow", action="store_true", help=argparse.SUPPRESS)  # a class's child: read no link
     gr.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (directories only)")
     gr.add_argument("--out", metavar="RESULTS", default=None,
                     help="write each notebook's result into this directory as it finishes (a JSON file per "
@@ -82,7 +83,8 @@ def main(argv=None):
     limits = sandbox.Limits(memory=memory, cpu_seconds=int(args.notebook_timeout) + 30)
     return grade.main(args.target, fmt=fmt, timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                       limits=limits, sandboxed=not args.no_sandbox, quiet=args.quiet, jobs=args.jobs,
-                      exclude=args.exclude_dir, results_dir=args.out, resume=args.resume)
+                      exclude=args.exclude_dir, results_dir=args.out, resume=args.resume,
+                      **({"follow_symlinks": False} if args.no_follow else {}))
 
 
 if __name__ == "__main__":

@@ -41,11 +41,12 @@ def course_dir(assignment, where):
 
 
 def grade_notebook(path, *, timeout=DEFAULT_TIMEOUT, notebook_timeout=DEFAULT_NOTEBOOK_TIMEOUT,
-                   limits=None, sandboxed=True, run_as=None):
+                   limits=None, sandboxed=True, run_as=None, follow_symlinks=True):
     """Grade one notebook file: the list of TestResult. Raises GradingError when it cannot be read.
 
-    run_as: an unprivileged user the kernel runs as (for a grader running as root, on Gradescope)."""
-    sub = submission.load(path)
+    run_as: an unprivileged user the kernel runs as (for a grader running as root, on Gradescope);
+    follow_symlinks=False: a path that is a symbolic link is not read (a notebook of a class)."""
+    sub = submission.load(path, follow_symlinks=follow_symlinks)
     limits = limits or sandbox.Limits(cpu_seconds=int(notebook_timeout) + 30)
     deadline = time.monotonic() + notebook_timeout
     with tempfile.TemporaryDirectory(prefix="grade-course-") as where:
@@ -65,7 +66,7 @@ def grade_one(target, **options):
     try:
         return grade_notebook(target, **options), True
     except submission.GradingError as exc:
-        return results.unreadable(str(exc)), False
+        return results.unreadable(str(exc), exc.max_score), False
 
 
 # ------------------------------------------------------------------ many notebooks
@@ -77,7 +78,7 @@ def _child_command(path, options):
         cmd += ["--memory", str(options["limits"].memory)]
     if not options.get("sandboxed", True):
         cmd += ["--no-sandbox", "--quiet"]
-    return cmd
+    return cmd + ["--no-follow"]  # a notebook of a class that is a link is not read, even if it became one
 
 
 def grade_in_subprocess(path, **options):
@@ -98,17 +99,41 @@ def grade_in_subprocess(path, **options):
         result = json.loads(out)
     except json.JSONDecodeError:
         tail = (err or out).strip().splitlines()[-3:]
-        return results.as_json(results.unreadable("the grader failed on this notebook: " + " | ".join(tail))), False
+        return results.as_json(results.unreadable("the grader failed on this notebook: "
+                                                  + results.safe_text(" | ".join(tail)))), False
     return result, proc.returncode in (0, 1)
 
 
 def notebooks_under(path, exclude=()):
-    """The notebooks in a directory and its subdirectories (none under a directory named in exclude)."""
+    """The notebooks in a directory and its subdirectories (none under a directory named in exclude).
+
+    No symbolic link inside the directory is followed: a link named *.ipynb, and a link to a
+    directory or to nothing, are listed as they are (grade_many reports them as not graded, saying why), so a
+    student's link to the instructor's solution, to another student's notebook or to a file of the
+    machine is neither graded nor read. The directory given itself may be a link (the instructor
+    typed it)."""
     path = pathlib.Path(path)
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
-                      and not set(p.relative_to(path).parts[:-1]) & set(exclude))
-    return [path]
+    if not path.is_dir():
+        return [path]
+    found, skip = [], {".ipynb_checkpoints", *exclude}
+    for base, dirs, files in os.walk(path, followlinks=False):
+        base = pathlib.Path(base)
+        for name in list(dirs):
+            if (base / name).is_symlink():
+                dirs.remove(name)  # os.walk lists a link to a directory among the directories
+                if name not in skip:
+                    found.append(base / name)
+        dirs[:] = [d for d in dirs if d not in skip]
+        for name in files:  # a link that os.walk cannot tell is a directory (a broken one) is among the files
+            link = (base / name).is_symlink()
+            if name.endswith(".ipynb") or (link and not (base / name).is_file()):
+                found.append(base / name)
+    return sorted(found)
+
+
+def _link(path, **_options):
+    """The report for a path of a class that is a symbolic link: not graded, and not said where it points."""
+    return results.as_json(results.unreadable(submission.symlink_message(path))), False
 
 
 def grade_many(paths, *, jobs=2, out=None, resume=False, on_done=None, progress=False, **options):
@@ -125,7 +150,7 @@ def grade_many(paths, *, jobs=2, out=None, resume=False, on_done=None, progress=
     todo = [p for p in paths if p not in done]
     with _Bar(len(paths), len(done), progress) as bar, \
             concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_in_subprocess, p, **options): p for p in todo}
+        futures = {pool.submit(_link if p.is_symlink() else grade_in_subprocess, p, **options): p for p in todo}
         for future in concurrent.futures.as_completed(futures):
             path = futures[future]
             report, graded = done[path] = future.result()
@@ -154,7 +179,7 @@ class _Bar:
         if self.bar is None:
             return
         score = f"{report['score']:g}/{report['max_score']:g}" if graded else "not graded"
-        self.bar.write(f"{score:>10}  {path}", file=sys.stderr)
+        self.bar.write(f"{score:>10}  {results.shown(path)}", file=sys.stderr)
         self.bar.set_postfix_str(f"last {score}", refresh=False)
         self.bar.update(1)
 
@@ -198,31 +223,35 @@ def main(targets, *, fmt="text", jobs=2, exclude=(), out=None, results_dir=None,
     targets = [pathlib.Path(t) for t in ([targets] if isinstance(targets, (str, pathlib.Path)) else targets)]
     for target in targets:
         if not target.exists():
-            print(f"grade: {target} does not exist", file=sys.stderr)
+            print(f"grade: {results.shown(target)} does not exist", file=sys.stderr)
             return 2
-    if len(targets) == 1 and targets[0].is_file() and results_dir is None:
+    if len(targets) == 1 and not targets[0].is_dir() and results_dir is None:  # a file, or a pipe: read as one
         return _main_one(targets[0], fmt, out, options)
     if fmt == "gradescope":
         print("grade: --format gradescope grades one notebook; give a file, not a directory", file=sys.stderr)
         return 2
     paths = [p for target in targets for p in notebooks_under(target, exclude)]
     if not paths:
-        print(f"grade: no notebooks under {', '.join(map(str, targets))}", file=sys.stderr)
+        print(f"grade: no notebooks under {', '.join(map(results.shown, targets))}", file=sys.stderr)
         return 2
     found = grade_many(paths, jobs=jobs, out=results_dir, resume=resume, progress=not quiet, **options)
     if fmt == "json":
-        print(json.dumps({str(p): r for p, (r, _) in found.items()}, indent=1, ensure_ascii=False), file=out)
+        print(json.dumps({results.shown(p): r for p, (r, _) in found.items()}, indent=1, ensure_ascii=False),
+              file=out)
         if not quiet:  # the class summary's last line, where the progress bar was
             results.print_totals(found, sys.stderr)
     else:
         results.print_summary(found, out)
     if results_dir is not None and not quiet:
-        print(f"results in {results_dir}; `python -m exercises report {results_dir}` shows what the class got wrong",
+        where = results.shown(results_dir)
+        print(f"results in {where}; `python -m exercises report {where}` shows what the class got wrong",
               file=sys.stderr)
     return _exit_code(found)
 
 
 def _main_one(target, fmt, out, options):
+    """One notebook the instructor named: a link is followed (they typed the path), and the result
+    is named by the path given."""
     tests, graded = grade_one(target, **options)
     result = results.as_json(tests)
     if fmt == "gradescope":
@@ -231,5 +260,5 @@ def _main_one(target, fmt, out, options):
         print(json.dumps(result, indent=1, ensure_ascii=False), file=out)
     else:
         results.print_text(result, out)
-        print(f"{target}: {result['score']:g}/{result['max_score']:g} points", file=out)
+        print(f"{results.shown(target)}: {result['score']:g}/{result['max_score']:g} points", file=out)
     return _exit_code({target: (result, graded)})

@@ -116,23 +116,31 @@ def bundle(assignment, out, stdout=None):
 
 def _submitted_notebook(assignment, submission):
     """The submitted notebook of this assignment, or (None, the reason)."""
-    from .notebooks import read
-    from .submission import find_assignment
+    from .results import shown
+    from .submission import find_assignment, read_submission
 
     found = sorted(p for p in submission.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     others = []
     for path in found:
-        try:
-            name, _ = find_assignment(read(path))
+        try:  # within the grader's limits of size, and no link followed: a student laid this directory out
+            name, _ = find_assignment(read_submission(path, follow_symlinks=False))
         except Exception:  # not a notebook, or none of the assignments
             continue
         if name == assignment:
             return path, ""
-        others.append(f"{path.name} is {name}")
+        others.append(f"{shown(path.name)} is {name}")
     if not found:
         return None, f"the submission holds no notebook (.ipynb); upload your {assignment} notebook"
     return None, (f"none of the submitted notebooks is assignment {assignment}"
                   + (f" ({'; '.join(others)})" if others else ""))
+
+
+def _max_score(assignment):
+    """The points the assignment is worth (0 when the bundle does not hold it)."""
+    from .notebooks import read, release_notebooks
+    from .submission import max_score
+
+    return sum(max_score(read(p)) for p in release_notebooks() if p.parent.name == assignment)
 
 
 def kernel_isolation():
@@ -161,7 +169,8 @@ def run(assignment, root):
     start = time.monotonic()
     notebook, why = _submitted_notebook(assignment, root / "submission")
     sandboxed, run_as = kernel_isolation()
-    tests = grade_one(notebook, sandboxed=sandboxed, run_as=run_as)[0] if notebook else unreadable(why)
+    tests = (grade_one(notebook, sandboxed=sandboxed, run_as=run_as, follow_symlinks=False)[0] if notebook
+             else unreadable(why, _max_score(assignment)))
     results = as_gradescope(tests)
     results["execution_time"] = round(time.monotonic() - start, 1)
     if notebook is None:

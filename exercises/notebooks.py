@@ -18,13 +18,17 @@ _EXERCISE_ID = re.compile(r"^ex(\d+)_(\d+)")
 
 
 def nbgrader(cell):
-    """The cell's nbgrader metadata dict ({} when it has none)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    """The cell's nbgrader metadata dict ({} when it has none, or when what it has is not a dict:
+    nbformat's schema lets a notebook's metadata hold anything)."""
+    metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
     return meta if isinstance(meta, dict) else {}
 
 
 def grade_id(cell):
-    return nbgrader(cell).get("grade_id")
+    """The cell's grade_id: a non-empty string, or None (a list, a dict or a number is no grade_id)."""
+    gid = nbgrader(cell).get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
 
 
 def is_solution(cell):
@@ -36,7 +40,8 @@ def is_test(cell):
 
 
 def points(cell):
-    return float(nbgrader(cell).get("points", 0))
+    value = nbgrader(cell).get("points", 0)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def exercise_of(gid):

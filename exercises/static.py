@@ -136,13 +136,22 @@ def scan_cells(cells, imports=()):
     return aliases
 
 
+# What ast.parse raises on a cell it cannot read: a syntax error; a null byte (ValueError);
+# nesting deeper than the parser's stack (MemoryError) or than the recursion limit while it builds
+# the tree (RecursionError, e.g. `1+1+...+1` with 20 000 terms); half of a surrogate pair, which
+# it cannot encode (UnicodeEncodeError, a ValueError). Each is a cell that cannot be parsed.
+UNREADABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
 def _parse(source):
+    """The cell's syntax tree, or None for a cell that cannot be parsed (the kernel says why when it
+    runs the cell)."""
     try:
         return ast.parse(source)
-    except SyntaxError:  # IPython's magics and shell escapes are not Python: read them as IPython does
+    except UNREADABLE:  # IPython's magics and shell escapes are not Python: read them as IPython does
         try:
             return ast.parse(_python(source))
-        except SyntaxError:
+        except UNREADABLE:
             return None
 
 

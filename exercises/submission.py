@@ -16,15 +16,153 @@ learner's code before it shows without running it (exercises.static).
 """
 
 import dataclasses
+import errno
+import json
+import os
+import re
+import stat
 
 import nbformat
 
 from . import static
 from .notebooks import exercise_of, grade_id, is_solution, is_test, points, read, release_notebooks
+from .results import shown
+
+# What the grader reads of a submission in its own process, before any limit of the sandbox applies.
+# Measured on the course's notebooks after running them: the largest is 0.45 MB (04_training, with
+# its plots), none holds more than 700 JSON values (objects, arrays, items), and the instructor's
+# code cells hold at most 5000 characters per assignment. Measured costs: json.loads makes up to
+# about 85 bytes per value (`[[],[],...]`: 35 bytes of memory per byte of file, 690 MB for 20 MB),
+# and the static scan's syntax trees up to about 1 kB per character of code (`a;a;a;...`; 1.2 GB
+# and 10 s for the 2.7 MB of code the red team sent). So the limits below, each 25 to 300 times what
+# a real notebook needs, keep the grader's own process to a few hundred MB and a few seconds.
+FILE_LIMIT = 20 << 20  # bytes of a notebook file
+VALUE_LIMIT = 200_000  # JSON values in it
+SOURCE_LIMIT = 128 << 10  # characters of code in the learner's code cells, all together
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_values(data):
+    """How many values (objects, arrays, items of either) a JSON text holds, counted without parsing it."""
+    bare = _STRING.sub(b'""', data)
+    return bare.count(b",") + bare.count(b"[") + bare.count(b"{") + 1
 
 
 class GradingError(Exception):
-    """The file cannot be graded at all (not a notebook, or not one of the assignments)."""
+    """The file cannot be graded at all (not a notebook, or not one of the assignments).
+
+    assignment and max_score: when the assignment is known, the notebook scores 0 of its maximum."""
+
+    def __init__(self, message, assignment=None, max_score=0):
+        super().__init__(message)
+        self.assignment, self.max_score = assignment, max_score
+
+
+def _size(n):
+    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{n / 1024:.1f} kB" if n >= 1024 else f"{n} bytes"
+
+
+def read_submission(path, *, follow_symlinks=True):
+    """The learner's notebook at path (nbformat 4), read without trusting anything in it: only a
+    regular file of at most FILE_LIMIT bytes, never a link when follow_symlinks is False (a class
+    directory), and no message ever quotes what the file holds. Outputs, attachments and any
+    metadata the grader does not read are dropped before the notebook is built. Raises GradingError."""
+    name = shown(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow_symlinks else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)  # O_NONBLOCK: a named pipe does not hang the grader
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise GradingError(symlink_message(path)) from None
+        raise GradingError(f"could not open {name}: {exc.strerror or type(exc).__name__}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise GradingError(f"{name} is not a regular file (a directory, a device or a pipe), so it was not "
+                           "graded: a notebook is a .ipynb file")
+    with os.fdopen(fd, "rb") as f:
+        if info.st_size > FILE_LIMIT:
+            raise GradingError(too_big_message(name, info.st_size))
+        data = f.read(FILE_LIMIT + 1)
+    if len(data) > FILE_LIMIT:  # it grew while read
+        raise GradingError(too_big_message(name, len(data)))
+    what = f"{name} is not a notebook"
+    values = json_values(data)
+    if values > VALUE_LIMIT:
+        raise GradingError(f"{name} was not graded: its JSON holds {values} values (objects, arrays and their items), "
+                           f"and the grader reads notebooks of at most {VALUE_LIMIT} (the course's notebooks hold "
+                           "under 1000): clear the outputs, Kernel > Restart & Clear Output, and save")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GradingError(f"{what}: not UTF-8 text (byte {exc.start} of {len(data)} is not valid UTF-8); a "
+                           "notebook is JSON saved as UTF-8") from None
+    del data
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        raise GradingError(f"{what}: its JSON is nested too deeply to read ({_size(len(text))})") from None
+    except ValueError:
+        raise GradingError(f"{what}: not valid JSON ({_size(len(text))}); a notebook is a JSON file") from None
+    del text
+    try:
+        return _notebook(raw)
+    except GradingError as exc:
+        raise GradingError(f"{what}: {exc}") from None
+    except Exception as exc:  # nbformat failed on a shape _notebook let through: say so, quote nothing
+        raise GradingError(f"{what}: its JSON does not have a notebook's shape ({type(exc).__name__})") from None
+
+
+def _notebook(raw):
+    """An nbformat 4 notebook from parsed JSON, keeping of the cells only what the grader reads."""
+    if not isinstance(raw, dict):
+        raise GradingError("its JSON is not an object with cells")
+    major = raw.get("nbformat")
+    if major == 4 or (major is None and "cells" in raw):
+        cells = raw.get("cells")
+        if not isinstance(cells, list):
+            raise GradingError("its \"cells\" is not a list")
+        for i, cell in enumerate(cells):
+            if not isinstance(cell, dict):
+                raise GradingError(f"cell {i} is not an object")
+            source = cell.get("source", "")
+            if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(x, str) for x in source))):
+                raise GradingError(f"the source of cell {i} is neither text nor a list of lines")
+            if not isinstance(cell.get("cell_type"), str):
+                raise GradingError(f"cell {i} has no cell_type")
+            cell["source"] = source if isinstance(source, str) else "".join(source)
+            meta = cell.get("metadata")
+            cell["metadata"] = {"nbgrader": meta["nbgrader"]} if isinstance(meta, dict) and "nbgrader" in meta else {}
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+            cell.pop("attachments", None)
+        meta = raw.get("metadata")
+        raw["metadata"] = {"exercises": meta["exercises"]} if isinstance(meta, dict) and "exercises" in meta else {}
+        raw["nbformat"], raw["nbformat_minor"] = 4, raw.get("nbformat_minor") if isinstance(
+            raw.get("nbformat_minor"), int) else 5
+        return nbformat.from_dict(raw)
+    if not isinstance(major, int):
+        raise GradingError("it names no nbformat version")
+    nb = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor", 0)) \
+        if major in nbformat.versions else None
+    if nb is None:
+        raise GradingError(f"nbformat {major} is not a version Jupyter reads")
+    return _notebook(json.loads(json.dumps(nbformat.convert(nb, 4))))
+
+
+def symlink_message(path):
+    return (f"{shown(path)} is a symbolic link, so it was not graded: the grader follows no link in a class "
+            "directory (submit the notebook file itself)")
+
+
+def too_big_message(name, size):
+    return (f"{name} was not graded: the file is {_size(size)}, and the grader reads notebooks of at most "
+            f"{_size(FILE_LIMIT)} (clear the outputs, Kernel > Restart & Clear Output, and save)")
+
+
+def max_score(template):
+    """The points an assignment's notebook is worth: its test cells' points."""
+    return sum(points(c) for c in template.cells if is_test(c))
 
 
 @dataclasses.dataclass
@@ -87,7 +225,21 @@ def _missing_cell(gid):
 
 
 def _clean(cell, metadata):
-    return nbformat.v4.new_code_cell(str(cell.get("source", "")), metadata=dict(metadata))
+    return nbformat.v4.new_code_cell(_runnable(str(cell.get("source", ""))), metadata=dict(metadata))
+
+
+def _runnable(source):
+    """The cell's source, or when it holds what Python cannot read as text (half of a surrogate pair,
+    which JSON can spell but UTF-8 cannot), a cell that raises and says so: such a cell could not run
+    anywhere, and the grader must not fail on it."""
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError as exc:
+        line = source.count("\n", 0, exc.start) + 1
+        why = (f"this cell cannot run: line {line} holds the character U+{ord(source[exc.start]):04X}, half of "
+               "a surrogate pair, which is not text Python can read; delete it")
+        return f"raise SyntaxError({why!r})"
 
 
 def assemble(student, template):
@@ -170,12 +322,14 @@ def from_notebooks(student, template, path="", *, hidden=True):
     return Submission(str(path), assignment, cells, slots, plan(cells, slots, hidden=hidden))
 
 
-def load(path):
+def load(path, *, follow_symlinks=True):
     """Read the file at path and prepare it for grading. Raises GradingError when it cannot be."""
-    try:
-        student = read(path)
-    except Exception as exc:  # not JSON, not a notebook, unreadable: say which
-        raise GradingError(f"could not read {path} as a notebook: {type(exc).__name__}: {exc}") from None
+    student = read_submission(path, follow_symlinks=follow_symlinks)
     assignment, template = find_assignment(student)
+    code = sum(len(c.source) for c in student.cells if c.cell_type == "code")
+    if code > SOURCE_LIMIT:
+        raise GradingError(f"{shown(path)} was not graded: its code cells hold {code} characters of code, and the "
+                           f"grader reads at most {SOURCE_LIMIT} (the course's own answers take about 5000): "
+                           "delete the cells you do not need", assignment, max_score(template))
     cells, slots = assemble(student, template)
     return Submission(str(path), assignment, cells, slots, plan(cells, slots))

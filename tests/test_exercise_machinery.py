@@ -2,6 +2,7 @@
 scan of a learner's code, the comparison engine, the notebook's check() and its judge, a real kernel's
 view of a failing check, and Gradescope's results and bundle."""
 
+import csv
 import json
 import linecache
 import math
@@ -685,3 +686,207 @@ def test_a_central_difference_must_evaluate_f_at_each_entry_moved_both_ways():
     for log in ([], [entry for entry in f.log if entry[1][0, 0] <= 0]):  # never called; x[0, 0] never moved up
         with pytest.raises(engine.Fail, match=r"did not call f with x\[0, 0\]"):
             NumericalGradient._check_every_entry_moved(log, x, h)
+
+
+# ------------------------------------------------------------------ reading a submission that is not what it says
+
+def _release_json(assignment="01_forward_and_losses"):
+    (path,) = (RELEASE_DIR / assignment).glob("*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path, nb, name="s.ipynb"):
+    path = tmp_path / name
+    path.write_text(json.dumps(nb), encoding="utf-8")  # ensure_ascii: a lone surrogate is written as \ud800
+    return path
+
+
+def test_a_cell_too_deep_to_parse_or_with_half_a_surrogate_is_read_as_a_cell_that_cannot_be_parsed():
+    cells = [static.Cell("x = " + "1+" * 20_000 + "1", "1.1", "deep"), static.Cell('x = "\ud800"', "1.1", "half"),
+             static.Cell("x = 1\0", "1.1", "null"), static.Cell("-" * 100_000 + "1", "1.1", "unary"),
+             static.Cell("import os", "1.1", "after")]
+    static.scan_cells(cells)
+    assert [c.tree is None for c in cells] == [True, True, True, True, False]
+    assert cells[-1].problems  # the cells after one the scan cannot read are still read
+
+
+@pytest.mark.parametrize("gid", [["ex1_1"], {"a": 1}, 3, None, True, ""])
+@pytest.mark.parametrize("tagged", [True, False])
+def test_metadata_of_any_type_is_read_as_no_metadata(tmp_path, gid, tagged):
+    from exercises import submission
+
+    nb = _release_json()
+    nb["cells"].insert(2, {"cell_type": "code", "source": "x = 1", "metadata": {"nbgrader": {"grade_id": gid,
+                                                                                              "points": [1]}},
+                           "outputs": [], "execution_count": None})
+    nb["cells"].insert(3, {"cell_type": "code", "source": "y = 2", "metadata": ["not", "a", "dict"], "outputs": []})
+    nb["cells"].insert(4, {"cell_type": "markdown", "source": ["a", "b"], "metadata": {"nbgrader": "x"}})
+    if not tagged:
+        nb["metadata"] = ["not a dict"]
+    sub = submission.load(_write(tmp_path, nb))
+    assert sub.assignment == "01_forward_and_losses" and sum(t.points for t in sub.tests) == 11
+
+
+def test_a_file_that_is_not_a_notebook_is_named_never_quoted(tmp_path):
+    from exercises import submission
+
+    secret = "root:x:0:0:SECRET-LINE:/root:/bin/bash\n"
+    cases = {
+        "passwd.ipynb": (secret.encode(), "not valid JSON (39 bytes)"),
+        "latin1.ipynb": (('{"cells": "' + "é SECRET-LINE" + '"}').encode("latin-1"), "not UTF-8 text"),
+        "list.ipynb": (b'["SECRET-LINE"]', "not an object with cells"),
+        "cells.ipynb": (b'{"cells": "SECRET-LINE", "nbformat": 4}', "is not a list"),
+        "cell.ipynb": (b'{"cells": ["SECRET-LINE"], "nbformat": 4}', "cell 0 is not an object"),
+        "source.ipynb": (b'{"cells": [{"cell_type": "code", "source": [1, "SECRET-LINE"]}], "nbformat": 4}',
+                         "neither text nor a list of lines"),
+        "deep.ipynb": (b'{"x": ' + b"[" * 100_000 + b"]" * 100_000 + b', "SECRET-LINE": 1}', "nested too deeply"),
+        "v9.ipynb": (b'{"nbformat": 9, "SECRET-LINE": 1}', "nbformat 9"),
+    }
+    for name, (data, says) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(submission.GradingError) as caught:
+            submission.load(tmp_path / name)
+        assert says in str(caught.value) and "SECRET" not in str(caught.value), (name, str(caught.value))
+    os.mkfifo(tmp_path / "pipe.ipynb")  # opening a pipe to read would wait for a writer for ever
+    (tmp_path / "dir.ipynb").mkdir()
+    for name in ("pipe.ipynb", "dir.ipynb"):
+        with pytest.raises(submission.GradingError, match="not a regular file"):
+            submission.load(tmp_path / name)
+    (tmp_path / "link.ipynb").symlink_to(tmp_path / "passwd.ipynb")
+    with pytest.raises(submission.GradingError, match="is a symbolic link") as caught:
+        submission.load(tmp_path / "link.ipynb", follow_symlinks=False)
+    assert "passwd" not in str(caught.value)  # where it points is not said
+
+
+def test_a_cell_holding_half_a_surrogate_pair_runs_as_a_cell_that_says_so(tmp_path):
+    from exercises import submission
+
+    nb = _release_json()
+    solution = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    solution["source"] = 'import numpy as np\nx = "\ud800"\n'
+    sub = submission.load(_write(tmp_path, nb))
+    (cell,) = [c for c, s in zip(sub.cells, sub.slots) if s.role == "solution"][:1]
+    assert cell.source.startswith("raise SyntaxError(") and "line 2" in cell.source and "U+D800" in cell.source
+    for c in sub.cells:
+        c.source.encode("utf-8")  # every cell can be sent to the kernel
+
+
+def test_a_notebook_past_the_limits_is_refused_saying_the_limit_and_its_size(tmp_path):
+    from exercises import grade, submission
+
+    big = tmp_path / "big.ipynb"
+    with open(big, "wb") as f:
+        f.truncate(submission.FILE_LIMIT + 1)  # sparse: nothing of it is read
+    with pytest.raises(submission.GradingError, match=r"the file is 20\.0 MB.*at most 20\.0 MB"):
+        submission.load(big)
+    nb = _release_json()
+    nb["cells"][0]["metadata"]["many"] = [0] * (submission.VALUE_LIMIT + 1)
+    with pytest.raises(submission.GradingError, match=f"at most {submission.VALUE_LIMIT}"):
+        submission.load(_write(tmp_path, nb, "values.ipynb"))
+    nb = _release_json()
+    solution = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    solution["source"] = "x = 1\n" * (submission.SOURCE_LIMIT // 6 + 1)
+    path = _write(tmp_path, nb, "code.ipynb")
+    with pytest.raises(submission.GradingError, match=f"at most {submission.SOURCE_LIMIT}") as caught:
+        submission.load(path)
+    assert caught.value.assignment == "01_forward_and_losses" and caught.value.max_score == 11
+    tests, graded = grade.grade_one(path)  # the assignment is known: 0 of its 11 points, not 0/0
+    assert not graded and [(t.points, t.max_points, t.kind) for t in tests] == [(0, 11, "not graded")]
+
+
+_LOAD = """
+import resource, sys, time
+sys.modules.setdefault("rfc3987_syntax", None)
+from exercises import submission
+start = time.perf_counter()
+try:
+    what = len(submission.load(sys.argv[1]).tests)
+except submission.GradingError as exc:
+    what = str(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, time.perf_counter() - start, what)
+"""
+
+
+def _load_cost(path):
+    proc = subprocess.run([sys.executable, "-c", _LOAD, str(path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    peak, seconds, what = proc.stdout.split(" ", 2)
+    return int(peak), float(seconds), what.strip()
+
+
+def test_no_submission_makes_the_graders_own_process_use_more_than_the_limits_allow(tmp_path):
+    # The red team's 14.7 MB notebook took 4.7 GB and 50 s here, before any limit of the sandbox.
+    # The bound is derived from the limits and the costs submission.py states, not tuned: over what
+    # loading a real notebook takes, the file in memory up to four times (its bytes, its text, the
+    # text without its strings, the strings parsed), 100 bytes per JSON value, and 1 kB per character
+    # of code for the syntax trees of the static scan.
+    from exercises import submission
+
+    baseline, _, _ = _load_cost(next((RELEASE_DIR / "01_forward_and_losses").glob("*.ipynb")))
+    bound = baseline + 4 * submission.FILE_LIMIT + 100 * submission.VALUE_LIMIT + 1024 * submission.SOURCE_LIMIT
+    widest = _release_json()  # as many bytes and JSON values as the limits let through
+    widest["cells"][0]["metadata"]["junk"] = [[] for _ in range((submission.VALUE_LIMIT - 2000) // 2)]
+    room = submission.FILE_LIMIT - len(json.dumps(widest).encode()) - 1000
+    widest["cells"][0]["source"] = "\U0001F600" * (room // 4)  # four bytes a character, in the file and in memory
+    wide = tmp_path / "wide.ipynb"
+    wide.write_text(json.dumps(widest, ensure_ascii=False), encoding="utf-8")
+    densest = _release_json()  # as much code as the limit lets through, of the kind with the largest trees
+    solution = next(c for c in densest["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    solution["source"] = "a;" * ((submission.SOURCE_LIMIT - 6000) // 2)
+    dense = _write(tmp_path, densest, "dense.ipynb")
+    for path in (wide, dense):
+        peak, seconds, what = _load_cost(path)
+        assert what == "8", what  # within the limits: read and planned
+        assert peak < bound, (path.name, peak >> 20, bound >> 20)
+        assert seconds < 10, (path.name, seconds)
+    over = _release_json()
+    over["cells"][2]["source"] = ["a0=(1,2,3,[4,5,{6:7}])\n"] * 400_000  # the red team's notebook
+    peak, seconds, what = _load_cost(_write(tmp_path, over, "over.ipynb"))
+    assert "not graded" in what and peak < bound and seconds < 10
+
+
+# ------------------------------------------------------------------ names and messages as they are shown
+
+def test_names_are_shown_with_every_unprintable_character_escaped():
+    from exercises.results import safe_text, shown
+
+    assert shown("eve/e.ipynb\n   11∕11   frank.ipynb\n\u200b.ipynb") == \
+        "eve/e.ipynb\\n   11∕11   frank.ipynb\\n\\u200b.ipynb"
+    assert shown("a\rb\x1b[2Jc\u202ed\\e") == "a\\rb\\x1b[2Jc\\u202ed\\\\e"
+    assert shown(os.fsdecode(b"caf\xe9.ipynb")) == "caf\\xe9.ipynb"  # a byte that is not UTF-8
+    assert shown("Zoë Ñúñez/日本.ipynb") == "Zoë Ñúñez/日本.ipynb"
+    assert safe_text("line one\n\tline two \ud800 \x1b[31m\r") == "line one\n\tline two \\ud800 \\x1b[31m\\r"
+    safe_text("\ud800\udfff").encode("utf-8")
+
+
+def test_a_name_with_a_newline_forges_no_line_of_the_summary_and_no_row_of_the_csv(tmp_path, capsys):
+    from exercises import results
+
+    store = results.ClassResults(tmp_path / "results")
+    names = [tmp_path / "eve" / "e.ipynb\n   11/11   frank.ipynb", tmp_path / os.fsdecode(b"\xff.ipynb")]
+    found = {}
+    for name in names:
+        report = results.as_json(results.unreadable("why"))
+        store.put(name, report, False)
+        found[name] = (report, False)
+    results.print_summary(found, sys.stdout)
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == len(names) + 1 and "\\n   11/11   frank" in out and "\\xff.ipynb" in out
+    with open(tmp_path / "results" / "results.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 1 + len(names) and all("\n" not in cell for row in rows for cell in row)
+    assert len(list((tmp_path / "results").glob("*.json"))) == len(names)
+
+
+def test_result_files_are_named_by_the_path_given_and_never_shared(tmp_path):
+    from exercises import results
+
+    store = results.ClassResults(tmp_path / "results")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "nb.ipynb").write_text("{}")
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol" / "nb.ipynb").symlink_to(tmp_path / "bob" / "nb.ipynb")
+    (tmp_path / "dave").symlink_to(tmp_path / "bob")
+    paths = [tmp_path / "bob" / "nb.ipynb", tmp_path / "carol" / "nb.ipynb", tmp_path / "dave" / "nb.ipynb"]
+    files = [store.file(p) for p in paths]
+    assert len(set(files)) == 3 and "carol" in files[1].name and "dave" in files[2].name

@@ -465,7 +465,9 @@ def test_a_file_that_is_not_a_notebook_is_reported_and_the_rest_still_graded(gra
     reports, code = graded["results"]["bad"]
     assert code == 2  # something could not be graded
     garbage = reports[str(graded["bad"][2])]
-    assert garbage["score"] == 0 and garbage["max_score"] == 0 and "could not read" in garbage["tests"][0]["message"]
+    assert garbage["score"] == 0 and garbage["max_score"] == 0
+    assert "is not a notebook: not valid JSON (17 bytes)" in garbage["tests"][0]["message"]
+    assert "this is not json" not in garbage["tests"][0]["message"]  # what the file holds is never quoted
     assert len(reports) == 3 and all(r["max_score"] > 0 for p, r in reports.items() if p != str(graded["bad"][2]))
 
 

@@ -238,3 +238,44 @@ def test_a_class_of_40_graded_through_the_sandbox_and_reported(tmp_path):
     # two pictures per assignment graded (a histogram of scores and a chart of each test's outcomes)
     assert page.count("<img ") == 2 * len(synthetic_class.ASSIGNMENTS) == 2 * len(found.assignments)
     assert "student_crashes" in page
+
+
+def test_a_class_with_links_and_odd_names_grades_each_file_as_itself_and_shows_names_safely(tmp_path):
+    # the red team's classes: links to the instructor's solution, to another student's notebook, to a
+    # directory and to a file of the machine; a name with newlines that forged a line of the summary
+    notebooks = tmp_path / "class"
+    blank = synthetic_class.RELEASE_DIR / "01_forward_and_losses" / "forward_and_losses.ipynb"
+    (notebooks / "bob").mkdir(parents=True)
+    shutil.copy(blank, notebooks / "bob" / "forward.ipynb")
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text("root:x:0:0:SECRET-LINE\n", encoding="utf-8")
+    for who, target in (("alice", harness.SOURCES["01_forward_and_losses"]), ("carol", "../bob/forward.ipynb"),
+                        ("mallory", secret)):
+        (notebooks / who).mkdir()
+        (notebooks / who / "forward.ipynb").symlink_to(target)
+    (notebooks / "dave").symlink_to(notebooks / "bob")
+    (notebooks / "eve").mkdir()
+    forged = notebooks / "eve" / "e.ipynb\n   11∕11   frank.ipynb\n\u200b.ipynb"
+    shutil.copy(blank, forged)
+    out = tmp_path / "results"
+    graded = cli("grade", notebooks, "--out", out, "--timeout", 10, "--quiet")
+    lines = graded.stdout.splitlines()
+    assert graded.returncode == 2 and len(lines) == 7, graded.stdout + graded.stderr[-2000:]
+    assert "SECRET" not in graded.stdout + graded.stderr and str(secret) not in graded.stdout
+    for who in ("alice", "carol", "mallory"):
+        (line,) = [x for x in lines if f"/{who}/forward.ipynb" in x]
+        assert line.startswith("    0/0 ") and "is a symbolic link, so it was not graded" in line
+    assert any(x.startswith("    0/0 ") and x.split()[1].endswith("/dave") for x in lines)
+    assert any(x.startswith("    0/11") and x.split()[1].endswith("bob/forward.ipynb") for x in lines)
+    assert any(x.startswith("    0/11") and "e.ipynb\\n   11∕11   frank.ipynb\\n\\u200b.ipynb" in x for x in lines)
+    assert len(list(out.glob("*.json"))) == 6  # one file per path, links included, none shared
+    with open(out / "results.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 7 and {r[0].split("/class/")[1] for r in rows[1:]} == {
+        "alice/forward.ipynb", "bob/forward.ipynb", "carol/forward.ipynb", "dave", "mallory/forward.ipynb",
+        "eve/e.ipynb\\n   11∕11   frank.ipynb\\n\\u200b.ipynb"}
+    shown = cli("report", out)
+    assert shown.returncode == 0 and "SECRET" not in shown.stdout and "Could not be graded: 4 notebooks" in shown.stdout
+    assert "\u200b" not in (out / "report.html").read_text(encoding="utf-8")
+    single = cli("grade", notebooks / "alice" / "forward.ipynb")  # a link typed by the instructor is followed
+    assert single.returncode == 0 and f"{notebooks / 'alice' / 'forward.ipynb'}: 11/11 points" in single.stdout
