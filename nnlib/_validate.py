@@ -26,6 +26,8 @@ The helpers (``where`` is the public function's name, ``name`` the argument's):
   and booleans become float64, float16 becomes float32 (numpy's linear algebra takes no
   float16), lists become arrays; anything else raises TypeError.
   A float array is returned as it is (no copy).
+- as_gradient(x, name, where): as_float_array for an upstream gradient (dout, dz, da), which
+  is never a boolean array (a mask is data, not a gradient); the same fast path.
 - require_array(x, name, where, ndim=None, shape_hint="", finite=False): as_float_array,
   then the number of dimensions and, with finite=True, no NaN or inf.
 - require_data(x, name, where, need=...): a data set's X or y: numbers (integers kept),
@@ -149,6 +151,31 @@ def as_float_array(x, name, where):
         return arr.astype(np.float64)
     raise TypeError(f"{where}: {name} must hold numbers, got {describe(x)}"
                     + (f" (dtype {arr.dtype})" if not isinstance(x, np.ndarray) else ""))
+
+
+def as_gradient(x, name, where):
+    """An upstream gradient (dout, dz, da) as a float array: as_float_array, but booleans are
+    refused, since a mask of True and False is data, never dL/d(something). The fast path is
+    as_float_array's own first line; the look at the dtype is made only off it."""
+    if type(x) is _ND and x.dtype.kind == "f" and x.dtype.itemsize > 2:  # the common case, first and cheap
+        return x
+    if isinstance(x, (bool, np.bool_)) or _dtype_kind(x) == "b":
+        raise TypeError(f"{where}: {name} is an upstream gradient and must be an array of numbers (floats), "
+                        f"got {describe(x)}; booleans are a mask, not a gradient (np.asarray({name}, dtype=float) "
+                        f"converts them, if that is what you mean)")
+    return as_float_array(x, name, where)
+
+
+def _dtype_kind(x):
+    """The kind of x's dtype as numpy would make it an array ('' when it cannot)."""
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        return ""
+    try:
+        return np.asarray(x).dtype.kind
+    except (ValueError, TypeError):
+        return ""
 
 
 def require_data(x, name, where, need="expected finite numbers"):

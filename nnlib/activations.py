@@ -6,7 +6,7 @@ shape. float32 in gives float32 out; anything else numeric becomes float64.
 
 import numpy as np
 
-from ._validate import as_float_array, is_float_array, require_cache, require_upstream_shape, unknown_name
+from ._validate import as_float_array, as_gradient, is_float_array, require_cache, require_upstream_shape, unknown_name
 
 
 def sigmoid(z):
@@ -148,6 +148,6 @@ def _check_backward(da, z, a, where):
     if a.shape != z.shape:
         raise ValueError(f"{where}: cache must be the tuple activation_forward returned, (name, z, a); "
                          f"its z has shape {z.shape} but its a has shape {a.shape}")
-    da = as_float_array(da, "da", where)
+    da = as_gradient(da, "da", where)
     require_upstream_shape(da, "da", z.shape, "input z", where)
     return da

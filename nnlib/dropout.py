@@ -9,6 +9,7 @@ import numpy as np
 
 from ._validate import (
     as_float_array,
+    as_gradient,
     describe,
     require_cache_type,
     require_number,
@@ -53,7 +54,7 @@ def dropout_forward(x, p, rng):
 
 def _check_dout(dout, shape, where):
     """dout as a float array of the forward pass's output shape, or this raises."""
-    dout = as_float_array(dout, "dout", where)
+    dout = as_gradient(dout, "dout", where)
     require_upstream_shape(dout, "dout", shape, "out", where)
     return dout
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ._validate import (
     as_float_array,
+    as_gradient,
     describe,
     is_float_array,
     require_bool,
@@ -74,7 +75,7 @@ def check_dense_cache(dz, cache, where):
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"{where}: cache must be the tuple dense_forward returned, (x, W); its x has "
                          f"shape {x.shape}, which does not fit W of shape {W.shape}")
-    dz = as_float_array(dz, "dz", where)
+    dz = as_gradient(dz, "dz", where)
     require_upstream_shape(dz, "dz", (x.shape[0], W.shape[1]), "z", where)
     return dz, x, W
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validate import (
     as_float_array,
+    as_gradient,
     describe,
     is_float_array,
     require_bool,
@@ -284,7 +285,7 @@ class Sequential(Layer):
         require_bool(input_grad, "input_grad", where)
         if not self.layers:  # an empty network is the identity
             return dout
-        dout = as_float_array(dout, "dout", where)
+        dout = as_gradient(dout, "dout", where)
         if self._output_shape is None:
             raise RuntimeError(f"{where}: call forward first")
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
@@ -413,7 +414,7 @@ class Wrapper(Layer):
         where = f"{type(self).__name__}.backward"
         if self._output_shape is None:
             raise RuntimeError(f"{where}: call forward first")
-        dout = as_float_array(dout, "dout", where)
+        dout = as_gradient(dout, "dout", where)
         require_upstream_shape(dout, "dout", self._output_shape, "output", where)
         return dout
 

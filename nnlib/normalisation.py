@@ -13,6 +13,7 @@ import numpy as np
 
 from ._validate import (
     as_float_array,
+    as_gradient,
     describe,
     require_cache_type,
     require_ndim,
@@ -104,7 +105,7 @@ def _check_cache(cache, cache_type, dout, where, made_by):
         if not (isinstance(arr, _ND) and arr.dtype.kind == "f" and arr.shape == (x_hat.shape[1],)):
             raise TypeError(f"{where}: cache.{name} must be a float array of shape ({x_hat.shape[1]},), as "
                             f"{made_by} made it, got {describe(arr)}")
-    dout = as_float_array(dout, "dout", where)
+    dout = as_gradient(dout, "dout", where)
     require_upstream_shape(dout, "dout", x_hat.shape, "out", where)
     return dout
 
@@ -301,7 +302,7 @@ class BatchNorm(Layer):
         if cache is None:
             raise RuntimeError(f"{where}: call forward first")
         if not (type(dout) is _ND and dout.dtype.kind == "f" and dout.shape == cache.x_hat.shape):
-            dout = as_float_array(dout, "dout", where)
+            dout = as_gradient(dout, "dout", where)
             require_upstream_shape(dout, "dout", cache.x_hat.shape, "out", where)
         into = self.dgamma, self.dbeta
         if not (_fits(into[0], self.n) and _fits(into[1], self.n) and into[0].flags.writeable

@@ -280,6 +280,13 @@ def pred(name, value, **kw):
     return arr(name, value, nonfinite=ACCEPT, **kw)
 
 
+def upstream(name, value, **kw):
+    """An upstream gradient (dout, dz, da): a prediction's classes, and a boolean array, which is a
+    mask and never a gradient, is refused (data arrays take booleans as 0 and 1 on purpose)."""
+    return with_extra(pred(name, value, **kw), [("booleans", np.asarray(value) > 0.5, RAISE),
+                                                ("a list of booleans", (np.asarray(value) > 0.5).tolist(), RAISE)])
+
+
 def labels(name, value, n_classes, words=()):
     return Arg(name, fixed(value), lambda v: label_classes(v, n_classes), words)
 
@@ -564,7 +571,7 @@ SPECS = {
                                      ("activation_forward",), unchecked={"check": "check=False skips the checks"},
                                      float32=True),
     "nnlib.activation_backward": Spec(nnlib.activation_backward,
-                                      [pred("da", np.ones((3, 2))), Arg("cache", lambda: CACHE_ACT,
+                                      [upstream("da", np.ones((3, 2))), Arg("cache", lambda: CACHE_ACT,
                                                                         lambda c: cache_classes(c, bad_act_cache),
                                                                         ("cache", "activation"))],
                                       ("activation_backward",), unchecked={"check": "check=False skips the checks"}),
@@ -572,7 +579,8 @@ SPECS = {
                                 ("dense_forward",), unchecked={"check": "check=False skips the checks"}, float32=True),
     "nnlib.dense_backward": Spec(
         nnlib.dense_backward,
-        [pred("dz", np.ones((4, 2))), Arg("cache", lambda: CACHE_DENSE, lambda c: cache_classes(c, bad_dense_cache)),
+        [upstream("dz", np.ones((4, 2))),
+         Arg("cache", lambda: CACHE_DENSE, lambda c: cache_classes(c, bad_dense_cache)),
          flag("input_grad"),
          Arg("out", lambda: None, lambda v: [("one array", np.zeros((3, 2)), RAISE),
                                              ("dW of the wrong shape", (np.zeros((2, 2)), np.zeros(2)), RAISE),
@@ -596,12 +604,12 @@ SPECS = {
     "nnlib.Dense.forward": Spec(lambda x: nnlib.Dense(3, 2, rng=gen()).forward(x), [pred("x", X43)],
                                 ("Dense.forward",), unchecked={"check": "check=False skips the checks"}),
     "nnlib.Dense.backward": Spec(lambda dz, input_grad: dense_after_forward().backward(dz, input_grad),
-                                 [pred("dz", np.ones((4, 2))), flag("input_grad")], ("Dense.backward",),
+                                 [upstream("dz", np.ones((4, 2))), flag("input_grad")], ("Dense.backward",),
                                  unchecked={"check": "check=False skips the checks"}),
     "nnlib.Activation": Spec(nnlib.Activation, [choice("name", "tanh", ("activation",))], ("Activation",)),
     "nnlib.Activation.forward": Spec(lambda z: nnlib.Activation("sigmoid").forward(z), [pred("z", Z32, shape=False)],
                                      ("Activation.forward",), unchecked={"check": "check=False skips the checks"}),
-    "nnlib.Activation.backward": Spec(lambda da: act_after_forward().backward(da), [pred("da", np.ones((3, 2)))],
+    "nnlib.Activation.backward": Spec(lambda da: act_after_forward().backward(da), [upstream("da", np.ones((3, 2)))],
                                       ("Activation.backward",), unchecked={"check": "check=False skips the checks"}),
     "nnlib.Sequential": Spec(lambda layers: nnlib.Sequential(*layers),
                              [Arg("layers", lambda: [nnlib.Dense(3, 2, rng=gen()), nnlib.Activation("tanh")],
@@ -613,7 +621,8 @@ SPECS = {
                                      ("Sequential.forward",)),
     "nnlib.Sequential.__call__": Spec(lambda x: small_mlp()(x), [pred("x", X43)], ("Sequential.forward",)),
     "nnlib.Sequential.backward": Spec(lambda dout, input_grad: seen_mlp().backward(dout, input_grad),
-                                      [pred("dout", np.ones((4, 3))), flag("input_grad")], ("Sequential.backward",)),
+                                      [upstream("dout", np.ones((4, 3))), flag("input_grad")],
+                                      ("Sequential.backward",)),
     "nnlib.Sequential.check_layers": Spec(lambda x: small_mlp().check_layers(x),
                                           [opt(arr("x", X43, nonfinite=ACCEPT))],
                                           ("Sequential",), unchecked={"where": "the name messages give the caller",
@@ -866,7 +875,7 @@ SPECS = {
                                     [with_extra(pred("x", X43), [("no rows", X43[:0], RAISE)]), pred("gamma", G3),
                                      pred("beta", B3), positive("eps", 1e-5)], ("batchnorm_forward",), float32=True),
     "nnlib.batchnorm_backward": Spec(nnlib.batchnorm_backward,
-                                     [pred("dout", X43 / 3), Arg("cache", lambda: BN_CACHE,
+                                     [upstream("dout", X43 / 3), Arg("cache", lambda: BN_CACHE,
                                                                  lambda c: cache_classes(c, bad_batchnorm_cache))],
                                      ("batchnorm_backward",)),
     "nnlib.batchnorm_running_forward": Spec(
@@ -876,7 +885,7 @@ SPECS = {
          with_extra(pred("running_var", RUNNING_VAR), [("a negative variance", -RUNNING_VAR, RAISE)]),
          positive("eps", 1e-5)], ("batchnorm_running_forward",), float32=True),
     "nnlib.batchnorm_running_backward": Spec(nnlib.batchnorm_running_backward,
-                                             [pred("dout", X43 / 3),
+                                             [upstream("dout", X43 / 3),
                                               Arg("cache", lambda: RUNNING_CACHE,
                                                   lambda c: cache_classes(c, bad_batchnorm_cache))],
                                              ("batchnorm_running_backward",)),
@@ -898,14 +907,14 @@ SPECS = {
             ("dgamma of the wrong length", with_attrs(batchnorm_after_forward(), dgamma=np.zeros(2)), RAISE),
             ("after a forward pass in evaluation mode", batchnorm_after_forward(False), ACCEPT)],
             ("forward", "dgamma", "dbeta")),
-         pred("dout", X43 / 3)], ("BatchNorm.backward",), written=("self",)),
+         upstream("dout", X43 / 3)], ("BatchNorm.backward",), written=("self",)),
     "nnlib.BatchNorm.named_parameters": no_args(lambda: batchnorm().named_parameters()),
     "nnlib.BatchNorm.buffers": no_args(lambda: batchnorm().buffers()),
     # dropout
     "nnlib.dropout_forward": Spec(nnlib.dropout_forward, [pred("x", X43, shape=False), fraction("p", 0.5), rng_arg()],
                                   ("dropout_forward",), float32=True),
     "nnlib.dropout_backward": Spec(nnlib.dropout_backward,
-                                   [pred("dout", X43 / 3), Arg("cache", lambda: DROPOUT_CACHE,
+                                   [upstream("dout", X43 / 3), Arg("cache", lambda: DROPOUT_CACHE,
                                                                lambda c: cache_classes(c, bad_dropout_cache))],
                                    ("dropout_backward",)),
     "nnlib.Dropout": Spec(nnlib.Dropout, [fraction("p", 0.5), rng_arg()], ("Dropout",)),
@@ -920,7 +929,7 @@ SPECS = {
                                        ("before any forward pass", nnlib.Dropout(0.5, gen()), RAISE),
                                        ("after a forward pass in evaluation mode",
                                         after_forward(nnlib.Dropout(0.5, gen()).eval()), ACCEPT)], ("forward",)),
-                                    pred("dout", X43 / 3)], ("Dropout.backward",)),
+                                    upstream("dout", X43 / 3)], ("Dropout.backward",)),
     # layers, modes and containers
     "nnlib.Layer": no_args(nnlib.Layer),
     "nnlib.Layer.__call__": Spec(lambda self, x: self(x),
@@ -969,7 +978,7 @@ SPECS = {
         lambda self, dout: self.backward(dout),
         [Arg("self", (lambda c: lambda: after_forward(c(block())))(cls),
              (lambda c: lambda v: [("before any forward pass", c(block()), RAISE)])(cls), ("forward",)),
-         pred("dout", X43 / 3)], (f"{cls.__name__}.backward",), written=("self",))
+         upstream("dout", X43 / 3)], (f"{cls.__name__}.backward",), written=("self",))
        for cls in (nnlib.Residual, nnlib.Checkpoint)},
     "nnlib.cache_bytes": Spec(nnlib.cache_bytes, [model_arg(seen_mlp, dense=ACCEPT)], ("cache_bytes",)),
     "nnlib.saved_arrays": Spec(nnlib.saved_arrays, [model_arg(seen_mlp, dense=ACCEPT)], ("saved_arrays",)),
