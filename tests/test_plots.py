@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless, set for this test module only
 
+import functools  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -327,3 +329,118 @@ def test_series_of_the_helpers_differ_by_more_than_colour():
     markers = [c for c in ax.collections if c.get_label() in ("0", "1")]
     assert len(markers) == 2 and not np.array_equal(markers[0].get_paths()[0].vertices,
                                                     markers[1].get_paths()[0].vertices), "circles and triangles"
+
+
+# --------------------------------------------------------------------------- bad input: a clear error from nnlib
+
+R0 = np.random.default_rng(0)
+M2, XM, YM = nnlib.mlp([2, 4, 2], rng=R0), R0.standard_normal((20, 2)), np.arange(20) % 2
+NNLIB_DIR = __import__("pathlib").Path(nnlib.__file__).resolve().parent
+
+
+class OneScorePerPoint:
+    """A model whose forward returns shape (n,), not (n, k)."""
+
+    def forward(self, x):
+        return x.sum(axis=1)
+
+
+def surface(w, b):
+    return w * w + b * b
+
+
+BAD_CALLS = [  # (call, error, words the message must hold besides the function's name)
+    (lambda: plots.plot_activations(names=["nope"]), ValueError, ["unknown activation", "'tanh'"]),
+    (lambda: plots.plot_activations(names=None), TypeError, ["names"]),
+    (lambda: plots.plot_activations(names=[]), ValueError, ["names"]),
+    (lambda: plots.plot_activations(z=np.zeros((2, 2))), ValueError, ["z"]),
+    (lambda: plots.plot_loss_curves([1.0, 2.0]), TypeError, ["history", "History", "train_loss"]),
+    (lambda: plots.plot_loss_curves(None), TypeError, ["history", "train_loss"]),
+    (lambda: plots.plot_loss_curves({"val_loss": [1.0]}), ValueError, ["train_loss"]),
+    (lambda: plots.plot_loss_curves({"train_loss": []}), ValueError, ["train_loss"]),
+    (lambda: plots.plot_loss_curves({"train_loss": [1, 2], "val_loss": [1, 2, 3]}), ValueError, ["val_loss"]),
+    (lambda: plots.plot_loss_curves({"train_loss": [1, 2], "best_epoch": 5}), ValueError, ["best_epoch"]),
+    (lambda: plots.plot_loss_curves({"train_loss": [1, 2]}, ax="ax"), TypeError, ["ax", "Axes"]),
+    *[(functools.partial(plots.plot_decision_boundary, M2, XM, YM, resolution=r), error, ["resolution", "2000"])
+      for r, error in [(0, ValueError), (2.5, TypeError), (True, TypeError), (-3, ValueError), (10**6, ValueError),
+                       (1, ValueError)]],
+    (lambda: plots.plot_decision_boundary(M2, XM, YM[:3]), ValueError, ["y", "row of X"]),
+    (lambda: plots.plot_decision_boundary(None, XM, YM), TypeError, ["model", "forward"]),
+    (lambda: plots.plot_decision_boundary(M2, XM[:, :1], YM), ValueError, ["X", "(n, 2)"]),
+    (lambda: plots.plot_decision_boundary(M2, np.zeros((0, 2)), YM[:0]), ValueError, ["X"]),
+    (lambda: plots.plot_decision_boundary(M2, "X", YM), TypeError, ["X"]),
+    (lambda: plots.plot_decision_boundary(OneScorePerPoint(), XM, YM), ValueError, ["model.forward", "scores"]),
+    (lambda: plots.plot_gradient_check({}), ValueError, ["results"]),
+    (lambda: plots.plot_gradient_check({"a": -1.0}), TypeError, ["results['a']", "relative error"]),
+    (lambda: plots.plot_gradient_check({"a": {"W": -1.0}}), ValueError, ["never negative"]),
+    (lambda: plots.plot_gradient_check({"a": {"W": 1e-9}}, threshold=0), ValueError, ["threshold"]),
+    (lambda: plots.plot_image_grid(np.zeros((3, 64)), ["a", "b", "c"], n_cols=0), ValueError, ["n_cols"]),
+    (lambda: plots.plot_image_grid(np.zeros((3, 64)), "abc"), TypeError, ["titles"]),
+    (lambda: plots.plot_image_grid(np.zeros((0, 64)), []), ValueError, ["images"]),
+    (lambda: plots.plot_image_grid(np.zeros((2, 64)), ["a", "b"], image_shape=(8, 0)), ValueError, ["image_shape"]),
+    (lambda: plots.plot_image_grid(np.zeros((2, 64)), ["a", "b"], wrong=[True]), ValueError, ["wrong"]),
+    (lambda: plots.plot_loss_surface(surface, None, (-1, 1)), TypeError, ["w_range"]),
+    (lambda: plots.plot_loss_surface(surface, (1, -1), (-1, 1)), ValueError, ["w_range", "low < high"]),
+    (lambda: plots.plot_loss_surface(None, (-1, 1), (-1, 1)), TypeError, ["loss_of"]),
+    (lambda: plots.plot_loss_surface(surface, (-1, 1), (-1, 1), levels=0), ValueError, ["levels"]),
+    (lambda: plots.plot_loss_surface(surface, (-1, 1), (-1, 1), trajectory=[1, 2]), ValueError, ["trajectory"]),
+    (lambda: plots.plot_grad_norms(None), TypeError, ["norms"]),
+    (lambda: plots.plot_grad_norms([-1.0, 1.0]), ValueError, ["norms", ">= 0"]),
+    (lambda: plots.plot_grad_norms([]), ValueError, ["norms"]),
+    (lambda: plots.plot_grad_norms([1.0, 2.0], theory=[1.0]), ValueError, ["theory"]),
+    (lambda: plots.plot_grad_norms([1.0, 2.0], others={"b": [1.0, -2.0]}), ValueError, ["others"]),
+    (lambda: plots.plot_grad_norms_compared(None, title="t"), TypeError, ["series"]),
+    (lambda: plots.plot_grad_norms_compared({"a": [-1.0]}, title="t"), ValueError, ["series['a']"]),
+    (lambda: plots.plot_layer_updates(np.ones(3)), ValueError, ["update_sizes"]),
+    (lambda: plots.plot_layer_updates(-np.ones((3, 2))), ValueError, ["update_sizes"]),
+    (lambda: plots.figure_alt_text(None), TypeError, ["fig", "Figure"]),
+    (lambda: plots.set_alt_text(plt.figure(), None), TypeError, ["text"]),
+    (lambda: plots.set_alt_text("fig", "text"), TypeError, ["fig_or_ax"]),
+    (lambda: plots.draw_graph(3.0), TypeError, ["root", "Value"]),
+    (lambda: plots.plot_neuron_outputs(None), TypeError, ["params"]),
+    (lambda: plots.plot_neuron_outputs([(1.0, "b")]), TypeError, ["params[0][1]"]),
+    (lambda: plots.plot_losses_vs_prediction([0.5, 1.5]), ValueError, ["y_hat", "(0, 1)"]),
+    (lambda: plots.plot_output_gradients(y=2.0), ValueError, ["y"]),
+    (lambda: plots.plot_output_gradients(z="z"), TypeError, ["z"]),
+    (lambda: plots.plot_gradient_step(lambda w: w * w, 1.0, 2.0, 0.1, None), TypeError, ["w_range"]),
+    (lambda: plots.plot_gradient_step(lambda w: w * w, None, 2.0, 0.1, (-1, 1)), TypeError, ["w0"]),
+    (lambda: plots.plot_gradient_step(lambda w: w * w, 1.0, 2.0, -0.1, (-1, 1)), ValueError, ["lr"]),
+    (lambda: plots.plot_loglog(None, xlabel="x", ylabel="y", title="t"), TypeError, ["curves"]),
+    (lambda: plots.plot_loglog({"a": ([1, 2], [1])}, xlabel="x", ylabel="y", title="t"), ValueError, ["curves['a']"]),
+    (lambda: plots.plot_loglog({"a": ([1, 2], [1, -1])}, xlabel="x", ylabel="y", title="t"), ValueError, [">= 0"]),
+    (lambda: plots.plot_loglog({"a": 3}, xlabel="x", ylabel="y", title="t"), TypeError, ["curves['a']"]),
+    (lambda: plots.plot_loglog({"a": [1, 2]}, xlabel="x", ylabel="y", title="t"), ValueError, ["1-D"]),
+    (lambda: plots.plot_confusion_matrix([0, 1], [0]), ValueError, ["y_pred"]),
+    (lambda: plots.plot_confusion_matrix(None, [0]), TypeError, ["y_true"]),
+    (lambda: plots.plot_confusion_matrix([], []), ValueError, ["y_true"]),
+    (lambda: plots.plot_iterates({}, ylabel="y", title="t"), ValueError, ["series"]),
+    (lambda: plots.plot_iterates({"a": None}, ylabel="y", title="t"), TypeError, ["series['a']"]),
+    (lambda: plots.plot_iterates({"a": [1.0]}, ylabel="y", title="t", logy="yes"), TypeError, ["logy"]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(BAD_CALLS)))
+def test_bad_input_raises_a_clear_error_from_nnlib(case):
+    call, error, words = BAD_CALLS[case]
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    tb = info.tb
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert NNLIB_DIR in __import__("pathlib").Path(tb.tb_frame.f_code.co_filename).resolve().parents, message
+    assert message.split(":")[0] in dir(plots), message  # names the public function
+    for w in words:
+        assert w in message, (w, message)
+
+
+def test_one_activation_name_alone_draws_one_panel():
+    fig = plots.plot_activations("tanh")
+    assert [ax.get_title() for ax in fig.axes] == ["tanh and its derivative"]
+
+
+def test_nan_and_zero_still_plot_where_they_can_happen():
+    # a run that diverged has NaN losses; a vanishing gradient can be exactly 0
+    plots.plot_loss_curves({"train_loss": [1.0, np.nan], "val_loss": []})
+    plots.plot_grad_norms([0.0, 1e-3, np.nan])
+    plots.plot_loss_surface(surface, (-1, 1), (-1, 1), levels=[0.1, 0.5, 1.0])
