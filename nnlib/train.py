@@ -131,14 +131,13 @@ def _resolve_loss(loss, where="train"):
         raise ValueError(f"{where}: unknown loss {loss!r}; pass a loss function or one of {valid}") from None
 
 
-_BUILT_IN_LOSSES = frozenset(LOSSES.values())
-
-
 def checked_loss(loss, where):
     """loss itself when it is one of nnlib's; a loss of one's own wrapped so that every call
     checks what it returns, (L, dL/dy_hat) with L a number and dL/dy_hat of y_hat's shape, and
     says it is the loss's fault (not a numpy error a step later) when it is not."""
-    if loss in _BUILT_IN_LOSSES or hasattr(loss, "checked_for"):
+    # looked up here, not in a set made at import: what nnlib runs when imported stays in a graded
+    # kernel's nnlib (exercises.withhold), and the losses are assignment 1's answers
+    if any(loss is own for own in LOSSES.values()) or hasattr(loss, "checked_for"):
         return loss
 
     @functools.wraps(loss)

@@ -890,3 +890,23 @@ def test_result_files_are_named_by_the_path_given_and_never_shared(tmp_path):
     paths = [tmp_path / "bob" / "nb.ipynb", tmp_path / "carol" / "nb.ipynb", tmp_path / "dave" / "nb.ipynb"]
     files = [store.file(p) for p in paths]
     assert len(set(files)) == 3 and "carol" in files[1].name and "dave" in files[2].name
+
+
+@pytest.mark.parametrize("assignment", sorted(__import__("exercises.checks", fromlist=["x"]).ASSIGNMENTS))
+def test_a_graded_kernels_nnlib_holds_none_of_the_answers_its_checks_forbid(assignment):
+    """Every nnlib function a test of the assignment forbids is withheld from its kernel's nnlib, unless
+    the assignment hands it out (KERNEL_NNLIB). What nnlib runs when imported is kept whole, so a set
+    built at import time from the losses, say, once kept assignment 1's answers in its kernel."""
+    import importlib
+
+    from exercises import withhold
+    from exercises.checks import ASSIGNMENTS
+
+    module = importlib.import_module(f"exercises.checks.{ASSIGNMENTS[assignment]}")
+    closure = withhold._Closure(withhold._modules())
+    kept = withhold.kept_symbols(module.KERNEL_NNLIB)
+    given = {closure.resolve(*name.rsplit(".", 1)) for name in module.KERNEL_NNLIB}
+    forbidden = {name for task in module.TASKS for name in task.forbidden_names if name.startswith("nnlib.")}
+    leaked = sorted(name for name in forbidden
+                    if (symbol := closure.resolve(*name.rsplit(".", 1))) in kept and symbol not in given)
+    assert not leaked, f"{assignment}'s kernel keeps {leaked}"
