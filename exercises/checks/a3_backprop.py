@@ -356,11 +356,17 @@ class NumericalGradient(Task):
         self._check_every_entry_moved(calls[3].value if calls[3].ok else [], x, h)
 
     @staticmethod
+    def _still(x):
+        """How far an entry of x may sit from where it began and still count as not moved: a few
+        rounding steps, what `x[i] += h`, `x[i] -= 2 * h`, `x[i] += h` leaves behind."""
+        return 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x))))
+
+    @staticmethod
     def _check_every_entry_moved(log, x, h):
         """Right values are not enough: a central difference evaluates f with each entry of x moved up
         by h and down by h. Values right without those calls came from somewhere else (f's formula,
         read from f's attributes, say)."""
-        still = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x))))
+        still = NumericalGradient._still(x)
         seen = set()
         for _, d, *_ in log or []:
             d = np.asarray(d, dtype=float)
@@ -395,7 +401,7 @@ class NumericalGradient(Task):
         what `x[i] += h`, `x[i] -= 2 * h`, `x[i] += h` leaves behind."""
         moves = [(is_x, np.asarray(d), dtype) for is_x, d, *rest in (log or [])
                  for dtype in [rest[0] if rest else "float64"]]
-        still = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x))))
+        still = NumericalGradient._still(x)
         moves = [(is_x, np.where(np.abs(d) > still, d, 0.0), dtype) for is_x, d, dtype in moves]
         moves = [m for m in moves if np.any(m[1] != 0)]
         if not moves:
