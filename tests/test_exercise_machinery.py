@@ -702,9 +702,10 @@ def _write(tmp_path, nb, name="s.ipynb"):
 
 
 def test_a_cell_too_deep_to_parse_or_with_half_a_surrogate_is_read_as_a_cell_that_cannot_be_parsed():
-    cells = [static.Cell('x = "\ud800"', "1.1", "half"), static.Cell("x = 1\0", "1.1", "null"),
-             static.Cell("-" * 100_000 + "1", "1.1", "unary"), static.Cell("x = " + "(" * 1_000 + ")" * 1_000, "1.1", "nest"),
-             static.Cell("import os\nx = " + "1+" * 20_000 + "1", "1.1", "terms"), static.Cell("import os", "1.1", "after")]
+    sources = {"half": 'x = "\ud800"', "null": "x = 1\0", "unary": "-" * 100_000 + "1",
+               "nest": "x = " + "(" * 1_000 + ")" * 1_000, "terms": "import os\nx = " + "1+" * 20_000 + "1",
+               "after": "import os"}
+    cells = [static.Cell(source, "1.1", name) for name, source in sources.items()]
     static.scan_cells(cells)
     assert [c.tree is None for c in cells[:4]] == [True, True, True, True]
     # 20 000 terms: Python 3.11's parser gives up (RecursionError, a cell that cannot be parsed, which the
