@@ -10,7 +10,7 @@
    back, so the machine's load weighs on both alike). The kernel's start alone is timed the same
    way, since that is where the sandbox does its work (building the mounts, the filter).
 2. A class: `python -m exercises grade DIR --jobs 2 --out RESULTS` on class_size notebooks (the
-   five assignments' source notebooks, copied in turn), in the sandbox; notebooks per minute.
+   source notebooks of every assignment, copied in turn), in the sandbox; notebooks per minute.
 
 Results are printed and written to benchmarks/grading.json (not committed).
 """

@@ -96,6 +96,43 @@ def test_ci_runs_exactly_the_readme_commands():
     assert "set -euo pipefail" in script and "--resolution lowest-direct -r requirements-dev.txt" in script
 
 
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+
+
+def counted(text, noun):
+    """Every 'N notebooks' or 'N assignments' whose N is spelled out: (word, number) pairs."""
+    words = "|".join(NUMBER_WORDS)
+    return [(m.group(1), NUMBER_WORDS[m.group(1).lower()]) for m in
+            re.finditer(rf"\b({words})\s+(?:Jupyter\s+|graded\s+)?{noun}\b", text, flags=re.IGNORECASE)]
+
+
+def test_the_readmes_counts_of_notebooks_and_assignments_are_the_repositorys():
+    # the opening and the layout once said "ten" and "eleven" notebooks after four more were added
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assignments = sorted(p.name for p in (ROOT / "exercises" / "source").iterdir() if p.is_dir())
+    text = readme()
+    docstrings = "\n".join((ROOT / p).read_text(encoding="utf-8")
+                           for p in ("exercises/checks/__init__.py", "benchmarks/grading.py"))
+    for noun, actual in (("notebooks", len(notebooks)), ("assignments", len(assignments))):
+        found = counted(text + docstrings, noun)
+        assert found, f"the README no longer counts its {noun}: this test has nothing to hold"
+        for word, n in found:
+            assert n == actual, f"'{word} {noun}' in the README or a docstring, but there are {actual}"
+    spans = re.findall(r"`(00_welcome)` to `(\w+)`", text)
+    assert spans and all(last == notebooks[-1] for _, last in spans), (spans, notebooks[-1])
+    opening = text.split("\n## ")[0]
+    assert counted(opening, "notebooks"), "the opening says how many notebooks the course has"
+
+
+def test_a_stale_count_is_found():
+    # guards the test above: the words it reads, in the forms the README uses
+    assert counted("Ten\nJupyter notebooks (and", "notebooks") == [("Ten", 10)]
+    assert counted("all six assignments", "assignments") == [("six", 6)]
+    assert counted("a class of 40 notebooks", "notebooks") == []
+
+
 def test_numeric_core_imports_numpy_only():
     code = ("import sys, nnlib; bad = [m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'sklearn', 'nbclient')"
             " if m in sys.modules]; print(','.join(bad))")
