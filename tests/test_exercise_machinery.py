@@ -657,6 +657,31 @@ def test_a_factor_two_of_the_cases_numbers_explain_alike_is_not_pinned_on_one():
     assert one.label == "step × 1 − β₁" and "η" not in one.hint
 
 
+def test_mistakes_alike_on_the_case_are_joined_by_numpys_closeness_in_one_pass():
+    """Checks engine: merged compares a value with every earlier group at once; the rule must be
+    np.allclose(earlier, value, 1e-9, 1e-12, equal_nan=True), NaN and ±inf included."""
+    from exercises.checks.feedback import Mistake
+    from exercises.checks.generic import _each_close, merged
+
+    rng = np.random.default_rng(0)
+    for trial in range(600):
+        shape = [(), (3,), (2, 2)][trial % 3]
+        base = rng.normal(size=shape)
+        rows = [np.where(rng.random(shape) < 0.1, rng.choice([np.nan, np.inf, -np.inf, 0.0]),
+                         base * (1 + rng.choice([0.0, 1e-10, 1e-8, 1e-3], size=shape))) for _ in range(5)]
+        value = rows.pop()
+        expected = [np.allclose(r, value, 1e-9, 1e-12, equal_nan=True) for r in rows]
+        assert _each_close(np.stack(rows), value).tolist() == expected, (rows, value)
+    # each mistake joins the first earlier group it matches; other shapes and valueless ones never join
+    one, two = np.array([1.0, 2.0]), np.array([1.0, 2.5])
+    ms = [Mistake("a", one, "a"), Mistake("b", two, "b"), Mistake("c", one * (1 + 1e-12), "c"),
+          Mistake("d", np.array([[1.0, 2.0]]), "d"), Mistake("e", None, "e"), Mistake("f", two, "f")]
+    groups = merged(ms)
+    assert len(groups) == 4, [g.label for g in groups]
+    assert [("a" in g.label, "c" in g.label, "b" in g.label, "f" in g.label) for g in groups[:2]] == [
+        (True, True, False, False), (False, False, True, True)]
+
+
 def test_a_ready_made_tanh_is_told_from_a_formula_by_its_last_bits():
     """Checks 1.2: np.tanh's (or math.tanh's) values to the last bit are named, however they were reached;
     no formula built from np.exp is, over many draws of the test's own (8, 8) case."""

@@ -568,20 +568,38 @@ def input_variants(reference, args, what, *, swaps=True, sizes=None, notes=None)
 def merged(mistakes):
     """The mistakes with those that give the same values on this case (two readings the case cannot tell
     apart) joined into one that names each and picks none (feedback.one_of), at the first one's place."""
-    groups = []
+    groups = []  # (the first mistake's value, or None where it has none to compare, [the mistakes])
+    by_shape = {}  # shape: ([index in groups], [value]) of the groups with a value of that shape
     for m in mistakes:
         try:
             value = np.asarray(m.value, dtype=float)
         except (TypeError, ValueError):
             value = None
-        for group in groups:
-            if value is not None and group[0] is not None and group[0].shape == value.shape \
-                    and np.allclose(group[0], value, 1e-9, 1e-12, equal_nan=True):
-                group[1].append(m)
-                break
-        else:
-            groups.append((value if value is not None and value.size and m.value is not None else None, [m]))
+        match = None
+        if value is not None and value.shape in by_shape:
+            indices, values = by_shape[value.shape]
+            close = _each_close(np.stack(values), value)
+            match = indices[int(np.argmax(close))] if close.any() else None
+        if match is not None:
+            groups[match][1].append(m)
+            continue
+        first = value if value is not None and value.size and m.value is not None else None
+        groups.append((first, [m]))
+        if first is not None:
+            indices, values = by_shape.setdefault(first.shape, ([], []))
+            indices.append(len(groups) - 1)
+            values.append(first)
     return [one_of(group) for _, group in groups]
+
+
+def _each_close(stacked, value):
+    """For each row of stacked (one earlier value per row): np.allclose(row, value, 1e-9, 1e-12,
+    equal_nan=True), for all the rows in one pass (numpy's rule: |row − value| ≤ 1e-12 + 1e-9·|value|
+    where value is finite, else equal, and NaN where both are NaN)."""
+    with np.errstate(all="ignore"):
+        near = (np.abs(stacked - value) <= 1e-12 + 1e-9 * np.abs(value)) & np.isfinite(value)
+        each = near | (stacked == value) | (np.isnan(stacked) & np.isnan(value))
+    return each.reshape(len(stacked), -1).all(axis=1)
 
 
 # An activation's derivative rule written from its own output u (t = tanh, s = sigmoid), and the forms a
