@@ -82,6 +82,7 @@ def open_and_read_dirty(page, base, token, name, settle=3.0):
 
 
 @pytest.mark.browser
+@pytest.mark.lab
 @pytest.mark.skipif(not os.path.exists(CHROMIUM),
                     reason=f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 def test_opening_a_notebook_in_jupyterlab_leaves_it_unmodified(expected, tmp_path):

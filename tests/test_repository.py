@@ -96,6 +96,20 @@ def test_ci_runs_exactly_the_readme_commands():
     assert "set -euo pipefail" in script and "--resolution lowest-direct -r requirements-dev.txt" in script
 
 
+def test_every_suite_a_bare_pytest_leaves_out_is_run_by_ci_and_named_in_the_readme(pytestconfig):
+    addopts = pytestconfig.getini("addopts")  # split as a shell would: the -m expression is one item
+    left_out = re.findall(r"\bnot (\w+)", addopts[addopts.index("-m") + 1])
+    assert {"mutation", "hostile", "lab"} <= set(left_out), left_out
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    runs = [line.strip() for line in script.splitlines() if not line.strip().startswith("#")]
+    declared = {m.split(":")[0] for m in pytestconfig.getini("markers")}
+    for marker in left_out:
+        assert marker in declared, f"{marker} is left out but not declared in pyproject.toml's markers"
+        assert any(re.match(rf"(\S*python\S* -m )?pytest -m {marker}\b", line) for line in runs), (
+            f"`pytest` leaves out the {marker} tests and .ci/run never runs them: they would run nowhere")
+        assert f"pytest -m {marker}" in readme(), f"the README does not say how to run the {marker} tests"
+
+
 NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
