@@ -70,7 +70,9 @@ def _hash(kind, salt, data):
 
 
 def _stream(key, data):
-    return bytes(a ^ b for a, b in zip(data, hashlib.shake_256(key.encode()).digest(len(data))))
+    """data XORed with as many bytes of SHAKE-256(key): each byte with its own (as whole numbers, at once)."""
+    pad = hashlib.shake_256(key.encode()).digest(len(data))
+    return (int.from_bytes(data, "big") ^ int.from_bytes(pad, "big")).to_bytes(len(data), "big")
 
 
 def seal_arg(value, salt):

@@ -200,6 +200,20 @@ def test_a_sealed_stand_in_answers_the_right_arguments_and_holds_no_answer_in_si
             assert out.error["type"] == "StandInMismatch" and "dz = an array of shape" in out.error["message"]
 
 
+def test_a_sealed_result_is_xored_byte_by_byte_with_the_keys_stream():
+    # seal._stream XORs as whole numbers at once: the same bytes as one XOR per byte, leading zeros kept
+    import hashlib
+
+    from exercises.seal import _stream
+
+    rng = np.random.default_rng(0)
+    for n in (0, 1, 2, 31, 4096):
+        data = b"\x00" + rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+        pad = hashlib.shake_256(b"key").digest(len(data))
+        assert _stream("key", data) == bytes(a ^ b for a, b in zip(data, pad))
+        assert _stream("key", _stream("key", data)) == data
+
+
 def test_a_stand_in_for_a_function_argument_catches_one_that_reads_a_copy():
     from exercises.checks.a3_backprop import numerical_gradient_stand_in
     from exercises.givens import make_network
